@@ -1,0 +1,9 @@
+//! Credentials: password hashing and policy, JWT access tokens, and the opaque
+//! one-time / refresh tokens that are stored only as hashes.
+
+pub mod access_token;
+pub mod opaque;
+pub mod password;
+
+pub use access_token::{AccessClaims, AccessTokens};
+pub use password::{PasswordHasher, PasswordPolicy};

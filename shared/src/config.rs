@@ -1,0 +1,193 @@
+//! Configuration, read once per cold start from the environment.
+
+use crate::domain::TenantId;
+use anyhow::Context;
+use chrono::Duration;
+use serde::Deserialize;
+use std::collections::HashMap;
+use url::Url;
+
+/// Per-tenant settings: where links in mails may point, and the sender.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSettings {
+    /// Display name used in mails.
+    #[serde(default = "default_shop_name")]
+    pub name: String,
+    /// The only URLs (scheme, host, port and path prefix) a mailed link may use.
+    pub allowed_urls: Vec<Url>,
+    /// Where the email-confirmation link points (`?token=` is appended).
+    pub confirm_email_url: Url,
+    /// Default target of password-reset links when the client names none.
+    pub reset_password_url: Url,
+    /// Sender address; the deployment-wide `MAIL_FROM` when absent.
+    pub mail_from: Option<String>,
+}
+
+fn default_shop_name() -> String {
+    "Your shop".to_string()
+}
+
+impl TenantSettings {
+    /// True when `url` lies under one of the allowed URLs: same scheme, host
+    /// and port, and a path below the allowed path. Plain string prefixes
+    /// would let `https://shop.example.com.evil.io` through.
+    pub fn allows(&self, url: &Url) -> bool {
+        self.allowed_urls.iter().any(|a| {
+            a.scheme() == url.scheme()
+                && a.host_str() == url.host_str()
+                && a.port_or_known_default() == url.port_or_known_default()
+                && url.path().starts_with(a.path())
+                && url.username().is_empty()
+                && url.password().is_none()
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// Where the JWT signing keys come from.
+    pub jwt_keys: JwtKeySource,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub reset_token_ttl: Duration,
+    pub confirmation_token_ttl: Duration,
+    pub login_max_failures: u32,
+    pub login_lock: Duration,
+    pub mails_per_address_per_hour: u32,
+    /// Operations that must not reveal whether an account exists answer no
+    /// sooner than this, whichever path they took.
+    pub enumeration_floor: std::time::Duration,
+    pub mail_from: String,
+    pub tenants: HashMap<String, TenantSettings>,
+    pub graphiql: bool,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone)]
+pub enum JwtKeySource {
+    /// Keys given directly (local development and tests), newest first.
+    Inline(Vec<String>),
+    /// The ARN of a Secrets Manager secret holding the keys, newest first,
+    /// separated by whitespace.
+    SecretArn(String),
+}
+
+/// Request limits every function enforces.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_batch: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_body_bytes: 1024 * 1024, max_depth: 15, max_complexity: 500, max_batch: 10 }
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds the configuration from any key lookup (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let num = |k: &str, default: i64| -> anyhow::Result<i64> {
+            get(k).map(|v| v.parse().with_context(|| format!("{k} must be a number"))).unwrap_or(Ok(default))
+        };
+        let secs = |k: &str, default: i64| num(k, default).map(Duration::seconds);
+        let jwt_keys = match (get("JWT_SECRET_ARN"), get("JWT_SECRET")) {
+            (Some(arn), _) if !arn.is_empty() => JwtKeySource::SecretArn(arn),
+            (_, Some(keys)) => JwtKeySource::Inline(keys.split_whitespace().map(String::from).collect()),
+            _ => anyhow::bail!("set JWT_SECRET_ARN (deployed) or JWT_SECRET (local)"),
+        };
+        let tenants: HashMap<String, TenantSettings> = match get("TENANTS") {
+            Some(json) => serde_json::from_str(&json).context("TENANTS must be a JSON object of tenant settings")?,
+            None => HashMap::new(),
+        };
+        for (id, t) in &tenants {
+            anyhow::ensure!(id == "*" || TenantId::parse(id).is_some(), "TENANTS: bad tenant id {id}");
+            anyhow::ensure!(t.allows(&t.confirm_email_url), "TENANTS.{id}: confirmEmailUrl is not in allowedUrls");
+            anyhow::ensure!(t.allows(&t.reset_password_url), "TENANTS.{id}: resetPasswordUrl is not in allowedUrls");
+        }
+        Ok(Self {
+            table_name: get("TABLE_NAME").unwrap_or_else(|| "customers".into()),
+            jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "customer-api".into()),
+            jwt_audience: get("JWT_AUDIENCE").unwrap_or_else(|| "storefront".into()),
+            jwt_keys,
+            access_token_ttl: secs("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
+            refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            reset_token_ttl: secs("RESET_TOKEN_TTL_SECONDS", 3600)?,
+            confirmation_token_ttl: secs("CONFIRMATION_TOKEN_TTL_SECONDS", 3 * 24 * 3600)?,
+            login_max_failures: num("LOGIN_MAX_FAILURES", 10)?.clamp(1, 10) as u32,
+            login_lock: secs("LOGIN_LOCK_SECONDS", 15 * 60)?,
+            mails_per_address_per_hour: num("MAILS_PER_ADDRESS_PER_HOUR", 5)?.max(1) as u32,
+            enumeration_floor: std::time::Duration::from_millis(num("ENUMERATION_FLOOR_MS", 300)?.max(0) as u64),
+            mail_from: get("MAIL_FROM").unwrap_or_else(|| "no-reply@example.com".into()),
+            tenants,
+            graphiql: get("GRAPHIQL").is_some_and(|v| v == "true" || v == "1"),
+            argon2_memory_kib: num("ARGON2_MEMORY_KIB", 19 * 1024)? as u32,
+            argon2_iterations: num("ARGON2_ITERATIONS", 2)? as u32,
+            argon2_parallelism: num("ARGON2_PARALLELISM", 1)? as u32,
+            limits: Limits::default(),
+        })
+    }
+
+    /// The settings of `tenant`, else those of the `*` entry. A tenant with
+    /// neither cannot be mailed links.
+    pub fn tenant(&self, tenant: &TenantId) -> Option<&TenantSettings> {
+        self.tenants.get(tenant.as_str()).or_else(|| self.tenants.get("*"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(allowed: &[&str]) -> TenantSettings {
+        TenantSettings {
+            name: "Shop".into(),
+            allowed_urls: allowed.iter().map(|u| Url::parse(u).unwrap()).collect(),
+            confirm_email_url: Url::parse(allowed[0]).unwrap(),
+            reset_password_url: Url::parse(allowed[0]).unwrap(),
+            mail_from: None,
+        }
+    }
+
+    #[test]
+    fn allow_list_matches_origin_and_path_not_string_prefix() {
+        let s = settings(&["https://shop.example.com/account/"]);
+        let ok = |u: &str| s.allows(&Url::parse(u).unwrap());
+        assert!(ok("https://shop.example.com/account/reset"));
+        assert!(!ok("https://shop.example.com.evil.io/account/reset"));
+        assert!(!ok("http://shop.example.com/account/reset"));
+        assert!(!ok("https://shop.example.com:8443/account/reset"));
+        assert!(!ok("https://shop.example.com/other"));
+        assert!(!ok("https://user@shop.example.com/account/reset"));
+    }
+
+    #[test]
+    fn env_parsing() {
+        let env: HashMap<&str, &str> = [
+            ("JWT_SECRET", "k1-0123456789abcdef0123456789abcdef k2-0123456789abcdef0123456789abcdef"),
+            ("TENANTS", r#"{"*":{"allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset"}}"#),
+            ("GRAPHIQL", "true"),
+        ]
+        .into_iter()
+        .collect();
+        let c = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert!(matches!(c.jwt_keys, JwtKeySource::Inline(ref k) if k.len() == 2));
+        assert!(c.graphiql);
+        assert!(c.tenant(&TenantId::parse("any").unwrap()).is_some());
+        assert!(Config::from_lookup(|_| None).is_err(), "a signing key is required");
+    }
+}

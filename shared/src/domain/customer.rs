@@ -1,0 +1,297 @@
+//! The customer aggregate and the validation of its parts.
+
+use super::errors::{ErrorCode, Problems, UserError};
+use super::values::{text, required_text, Birthdate, CountryCode, Email, LanguageCode, Phone, TenantId};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const NAME_MAX: usize = 100;
+pub const TITLE_MAX: usize = 50;
+pub const ADDRESS_LINE_MAX: usize = 200;
+pub const POSTAL_CODE_MAX: usize = 20;
+pub const KEY_MAX: usize = 64;
+pub const VALUE_MAX: usize = 1000;
+pub const MAX_CONSENTS: usize = 50;
+pub const MAX_ATTRIBUTES: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Gender {
+    Male,
+    Female,
+    Other,
+    Unspecified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CustomerStatus {
+    #[default]
+    Active,
+    Inactive,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    pub id: String,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub street: String,
+    pub street_number: Option<String>,
+    pub additional_info: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub country_code: String,
+    pub phone: Option<String>,
+}
+
+/// An address as a client sends it (no id yet, nothing checked).
+#[derive(Debug, Clone, Default)]
+pub struct AddressInput {
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub street: Option<String>,
+    pub street_number: Option<String>,
+    pub additional_info: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country_code: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl AddressInput {
+    /// Checks every line; errors are located relative to the address.
+    pub fn validate(self, id: String) -> Result<Address, Vec<UserError>> {
+        let mut p = Problems::new();
+        let opt = |p: &mut Problems, v: Option<String>, max: usize, f: &str| {
+            p.check_opt(v, |s| text(&s, max, &[f])).flatten()
+        };
+        let req = |p: &mut Problems, v: Option<String>, max: usize, f: &str| {
+            p.check(required_text(v.as_deref().unwrap_or(""), max, &[f]))
+        };
+        let address = Address {
+            id,
+            title: opt(&mut p, self.title, TITLE_MAX, "title"),
+            first_name: opt(&mut p, self.first_name, NAME_MAX, "firstName"),
+            last_name: opt(&mut p, self.last_name, NAME_MAX, "lastName"),
+            company: opt(&mut p, self.company, ADDRESS_LINE_MAX, "company"),
+            street: req(&mut p, self.street, ADDRESS_LINE_MAX, "street").unwrap_or_default(),
+            street_number: opt(&mut p, self.street_number, POSTAL_CODE_MAX, "streetNumber"),
+            additional_info: opt(&mut p, self.additional_info, ADDRESS_LINE_MAX, "additionalInfo"),
+            postal_code: opt(&mut p, self.postal_code, POSTAL_CODE_MAX, "postalCode"),
+            city: req(&mut p, self.city, ADDRESS_LINE_MAX, "city").unwrap_or_default(),
+            region: opt(&mut p, self.region, ADDRESS_LINE_MAX, "region"),
+            country_code: p
+                .check(CountryCode::parse(self.country_code.as_deref().unwrap_or(""), &["countryCode"]))
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+            phone: p.check_opt(self.phone, |s| Phone::parse(&s, &["phone"])).map(|p| p.as_str().to_string()),
+        };
+        if p.is_empty() {
+            Ok(address)
+        } else {
+            Err(p.into_errors())
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    pub key: String,
+    pub granted: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribute {
+    pub key: String,
+    pub value: String,
+}
+
+/// Keys of consents and attributes: short, machine-friendly, unique in a list.
+fn key(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    let k = required_text(raw, KEY_MAX, field)?;
+    if k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')) {
+        Ok(k)
+    } else {
+        Err(UserError::new(ErrorCode::Invalid, field, "Keys may hold letters, digits and _ - . : only."))
+    }
+}
+
+/// Validates consents (`key`, `granted`) stamped with `now`; `path` locates the list.
+pub fn validate_consents(
+    input: Vec<(String, bool)>,
+    now: DateTime<Utc>,
+    path: &str,
+    p: &mut Problems,
+) -> Vec<Consent> {
+    if input.len() > MAX_CONSENTS {
+        p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {MAX_CONSENTS} consents.")));
+        return vec![];
+    }
+    let mut out: Vec<Consent> = Vec::with_capacity(input.len());
+    for (i, (k, granted)) in input.into_iter().enumerate() {
+        let idx = i.to_string();
+        if let Some(k) = p.check(key(&k, &[path, &idx, "key"])) {
+            if out.iter().any(|c| c.key == k) {
+                p.push(UserError::new(ErrorCode::Invalid, &[path, &idx, "key"], "Duplicate key."));
+            } else {
+                out.push(Consent { key: k, granted, updated_at: now });
+            }
+        }
+    }
+    out
+}
+
+/// Validates attributes (`key`, `value`); `path` locates the list.
+pub fn validate_attributes(input: Vec<(String, String)>, path: &str, p: &mut Problems) -> Vec<Attribute> {
+    if input.len() > MAX_ATTRIBUTES {
+        p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {MAX_ATTRIBUTES} attributes.")));
+        return vec![];
+    }
+    let mut out: Vec<Attribute> = Vec::with_capacity(input.len());
+    for (i, (k, v)) in input.into_iter().enumerate() {
+        let idx = i.to_string();
+        let k = p.check(key(&k, &[path, &idx, "key"]));
+        let v = p.check(text(&v, VALUE_MAX, &[path, &idx, "value"]));
+        if let (Some(k), Some(v)) = (k, v) {
+            if out.iter().any(|a| a.key == k) {
+                p.push(UserError::new(ErrorCode::Invalid, &[path, &idx, "key"], "Duplicate key."));
+            } else {
+                out.push(Attribute { key: k, value: v.unwrap_or_default() });
+            }
+        }
+    }
+    out
+}
+
+/// A customer as clients see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: String,
+    pub tenant_id: TenantId,
+    pub customer_number: String,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub external_id: Option<String>,
+    pub email: Email,
+    pub email_verified: bool,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone_number: Option<Phone>,
+    pub cell_phone_number: Option<Phone>,
+    pub birthdate: Option<NaiveDate>,
+    pub gender: Option<Gender>,
+    pub language_code: Option<LanguageCode>,
+    pub country_code: Option<CountryCode>,
+    pub timezone: Option<String>,
+    pub status: CustomerStatus,
+    pub billing_address: Option<Address>,
+    #[serde(default)]
+    pub delivery_addresses: Vec<Address>,
+    pub default_delivery_address_id: Option<String>,
+    #[serde(default)]
+    pub consents: Vec<Consent>,
+    #[serde(default)]
+    pub attributes: Vec<Attribute>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// Bumped by every change; the optimistic-concurrency token.
+    pub version: i64,
+}
+
+impl Customer {
+    /// For templates and greetings: the first name if there is one.
+    pub fn display_name(&self) -> Option<&str> {
+        self.first_name.as_deref()
+    }
+}
+
+/// What login needs besides the profile; never leaves the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    /// Argon2id PHC string; `None` for a customer created without a password.
+    pub password_hash: Option<String>,
+    /// Bumped on password change, reset and logout-all: access and refresh
+    /// tokens carry the version they were issued under and die when it moves.
+    pub token_version: i64,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A customer together with its credentials, as the store keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    pub customer: Customer,
+    pub credentials: Credentials,
+}
+
+/// The profile fields of registration (and, later, of creation by an admin).
+#[derive(Debug, Clone, Default)]
+pub struct ProfileInput {
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub birthdate: Option<NaiveDate>,
+    pub gender: Option<Gender>,
+    pub language_code: Option<String>,
+    pub country_code: Option<String>,
+    pub billing_address: Option<AddressInput>,
+    pub consents: Option<Vec<(String, bool)>>,
+    pub attributes: Option<Vec<(String, String)>>,
+}
+
+/// The checked profile fields, ready to go into a new `Customer`.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone_number: Option<Phone>,
+    pub birthdate: Option<Birthdate>,
+    pub gender: Option<Gender>,
+    pub language_code: Option<LanguageCode>,
+    pub country_code: Option<CountryCode>,
+    pub billing_address: Option<Address>,
+    pub consents: Vec<Consent>,
+    pub attributes: Vec<Attribute>,
+}
+
+impl ProfileInput {
+    /// Validates every field, recording problems in `p` (paths relative to the input).
+    pub fn validate(self, now: DateTime<Utc>, new_id: impl FnOnce() -> String, p: &mut Problems) -> Profile {
+        let today = now.date_naive();
+        Profile {
+            title: p.check_opt(self.title, |s| text(&s, TITLE_MAX, &["title"])).flatten(),
+            first_name: p.check_opt(self.first_name, |s| text(&s, NAME_MAX, &["firstName"])).flatten(),
+            last_name: p.check_opt(self.last_name, |s| text(&s, NAME_MAX, &["lastName"])).flatten(),
+            phone_number: p.check_opt(self.phone_number, |s| Phone::parse(&s, &["phoneNumber"])),
+            birthdate: p.check_opt(self.birthdate, |d| Birthdate::parse(d, today, &["birthdate"])),
+            gender: self.gender,
+            language_code: p.check_opt(self.language_code, |s| LanguageCode::parse(&s, &["languageCode"])),
+            country_code: p.check_opt(self.country_code, |s| CountryCode::parse(&s, &["countryCode"])),
+            billing_address: self.billing_address.and_then(|a| match a.validate(new_id()) {
+                Ok(a) => Some(a),
+                Err(errors) => {
+                    p.extend(errors.into_iter().map(|e| e.under(&["billingAddress"])));
+                    None
+                }
+            }),
+            consents: validate_consents(self.consents.unwrap_or_default(), now, "consents", p),
+            attributes: validate_attributes(self.attributes.unwrap_or_default(), "attributes", p),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Expected failures are data: a use case returns `DomainError::User` with the
+//! offending input paths, which the GraphQL layer turns into `userErrors`.
+
+use std::fmt;
+
+/// Stable, client-facing error codes (API.md, "Errors").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Invalid,
+    Required,
+    TooShort,
+    TooLong,
+    Taken,
+    NotFound,
+    InvalidCredentials,
+    AccountLocked,
+    AccountDisabled,
+    PasswordTooWeak,
+    TokenInvalid,
+    TokenExpired,
+    VersionConflict,
+    LimitExceeded,
+}
+
+/// One problem with the input, located by its path relative to the operation's
+/// arguments (`["input", "email"]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    pub code: ErrorCode,
+    pub field: Vec<String>,
+    pub message: String,
+}
+
+impl UserError {
+    pub fn new(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+        Self {
+            code,
+            field: field.iter().map(|s| s.to_string()).collect(),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the operation as a whole rather than one input.
+    pub fn general(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(code, &[], message)
+    }
+
+    /// The same error, located under `prefix` (e.g. `input` -> `address`).
+    pub fn under(mut self, prefix: &[&str]) -> Self {
+        let mut field: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
+        field.append(&mut self.field);
+        self.field = field;
+        self
+    }
+}
+
+/// Why a use case did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The client's input or state is at fault; shown as `userErrors`.
+    #[error("user errors: {0:?}")]
+    User(Vec<UserError>),
+    /// Missing or bad credentials: a top-level `UNAUTHENTICATED` error.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// Valid credentials without the needed permission.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Anything unexpected; logged, shown to clients only as `INTERNAL`.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl DomainError {
+    pub fn user(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
+        Self::User(vec![UserError::new(code, field, message)])
+    }
+}
+
+impl From<UserError> for DomainError {
+    fn from(e: UserError) -> Self {
+        Self::User(vec![e])
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+/// Collects every validation problem of an input so the client sees all of
+/// them at once, not one per round trip.
+#[derive(Default)]
+pub struct Problems(Vec<UserError>);
+
+impl Problems {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the value of a successful check; records the error of a failed one.
+    pub fn check<T>(&mut self, r: Result<T, UserError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    /// Like `check` for an optional input: absent stays absent.
+    pub fn check_opt<T, I>(
+        &mut self,
+        input: Option<I>,
+        parse: impl FnOnce(I) -> Result<T, UserError>,
+    ) -> Option<T> {
+        input.and_then(|i| self.check(parse(i)))
+    }
+
+    pub fn push(&mut self, e: UserError) {
+        self.0.push(e);
+    }
+
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = UserError>) {
+        self.0.extend(errors);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_errors(self) -> Vec<UserError> {
+        self.0
+    }
+
+    /// `Ok(())` when nothing was wrong, otherwise every problem found.
+    pub fn finish(self) -> Result<(), DomainError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::User(self.0))
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}

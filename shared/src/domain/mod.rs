@@ -1,0 +1,11 @@
+//! Domain types and rules. Nothing here knows GraphQL or DynamoDB.
+
+pub mod customer;
+pub mod errors;
+pub mod session;
+pub mod values;
+
+pub use customer::*;
+pub use errors::*;
+pub use session::*;
+pub use values::*;

@@ -1,0 +1,82 @@
+//! Sessions (one per login, carrying the current refresh-token hash) and
+//! one-time tokens (email confirmation, password reset).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How many rotated refresh-token hashes a session remembers to recognise a
+/// replay. An older replay is still refused, just without revoking the session.
+pub const REMEMBERED_ROTATIONS: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub id: String,
+    pub customer_id: String,
+    /// SHA-256 of the refresh token currently valid for this session.
+    pub refresh_hash: String,
+    /// Hashes of refresh tokens already rotated away, newest last.
+    #[serde(default)]
+    pub rotated_hashes: Vec<String>,
+    /// The customer's token version when the session began.
+    pub token_version: i64,
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_seconds")]
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TokenKind {
+    ConfirmEmail,
+    ResetPassword,
+}
+
+/// A single-use token, stored under the hash of its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OneTimeToken {
+    pub hash: String,
+    pub kind: TokenKind,
+    pub customer_id: String,
+    /// The (normalised) email the token was mailed to; the token dies when
+    /// the customer's email changes.
+    pub email_key: String,
+    /// The customer's token version at issue; a password change kills it.
+    pub token_version: i64,
+    #[serde(with = "chrono::serde::ts_seconds")]
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the client holds after login: a short-lived access token and a
+/// refresh token of the form `<customerId>.<sessionId>.<secret>`.
+#[derive(Debug, Clone)]
+pub struct SessionTokens {
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_token_expires_at: DateTime<Utc>,
+}
+
+/// The parts of a refresh token; `None` for anything malformed.
+pub fn parse_refresh_token(token: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = token.splitn(3, '.');
+    let (c, s, secret) = (parts.next()?, parts.next()?, parts.next()?);
+    let id_ok = |v: &str| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric());
+    (id_ok(c) && id_ok(s) && crate::auth::opaque::looks_valid(secret)).then_some((c, s, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_token_parsing() {
+        let secret = crate::auth::opaque::issue().secret;
+        let t = format!("01HXYZ.ABC123.{secret}");
+        assert_eq!(parse_refresh_token(&t), Some(("01HXYZ", "ABC123", secret.as_str())));
+        assert!(parse_refresh_token("nonsense").is_none());
+        assert!(parse_refresh_token(&format!("a.b.{}", &secret[1..])).is_none());
+        assert!(parse_refresh_token(&format!("a#.b.{secret}")).is_none());
+    }
+}

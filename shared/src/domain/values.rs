@@ -1,0 +1,298 @@
+//! Validating newtypes: once a value has one of these types it is known good,
+//! so the rest of the code never re-checks it.
+
+use super::errors::{ErrorCode, UserError};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+const EMAIL_MAX: usize = 254;
+
+/// An email address as the customer typed it (trimmed), plus the form used for
+/// uniqueness: emails compare case-insensitively, so the key is lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(UserError::new(ErrorCode::Required, field, "Email is required."));
+        }
+        if s.len() > EMAIL_MAX {
+            return Err(UserError::new(
+                ErrorCode::TooLong,
+                field,
+                format!("Email must be at most {EMAIL_MAX} characters."),
+            ));
+        }
+        // email_address follows RFC 5322; a storefront also needs a dotted domain.
+        let valid = email_address::EmailAddress::from_str(s)
+            .map(|a| a.domain().contains('.') && !a.domain().starts_with('['))
+            .unwrap_or(false);
+        if !valid {
+            return Err(UserError::new(ErrorCode::Invalid, field, "Email is not a valid address."));
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    /// Trusts a value read back from the store.
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The uniqueness key: equal for addresses that differ only in case.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+
+    /// `j***@example.com`: enough to tell addresses apart in logs, never the whole address.
+    pub fn masked(&self) -> String {
+        mask_email(&self.0)
+    }
+}
+
+/// Masks any string that may be an email address, for logs.
+pub fn mask_email(s: &str) -> String {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_string(),
+    }
+}
+
+/// A phone number in E.164 form: `+`, a non-zero digit, at most 15 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
+        // Spaces, dashes, dots and parentheses are common formatting; drop them.
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+            .collect();
+        let digits = s.strip_prefix('+').unwrap_or("");
+        let ok = digits.len() >= 4
+            && digits.len() <= 15
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && !digits.starts_with('0');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(UserError::new(
+                ErrorCode::Invalid,
+                field,
+                "Phone number must be in E.164 form, e.g. +4930123456.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
+        let s = raw.trim().to_ascii_uppercase();
+        if isocountry::CountryCode::for_alpha2(&s).is_ok() {
+            Ok(Self(s))
+        } else {
+            Err(UserError::new(
+                ErrorCode::Invalid,
+                field,
+                "Country code must be an ISO 3166-1 alpha-2 code, e.g. DE.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A language tag: ISO 639-1 language, optionally with a region (`de`, `de-AT`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageCode(String);
+
+impl LanguageCode {
+    pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
+        let s = raw.trim().replace('_', "-");
+        let mut parts = s.splitn(2, '-');
+        let lang = parts.next().unwrap_or("");
+        let region = parts.next();
+        let lang_ok = lang.len() == 2 && lang.chars().all(|c| c.is_ascii_alphabetic());
+        let region_ok = region.is_none_or(|r| CountryCode::parse(r, field).is_ok());
+        if !(lang_ok && region_ok) {
+            return Err(UserError::new(
+                ErrorCode::Invalid,
+                field,
+                "Language code must look like `de` or `de-AT`.",
+            ));
+        }
+        Ok(Self(match region {
+            Some(r) => format!("{}-{}", lang.to_ascii_lowercase(), r.to_ascii_uppercase()),
+            None => lang.to_ascii_lowercase(),
+        }))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The bare language (`de` of `de-AT`), used to pick mail templates.
+    pub fn language(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+}
+
+/// A birthdate: in the past, and not absurdly long ago.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Birthdate(NaiveDate);
+
+impl Birthdate {
+    pub fn parse(date: NaiveDate, today: NaiveDate, field: &[&str]) -> Result<Self, UserError> {
+        if date >= today {
+            return Err(UserError::new(ErrorCode::Invalid, field, "Birthdate must be in the past."));
+        }
+        if today.year() - date.year() > 130 {
+            return Err(UserError::new(ErrorCode::Invalid, field, "Birthdate is too far in the past."));
+        }
+        Ok(Self(date))
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        self.0
+    }
+}
+
+/// Free text with a length limit, trimmed; empty counts as absent.
+pub fn text(raw: &str, max: usize, field: &[&str]) -> Result<Option<String>, UserError> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(UserError::new(
+            ErrorCode::TooLong,
+            field,
+            format!("Must be at most {max} characters."),
+        ));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(UserError::new(ErrorCode::Invalid, field, "Must not contain control characters."));
+    }
+    Ok((!s.is_empty()).then(|| s.to_string()))
+}
+
+/// Like `text`, but the value must be present.
+pub fn required_text(raw: &str, max: usize, field: &[&str]) -> Result<String, UserError> {
+    text(raw, max, field)?.ok_or_else(|| UserError::new(ErrorCode::Required, field, "Must not be empty."))
+}
+
+/// A tenant (shop) id: `[a-z0-9][a-z0-9-]{0,62}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub const DEFAULT: &'static str = "default";
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let mut chars = raw.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        (first_ok && rest_ok && raw.len() <= 63).then(|| Self(raw.to_string()))
+    }
+
+    pub fn default_tenant() -> Self {
+        Self(Self::DEFAULT.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const F: &[&str] = &["input", "x"];
+
+    #[test]
+    fn email_is_trimmed_and_normalised_for_uniqueness() {
+        let e = Email::parse("  Jane.Doe@Example.COM ", F).unwrap();
+        assert_eq!(e.as_str(), "Jane.Doe@Example.COM");
+        assert_eq!(e.normalized(), "jane.doe@example.com");
+        assert_eq!(e.masked(), "J***@Example.COM");
+    }
+
+    #[test]
+    fn email_rejects_bad_forms_with_codes_and_path() {
+        let err = Email::parse("not-an-email", F).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Invalid);
+        assert_eq!(err.field, vec!["input", "x"]);
+        assert_eq!(Email::parse("a@localhost", F).unwrap_err().code, ErrorCode::Invalid);
+        assert_eq!(Email::parse("  ", F).unwrap_err().code, ErrorCode::Required);
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(Email::parse(&long, F).unwrap_err().code, ErrorCode::TooLong);
+    }
+
+    #[test]
+    fn phone_must_be_e164() {
+        assert_eq!(Phone::parse("+49 30 123-456", F).unwrap().as_str(), "+4930123456");
+        for bad in ["030123456", "+0301234", "+49abc", "+1234567890123456", "+12"] {
+            assert_eq!(Phone::parse(bad, F).unwrap_err().code, ErrorCode::Invalid, "{bad}");
+        }
+    }
+
+    #[test]
+    fn country_is_iso_alpha2() {
+        assert_eq!(CountryCode::parse("de", F).unwrap().as_str(), "DE");
+        assert!(CountryCode::parse("XX", F).is_err());
+        assert!(CountryCode::parse("DEU", F).is_err());
+    }
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(LanguageCode::parse("de_at", F).unwrap().as_str(), "de-AT");
+        assert_eq!(LanguageCode::parse("EN", F).unwrap().language(), "en");
+        assert!(LanguageCode::parse("deu", F).is_err());
+        assert!(LanguageCode::parse("de-XX", F).is_err());
+    }
+
+    #[test]
+    fn birthdate_must_be_past() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert!(Birthdate::parse(NaiveDate::from_ymd_opt(1990, 5, 1).unwrap(), today, F).is_ok());
+        assert!(Birthdate::parse(today, today, F).is_err());
+        assert!(Birthdate::parse(NaiveDate::from_ymd_opt(1850, 1, 1).unwrap(), today, F).is_err());
+    }
+
+    #[test]
+    fn text_limits() {
+        assert_eq!(text("  Ann ", 10, F).unwrap().as_deref(), Some("Ann"));
+        assert_eq!(text("   ", 10, F).unwrap(), None);
+        assert_eq!(text("abcdefghijk", 10, F).unwrap_err().code, ErrorCode::TooLong);
+        assert_eq!(text("a\u{0}b", 10, F).unwrap_err().code, ErrorCode::Invalid);
+        assert_eq!(required_text(" ", 10, F).unwrap_err().code, ErrorCode::Required);
+    }
+
+    #[test]
+    fn tenant_ids() {
+        assert!(TenantId::parse("shop-1").is_some());
+        assert!(TenantId::parse("-shop").is_none());
+        assert!(TenantId::parse("Shop").is_none());
+        assert!(TenantId::parse("").is_none());
+        assert!(TenantId::parse(&"a".repeat(64)).is_none());
+    }
+}

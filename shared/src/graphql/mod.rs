@@ -1,0 +1,10 @@
+//! GraphQL over HTTP, shared by every function: request parsing and limits,
+//! credentials, error mapping, and the types more than one schema uses.
+
+pub mod errors;
+pub mod http;
+pub mod inputs;
+pub mod types;
+
+pub use errors::{respond, Payload, UserErrorObject};
+pub use http::{Access, App, RequestContext};

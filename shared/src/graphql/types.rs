@@ -1,0 +1,234 @@
+//! Output types shared by the schemas.
+
+use crate::domain;
+use async_graphql::{Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// `Date`: a calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("a Date is YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::Gender", name = "Gender")]
+pub enum GenderObject {
+    Male,
+    Female,
+    Other,
+    Unspecified,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::CustomerStatus", name = "CustomerStatus")]
+pub enum CustomerStatusObject {
+    Active,
+    Inactive,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "NewsletterState")]
+pub enum NewsletterState {
+    Subscribed,
+    Unsubscribed,
+    Pending,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "NewsletterStatus")]
+pub struct NewsletterStatus {
+    pub status: NewsletterState,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Session")]
+pub struct SessionObject {
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_token_expires_at: DateTime<Utc>,
+}
+
+impl From<domain::SessionTokens> for SessionObject {
+    fn from(t: domain::SessionTokens) -> Self {
+        Self {
+            access_token: t.access_token,
+            access_token_expires_at: t.access_token_expires_at,
+            refresh_token: t.refresh_token,
+            refresh_token_expires_at: t.refresh_token_expires_at,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Address")]
+pub struct AddressObject {
+    pub id: ID,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub street: String,
+    pub street_number: Option<String>,
+    pub additional_info: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub country_code: String,
+    pub phone: Option<String>,
+}
+
+impl From<&domain::Address> for AddressObject {
+    fn from(a: &domain::Address) -> Self {
+        let a = a.clone();
+        Self {
+            id: ID(a.id),
+            title: a.title,
+            first_name: a.first_name,
+            last_name: a.last_name,
+            company: a.company,
+            street: a.street,
+            street_number: a.street_number,
+            additional_info: a.additional_info,
+            postal_code: a.postal_code,
+            city: a.city,
+            region: a.region,
+            country_code: a.country_code,
+            phone: a.phone,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Consent")]
+pub struct ConsentObject {
+    pub key: String,
+    pub granted: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Attribute")]
+pub struct AttributeObject {
+    pub key: String,
+    pub value: String,
+}
+
+/// `Customer`, resolved from the domain customer.
+pub struct CustomerObject(pub domain::Customer);
+
+#[Object(name = "Customer")]
+impl CustomerObject {
+    /// Opaque and sortable by creation time.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn tenant_id(&self) -> &str {
+        self.0.tenant_id.as_str()
+    }
+    /// The tenant's human-readable sequence number.
+    async fn customer_number(&self) -> &str {
+        &self.0.customer_number
+    }
+    #[graphql(name = "ref")]
+    async fn reference(&self) -> Option<&str> {
+        self.0.reference.as_deref()
+    }
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+    async fn email(&self) -> &str {
+        self.0.email.as_str()
+    }
+    async fn email_verified(&self) -> bool {
+        self.0.email_verified
+    }
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+    async fn last_name(&self) -> Option<&str> {
+        self.0.last_name.as_deref()
+    }
+    /// E.164.
+    async fn phone_number(&self) -> Option<&str> {
+        self.0.phone_number.as_ref().map(|p| p.as_str())
+    }
+    /// E.164.
+    async fn cell_phone_number(&self) -> Option<&str> {
+        self.0.cell_phone_number.as_ref().map(|p| p.as_str())
+    }
+    async fn birthdate(&self) -> Option<Date> {
+        self.0.birthdate.map(Date)
+    }
+    async fn gender(&self) -> Option<GenderObject> {
+        self.0.gender.map(Into::into)
+    }
+    async fn language_code(&self) -> Option<&str> {
+        self.0.language_code.as_ref().map(|l| l.as_str())
+    }
+    /// ISO 3166-1 alpha-2.
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country_code.as_ref().map(|c| c.as_str())
+    }
+    async fn timezone(&self) -> Option<&str> {
+        self.0.timezone.as_deref()
+    }
+    async fn status(&self) -> CustomerStatusObject {
+        self.0.status.into()
+    }
+    async fn billing_address(&self) -> Option<AddressObject> {
+        self.0.billing_address.as_ref().map(Into::into)
+    }
+    async fn delivery_addresses(&self) -> Vec<AddressObject> {
+        self.0.delivery_addresses.iter().map(Into::into).collect()
+    }
+    async fn default_delivery_address_id(&self) -> Option<ID> {
+        self.0.default_delivery_address_id.clone().map(ID)
+    }
+    async fn consents(&self) -> Vec<ConsentObject> {
+        self.0
+            .consents
+            .iter()
+            .map(|c| ConsentObject { key: c.key.clone(), granted: c.granted, updated_at: c.updated_at })
+            .collect()
+    }
+    async fn attributes(&self) -> Vec<AttributeObject> {
+        self.0.attributes.iter().map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
+    }
+    /// The newsletter state of the customer's email. Subscriptions are kept
+    /// by the `subscriptions` function; a customer without one is `UNSUBSCRIBED`.
+    async fn newsletter(&self) -> NewsletterStatus {
+        NewsletterStatus { status: NewsletterState::Unsubscribed, updated_at: None }
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn last_login_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_login_at
+    }
+    /// Bumped by every change to the profile; pass it as `expectedVersion`.
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}

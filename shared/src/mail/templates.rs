@@ -1,0 +1,86 @@
+//! Mail templates: a subject, a text and an HTML body per kind and language,
+//! compiled into the binary. HTML is auto-escaped; English is the fallback.
+
+use super::Mail;
+use minijinja::Environment;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    ConfirmEmail,
+    ResetPassword,
+}
+
+impl Template {
+    fn dir(self) -> &'static str {
+        match self {
+            Template::ConfirmEmail => "confirm_email",
+            Template::ResetPassword => "reset_password",
+        }
+    }
+}
+
+macro_rules! templates {
+    ($($dir:literal),*) => {
+        &[$(
+            (concat!($dir, "/en.subject"), include_str!(concat!("../../templates/", $dir, "/en.subject"))),
+            (concat!($dir, "/en.txt"), include_str!(concat!("../../templates/", $dir, "/en.txt"))),
+            (concat!($dir, "/en.html"), include_str!(concat!("../../templates/", $dir, "/en.html"))),
+            (concat!($dir, "/de.subject"), include_str!(concat!("../../templates/", $dir, "/de.subject"))),
+            (concat!($dir, "/de.txt"), include_str!(concat!("../../templates/", $dir, "/de.txt"))),
+            (concat!($dir, "/de.html"), include_str!(concat!("../../templates/", $dir, "/de.html"))),
+        )*]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = templates!("confirm_email", "reset_password");
+
+/// Built on first use, not at cold start: most invocations send no mail.
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in SOURCES {
+            // The sources are compiled in and covered by tests; a broken one fails the build's tests.
+            env.add_template(name, source).expect("mail template compiles");
+        }
+        env
+    })
+}
+
+/// Renders `template` in `language` (falling back to English) for `to`.
+pub fn render(template: Template, language: Option<&str>, to: &str, ctx: minijinja::Value) -> anyhow::Result<Mail> {
+    let env = env();
+    let lang = language
+        .filter(|l| env.get_template(&format!("{}/{l}.subject", template.dir())).is_ok())
+        .unwrap_or("en");
+    let part = |ext: &str| -> anyhow::Result<String> {
+        let t = env.get_template(&format!("{}/{lang}.{ext}", template.dir()))?;
+        Ok(t.render(&ctx)?)
+    };
+    Ok(Mail {
+        to: to.to_string(),
+        subject: part("subject")?.trim().to_string(),
+        text: part("txt")?,
+        html: part("html")?,
+        headers: vec![],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_template_and_escapes_html() {
+        for t in [Template::ConfirmEmail, Template::ResetPassword] {
+            for lang in [Some("en"), Some("de"), Some("fr"), None] {
+                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon" };
+                let m = render(t, lang, "a@b.test", ctx).unwrap();
+                assert!(!m.subject.is_empty() && !m.subject.contains('\n'));
+                assert!(m.text.contains("https://x.test/?token=a&b=1"));
+                assert!(m.html.contains("&lt;b&gt;Ann&lt;&#x2f;b&gt;") || m.html.contains("&lt;b&gt;Ann&lt;/b&gt;"), "{}", m.html);
+            }
+        }
+    }
+}

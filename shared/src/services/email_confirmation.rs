@@ -1,0 +1,48 @@
+//! `confirmEmail` and `resendEmailConfirmation`.
+
+use super::credentials::find_token;
+use super::registration::{confirmation_token, send_confirmation};
+use super::{answer_no_sooner, mail_quota_allows, Services};
+use crate::domain::{DomainError, DomainResult, Email, ErrorCode, TenantId, TokenKind};
+use crate::store::WriteError;
+use chrono::Utc;
+
+pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<()> {
+    let token = find_token(svc, tenant, secret, TokenKind::ConfirmEmail, "token").await?;
+    match svc.store.confirm_email(tenant, &token, Utc::now()).await {
+        Ok(()) => {
+            tracing::info!(customer = %token.customer_id, "email confirmed");
+            Ok(())
+        }
+        // Used meanwhile, or the customer's email changed since it was mailed.
+        Err(WriteError::Conflict) => Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")),
+        Err(e) => Err(anyhow::Error::from(e).into()),
+    }
+}
+
+/// Mails a new confirmation link if the address belongs to an unverified
+/// customer and its hourly mail budget allows. The answer is the same
+/// either way, and comes no sooner than the enumeration floor.
+pub async fn resend(svc: &Services, tenant: &TenantId, email: &str) -> DomainResult<()> {
+    let start = tokio::time::Instant::now();
+    let email = Email::parse(email, &["email"])?;
+    let result = resend_if_due(svc, tenant, &email).await;
+    answer_no_sooner(start, svc.config.enumeration_floor).await;
+    result
+}
+
+async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> DomainResult<()> {
+    let Some(id) = svc.store.customer_id_by_email(tenant, &email.normalized()).await? else {
+        return Ok(());
+    };
+    let Some(record) = svc.store.get_customer(tenant, &id).await? else {
+        return Ok(());
+    };
+    if record.customer.email_verified || !mail_quota_allows(svc, tenant, &email.normalized()).await? {
+        return Ok(());
+    }
+    let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, Utc::now());
+    svc.store.put_token(tenant, &token).await?;
+    send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! Use cases: each takes the `Services` (ports and settings) and plain inputs,
+//! applies the domain rules, and returns a domain result. No GraphQL, no
+//! DynamoDB expressions.
+
+pub mod credentials;
+pub mod email_confirmation;
+pub mod login;
+pub mod password_reset;
+pub mod registration;
+mod token_mail;
+
+use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy};
+use crate::config::JwtKeySource;
+use crate::mail::{Mailer, SesMailer};
+use crate::store::{DynamoStore, Store};
+use crate::Config;
+use anyhow::Context;
+use std::sync::Arc;
+
+/// Everything a request needs, built once per cold start.
+pub struct Services {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub mailer: Arc<dyn Mailer>,
+    pub access_tokens: AccessTokens,
+    pub hasher: PasswordHasher,
+    pub policy: PasswordPolicy,
+}
+
+impl Services {
+    pub fn new(config: Config, store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, jwt_keys: &[String]) -> anyhow::Result<Self> {
+        let access_tokens =
+            AccessTokens::new(jwt_keys, &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl)?;
+        let hasher = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
+        Ok(Self { config, store, mailer, access_tokens, hasher, policy: PasswordPolicy::default() })
+    }
+
+    /// The production wiring: AWS clients from the environment (endpoints
+    /// from `AWS_ENDPOINT_URL_*` locally), the signing keys from Secrets
+    /// Manager when deployed.
+    pub async fn from_env() -> anyhow::Result<Self> {
+        let config = Config::from_env()?;
+        let aws = aws_config::load_from_env().await;
+        let jwt_keys = match &config.jwt_keys {
+            JwtKeySource::Inline(keys) => keys.clone(),
+            JwtKeySource::SecretArn(arn) => {
+                let out = aws_sdk_secretsmanager::Client::new(&aws)
+                    .get_secret_value()
+                    .secret_id(arn)
+                    .send()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("read JWT secret: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+                let secret = out.secret_string().context("the JWT secret has no string value")?;
+                secret.split_whitespace().map(String::from).collect()
+            }
+        };
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name.clone());
+        let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
+        Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys)
+    }
+}
+
+/// Holds back an answer until `floor` has passed since `start`, so that
+/// operations which must not reveal whether an account exists take the same
+/// time on every path.
+pub(crate) async fn answer_no_sooner(start: tokio::time::Instant, floor: std::time::Duration) {
+    tokio::time::sleep_until(start + floor).await;
+}
+
+/// Takes one mail from the address's hourly budget; false when it is spent.
+/// The key holds a hash of the address, not the address.
+pub(crate) async fn mail_quota_allows(svc: &Services, tenant: &crate::domain::TenantId, email_key: &str) -> anyhow::Result<bool> {
+    let now = chrono::Utc::now().timestamp();
+    let hour = now / 3600;
+    let key = format!("MAIL#{}#{}#{hour}", tenant.as_str(), crate::auth::opaque::hash(email_key));
+    let window_ends = chrono::DateTime::from_timestamp((hour + 1) * 3600, 0).unwrap_or_default();
+    svc.store.take_quota(&key, svc.config.mails_per_address_per_hour, window_ends).await
+}

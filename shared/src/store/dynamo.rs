@@ -1,0 +1,470 @@
+//! The `Store` on DynamoDB: one table, uniqueness by transactional guards,
+//! optimistic concurrency by `version` conditions.
+
+use super::{keys, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
+use crate::domain::{Credentials, Customer, CustomerRecord, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS};
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
+};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+type Item = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// A timestamp in the same form serde gives it inside whole items.
+fn time(t: DateTime<Utc>) -> anyhow::Result<AttributeValue> {
+    Ok(serde_dynamo::to_attribute_value(t)?)
+}
+
+fn sdk<E, R>(what: &'static str) -> impl FnOnce(SdkError<E, R>) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    move |e| anyhow::anyhow!("{what}: {}", DisplayErrorContext(e))
+}
+
+/// The customer's item: its profile and credentials side by side, plus keys.
+fn customer_item(rec: &CustomerRecord) -> anyhow::Result<Item> {
+    let c = &rec.customer;
+    let mut item: Item = serde_dynamo::to_item(c)?;
+    item.extend(serde_dynamo::to_item::<_, Item>(&rec.credentials)?);
+    item.insert("pk".into(), s(keys::customer(&c.tenant_id, &c.id)));
+    item.insert("sk".into(), s(keys::PROFILE));
+    item.insert("emailKey".into(), s(c.email.normalized()));
+    item.insert("gsi1pk".into(), s(keys::customers_index(&c.tenant_id)));
+    item.insert("gsi1sk".into(), s(&c.id));
+    Ok(item)
+}
+
+fn customer_from_item(item: Item) -> anyhow::Result<CustomerRecord> {
+    let credentials: Credentials = serde_dynamo::from_item(item.clone()).context("customer credentials")?;
+    let customer: Customer = serde_dynamo::from_item(item).context("customer profile")?;
+    Ok(CustomerRecord { customer, credentials })
+}
+
+fn session_item(tenant: &TenantId, session: &Session) -> anyhow::Result<Item> {
+    let mut item: Item = serde_dynamo::to_item(session)?;
+    item.insert("pk".into(), s(keys::customer(tenant, &session.customer_id)));
+    item.insert("sk".into(), s(keys::session_sk(&session.id)));
+    Ok(item)
+}
+
+fn token_item(tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<Item> {
+    let mut item: Item = serde_dynamo::to_item(token)?;
+    item.insert("pk".into(), s(keys::token(tenant, &token.hash)));
+    item.insert("sk".into(), s(keys::TOKEN));
+    Ok(item)
+}
+
+fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
+}
+
+/// Why a transaction was cancelled, one code per item ("None" where fine).
+enum TxError {
+    Cancelled(Vec<String>),
+    Other(anyhow::Error),
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
+        let put = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(String::from)).build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn delete(&self, key: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
+        let del = Delete::builder().table_name(&self.table).set_key(Some(key)).set_condition_expression(condition.map(String::from)).build()?;
+        Ok(TransactWriteItem::builder().delete(del).build())
+    }
+
+    fn update(
+        &self,
+        key: Item,
+        expression: &str,
+        condition: &str,
+        values: Item,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let upd = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .set_expression_attribute_values(Some(values))
+            .build()?;
+        Ok(TransactWriteItem::builder().update(upd).build())
+    }
+
+    /// Runs a transaction. Concurrent transactions on the same items may be
+    /// cancelled with `TransactionConflict` before their conditions are even
+    /// evaluated; those are retried so that the caller sees the real outcome.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
+        let mut delay = std::time::Duration::from_millis(10);
+        for attempt in 0.. {
+            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            let codes = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code().unwrap_or("None").to_string())
+                    .collect::<Vec<_>>(),
+                _ => return Err(TxError::Other(anyhow::anyhow!("transaction: {}", DisplayErrorContext(err)))),
+            };
+            let conflict_only = codes.iter().any(|c| c == "TransactionConflict")
+                && !codes.iter().any(|c| c == "ConditionalCheckFailed");
+            if conflict_only && attempt < 8 {
+                tokio::time::sleep(delay + std::time::Duration::from_millis(rand::random::<u64>() % 20)).await;
+                delay *= 2;
+                continue;
+            }
+            return Err(TxError::Cancelled(codes));
+        }
+        unreachable!("the retry loop returns")
+    }
+
+    /// A transaction whose only expected failure is a condition: `Conflict`.
+    async fn transact_conditional(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Cancelled(codes)) if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
+            Err(TxError::Cancelled(codes)) => Err(WriteError::Other(anyhow::anyhow!("transaction cancelled: {codes:?}"))),
+            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
+        }
+    }
+
+    async fn get_item(&self, key: Item) -> anyhow::Result<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk("get item"))?;
+        Ok(out.item)
+    }
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer_number_counter(tenant), keys::COUNTER)))
+            .update_expression("ADD #v :one")
+            .expression_attribute_names("#v", "value")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk("next customer number"))?;
+        let value = out.attributes.as_ref().and_then(|a| a.get("value")).and_then(|v| v.as_n().ok());
+        value.context("counter value missing")?.parse().context("counter value not a number")
+    }
+
+    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError> {
+        let c = &new.record.customer;
+        let t = &c.tenant_id;
+        let not_exists = Some("attribute_not_exists(pk)");
+        let guard = |pk: String| -> anyhow::Result<TransactWriteItem> {
+            let mut item = key(pk, keys::GUARD);
+            item.insert("customerId".into(), s(&c.id));
+            self.put(item, not_exists)
+        };
+        // Guards first, in a known order, so a cancellation reason maps back to its key.
+        let mut guards = vec![(UniqueKey::Email, guard(keys::email_guard(t, &c.email.normalized()))?)];
+        if let Some(r) = &c.reference {
+            guards.push((UniqueKey::Ref, guard(keys::ref_guard(t, r))?));
+        }
+        if let Some(x) = &c.external_id {
+            guards.push((UniqueKey::ExternalId, guard(keys::external_id_guard(t, x))?));
+        }
+        let kinds: Vec<UniqueKey> = guards.iter().map(|(k, _)| *k).collect();
+        let mut items: Vec<TransactWriteItem> = guards.into_iter().map(|(_, g)| g).collect();
+        items.push(self.put(customer_item(new.record)?, not_exists)?);
+        for token in new.tokens {
+            items.push(self.put(token_item(t, token)?, None)?);
+        }
+        if let Some(session) = new.session {
+            items.push(self.put(session_item(t, session)?, None)?);
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Cancelled(codes)) => {
+                let taken = codes.iter().zip(&kinds).find(|(code, _)| *code == "ConditionalCheckFailed");
+                match taken {
+                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
+                    None => Err(WriteError::Other(anyhow::anyhow!("create customer cancelled: {codes:?}"))),
+                }
+            }
+            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
+        }
+    }
+
+    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>> {
+        let item = self.get_item(key(keys::email_guard(tenant, email_key), keys::GUARD)).await?;
+        Ok(item.and_then(|i| i.get("customerId").and_then(|v| v.as_s().ok()).cloned()))
+    }
+
+    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>> {
+        self.get_item(key(keys::customer(tenant, id), keys::PROFILE)).await?.map(customer_from_item).transpose()
+    }
+
+    async fn get_customer_and_session(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<(Option<CustomerRecord>, Option<Session>)> {
+        let pk = keys::customer(tenant, customer_id);
+        let session_sk = keys::session_sk(session_id);
+        let wanted = KeysAndAttributes::builder()
+            .keys(key(pk.clone(), keys::PROFILE))
+            .keys(key(pk, &session_sk))
+            .consistent_read(true)
+            .build()?;
+        let out = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, wanted)
+            .send()
+            .await
+            .map_err(sdk("get customer and session"))?;
+        // Two small items never exceed BatchGetItem's limits, so nothing is left unprocessed.
+        let mut customer = None;
+        let mut session = None;
+        for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+            match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(keys::PROFILE) => customer = Some(customer_from_item(item)?),
+                Some(_) => session = Some(serde_dynamo::from_item(item).context("session")?),
+                None => {}
+            }
+        }
+        Ok((customer, session))
+    }
+
+    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let values = HashMap::from([
+            (":now".to_string(), time(now)?),
+            (":zero".to_string(), n(0)),
+            (":null".to_string(), AttributeValue::Null(true)),
+        ]);
+        let items = vec![
+            self.put(session_item(tenant, session)?, Some("attribute_not_exists(pk)"))?,
+            self.update(
+                key(keys::customer(tenant, &session.customer_id), keys::PROFILE),
+                "SET lastLoginAt = :now, failedLogins = :zero, lockedUntil = :null",
+                "attribute_exists(pk)",
+                values,
+            )?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Cancelled(codes)) => Err(anyhow::anyhow!("login cancelled: {codes:?}")),
+            Err(TxError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn record_login_failure(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> anyhow::Result<FailureOutcome> {
+        let k = key(keys::customer(tenant, customer_id), keys::PROFILE);
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(k.clone()))
+            .update_expression("ADD failedLogins :one")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk("count login failure"))?;
+        let failures: u32 = out
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("failedLogins"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if failures < max_failures {
+            return Ok(FailureOutcome::Counted);
+        }
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(k))
+            .update_expression("SET lockedUntil = :until, failedLogins = :zero")
+            .expression_attribute_values(":until", time(lock_until)?)
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await
+            .map_err(sdk("lock account"))?;
+        Ok(FailureOutcome::Locked)
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        tenant: &TenantId,
+        session: &Session,
+        new_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let mut rotated = session.rotated_hashes.clone();
+        rotated.push(session.refresh_hash.clone());
+        let skip = rotated.len().saturating_sub(REMEMBERED_ROTATIONS);
+        let rotated: Vec<AttributeValue> = rotated.into_iter().skip(skip).map(s).collect();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer(tenant, &session.customer_id), &keys::session_sk(&session.id))))
+            .update_expression("SET refreshHash = :new, rotatedHashes = :rotated, expiresAt = :exp")
+            .condition_expression("refreshHash = :old")
+            .expression_attribute_values(":new", s(new_hash))
+            .expression_attribute_values(":old", s(&session.refresh_hash))
+            .expression_attribute_values(":rotated", AttributeValue::L(rotated))
+            .expression_attribute_values(":exp", n(expires_at.timestamp()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Err(WriteError::Conflict),
+            Err(e) => Err(WriteError::Other(sdk("rotate refresh token")(e))),
+        }
+    }
+
+    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer(tenant, customer_id), &keys::session_sk(session_id))))
+            .send()
+            .await
+            .map_err(sdk("delete session"))?;
+        Ok(())
+    }
+
+    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(token_item(tenant, token)?))
+            .send()
+            .await
+            .map_err(sdk("put token"))?;
+        Ok(())
+    }
+
+    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>> {
+        let item = self.get_item(key(keys::token(tenant, hash), keys::TOKEN)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("token")).transpose()
+    }
+
+    async fn confirm_email(&self, tenant: &TenantId, token: &OneTimeToken, now: DateTime<Utc>) -> Result<(), WriteError> {
+        let values = HashMap::from([
+            (":true".to_string(), AttributeValue::Bool(true)),
+            (":one".to_string(), n(1)),
+            (":now".to_string(), time(now)?),
+            (":ek".to_string(), s(&token.email_key)),
+        ]);
+        let items = vec![
+            self.delete(key(keys::token(tenant, &token.hash), keys::TOKEN), Some("attribute_exists(pk)"))?,
+            self.update(
+                key(keys::customer(tenant, &token.customer_id), keys::PROFILE),
+                "SET emailVerified = :true, version = version + :one, updatedAt = :now",
+                "attribute_exists(pk) AND emailKey = :ek",
+                values,
+            )?,
+        ];
+        self.transact_conditional(items).await
+    }
+
+    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError> {
+        let token = reset.token;
+        let values = HashMap::from([
+            (":hash".to_string(), s(reset.password_hash)),
+            (":true".to_string(), AttributeValue::Bool(true)),
+            (":one".to_string(), n(1)),
+            (":zero".to_string(), n(0)),
+            (":null".to_string(), AttributeValue::Null(true)),
+            (":now".to_string(), time(reset.now)?),
+            (":ek".to_string(), s(&token.email_key)),
+            (":tv".to_string(), n(token.token_version)),
+        ]);
+        let mut items = vec![
+            self.delete(key(keys::token(tenant, &token.hash), keys::TOKEN), Some("attribute_exists(pk)"))?,
+            self.update(
+                key(keys::customer(tenant, &token.customer_id), keys::PROFILE),
+                "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, emailVerified = :true, \
+                 version = version + :one, updatedAt = :now, failedLogins = :zero, lockedUntil = :null",
+                "attribute_exists(pk) AND emailKey = :ek AND tokenVersion = :tv",
+                values,
+            )?,
+        ];
+        if let Some(session) = reset.session {
+            items.push(self.put(session_item(tenant, session)?, None)?);
+        }
+        self.transact_conditional(items).await
+    }
+
+    async fn take_quota(&self, quota_key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::quota(quota_key), keys::COUNTER)))
+            .update_expression("ADD #c :one SET expiresAt = :exp")
+            .condition_expression("attribute_not_exists(#c) OR #c < :max")
+            .expression_attribute_names("#c", "count")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(max))
+            .expression_attribute_values(":exp", n(window_ends.timestamp()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk("take quota")(e)),
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Item keys of the single table. Every key starts with the tenant, so no
+//! read or write can reach another tenant's items.
+
+use crate::domain::TenantId;
+
+pub const PROFILE: &str = "PROFILE";
+pub const GUARD: &str = "GUARD";
+pub const TOKEN: &str = "TOKEN";
+pub const COUNTER: &str = "COUNTER";
+
+pub fn customer(t: &TenantId, id: &str) -> String {
+    format!("T#{}#C#{id}", t.as_str())
+}
+
+pub fn session_sk(session_id: &str) -> String {
+    format!("SESSION#{session_id}")
+}
+
+pub fn email_guard(t: &TenantId, email_key: &str) -> String {
+    format!("T#{}#EMAIL#{email_key}", t.as_str())
+}
+
+pub fn token(t: &TenantId, hash: &str) -> String {
+    format!("T#{}#TOKEN#{hash}", t.as_str())
+}
+
+pub fn customer_number_counter(t: &TenantId) -> String {
+    format!("T#{}#COUNTER#CUSTOMER_NUMBER", t.as_str())
+}
+
+/// GSI1 partition listing a tenant's customers, sorted by id (creation time).
+pub fn customers_index(t: &TenantId) -> String {
+    format!("T#{}#CUSTOMERS", t.as_str())
+}
+
+pub fn quota(key: &str) -> String {
+    format!("QUOTA#{key}")
+}
+
+pub fn ref_guard(t: &TenantId, reference: &str) -> String {
+    format!("T#{}#REF#{reference}", t.as_str())
+}
+
+pub fn external_id_guard(t: &TenantId, external_id: &str) -> String {
+    format!("T#{}#EXTERNAL#{external_id}", t.as_str())
+}

@@ -1,0 +1,122 @@
+//! The persistence port. Use cases call these methods; the DynamoDB adapter
+//! implements each as few round trips as its data model allows (noted per
+//! method as RT).
+
+pub mod dynamo;
+pub mod keys;
+pub mod table;
+
+use crate::domain::{CustomerRecord, OneTimeToken, Session, TenantId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub use dynamo::DynamoStore;
+
+/// A unique attribute of a customer, guarded per tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKey {
+    Email,
+    Ref,
+    ExternalId,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A uniqueness guard already exists: the value belongs to another customer.
+    #[error("already taken: {0:?}")]
+    Taken(UniqueKey),
+    /// The expected state (version, token) no longer holds.
+    #[error("condition failed")]
+    Conflict,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Everything a registration writes, atomically.
+pub struct NewCustomer<'a> {
+    pub record: &'a CustomerRecord,
+    pub tokens: &'a [OneTimeToken],
+    pub session: Option<&'a Session>,
+}
+
+/// What a failed login did to the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOutcome {
+    Counted,
+    /// This failure reached the limit: the account is now locked.
+    Locked,
+}
+
+/// A password change through a reset token.
+pub struct PasswordReset<'a> {
+    pub token: &'a OneTimeToken,
+    pub password_hash: &'a str,
+    /// A session to open at once (`loginOnSuccess`).
+    pub session: Option<&'a Session>,
+    pub now: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The next number of the tenant's customer sequence (1 RT).
+    async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64>;
+
+    /// Writes customer, uniqueness guards, tokens and session in one
+    /// transaction (1 RT); `Taken` when a guard exists.
+    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError>;
+
+    /// The id of the customer owning a normalised email (1 RT, consistent).
+    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>>;
+
+    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>>;
+
+    /// Customer and one of its sessions together (1 RT).
+    async fn get_customer_and_session(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<(Option<CustomerRecord>, Option<Session>)>;
+
+    /// Opens a session and records the login (resets failures) (1 RT).
+    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()>;
+
+    /// Counts a failed login; the `max_failures`-th locks until `lock_until` (1-2 RT).
+    async fn record_login_failure(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> anyhow::Result<FailureOutcome>;
+
+    /// Replaces the session's refresh hash if it is still `old_hash` (1 RT);
+    /// `Conflict` when another rotation came first.
+    async fn rotate_refresh_token(
+        &self,
+        tenant: &TenantId,
+        session: &Session,
+        new_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+
+    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()>;
+
+    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()>;
+
+    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>>;
+
+    /// Uses up a confirmation token and marks the email verified, if the
+    /// customer still has that email (1 RT); `Conflict` otherwise.
+    async fn confirm_email(&self, tenant: &TenantId, token: &OneTimeToken, now: DateTime<Utc>) -> Result<(), WriteError>;
+
+    /// Uses up a reset token, sets the password, bumps the token version
+    /// (revoking every earlier session), verifies the email, unlocks, and
+    /// optionally opens a session, all in one transaction (1 RT); `Conflict`
+    /// when the token was used or the customer changed meanwhile.
+    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError>;
+
+    /// Takes one unit of a fixed-window quota (`key` names the window);
+    /// false when `max` units were already taken (1 RT).
+    async fn take_quota(&self, key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool>;
+}

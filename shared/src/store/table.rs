@@ -1,0 +1,70 @@
+//! The table's definition. `template.yaml` declares the same table for AWS;
+//! a test keeps the two in agreement, and local dev and tests create their
+//! tables from this one.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use aws_sdk_dynamodb::Client;
+
+pub const PARTITION_KEY: &str = "pk";
+pub const SORT_KEY: &str = "sk";
+pub const TTL_ATTRIBUTE: &str = "expiresAt";
+/// Global secondary indexes: (name, partition key, sort key). All project ALL.
+pub const GSIS: &[(&str, &str, &str)] = &[("gsi1", "gsi1pk", "gsi1sk")];
+
+fn key(name: &str, kind: KeyType) -> anyhow::Result<KeySchemaElement> {
+    Ok(KeySchemaElement::builder().attribute_name(name).key_type(kind).build()?)
+}
+
+fn string_attr(name: &str) -> anyhow::Result<AttributeDefinition> {
+    Ok(AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()?)
+}
+
+/// Creates the table with its indexes and TTL, waiting until it is usable.
+pub async fn create_table(client: &Client, name: &str) -> anyhow::Result<()> {
+    let mut req = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
+        .key_schema(key(SORT_KEY, KeyType::Range)?)
+        .attribute_definitions(string_attr(PARTITION_KEY)?)
+        .attribute_definitions(string_attr(SORT_KEY)?);
+    for (index, pk, sk) in GSIS {
+        req = req
+            .attribute_definitions(string_attr(pk)?)
+            .attribute_definitions(string_attr(sk)?)
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(*index)
+                    .key_schema(key(pk, KeyType::Hash)?)
+                    .key_schema(key(sk, KeyType::Range)?)
+                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .build()?,
+            );
+    }
+    req.send().await.map_err(|e| anyhow::anyhow!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    client
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder().attribute_name(TTL_ATTRIBUTE).enabled(true).build()?,
+        )
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("enable TTL on {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+    Ok(())
+}
+
+/// Creates the table unless it exists (local development restarts).
+pub async fn ensure_table(client: &Client, name: &str) -> anyhow::Result<bool> {
+    match client.describe_table().table_name(name).send().await {
+        Ok(_) => Ok(false),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+            create_table(client, name).await.map(|_| true)
+        }
+        Err(e) => Err(anyhow::anyhow!("describe table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e))),
+    }
+}
