@@ -1,1 +1,7 @@
+//! Integration tests against DynamoDB Local and the SES emulator (started by
+//! `scripts/test.sh`); each test works in its own table.
 
+use integration_tests as support;
+
+mod auth;
+mod deployment;

@@ -1,1 +1,156 @@
+//! Test support: every test gets its own table in the DynamoDB Local that
+//! `scripts/test.sh` started, its own email addresses in the shared SES
+//! emulator, and a function handler to send HTTP requests to.
 
+pub mod mail;
+pub mod watch;
+
+use lambda_http::http::{Method, Request};
+use lambda_http::{Body, RequestExt};
+
+use serde_json::{json, Value};
+use shared::graphql::App;
+use shared::mail::SesMailer;
+use shared::store::DynamoStore;
+use shared::{Config, Services};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789";
+pub const SHOP_URL: &str = "http://localhost:3000";
+
+/// The configuration of a test: the defaults of a deployment, the tenant
+/// allow-list of a local shop, and whatever the test overrides.
+pub fn config(table: &str, overrides: &[(&str, &str)]) -> Config {
+    let tenants = json!({ "*": {
+        "name": "Test Shop",
+        "allowedUrls": [format!("{SHOP_URL}/")],
+        "confirmEmailUrl": format!("{SHOP_URL}/confirm-email"),
+        "resetPasswordUrl": format!("{SHOP_URL}/reset-password"),
+    }})
+    .to_string();
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("TABLE_NAME".into(), table.to_string()),
+        ("JWT_SECRET".into(), JWT_SECRET.into()),
+        ("TENANTS".into(), tenants),
+        ("MAIL_FROM".into(), "shop@example.com".into()),
+        // Short floor: tests exercise the logic, benchmarks the timing.
+        ("ENUMERATION_FLOOR_MS".into(), "20".into()),
+    ]);
+    for (k, v) in overrides {
+        env.insert(k.to_string(), v.to_string());
+    }
+    Config::from_lookup(|k| env.get(k).cloned()).expect("test config")
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+/// A unique address for this test, so mails never mix between tests.
+pub fn email(name: &str) -> String {
+    format!(
+        "{name}.{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    )
+}
+
+pub async fn aws() -> aws_config::SdkConfig {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
+        "run the tests through scripts/test.sh, which starts DynamoDB Local and the SES emulator"
+    );
+    aws_config::load_from_env().await
+}
+
+/// A fresh table and the services over it.
+pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
+    let aws = aws().await;
+    let table = unique("test");
+    let ddb = aws_sdk_dynamodb::Client::new(&aws);
+    shared::store::table::create_table(&ddb, &table)
+        .await
+        .expect("create test table");
+    let config = config(&table, overrides);
+    let store = DynamoStore::new(ddb, table);
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
+    Arc::new(
+        Services::new(
+            config,
+            Arc::new(store),
+            Arc::new(mailer),
+            &[JWT_SECRET.to_string()],
+        )
+        .expect("services"),
+    )
+}
+
+pub async fn post<E: async_graphql::Executor>(
+    app: &App<E>,
+    body: Vec<u8>,
+    headers: &[(&str, String)],
+) -> (u16, Value) {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("https://api.example.com/auth/graphql");
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    let req = req
+        .body(Body::from(body))
+        .expect("request")
+        .with_lambda_context(Default::default());
+    let resp = app.handle(req).await.expect("infallible");
+    let status = resp.status().as_u16();
+    let body = match resp.body() {
+        Body::Text(t) => t.clone(),
+        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        Body::Empty => String::new(),
+        _ => String::new(),
+    };
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+/// Runs a GraphQL operation and returns the whole response body.
+pub async fn gql<E: async_graphql::Executor>(
+    app: &App<E>,
+    query: &str,
+    variables: Value,
+    headers: &[(&str, String)],
+) -> Value {
+    let body =
+        serde_json::to_vec(&json!({ "query": query, "variables": variables })).expect("json");
+    let (status, value) = post(app, body, headers).await;
+    assert_eq!(status, 200, "{value}");
+    value
+}
+
+/// The codes of a payload's `userErrors`.
+pub fn codes(payload: &Value) -> Vec<String> {
+    payload["userErrors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["code"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `extensions.code` of the first top-level error.
+pub fn top_error(resp: &Value) -> Option<String> {
+    resp["errors"][0]["extensions"]["code"]
+        .as_str()
+        .map(String::from)
+}
+
+pub fn bearer(token: &str) -> (&'static str, String) {
+    ("authorization", format!("Bearer {token}"))
+}
+
+pub fn tenant(id: &str) -> (&'static str, String) {
+    ("x-tenant-id", id.to_string())
+}

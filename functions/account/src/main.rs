@@ -1,1 +1,9 @@
-fn main() {}
+use lambda_http::{run, service_fn};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::logging::init();
+    let app = account::app(Arc::new(shared::Services::from_env().await?));
+    run(service_fn(|req| app.handle(req))).await
+}

@@ -91,8 +91,12 @@ impl RegisterCustomerInput {
             language_code: i.language_code,
             country_code: i.country_code,
             billing_address: i.billing_address.map(Into::into),
-            consents: i.consents.map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
-            attributes: i.attributes.map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+            consents: i
+                .consents
+                .map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
+            attributes: i
+                .attributes
+                .map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
         }
     }
 }

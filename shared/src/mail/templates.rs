@@ -42,17 +42,26 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         for (name, source) in SOURCES {
             // The sources are compiled in and covered by tests; a broken one fails the build's tests.
-            env.add_template(name, source).expect("mail template compiles");
+            env.add_template(name, source)
+                .expect("mail template compiles");
         }
         env
     })
 }
 
 /// Renders `template` in `language` (falling back to English) for `to`.
-pub fn render(template: Template, language: Option<&str>, to: &str, ctx: minijinja::Value) -> anyhow::Result<Mail> {
+pub fn render(
+    template: Template,
+    language: Option<&str>,
+    to: &str,
+    ctx: minijinja::Value,
+) -> anyhow::Result<Mail> {
     let env = env();
     let lang = language
-        .filter(|l| env.get_template(&format!("{}/{l}.subject", template.dir())).is_ok())
+        .filter(|l| {
+            env.get_template(&format!("{}/{l}.subject", template.dir()))
+                .is_ok()
+        })
         .unwrap_or("en");
     let part = |ext: &str| -> anyhow::Result<String> {
         let t = env.get_template(&format!("{}/{lang}.{ext}", template.dir()))?;
@@ -79,7 +88,12 @@ mod tests {
                 let m = render(t, lang, "a@b.test", ctx).unwrap();
                 assert!(!m.subject.is_empty() && !m.subject.contains('\n'));
                 assert!(m.text.contains("https://x.test/?token=a&b=1"));
-                assert!(m.html.contains("&lt;b&gt;Ann&lt;&#x2f;b&gt;") || m.html.contains("&lt;b&gt;Ann&lt;/b&gt;"), "{}", m.html);
+                assert!(
+                    m.html.contains("&lt;b&gt;Ann&lt;&#x2f;b&gt;")
+                        || m.html.contains("&lt;b&gt;Ann&lt;/b&gt;"),
+                    "{}",
+                    m.html
+                );
             }
         }
     }

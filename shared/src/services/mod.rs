@@ -28,11 +28,31 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(config: Config, store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, jwt_keys: &[String]) -> anyhow::Result<Self> {
-        let access_tokens =
-            AccessTokens::new(jwt_keys, &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl)?;
-        let hasher = PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
-        Ok(Self { config, store, mailer, access_tokens, hasher, policy: PasswordPolicy::default() })
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        mailer: Arc<dyn Mailer>,
+        jwt_keys: &[String],
+    ) -> anyhow::Result<Self> {
+        let access_tokens = AccessTokens::new(
+            jwt_keys,
+            &config.jwt_issuer,
+            &config.jwt_audience,
+            config.access_token_ttl,
+        )?;
+        let hasher = PasswordHasher::new(
+            config.argon2_memory_kib,
+            config.argon2_iterations,
+            config.argon2_parallelism,
+        )?;
+        Ok(Self {
+            config,
+            store,
+            mailer,
+            access_tokens,
+            hasher,
+            policy: PasswordPolicy::default(),
+        })
     }
 
     /// The production wiring: AWS clients from the environment (endpoints
@@ -49,12 +69,22 @@ impl Services {
                     .secret_id(arn)
                     .send()
                     .await
-                    .map_err(|e| anyhow::anyhow!("read JWT secret: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
-                let secret = out.secret_string().context("the JWT secret has no string value")?;
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "read JWT secret: {}",
+                            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+                        )
+                    })?;
+                let secret = out
+                    .secret_string()
+                    .context("the JWT secret has no string value")?;
                 secret.split_whitespace().map(String::from).collect()
             }
         };
-        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name.clone());
+        let store = DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&aws),
+            config.table_name.clone(),
+        );
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
         Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys)
     }
@@ -69,10 +99,20 @@ pub(crate) async fn answer_no_sooner(start: tokio::time::Instant, floor: std::ti
 
 /// Takes one mail from the address's hourly budget; false when it is spent.
 /// The key holds a hash of the address, not the address.
-pub(crate) async fn mail_quota_allows(svc: &Services, tenant: &crate::domain::TenantId, email_key: &str) -> anyhow::Result<bool> {
+pub(crate) async fn mail_quota_allows(
+    svc: &Services,
+    tenant: &crate::domain::TenantId,
+    email_key: &str,
+) -> anyhow::Result<bool> {
     let now = chrono::Utc::now().timestamp();
     let hour = now / 3600;
-    let key = format!("MAIL#{}#{}#{hour}", tenant.as_str(), crate::auth::opaque::hash(email_key));
+    let key = format!(
+        "MAIL#{}#{}#{hour}",
+        tenant.as_str(),
+        crate::auth::opaque::hash(email_key)
+    );
     let window_ends = chrono::DateTime::from_timestamp((hour + 1) * 3600, 0).unwrap_or_default();
-    svc.store.take_quota(&key, svc.config.mails_per_address_per_hour, window_ends).await
+    svc.store
+        .take_quota(&key, svc.config.mails_per_address_per_hour, window_ends)
+        .await
 }

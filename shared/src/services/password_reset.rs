@@ -6,8 +6,8 @@ use super::registration::personal_words;
 use super::{answer_no_sooner, mail_quota_allows, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{
-    CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
-    TokenKind, UserError,
+    CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems,
+    SessionTokens, TenantId, TokenKind, UserError,
 };
 use crate::mail::Template;
 use crate::store::{PasswordReset, WriteError};
@@ -15,9 +15,19 @@ use chrono::Utc;
 use url::Url;
 
 /// Validates a client-supplied link target against the tenant's allow-list.
-fn reset_url(svc: &Services, tenant: &TenantId, raw: Option<&str>) -> Result<Option<Url>, UserError> {
+fn reset_url(
+    svc: &Services,
+    tenant: &TenantId,
+    raw: Option<&str>,
+) -> Result<Option<Url>, UserError> {
     let Some(raw) = raw else { return Ok(None) };
-    let refused = || UserError::new(ErrorCode::Invalid, &["resetUrl"], "resetUrl is not an allowed URL for this shop.");
+    let refused = || {
+        UserError::new(
+            ErrorCode::Invalid,
+            &["resetUrl"],
+            "resetUrl is not an allowed URL for this shop.",
+        )
+    };
     let url = Url::parse(raw).map_err(|_| refused())?;
     match svc.config.tenant(tenant) {
         Some(settings) if settings.allows(&url) => Ok(Some(url)),
@@ -27,26 +37,44 @@ fn reset_url(svc: &Services, tenant: &TenantId, raw: Option<&str>) -> Result<Opt
 
 /// Mails a reset link where the account exists (and its mail budget allows).
 /// Same answer, no sooner than the enumeration floor, either way.
-pub async fn request(svc: &Services, tenant: &TenantId, email: &str, url: Option<&str>) -> DomainResult<()> {
+pub async fn request(
+    svc: &Services,
+    tenant: &TenantId,
+    email: &str,
+    url: Option<&str>,
+) -> DomainResult<()> {
     let start = tokio::time::Instant::now();
     let mut p = Problems::new();
     let email = p.check(Email::parse(email, &["email"]));
     let url = p.check(reset_url(svc, tenant, url));
     p.finish()?;
-    let (Some(email), Some(url)) = (email, url) else { return Ok(()) };
+    let (Some(email), Some(url)) = (email, url) else {
+        return Ok(());
+    };
     let result = request_if_due(svc, tenant, &email, url.as_ref()).await;
     answer_no_sooner(start, svc.config.enumeration_floor).await;
     result
 }
 
-async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: Option<&Url>) -> DomainResult<()> {
-    let Some(id) = svc.store.customer_id_by_email(tenant, &email.normalized()).await? else {
+async fn request_if_due(
+    svc: &Services,
+    tenant: &TenantId,
+    email: &Email,
+    url: Option<&Url>,
+) -> DomainResult<()> {
+    let Some(id) = svc
+        .store
+        .customer_id_by_email(tenant, &email.normalized())
+        .await?
+    else {
         return Ok(());
     };
     let Some(record) = svc.store.get_customer(tenant, &id).await? else {
         return Ok(());
     };
-    if record.customer.status == CustomerStatus::Inactive || !mail_quota_allows(svc, tenant, &email.normalized()).await? {
+    if record.customer.status == CustomerStatus::Inactive
+        || !mail_quota_allows(svc, tenant, &email.normalized()).await?
+    {
         return Ok(());
     }
     let now = Utc::now();
@@ -60,20 +88,40 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
         expires_at: now + svc.config.reset_token_ttl,
     };
     svc.store.put_token(tenant, &token).await?;
-    token_mail::send(svc, tenant, Template::ResetPassword, &record.customer, url, &issued.secret, token.expires_at).await;
+    token_mail::send(
+        svc,
+        tenant,
+        Template::ResetPassword,
+        &record.customer,
+        url,
+        &issued.secret,
+        token.expires_at,
+    )
+    .await;
     Ok(())
 }
 
 /// A reset token that can still be redeemed: known, unexpired, unused, and
 /// issued under the customer's current password.
-async fn live_token(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<(OneTimeToken, crate::domain::CustomerRecord)> {
+async fn live_token(
+    svc: &Services,
+    tenant: &TenantId,
+    secret: &str,
+) -> DomainResult<(OneTimeToken, crate::domain::CustomerRecord)> {
     let token = find_token(svc, tenant, secret, TokenKind::ResetPassword, "token").await?;
     let record = svc.store.get_customer(tenant, &token.customer_id).await?;
     match record {
-        Some(r) if r.credentials.token_version == token.token_version && r.customer.email.normalized() == token.email_key => {
+        Some(r)
+            if r.credentials.token_version == token.token_version
+                && r.customer.email.normalized() == token.email_key =>
+        {
             Ok((token, r))
         }
-        _ => Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")),
+        _ => Err(DomainError::user(
+            ErrorCode::TokenInvalid,
+            &["token"],
+            "The token is not valid or was already used.",
+        )),
     }
 }
 
@@ -93,21 +141,39 @@ pub async fn reset(
 ) -> DomainResult<Option<SessionTokens>> {
     let (token, record) = live_token(svc, tenant, secret).await?;
     let c = &record.customer;
-    let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
+    let words = personal_words(
+        c.email.as_str(),
+        &[c.first_name.as_deref(), c.last_name.as_deref()],
+    );
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
     let now = Utc::now();
     let session = match login_on_success && c.status == CustomerStatus::Active {
-        true => Some(new_session(svc, tenant, &c.id, token.token_version + 1, now)?),
+        true => Some(new_session(
+            svc,
+            tenant,
+            &c.id,
+            token.token_version + 1,
+            now,
+        )?),
         false => None,
     };
-    let reset = PasswordReset { token: &token, password_hash: &hash, session: session.as_ref().map(|(s, _)| s), now };
+    let reset = PasswordReset {
+        token: &token,
+        password_hash: &hash,
+        session: session.as_ref().map(|(s, _)| s),
+        now,
+    };
     match svc.store.reset_password(tenant, reset).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password reset; earlier sessions revoked");
             Ok(session.map(|(_, t)| t))
         }
-        Err(WriteError::Conflict) => Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")),
+        Err(WriteError::Conflict) => Err(DomainError::user(
+            ErrorCode::TokenInvalid,
+            &["token"],
+            "The token is not valid or was already used.",
+        )),
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }

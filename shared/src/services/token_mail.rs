@@ -20,7 +20,11 @@ pub(crate) async fn send(
     expires: DateTime<Utc>,
 ) {
     let Some(settings) = svc.config.tenant(tenant) else {
-        tracing::warn!(tenant = tenant.as_str(), ?template, "no mail settings for tenant; mail not sent");
+        tracing::warn!(
+            tenant = tenant.as_str(),
+            ?template,
+            "no mail settings for tenant; mail not sent"
+        );
         return;
     };
     let mut link = match (base, template) {
@@ -36,13 +40,18 @@ pub(crate) async fn send(
         expires => expires.format("%Y-%m-%d %H:%M UTC").to_string(),
     };
     let language = customer.language_code.as_ref().map(|l| l.language());
-    let from = settings.mail_from.as_deref().unwrap_or(&svc.config.mail_from);
+    let from = settings
+        .mail_from
+        .as_deref()
+        .unwrap_or(&svc.config.mail_from);
     let result = match render(template, language, customer.email.as_str(), ctx) {
         Ok(mail) => svc.mailer.send(from, &mail).await,
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => tracing::info!(?template, to = %customer.email.masked(), "mail sent"),
-        Err(e) => tracing::error!(?template, to = %customer.email.masked(), error = %e, "mail not sent"),
+        Err(e) => {
+            tracing::error!(?template, to = %customer.email.masked(), error = %e, "mail not sent")
+        }
     }
 }

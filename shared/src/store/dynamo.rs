@@ -2,7 +2,9 @@
 //! optimistic concurrency by `version` conditions.
 
 use super::{keys, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
-use crate::domain::{Credentials, Customer, CustomerRecord, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS};
+use crate::domain::{
+    Credentials, Customer, CustomerRecord, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
+};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
@@ -57,9 +59,13 @@ fn customer_item(rec: &CustomerRecord) -> anyhow::Result<Item> {
 }
 
 fn customer_from_item(item: Item) -> anyhow::Result<CustomerRecord> {
-    let credentials: Credentials = serde_dynamo::from_item(item.clone()).context("customer credentials")?;
+    let credentials: Credentials =
+        serde_dynamo::from_item(item.clone()).context("customer credentials")?;
     let customer: Customer = serde_dynamo::from_item(item).context("customer profile")?;
-    Ok(CustomerRecord { customer, credentials })
+    Ok(CustomerRecord {
+        customer,
+        credentials,
+    })
 }
 
 fn session_item(tenant: &TenantId, session: &Session) -> anyhow::Result<Item> {
@@ -88,7 +94,10 @@ enum TxError {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -96,12 +105,20 @@ impl DynamoStore {
     }
 
     fn put(&self, item: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
-        let put = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(String::from)).build()?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(String::from))
+            .build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
     fn delete(&self, key: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
-        let del = Delete::builder().table_name(&self.table).set_key(Some(key)).set_condition_expression(condition.map(String::from)).build()?;
+        let del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .set_condition_expression(condition.map(String::from))
+            .build()?;
         Ok(TransactWriteItem::builder().delete(del).build())
     }
 
@@ -128,7 +145,12 @@ impl DynamoStore {
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
         let mut delay = std::time::Duration::from_millis(10);
         for attempt in 0.. {
-            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
             let err = match result {
                 Ok(_) => return Ok(()),
                 Err(e) => e,
@@ -139,12 +161,20 @@ impl DynamoStore {
                     .iter()
                     .map(|r| r.code().unwrap_or("None").to_string())
                     .collect::<Vec<_>>(),
-                _ => return Err(TxError::Other(anyhow::anyhow!("transaction: {}", DisplayErrorContext(err)))),
+                _ => {
+                    return Err(TxError::Other(anyhow::anyhow!(
+                        "transaction: {}",
+                        DisplayErrorContext(err)
+                    )))
+                }
             };
             let conflict_only = codes.iter().any(|c| c == "TransactionConflict")
                 && !codes.iter().any(|c| c == "ConditionalCheckFailed");
             if conflict_only && attempt < 8 {
-                tokio::time::sleep(delay + std::time::Duration::from_millis(rand::random::<u64>() % 20)).await;
+                tokio::time::sleep(
+                    delay + std::time::Duration::from_millis(rand::random::<u64>() % 20),
+                )
+                .await;
                 delay *= 2;
                 continue;
             }
@@ -157,8 +187,14 @@ impl DynamoStore {
     async fn transact_conditional(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
         match self.transact(items).await {
             Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes)) if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
-            Err(TxError::Cancelled(codes)) => Err(WriteError::Other(anyhow::anyhow!("transaction cancelled: {codes:?}"))),
+            Err(TxError::Cancelled(codes))
+                if codes.iter().any(|c| c == "ConditionalCheckFailed") =>
+            {
+                Err(WriteError::Conflict)
+            }
+            Err(TxError::Cancelled(codes)) => Err(WriteError::Other(anyhow::anyhow!(
+                "transaction cancelled: {codes:?}"
+            ))),
             Err(TxError::Other(e)) => Err(WriteError::Other(e)),
         }
     }
@@ -184,7 +220,10 @@ impl Store for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::customer_number_counter(tenant), keys::COUNTER)))
+            .set_key(Some(key(
+                keys::customer_number_counter(tenant),
+                keys::COUNTER,
+            )))
             .update_expression("ADD #v :one")
             .expression_attribute_names("#v", "value")
             .expression_attribute_values(":one", n(1))
@@ -192,8 +231,15 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(sdk("next customer number"))?;
-        let value = out.attributes.as_ref().and_then(|a| a.get("value")).and_then(|v| v.as_n().ok());
-        value.context("counter value missing")?.parse().context("counter value not a number")
+        let value = out
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("value"))
+            .and_then(|v| v.as_n().ok());
+        value
+            .context("counter value missing")?
+            .parse()
+            .context("counter value not a number")
     }
 
     async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError> {
@@ -206,7 +252,10 @@ impl Store for DynamoStore {
             self.put(item, not_exists)
         };
         // Guards first, in a known order, so a cancellation reason maps back to its key.
-        let mut guards = vec![(UniqueKey::Email, guard(keys::email_guard(t, &c.email.normalized()))?)];
+        let mut guards = vec![(
+            UniqueKey::Email,
+            guard(keys::email_guard(t, &c.email.normalized()))?,
+        )];
         if let Some(r) = &c.reference {
             guards.push((UniqueKey::Ref, guard(keys::ref_guard(t, r))?));
         }
@@ -225,23 +274,41 @@ impl Store for DynamoStore {
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TxError::Cancelled(codes)) => {
-                let taken = codes.iter().zip(&kinds).find(|(code, _)| *code == "ConditionalCheckFailed");
+                let taken = codes
+                    .iter()
+                    .zip(&kinds)
+                    .find(|(code, _)| *code == "ConditionalCheckFailed");
                 match taken {
                     Some((_, kind)) => Err(WriteError::Taken(*kind)),
-                    None => Err(WriteError::Other(anyhow::anyhow!("create customer cancelled: {codes:?}"))),
+                    None => Err(WriteError::Other(anyhow::anyhow!(
+                        "create customer cancelled: {codes:?}"
+                    ))),
                 }
             }
             Err(TxError::Other(e)) => Err(WriteError::Other(e)),
         }
     }
 
-    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>> {
-        let item = self.get_item(key(keys::email_guard(tenant, email_key), keys::GUARD)).await?;
+    async fn customer_id_by_email(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Option<String>> {
+        let item = self
+            .get_item(key(keys::email_guard(tenant, email_key), keys::GUARD))
+            .await?;
         Ok(item.and_then(|i| i.get("customerId").and_then(|v| v.as_s().ok()).cloned()))
     }
 
-    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>> {
-        self.get_item(key(keys::customer(tenant, id), keys::PROFILE)).await?.map(customer_from_item).transpose()
+    async fn get_customer(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> anyhow::Result<Option<CustomerRecord>> {
+        self.get_item(key(keys::customer(tenant, id), keys::PROFILE))
+            .await?
+            .map(customer_from_item)
+            .transpose()
     }
 
     async fn get_customer_and_session(
@@ -267,8 +334,16 @@ impl Store for DynamoStore {
         // Two small items never exceed BatchGetItem's limits, so nothing is left unprocessed.
         let mut customer = None;
         let mut session = None;
-        for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-            match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
+        for item in out
+            .responses
+            .and_then(|mut r| r.remove(&self.table))
+            .unwrap_or_default()
+        {
+            match item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .map(String::as_str)
+            {
                 Some(keys::PROFILE) => customer = Some(customer_from_item(item)?),
                 Some(_) => session = Some(serde_dynamo::from_item(item).context("session")?),
                 None => {}
@@ -277,14 +352,22 @@ impl Store for DynamoStore {
         Ok((customer, session))
     }
 
-    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()> {
+    async fn record_login(
+        &self,
+        tenant: &TenantId,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         let values = HashMap::from([
             (":now".to_string(), time(now)?),
             (":zero".to_string(), n(0)),
             (":null".to_string(), AttributeValue::Null(true)),
         ]);
         let items = vec![
-            self.put(session_item(tenant, session)?, Some("attribute_not_exists(pk)"))?,
+            self.put(
+                session_item(tenant, session)?,
+                Some("attribute_not_exists(pk)"),
+            )?,
             self.update(
                 key(keys::customer(tenant, &session.customer_id), keys::PROFILE),
                 "SET lastLoginAt = :now, failedLogins = :zero, lockedUntil = :null",
@@ -357,7 +440,10 @@ impl Store for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::customer(tenant, &session.customer_id), &keys::session_sk(&session.id))))
+            .set_key(Some(key(
+                keys::customer(tenant, &session.customer_id),
+                &keys::session_sk(&session.id),
+            )))
             .update_expression("SET refreshHash = :new, rotatedHashes = :rotated, expiresAt = :exp")
             .condition_expression("refreshHash = :old")
             .expression_attribute_values(":new", s(new_hash))
@@ -368,16 +454,29 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Err(WriteError::Conflict),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(WriteError::Conflict)
+            }
             Err(e) => Err(WriteError::Other(sdk("rotate refresh token")(e))),
         }
     }
 
-    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()> {
+    async fn delete_session(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<()> {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::customer(tenant, customer_id), &keys::session_sk(session_id))))
+            .set_key(Some(key(
+                keys::customer(tenant, customer_id),
+                &keys::session_sk(session_id),
+            )))
             .send()
             .await
             .map_err(sdk("delete session"))?;
@@ -395,12 +494,24 @@ impl Store for DynamoStore {
         Ok(())
     }
 
-    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>> {
-        let item = self.get_item(key(keys::token(tenant, hash), keys::TOKEN)).await?;
-        item.map(|i| serde_dynamo::from_item(i).context("token")).transpose()
+    async fn get_token(
+        &self,
+        tenant: &TenantId,
+        hash: &str,
+    ) -> anyhow::Result<Option<OneTimeToken>> {
+        let item = self
+            .get_item(key(keys::token(tenant, hash), keys::TOKEN))
+            .await?;
+        item.map(|i| serde_dynamo::from_item(i).context("token"))
+            .transpose()
     }
 
-    async fn confirm_email(&self, tenant: &TenantId, token: &OneTimeToken, now: DateTime<Utc>) -> Result<(), WriteError> {
+    async fn confirm_email(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
         let values = HashMap::from([
             (":true".to_string(), AttributeValue::Bool(true)),
             (":one".to_string(), n(1)),
@@ -408,7 +519,10 @@ impl Store for DynamoStore {
             (":ek".to_string(), s(&token.email_key)),
         ]);
         let items = vec![
-            self.delete(key(keys::token(tenant, &token.hash), keys::TOKEN), Some("attribute_exists(pk)"))?,
+            self.delete(
+                key(keys::token(tenant, &token.hash), keys::TOKEN),
+                Some("attribute_exists(pk)"),
+            )?,
             self.update(
                 key(keys::customer(tenant, &token.customer_id), keys::PROFILE),
                 "SET emailVerified = :true, version = version + :one, updatedAt = :now",
@@ -419,7 +533,11 @@ impl Store for DynamoStore {
         self.transact_conditional(items).await
     }
 
-    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError> {
+    async fn reset_password(
+        &self,
+        tenant: &TenantId,
+        reset: PasswordReset<'_>,
+    ) -> Result<(), WriteError> {
         let token = reset.token;
         let values = HashMap::from([
             (":hash".to_string(), s(reset.password_hash)),
@@ -447,7 +565,12 @@ impl Store for DynamoStore {
         self.transact_conditional(items).await
     }
 
-    async fn take_quota(&self, quota_key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool> {
+    async fn take_quota(
+        &self,
+        quota_key: &str,
+        max: u32,
+        window_ends: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
         let result = self
             .client
             .update_item()
@@ -463,7 +586,12 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(sdk("take quota")(e)),
         }
     }

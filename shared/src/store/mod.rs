@@ -66,9 +66,17 @@ pub trait Store: Send + Sync {
     async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError>;
 
     /// The id of the customer owning a normalised email (1 RT, consistent).
-    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>>;
+    async fn customer_id_by_email(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Option<String>>;
 
-    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>>;
+    async fn get_customer(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> anyhow::Result<Option<CustomerRecord>>;
 
     /// Customer and one of its sessions together (1 RT).
     async fn get_customer_and_session(
@@ -79,7 +87,12 @@ pub trait Store: Send + Sync {
     ) -> anyhow::Result<(Option<CustomerRecord>, Option<Session>)>;
 
     /// Opens a session and records the login (resets failures) (1 RT).
-    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()>;
+    async fn record_login(
+        &self,
+        tenant: &TenantId,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()>;
 
     /// Counts a failed login; the `max_failures`-th locks until `lock_until` (1-2 RT).
     async fn record_login_failure(
@@ -100,23 +113,46 @@ pub trait Store: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> Result<(), WriteError>;
 
-    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()>;
+    async fn delete_session(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<()>;
 
     async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()>;
 
-    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>>;
+    async fn get_token(
+        &self,
+        tenant: &TenantId,
+        hash: &str,
+    ) -> anyhow::Result<Option<OneTimeToken>>;
 
     /// Uses up a confirmation token and marks the email verified, if the
     /// customer still has that email (1 RT); `Conflict` otherwise.
-    async fn confirm_email(&self, tenant: &TenantId, token: &OneTimeToken, now: DateTime<Utc>) -> Result<(), WriteError>;
+    async fn confirm_email(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
 
     /// Uses up a reset token, sets the password, bumps the token version
     /// (revoking every earlier session), verifies the email, unlocks, and
     /// optionally opens a session, all in one transaction (1 RT); `Conflict`
     /// when the token was used or the customer changed meanwhile.
-    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError>;
+    async fn reset_password(
+        &self,
+        tenant: &TenantId,
+        reset: PasswordReset<'_>,
+    ) -> Result<(), WriteError>;
 
     /// Takes one unit of a fixed-window quota (`key` names the window);
     /// false when `max` units were already taken (1 RT).
-    async fn take_quota(&self, key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool>;
+    async fn take_quota(
+        &self,
+        key: &str,
+        max: u32,
+        window_ends: DateTime<Utc>,
+    ) -> anyhow::Result<bool>;
 }

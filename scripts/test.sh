@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, and the integration and
+# end-to-end tests against DynamoDB Local, the SES emulator and
+# `cargo lambda watch`, all started here on free ports.
+set -euo pipefail
+source "$(dirname "$0")/stack.sh"
+cd "$ROOT"
+
+ensure_node_packages
+ensure_cargo_lambda
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+export STACK_LOG_DIR="$ROOT/target/stack-logs"
+mkdir -p "$STACK_LOG_DIR"
+trap stop_stack EXIT
+DDB_PORT=$(free_port)
+SES_PORT=$(free_port)
+log "starting DynamoDB Local on :$DDB_PORT and the SES emulator on :$SES_PORT"
+start_dynamodb "$DDB_PORT"
+start_ses "$SES_PORT"
+export_local_aws "$DDB_PORT" "$SES_PORT"
+
+log "cargo test"
+cargo test --workspace "$@"

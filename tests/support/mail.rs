@@ -1,0 +1,80 @@
+//! Reads what the functions sent from the SES emulator (`GET /store`).
+
+use serde_json::Value;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub to: Vec<String>,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl SentMail {
+    /// The `token` query parameter of the first link in the text body.
+    pub fn token(&self) -> String {
+        let start = self.text.find("token=").expect("a link with a token") + "token=".len();
+        self.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// The first http(s) link in the text body.
+    pub fn link(&self) -> String {
+        let start = self.text.find("http").expect("a link");
+        self.text[start..]
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_SESV2")
+        .expect("AWS_ENDPOINT_URL_SESV2 (set by scripts/test.sh)")
+}
+
+/// Every mail sent to `address` so far, oldest first.
+pub async fn sent_to(address: &str) -> Vec<SentMail> {
+    let store: Value = reqwest::get(format!("{}/store", endpoint()))
+        .await
+        .expect("SES emulator reachable")
+        .json()
+        .await
+        .expect("SES store is JSON");
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    store["emails"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let to: Vec<String> = m["destination"]["to"].as_array()?.iter().map(s).collect();
+            to.iter()
+                .any(|t| t.eq_ignore_ascii_case(address))
+                .then(|| SentMail {
+                    to,
+                    from: s(&m["from"]),
+                    subject: s(&m["subject"]),
+                    text: s(&m["body"]["text"]),
+                    html: s(&m["body"]["html"]),
+                })
+        })
+        .collect()
+}
+
+/// Waits briefly for the `n`-th mail to `address` (sending is synchronous,
+/// but the emulator stores asynchronously).
+pub async fn nth_to(address: &str, n: usize) -> SentMail {
+    for _ in 0..50 {
+        let mails = sent_to(address).await;
+        if mails.len() >= n {
+            return mails[n - 1].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no mail #{n} to {address}");
+}
