@@ -1,31 +1,11 @@
-//! The `account` function. Its operations (API.md, `account`) are not served yet:
-//! the schema holds only `apiVersion`, so the function deploys and answers.
+//! The `account` function. Its operations (API.md, `account`) are not served yet;
+//! until they are, the schema answers only `apiVersion`.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
-use shared::graphql::http::with_limits;
+use shared::graphql::placeholder::{self, PlaceholderSchema};
 use shared::graphql::{Access, App};
 use shared::Services;
 use std::sync::Arc;
 
-pub type AccountSchema = Schema<Query, EmptyMutation, EmptySubscription>;
-
-pub struct Query;
-
-#[Object]
-impl Query {
-    /// The API version this function serves.
-    async fn api_version(&self) -> &'static str {
-        env!("CARGO_PKG_VERSION")
-    }
+pub fn app(services: Arc<Services>) -> App<PlaceholderSchema> {
+    placeholder::app(services, Access::Customer)
 }
-
-pub fn app(services: Arc<Services>) -> App<AccountSchema> {
-    let schema = with_limits(
-        Schema::build(Query, EmptyMutation, EmptySubscription),
-        &services,
-    )
-    .data(services.clone())
-    .finish();
-    App::new(schema, services, ACCESS)
-}
-const ACCESS: Access = Access::Customer;

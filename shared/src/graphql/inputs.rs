@@ -71,7 +71,9 @@ pub struct RegisterCustomerInput {
     pub billing_address: Option<AddressInputObject>,
     pub consents: Option<Vec<ConsentInput>>,
     pub attributes: Option<Vec<AttributeInput>>,
-    /// Also subscribe the email to the newsletter (double opt-in).
+    /// Also subscribe the email to the newsletter (double opt-in). Accepted
+    /// for the contract; not acted on until the `subscriptions` function
+    /// keeps newsletter subscriptions.
     pub newsletter: Option<bool>,
     /// Open a session at once and return it.
     #[graphql(default = true)]

@@ -2,7 +2,7 @@
 
 use super::credentials::find_token;
 use super::registration::{confirmation_token, send_confirmation};
-use super::{answer_no_sooner, mail_quota_allows, Services};
+use super::{answer_no_sooner, customer_by_email, mail_quota_allows, Services};
 use crate::domain::{DomainError, DomainResult, Email, ErrorCode, TenantId, TokenKind};
 use crate::store::WriteError;
 use chrono::Utc;
@@ -36,14 +36,7 @@ pub async fn resend(svc: &Services, tenant: &TenantId, email: &str) -> DomainRes
 }
 
 async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> DomainResult<()> {
-    let Some(id) = svc
-        .store
-        .customer_id_by_email(tenant, &email.normalized())
-        .await?
-    else {
-        return Ok(());
-    };
-    let Some(record) = svc.store.get_customer(tenant, &id).await? else {
+    let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
     if record.customer.email_verified

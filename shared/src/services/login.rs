@@ -1,7 +1,7 @@
 //! `login`, `refreshSession`, `logout`: sessions and their tokens.
 
 use super::credentials::Principal;
-use super::Services;
+use super::{customer_by_email, Services};
 use crate::auth::opaque;
 use crate::domain::{
     parse_refresh_token, Customer, CustomerStatus, DomainError, DomainResult, Email, ErrorCode,
@@ -141,14 +141,7 @@ pub async fn login(
     password: &str,
 ) -> DomainResult<LoggedIn> {
     let record = match Email::parse(email, &["email"]) {
-        Ok(email) => match svc
-            .store
-            .customer_id_by_email(tenant, &email.normalized())
-            .await?
-        {
-            Some(id) => svc.store.get_customer(tenant, &id).await?,
-            None => None,
-        },
+        Ok(email) => customer_by_email(svc, tenant, &email).await?,
         Err(_) => None,
     };
     let Some(record) = record else {

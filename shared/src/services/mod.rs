@@ -116,3 +116,19 @@ pub(crate) async fn mail_quota_allows(
         .take_quota(&key, svc.config.mails_per_address_per_hour, window_ends)
         .await
 }
+
+/// The customer owning `email` in `tenant`, if any (2 RT: guard, then customer).
+pub(crate) async fn customer_by_email(
+    svc: &Services,
+    tenant: &crate::domain::TenantId,
+    email: &crate::domain::Email,
+) -> anyhow::Result<Option<crate::domain::CustomerRecord>> {
+    match svc
+        .store
+        .customer_id_by_email(tenant, &email.normalized())
+        .await?
+    {
+        Some(id) => svc.store.get_customer(tenant, &id).await,
+        None => Ok(None),
+    }
+}

@@ -3,7 +3,7 @@
 use super::credentials::find_token;
 use super::login::new_session;
 use super::registration::personal_words;
-use super::{answer_no_sooner, mail_quota_allows, token_mail, Services};
+use super::{answer_no_sooner, customer_by_email, mail_quota_allows, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{
     CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems,
@@ -62,14 +62,7 @@ async fn request_if_due(
     email: &Email,
     url: Option<&Url>,
 ) -> DomainResult<()> {
-    let Some(id) = svc
-        .store
-        .customer_id_by_email(tenant, &email.normalized())
-        .await?
-    else {
-        return Ok(());
-    };
-    let Some(record) = svc.store.get_customer(tenant, &id).await? else {
+    let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
     if record.customer.status == CustomerStatus::Inactive
