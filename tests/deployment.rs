@@ -26,47 +26,26 @@ fn the_table_in_template_yaml_is_the_table_the_code_creates() {
     let props = &t["Resources"]["CustomerTable"]["Properties"];
     assert_eq!(
         strs(&props["KeySchema"], "KeyType"),
-        [
-            (table::PARTITION_KEY.to_string(), "HASH".to_string()),
-            (table::SORT_KEY.to_string(), "RANGE".to_string())
-        ]
+        [(table::PARTITION_KEY.to_string(), "HASH".to_string()), (table::SORT_KEY.to_string(), "RANGE".to_string())]
     );
-    let mut expected_attrs = vec![
-        table::PARTITION_KEY.to_string(),
-        table::SORT_KEY.to_string(),
-    ];
+    let mut expected_attrs = vec![table::PARTITION_KEY.to_string(), table::SORT_KEY.to_string()];
     let gsis = props["GlobalSecondaryIndexes"].as_sequence().unwrap();
     assert_eq!(gsis.len(), table::GSIS.len());
     for (gsi, (name, pk, sk)) in gsis.iter().zip(table::GSIS) {
         assert_eq!(gsi["IndexName"].as_str(), Some(*name));
         assert_eq!(
             strs(&gsi["KeySchema"], "KeyType"),
-            [
-                (pk.to_string(), "HASH".to_string()),
-                (sk.to_string(), "RANGE".to_string())
-            ]
+            [(pk.to_string(), "HASH".to_string()), (sk.to_string(), "RANGE".to_string())]
         );
         assert_eq!(gsi["Projection"]["ProjectionType"].as_str(), Some("ALL"));
         expected_attrs.extend([pk.to_string(), sk.to_string()]);
     }
     let attrs = strs(&props["AttributeDefinitions"], "AttributeType");
-    assert_eq!(
-        attrs.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>(),
-        expected_attrs
-    );
+    assert_eq!(attrs.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>(), expected_attrs);
     assert!(attrs.iter().all(|(_, t)| t == "S"));
-    assert_eq!(
-        props["TimeToLiveSpecification"]["AttributeName"].as_str(),
-        Some(table::TTL_ATTRIBUTE)
-    );
-    assert_eq!(
-        props["TimeToLiveSpecification"]["Enabled"].as_bool(),
-        Some(true)
-    );
-    assert_eq!(
-        props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
-        Some(true)
-    );
+    assert_eq!(props["TimeToLiveSpecification"]["AttributeName"].as_str(), Some(table::TTL_ATTRIBUTE));
+    assert_eq!(props["TimeToLiveSpecification"]["Enabled"].as_bool(), Some(true));
+    assert_eq!(props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
     assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
 }
 
@@ -80,25 +59,11 @@ fn every_function_is_built_with_cargo_lambda_and_routed_as_api_md_says() {
         ("AdminFunction", "admin"),
     ] {
         let f = &t["Resources"][resource];
-        assert_eq!(
-            f["Metadata"]["BuildMethod"].as_str(),
-            Some("rust-cargolambda"),
-            "{resource}"
-        );
-        assert_eq!(
-            f["Metadata"]["BuildProperties"]["Binary"].as_str(),
-            Some(binary),
-            "{resource}"
-        );
+        assert_eq!(f["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{resource}");
+        assert_eq!(f["Metadata"]["BuildProperties"]["Binary"].as_str(), Some(binary), "{resource}");
         let post = &f["Properties"]["Events"]["Post"]["Properties"];
         assert_eq!(post["Method"].as_str(), Some("POST"));
-        assert_eq!(
-            post["Path"].as_str(),
-            Some(format!("/{binary}/graphql").as_str())
-        );
+        assert_eq!(post["Path"].as_str(), Some(format!("/{binary}/graphql").as_str()));
     }
-    assert_eq!(
-        t["Globals"]["Function"]["Runtime"].as_str(),
-        Some("provided.al2023")
-    );
+    assert_eq!(t["Globals"]["Function"]["Runtime"].as_str(), Some("provided.al2023"));
 }

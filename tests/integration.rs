@@ -3,5 +3,6 @@
 
 use integration_tests as support;
 
+mod account;
 mod auth;
 mod deployment;

@@ -20,6 +20,9 @@ pub struct TenantSettings {
     pub confirm_email_url: Url,
     /// Default target of password-reset links when the client names none.
     pub reset_password_url: Url,
+    /// Where the link confirming an email change points; `confirmEmailUrl`
+    /// when absent.
+    pub confirm_email_change_url: Option<Url>,
     /// Sender address; the deployment-wide `MAIL_FROM` when absent.
     pub mail_from: Option<String>,
 }
@@ -29,6 +32,10 @@ fn default_shop_name() -> String {
 }
 
 impl TenantSettings {
+    pub fn confirm_email_change_url(&self) -> &Url {
+        self.confirm_email_change_url.as_ref().unwrap_or(&self.confirm_email_url)
+    }
+
     /// True when `url` lies under one of the allowed URLs: same scheme, host
     /// and port, and a path below the allowed path. Plain string prefixes
     /// would let `https://shop.example.com.evil.io` through.
@@ -55,6 +62,7 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub reset_token_ttl: Duration,
     pub confirmation_token_ttl: Duration,
+    pub email_change_token_ttl: Duration,
     pub login_max_failures: u32,
     pub login_lock: Duration,
     pub mails_per_address_per_hour: u32,
@@ -90,12 +98,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_body_bytes: 1024 * 1024,
-            max_depth: 15,
-            max_complexity: 500,
-            max_batch: 10,
-        }
+        Self { max_body_bytes: 1024 * 1024, max_depth: 15, max_complexity: 500, max_batch: 10 }
     }
 }
 
@@ -107,35 +110,25 @@ impl Config {
     /// Builds the configuration from any key lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let num = |k: &str, default: i64| -> anyhow::Result<i64> {
-            get(k)
-                .map(|v| v.parse().with_context(|| format!("{k} must be a number")))
-                .unwrap_or(Ok(default))
+            get(k).map(|v| v.parse().with_context(|| format!("{k} must be a number"))).unwrap_or(Ok(default))
         };
         let secs = |k: &str, default: i64| num(k, default).map(Duration::seconds);
         let jwt_keys = match (get("JWT_SECRET_ARN"), get("JWT_SECRET")) {
             (Some(arn), _) if !arn.is_empty() => JwtKeySource::SecretArn(arn),
-            (_, Some(keys)) => {
-                JwtKeySource::Inline(keys.split_whitespace().map(String::from).collect())
-            }
+            (_, Some(keys)) => JwtKeySource::Inline(keys.split_whitespace().map(String::from).collect()),
             _ => anyhow::bail!("set JWT_SECRET_ARN (deployed) or JWT_SECRET (local)"),
         };
         let tenants: HashMap<String, TenantSettings> = match get("TENANTS") {
-            Some(json) => serde_json::from_str(&json)
-                .context("TENANTS must be a JSON object of tenant settings")?,
+            Some(json) => serde_json::from_str(&json).context("TENANTS must be a JSON object of tenant settings")?,
             None => HashMap::new(),
         };
         for (id, t) in &tenants {
+            anyhow::ensure!(id == "*" || TenantId::parse(id).is_some(), "TENANTS: bad tenant id {id}");
+            anyhow::ensure!(t.allows(&t.confirm_email_url), "TENANTS.{id}: confirmEmailUrl is not in allowedUrls");
+            anyhow::ensure!(t.allows(&t.reset_password_url), "TENANTS.{id}: resetPasswordUrl is not in allowedUrls");
             anyhow::ensure!(
-                id == "*" || TenantId::parse(id).is_some(),
-                "TENANTS: bad tenant id {id}"
-            );
-            anyhow::ensure!(
-                t.allows(&t.confirm_email_url),
-                "TENANTS.{id}: confirmEmailUrl is not in allowedUrls"
-            );
-            anyhow::ensure!(
-                t.allows(&t.reset_password_url),
-                "TENANTS.{id}: resetPasswordUrl is not in allowedUrls"
+                t.allows(t.confirm_email_change_url()),
+                "TENANTS.{id}: confirmEmailChangeUrl is not in allowedUrls"
             );
         }
         Ok(Self {
@@ -147,12 +140,11 @@ impl Config {
             refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
             reset_token_ttl: secs("RESET_TOKEN_TTL_SECONDS", 3600)?,
             confirmation_token_ttl: secs("CONFIRMATION_TOKEN_TTL_SECONDS", 3 * 24 * 3600)?,
+            email_change_token_ttl: secs("EMAIL_CHANGE_TOKEN_TTL_SECONDS", 24 * 3600)?,
             login_max_failures: num("LOGIN_MAX_FAILURES", 10)?.clamp(1, 10) as u32,
             login_lock: secs("LOGIN_LOCK_SECONDS", 15 * 60)?,
             mails_per_address_per_hour: num("MAILS_PER_ADDRESS_PER_HOUR", 5)?.max(1) as u32,
-            enumeration_floor: std::time::Duration::from_millis(
-                num("ENUMERATION_FLOOR_MS", 300)?.max(0) as u64,
-            ),
+            enumeration_floor: std::time::Duration::from_millis(num("ENUMERATION_FLOOR_MS", 300)?.max(0) as u64),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "no-reply@example.com".into()),
             tenants,
             graphiql: get("GRAPHIQL").is_some_and(|v| v == "true" || v == "1"),
@@ -166,9 +158,7 @@ impl Config {
     /// The settings of `tenant`, else those of the `*` entry. A tenant with
     /// neither cannot be mailed links.
     pub fn tenant(&self, tenant: &TenantId) -> Option<&TenantSettings> {
-        self.tenants
-            .get(tenant.as_str())
-            .or_else(|| self.tenants.get("*"))
+        self.tenants.get(tenant.as_str()).or_else(|| self.tenants.get("*"))
     }
 }
 
@@ -182,6 +172,7 @@ mod tests {
             allowed_urls: allowed.iter().map(|u| Url::parse(u).unwrap()).collect(),
             confirm_email_url: Url::parse(allowed[0]).unwrap(),
             reset_password_url: Url::parse(allowed[0]).unwrap(),
+            confirm_email_change_url: None,
             mail_from: None,
         }
     }
@@ -211,9 +202,6 @@ mod tests {
         assert!(matches!(c.jwt_keys, JwtKeySource::Inline(ref k) if k.len() == 2));
         assert!(c.graphiql);
         assert!(c.tenant(&TenantId::parse("any").unwrap()).is_some());
-        assert!(
-            Config::from_lookup(|_| None).is_err(),
-            "a signing key is required"
-        );
+        assert!(Config::from_lookup(|_| None).is_err(), "a signing key is required");
     }
 }

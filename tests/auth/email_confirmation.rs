@@ -1,8 +1,10 @@
 use super::*;
 use crate::support::{codes, email, mail};
 
-const CONFIRM: &str = "mutation($t: String!) { confirmEmail(token: $t) { confirmed userErrors { code field message } } }";
-const RESEND: &str = "mutation($e: String!) { resendEmailConfirmation(email: $e) { requested userErrors { code field message } } }";
+const CONFIRM: &str =
+    "mutation($t: String!) { confirmEmail(token: $t) { confirmed userErrors { code field message } } }";
+const RESEND: &str =
+    "mutation($e: String!) { resendEmailConfirmation(email: $e) { requested userErrors { code field message } } }";
 
 async fn confirm(app: &AuthApp, token: &str) -> Value {
     gql(app, CONFIRM, json!({ "t": token }), &[]).await["data"]["confirmEmail"].clone()
@@ -16,18 +18,12 @@ async fn the_mailed_token_confirms_the_email_once() {
     let token = mail::nth_to(&address, 1).await.token();
     let ok = confirm(&app, &token).await;
     assert_eq!(ok["confirmed"], true, "{ok}");
-    assert_eq!(
-        login(&app, &address, PASSWORD, &[]).await["customer"]["emailVerified"],
-        true
-    );
+    assert_eq!(login(&app, &address, PASSWORD, &[]).await["customer"]["emailVerified"], true);
     let reused = confirm(&app, &token).await;
     assert_eq!(codes(&reused), ["TOKEN_INVALID"]);
     assert_eq!(reused["confirmed"], false);
     assert_eq!(reused["userErrors"][0]["field"], json!(["token"]));
-    assert_eq!(
-        codes(&confirm(&app, "not-a-token").await),
-        ["TOKEN_INVALID"]
-    );
+    assert_eq!(codes(&confirm(&app, "not-a-token").await), ["TOKEN_INVALID"]);
 }
 
 #[tokio::test]
@@ -46,12 +42,8 @@ async fn resending_answers_alike_and_mails_only_unconfirmed_accounts_within_the_
     let address = email("resend");
     register(&app, &address, &[]).await;
     let unknown = email("unknown");
-    let a = gql(&app, RESEND, json!({ "e": unknown }), &[]).await["data"]
-        ["resendEmailConfirmation"]
-        .clone();
-    let b = gql(&app, RESEND, json!({ "e": address }), &[]).await["data"]
-        ["resendEmailConfirmation"]
-        .clone();
+    let a = gql(&app, RESEND, json!({ "e": unknown }), &[]).await["data"]["resendEmailConfirmation"].clone();
+    let b = gql(&app, RESEND, json!({ "e": address }), &[]).await["data"]["resendEmailConfirmation"].clone();
     assert_eq!(a, b);
     assert_eq!(a["requested"], true);
     assert!(mail::sent_to(&unknown).await.is_empty());
@@ -66,11 +58,7 @@ async fn resending_answers_alike_and_mails_only_unconfirmed_accounts_within_the_
         gql(&app, RESEND, json!({ "e": fresh }), &[]).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(
-        mail::sent_to(&fresh).await.len(),
-        3,
-        "registration mail + 2 resends"
-    );
+    assert_eq!(mail::sent_to(&fresh).await.len(), 3, "registration mail + 2 resends");
 }
 
 #[tokio::test]

@@ -38,22 +38,10 @@ async fn oversized_malformed_deep_and_overbatched_requests_are_refused_and_servi
         "} ".repeat(12)
     );
     let resp = gql(&introspecting, &deep, json!({}), &[]).await;
-    assert!(
-        resp["errors"][0]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("too deep")),
-        "{resp}"
-    );
-    let wide: String = (0..600)
-        .map(|i| format!("a{i}: passwordPolicy {{ minLength }} "))
-        .collect();
+    assert!(resp["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too deep")), "{resp}");
+    let wide: String = (0..600).map(|i| format!("a{i}: passwordPolicy {{ minLength }} ")).collect();
     let resp = gql(&app, &format!("{{ {wide} }}"), json!({}), &[]).await;
-    assert!(
-        resp["errors"][0]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("too complex")),
-        "{resp}"
-    );
+    assert!(resp["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{resp}");
     still_serves(&app).await;
 
     let one = json!({ "query": "{ passwordPolicy { minLength } }" });
@@ -82,10 +70,7 @@ async fn graphiql_and_introspection_follow_the_switch() {
     let off = app(&[]).await;
     assert_eq!(get(&off).await.unwrap().status(), 405);
     let resp = gql(&off, "{ __schema { queryType { name } } }", json!({}), &[]).await;
-    assert!(
-        resp["data"]["__schema"].is_null(),
-        "introspection is off: {resp}"
-    );
+    assert!(resp["data"]["__schema"].is_null(), "introspection is off: {resp}");
 
     let on = app(&[("GRAPHIQL", "true")]).await;
     let page = get(&on).await.unwrap();

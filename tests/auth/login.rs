@@ -32,15 +32,8 @@ async fn accounts_of_another_tenant_do_not_log_in() {
     let app = app(&[]).await;
     let address = email("tenant");
     register(&app, &address, &[tenant("shop-a")]).await;
-    assert_eq!(
-        codes(&login(&app, &address, PASSWORD, &[tenant("shop-b")]).await),
-        ["INVALID_CREDENTIALS"]
-    );
-    assert_eq!(
-        codes(&login(&app, &address, PASSWORD, &[]).await),
-        ["INVALID_CREDENTIALS"],
-        "default tenant"
-    );
+    assert_eq!(codes(&login(&app, &address, PASSWORD, &[tenant("shop-b")]).await), ["INVALID_CREDENTIALS"]);
+    assert_eq!(codes(&login(&app, &address, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"], "default tenant");
     assert!(codes(&login(&app, &address, PASSWORD, &[tenant("shop-a")]).await).is_empty());
 }
 
@@ -56,21 +49,10 @@ async fn ten_failures_lock_the_account_even_against_the_right_password_until_the
             "attempt {attempt}"
         );
     }
-    assert_eq!(
-        codes(&login(&app, &address, "wrong password!", &[]).await),
-        ["ACCOUNT_LOCKED"],
-        "the tenth locks"
-    );
-    assert_eq!(
-        codes(&login(&app, &address, PASSWORD, &[]).await),
-        ["ACCOUNT_LOCKED"],
-        "right password while locked"
-    );
+    assert_eq!(codes(&login(&app, &address, "wrong password!", &[]).await), ["ACCOUNT_LOCKED"], "the tenth locks");
+    assert_eq!(codes(&login(&app, &address, PASSWORD, &[]).await), ["ACCOUNT_LOCKED"], "right password while locked");
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
-    assert!(
-        codes(&login(&app, &address, PASSWORD, &[]).await).is_empty(),
-        "lock over"
-    );
+    assert!(codes(&login(&app, &address, PASSWORD, &[]).await).is_empty(), "lock over");
 }
 
 #[tokio::test]
@@ -83,10 +65,7 @@ async fn a_successful_login_resets_the_failure_count() {
     }
     assert!(codes(&login(&app, &address, PASSWORD, &[]).await).is_empty());
     for _ in 0..9 {
-        assert_eq!(
-            codes(&login(&app, &address, "wrong password!", &[]).await),
-            ["INVALID_CREDENTIALS"]
-        );
+        assert_eq!(codes(&login(&app, &address, "wrong password!", &[]).await), ["INVALID_CREDENTIALS"]);
     }
 }
 
@@ -94,37 +73,22 @@ async fn a_successful_login_resets_the_failure_count() {
 async fn an_inactive_customer_is_disabled() {
     let app = app(&[]).await;
     let address = email("inactive");
-    let id = register(&app, &address, &[]).await["customer"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = register(&app, &address, &[]).await["customer"]["id"].as_str().unwrap().to_string();
     // No admin operation exists yet to deactivate; set the stored status as it would.
     let svc = app.services();
     let aws = crate::support::aws().await;
     aws_sdk_dynamodb::Client::new(&aws)
         .update_item()
         .table_name(&svc.config.table_name)
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("T#default#C#{id}")),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()),
-        )
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("T#default#C#{id}")))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()))
         .update_expression("SET #s = :s")
         .expression_attribute_names("#s", "status")
-        .expression_attribute_values(
-            ":s",
-            aws_sdk_dynamodb::types::AttributeValue::S("INACTIVE".into()),
-        )
+        .expression_attribute_values(":s", aws_sdk_dynamodb::types::AttributeValue::S("INACTIVE".into()))
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        codes(&login(&app, &address, PASSWORD, &[]).await),
-        ["ACCOUNT_DISABLED"]
-    );
+    assert_eq!(codes(&login(&app, &address, PASSWORD, &[]).await), ["ACCOUNT_DISABLED"]);
     assert_eq!(
         codes(&login(&app, &address, "wrong password!", &[]).await),
         ["INVALID_CREDENTIALS"],

@@ -23,7 +23,8 @@ pub const LOGIN: &str = "mutation($email: String!, $password: String!) { login(e
 
 pub const REFRESH: &str = "mutation($t: String!) { refreshSession(refreshToken: $t) { customer { id } session { accessToken refreshToken } userErrors { code field message } } }";
 
-pub const LOGOUT: &str = "mutation($t: String) { logout(refreshToken: $t) { loggedOut userErrors { code field message } } }";
+pub const LOGOUT: &str =
+    "mutation($t: String) { logout(refreshToken: $t) { loggedOut userErrors { code field message } } }";
 
 pub async fn app(overrides: &[(&str, &str)]) -> AuthApp {
     auth::app(services(overrides).await)
@@ -31,28 +32,13 @@ pub async fn app(overrides: &[(&str, &str)]) -> AuthApp {
 
 /// Registers `email` with the standard password; returns the payload.
 pub async fn register(app: &AuthApp, email: &str, headers: &[(&str, String)]) -> Value {
-    let resp = gql(
-        app,
-        REGISTER,
-        json!({ "input": { "email": email, "password": PASSWORD, "firstName": "Ada" } }),
-        headers,
-    )
-    .await;
+    let resp =
+        gql(app, REGISTER, json!({ "input": { "email": email, "password": PASSWORD, "firstName": "Ada" } }), headers)
+            .await;
     resp["data"]["registerCustomer"].clone()
 }
 
-pub async fn login(
-    app: &AuthApp,
-    email: &str,
-    password: &str,
-    headers: &[(&str, String)],
-) -> Value {
-    let resp = gql(
-        app,
-        LOGIN,
-        json!({ "email": email, "password": password }),
-        headers,
-    )
-    .await;
+pub async fn login(app: &AuthApp, email: &str, password: &str, headers: &[(&str, String)]) -> Value {
+    let resp = gql(app, LOGIN, json!({ "email": email, "password": password }), headers).await;
     resp["data"]["login"].clone()
 }

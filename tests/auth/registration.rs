@@ -34,20 +34,13 @@ async fn registration_stores_the_profile_opens_a_session_and_mails_a_confirmatio
     assert_eq!(c["newsletter"]["status"], "UNSUBSCRIBED");
     assert_eq!(c["version"], 1);
     assert_eq!(c["customerNumber"], "000001");
-    assert!(p["session"]["accessToken"]
-        .as_str()
-        .is_some_and(|t| t.split('.').count() == 3));
+    assert!(p["session"]["accessToken"].as_str().is_some_and(|t| t.split('.').count() == 3));
     assert!(p["session"]["refreshToken"].as_str().is_some());
 
     let m = mail::nth_to(&address, 1).await;
     assert_eq!(m.from, "shop@example.com");
     assert!(m.subject.contains("Test Shop"), "{}", m.subject);
-    assert!(
-        m.link()
-            .starts_with("http://localhost:3000/confirm-email?token="),
-        "{}",
-        m.link()
-    );
+    assert!(m.link().starts_with("http://localhost:3000/confirm-email?token="), "{}", m.link());
     assert!(m.html.contains("confirm-email?token="));
     assert!(m.text.contains("Ada"));
 
@@ -61,8 +54,7 @@ async fn registration_stores_the_profile_opens_a_session_and_mails_a_confirmatio
 #[tokio::test]
 async fn login_on_success_false_returns_no_session() {
     let app = app(&[]).await;
-    let input =
-        json!({ "email": email("nosession"), "password": PASSWORD, "loginOnSuccess": false });
+    let input = json!({ "email": email("nosession"), "password": PASSWORD, "loginOnSuccess": false });
     let resp = gql(&app, REGISTER, json!({ "input": input }), &[]).await;
     let p = &resp["data"]["registerCustomer"];
     assert!(p["customer"]["id"].is_string());
@@ -92,45 +84,21 @@ async fn bad_input_gets_every_error_with_its_path_and_stores_nothing() {
         .collect();
     let has = |code: &str, field: Value| errors.iter().any(|(c, f)| c == code && *f == field);
     assert!(has("TOO_SHORT", json!(["input", "password"])), "{errors:?}");
-    assert!(
-        has("INVALID", json!(["input", "phoneNumber"])),
-        "{errors:?}"
-    );
-    assert!(
-        has("INVALID", json!(["input", "countryCode"])),
-        "{errors:?}"
-    );
-    assert!(
-        has("INVALID", json!(["input", "languageCode"])),
-        "{errors:?}"
-    );
+    assert!(has("INVALID", json!(["input", "phoneNumber"])), "{errors:?}");
+    assert!(has("INVALID", json!(["input", "countryCode"])), "{errors:?}");
+    assert!(has("INVALID", json!(["input", "languageCode"])), "{errors:?}");
     assert!(has("INVALID", json!(["input", "birthdate"])), "{errors:?}");
     assert!(has("TOO_LONG", json!(["input", "firstName"])), "{errors:?}");
-    assert!(
-        has("REQUIRED", json!(["input", "billingAddress", "city"])),
-        "{errors:?}"
-    );
-    assert!(
-        has("INVALID", json!(["input", "billingAddress", "countryCode"])),
-        "{errors:?}"
-    );
-    assert!(
-        has("INVALID", json!(["input", "consents", "0", "key"])),
-        "{errors:?}"
-    );
+    assert!(has("REQUIRED", json!(["input", "billingAddress", "city"])), "{errors:?}");
+    assert!(has("INVALID", json!(["input", "billingAddress", "countryCode"])), "{errors:?}");
+    assert!(has("INVALID", json!(["input", "consents", "0", "key"])), "{errors:?}");
 
     // Nothing was stored: the address is still free, and no mail went out.
     assert!(mail::sent_to(&address).await.is_empty());
     let ok = register(&app, &address, &[]).await;
     assert_eq!(codes(&ok), Vec::<String>::new(), "{ok}");
 
-    let bad_email = gql(
-        &app,
-        REGISTER,
-        json!({ "input": { "email": "no-at-sign", "password": PASSWORD } }),
-        &[],
-    )
-    .await;
+    let bad_email = gql(&app, REGISTER, json!({ "input": { "email": "no-at-sign", "password": PASSWORD } }), &[]).await;
     let p = &bad_email["data"]["registerCustomer"];
     assert_eq!(codes(p), ["INVALID"]);
     assert_eq!(p["userErrors"][0]["field"], json!(["input", "email"]));
@@ -166,19 +134,12 @@ async fn concurrent_registrations_of_one_email_create_exactly_one_customer() {
     let app = app(&[]).await;
     let address = email("race");
     let attempts = join_all((0..8).map(|i| {
-        let variant = if i % 2 == 0 {
-            address.clone()
-        } else {
-            address.to_uppercase()
-        };
+        let variant = if i % 2 == 0 { address.clone() } else { address.to_uppercase() };
         let app = &app;
         async move { register(app, &variant, &[]).await }
     }))
     .await;
-    let created: Vec<&Value> = attempts
-        .iter()
-        .filter(|p| p["customer"]["id"].is_string())
-        .collect();
+    let created: Vec<&Value> = attempts.iter().filter(|p| p["customer"]["id"].is_string()).collect();
     let taken = attempts.iter().filter(|p| codes(p) == ["TAKEN"]).count();
     assert_eq!(created.len(), 1, "{attempts:?}");
     assert_eq!(taken, 7, "{attempts:?}");
@@ -198,22 +159,14 @@ async fn an_invalid_tenant_header_is_refused() {
     )
     .await;
     assert_eq!(resp.0, 400);
-    assert_eq!(
-        crate::support::top_error(&resp.1).as_deref(),
-        Some("BAD_REQUEST")
-    );
+    assert_eq!(crate::support::top_error(&resp.1).as_deref(), Some("BAD_REQUEST"));
 }
 
 #[tokio::test]
 async fn password_policy_is_published() {
     let app = app(&[]).await;
-    let resp = gql(
-        &app,
-        "{ passwordPolicy { minLength maxLength minStrength rejectsPersonalData } }",
-        json!({}),
-        &[],
-    )
-    .await;
+    let resp =
+        gql(&app, "{ passwordPolicy { minLength maxLength minStrength rejectsPersonalData } }", json!({}), &[]).await;
     assert_eq!(
         resp["data"]["passwordPolicy"],
         json!({ "minLength": 10, "maxLength": 128, "minStrength": 3, "rejectsPersonalData": true })

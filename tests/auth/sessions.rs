@@ -29,19 +29,9 @@ async fn refresh_rotates_and_a_replay_revokes_the_session() {
     let replay = refresh(&app, &first["refreshToken"]).await;
     assert_eq!(codes(&replay), ["TOKEN_INVALID"]);
     assert_eq!(replay["userErrors"][0]["field"], json!(["refreshToken"]));
-    assert_eq!(
-        codes(&refresh(&app, &third["refreshToken"]).await),
-        ["TOKEN_INVALID"],
-        "newest token revoked too"
-    );
+    assert_eq!(codes(&refresh(&app, &third["refreshToken"]).await), ["TOKEN_INVALID"], "newest token revoked too");
     // ... and so are its access tokens.
-    let out = gql(
-        &app,
-        LOGOUT,
-        json!({}),
-        &[bearer(third["accessToken"].as_str().unwrap())],
-    )
-    .await;
+    let out = gql(&app, LOGOUT, json!({}), &[bearer(third["accessToken"].as_str().unwrap())]).await;
     assert_eq!(top_error(&out).as_deref(), Some("UNAUTHENTICATED"));
 }
 
@@ -53,11 +43,7 @@ async fn garbage_refresh_tokens_are_invalid() {
     let (prefix, _) = token.rsplit_once('.').unwrap();
     let guessed = format!("{prefix}.{}", "A".repeat(43));
     for bad in ["", "x", "a.b.c", guessed.as_str()] {
-        assert_eq!(
-            codes(&refresh(&app, &json!(bad)).await),
-            ["TOKEN_INVALID"],
-            "{bad}"
-        );
+        assert_eq!(codes(&refresh(&app, &json!(bad)).await), ["TOKEN_INVALID"], "{bad}");
     }
     // A wrong guess does not end the real session.
     assert!(codes(&refresh(&app, &json!(token)).await).is_empty());
@@ -68,10 +54,7 @@ async fn expired_sessions_cannot_be_refreshed() {
     let app = app(&[("REFRESH_TOKEN_TTL_SECONDS", "1")]).await;
     let s = logged_in(&app).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert_eq!(
-        codes(&refresh(&app, &s["refreshToken"]).await),
-        ["TOKEN_EXPIRED"]
-    );
+    assert_eq!(codes(&refresh(&app, &s["refreshToken"]).await), ["TOKEN_EXPIRED"]);
 }
 
 #[tokio::test]
@@ -84,10 +67,7 @@ async fn logout_with_the_access_token_ends_that_session_at_once() {
     // The same access token no longer works, nor the session's refresh token.
     let again = gql(&app, LOGOUT, json!({}), &[bearer(access)]).await;
     assert_eq!(top_error(&again).as_deref(), Some("UNAUTHENTICATED"));
-    assert_eq!(
-        codes(&refresh(&app, &s["refreshToken"]).await),
-        ["TOKEN_INVALID"]
-    );
+    assert_eq!(codes(&refresh(&app, &s["refreshToken"]).await), ["TOKEN_INVALID"]);
 }
 
 #[tokio::test]
@@ -97,22 +77,9 @@ async fn logout_with_the_refresh_token_alone() {
     let other = logged_in(&app).await;
     let out = gql(&app, LOGOUT, json!({ "t": s["refreshToken"] }), &[]).await;
     assert_eq!(out["data"]["logout"]["loggedOut"], true, "{out}");
-    assert_eq!(
-        codes(&refresh(&app, &s["refreshToken"]).await),
-        ["TOKEN_INVALID"]
-    );
-    let out = gql(
-        &app,
-        LOGOUT,
-        json!({}),
-        &[bearer(s["accessToken"].as_str().unwrap())],
-    )
-    .await;
-    assert_eq!(
-        top_error(&out).as_deref(),
-        Some("UNAUTHENTICATED"),
-        "its access token died with it"
-    );
+    assert_eq!(codes(&refresh(&app, &s["refreshToken"]).await), ["TOKEN_INVALID"]);
+    let out = gql(&app, LOGOUT, json!({}), &[bearer(s["accessToken"].as_str().unwrap())]).await;
+    assert_eq!(top_error(&out).as_deref(), Some("UNAUTHENTICATED"), "its access token died with it");
     // Another session is untouched.
     assert!(codes(&refresh(&app, &other["refreshToken"]).await).is_empty());
 }
@@ -123,13 +90,7 @@ async fn logout_without_credentials_is_unauthenticated() {
     let out = gql(&app, LOGOUT, json!({}), &[]).await;
     assert_eq!(top_error(&out).as_deref(), Some("UNAUTHENTICATED"));
     assert!(out["errors"][0]["extensions"]["requestId"].is_string());
-    let forged = gql(
-        &app,
-        LOGOUT,
-        json!({}),
-        &[bearer("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")],
-    )
-    .await;
+    let forged = gql(&app, LOGOUT, json!({}), &[bearer("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")]).await;
     assert_eq!(top_error(&forged).as_deref(), Some("UNAUTHENTICATED"));
 }
 
@@ -141,10 +102,7 @@ async fn an_access_token_is_refused_under_another_tenant_header() {
         &app,
         LOGOUT,
         json!({}),
-        &[
-            bearer(s["accessToken"].as_str().unwrap()),
-            crate::support::tenant("someone-else"),
-        ],
+        &[bearer(s["accessToken"].as_str().unwrap()), crate::support::tenant("someone-else")],
     )
     .await;
     assert_eq!(top_error(&out).as_deref(), Some("UNAUTHENTICATED"));

@@ -16,26 +16,18 @@ impl SentMail {
     /// The `token` query parameter of the first link in the text body.
     pub fn token(&self) -> String {
         let start = self.text.find("token=").expect("a link with a token") + "token=".len();
-        self.text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect()
+        self.text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
     }
 
     /// The first http(s) link in the text body.
     pub fn link(&self) -> String {
         let start = self.text.find("http").expect("a link");
-        self.text[start..]
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_string()
+        self.text[start..].split_whitespace().next().unwrap_or_default().to_string()
     }
 }
 
 fn endpoint() -> String {
-    std::env::var("AWS_ENDPOINT_URL_SESV2")
-        .expect("AWS_ENDPOINT_URL_SESV2 (set by scripts/test.sh)")
+    std::env::var("AWS_ENDPOINT_URL_SESV2").expect("AWS_ENDPOINT_URL_SESV2 (set by scripts/test.sh)")
 }
 
 /// Every mail sent to `address` so far, oldest first.
@@ -53,15 +45,13 @@ pub async fn sent_to(address: &str) -> Vec<SentMail> {
         .flatten()
         .filter_map(|m| {
             let to: Vec<String> = m["destination"]["to"].as_array()?.iter().map(s).collect();
-            to.iter()
-                .any(|t| t.eq_ignore_ascii_case(address))
-                .then(|| SentMail {
-                    to,
-                    from: s(&m["from"]),
-                    subject: s(&m["subject"]),
-                    text: s(&m["body"]["text"]),
-                    html: s(&m["body"]["html"]),
-                })
+            to.iter().any(|t| t.eq_ignore_ascii_case(address)).then(|| SentMail {
+                to,
+                from: s(&m["from"]),
+                subject: s(&m["subject"]),
+                text: s(&m["body"]["text"]),
+                html: s(&m["body"]["html"]),
+            })
         })
         .collect()
 }

@@ -49,10 +49,7 @@ pub fn unique(prefix: &str) -> String {
 
 /// A unique address for this test, so mails never mix between tests.
 pub fn email(name: &str) -> String {
-    format!(
-        "{name}.{}@example.com",
-        ulid::Ulid::new().to_string().to_lowercase()
-    )
+    format!("{name}.{}@example.com", ulid::Ulid::new().to_string().to_lowercase())
 }
 
 pub async fn aws() -> aws_config::SdkConfig {
@@ -68,38 +65,19 @@ pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
     let aws = aws().await;
     let table = unique("test");
     let ddb = aws_sdk_dynamodb::Client::new(&aws);
-    shared::store::table::create_table(&ddb, &table)
-        .await
-        .expect("create test table");
+    shared::store::table::create_table(&ddb, &table).await.expect("create test table");
     let config = config(&table, overrides);
     let store = DynamoStore::new(ddb, table);
     let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
-    Arc::new(
-        Services::new(
-            config,
-            Arc::new(store),
-            Arc::new(mailer),
-            &[JWT_SECRET.to_string()],
-        )
-        .expect("services"),
-    )
+    Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
 }
 
-pub async fn post<E: async_graphql::Executor>(
-    app: &App<E>,
-    body: Vec<u8>,
-    headers: &[(&str, String)],
-) -> (u16, Value) {
-    let mut req = Request::builder()
-        .method(Method::POST)
-        .uri("https://api.example.com/auth/graphql");
+pub async fn post<E: async_graphql::Executor>(app: &App<E>, body: Vec<u8>, headers: &[(&str, String)]) -> (u16, Value) {
+    let mut req = Request::builder().method(Method::POST).uri("https://api.example.com/auth/graphql");
     for (k, v) in headers {
         req = req.header(*k, v);
     }
-    let req = req
-        .body(Body::from(body))
-        .expect("request")
-        .with_lambda_context(Default::default());
+    let req = req.body(Body::from(body)).expect("request").with_lambda_context(Default::default());
     let resp = app.handle(req).await.expect("infallible");
     let status = resp.status().as_u16();
     let body = match resp.body() {
@@ -108,10 +86,7 @@ pub async fn post<E: async_graphql::Executor>(
         Body::Empty => String::new(),
         _ => String::new(),
     };
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
+    (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
 }
 
 /// Runs a GraphQL operation and returns the whole response body.
@@ -121,8 +96,7 @@ pub async fn gql<E: async_graphql::Executor>(
     variables: Value,
     headers: &[(&str, String)],
 ) -> Value {
-    let body =
-        serde_json::to_vec(&json!({ "query": query, "variables": variables })).expect("json");
+    let body = serde_json::to_vec(&json!({ "query": query, "variables": variables })).expect("json");
     let (status, value) = post(app, body, headers).await;
     assert_eq!(status, 200, "{value}");
     value
@@ -132,19 +106,13 @@ pub async fn gql<E: async_graphql::Executor>(
 pub fn codes(payload: &Value) -> Vec<String> {
     payload["userErrors"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["code"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
+        .map(|a| a.iter().map(|e| e["code"].as_str().unwrap_or_default().to_string()).collect())
         .unwrap_or_default()
 }
 
 /// The `extensions.code` of the first top-level error.
 pub fn top_error(resp: &Value) -> Option<String> {
-    resp["errors"][0]["extensions"]["code"]
-        .as_str()
-        .map(String::from)
+    resp["errors"][0]["extensions"]["code"].as_str().map(String::from)
 }
 
 pub fn bearer(token: &str) -> (&'static str, String) {
@@ -153,4 +121,39 @@ pub fn bearer(token: &str) -> (&'static str, String) {
 
 pub fn tenant(id: &str) -> (&'static str, String) {
     ("x-tenant-id", id.to_string())
+}
+
+fn events_dir(function: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events").join(function)
+}
+
+/// The names of the sample events of `function`, sorted.
+pub fn event_names(function: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(events_dir(function))
+        .expect("events folder")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".json").map(String::from))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `events/<function>/<name>.json` through the handler, as Lambda would
+/// deliver it, after textual `replacements` (e.g. a live access token).
+pub async fn run_event<E: async_graphql::Executor>(
+    app: &App<E>,
+    function: &str,
+    name: &str,
+    replacements: &[(&str, &str)],
+) -> Value {
+    let mut raw = std::fs::read_to_string(events_dir(function).join(format!("{name}.json"))).expect("event file");
+    for (from, to) in replacements {
+        raw = raw.replace(from, to);
+    }
+    let req = lambda_http::request::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not an API Gateway event: {e}"));
+    let resp = app.handle(req).await.expect("infallible");
+    assert_eq!(resp.status(), 200, "{function}/{name}");
+    match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).expect("JSON"),
+        other => panic!("{name}: unexpected body {other:?}"),
+    }
 }

@@ -11,20 +11,14 @@ pub struct Watch {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 impl Watch {
     /// Starts `cargo lambda watch` on a free port, with the functions
     /// configured by `env` (plus the local AWS endpoints of the test run).
     pub async fn start(env: &[(&str, String)]) -> Watch {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("workspace root")
-            .to_path_buf();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
         let env_file = std::env::temp_dir().join(format!("{}.env", super::unique("watch")));
         let mut f = std::fs::File::create(&env_file).expect("env file");
         let inherited = [
@@ -45,29 +39,14 @@ impl Watch {
         let port = free_port();
         let mut cmd = Command::new("cargo");
         cmd.current_dir(&root)
-            .args([
-                "lambda",
-                "watch",
-                "--ignore-changes",
-                "-A",
-                "127.0.0.1",
-                "-P",
-                &port.to_string(),
-                "--env-file",
-            ])
+            .args(["lambda", "watch", "--ignore-changes", "-A", "127.0.0.1", "-P", &port.to_string(), "--env-file"])
             .arg(&env_file)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd
-            .spawn()
-            .expect("cargo lambda watch (installed by scripts/test.sh)");
-        let watch = Watch {
-            child,
-            base: format!("http://127.0.0.1:{port}/lambda-url"),
-            _env_file: env_file,
-        };
+        let child = cmd.spawn().expect("cargo lambda watch (installed by scripts/test.sh)");
+        let watch = Watch { child, base: format!("http://127.0.0.1:{port}/lambda-url"), _env_file: env_file };
         for _ in 0..600 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return watch;
@@ -85,10 +64,7 @@ impl Watch {
         variables: serde_json::Value,
         headers: &[(&str, String)],
     ) -> serde_json::Value {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(600))
-            .build()
-            .expect("client");
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(600)).build().expect("client");
         let mut req = client
             .post(format!("{}/{function}/graphql", self.base))
             .json(&serde_json::json!({ "query": query, "variables": variables }));
@@ -104,10 +80,7 @@ impl Watch {
 impl Drop for Watch {
     fn drop(&mut self) {
         // The watcher runs `cargo run`, which runs the function: end the whole group.
-        let _ = Command::new("kill")
-            .arg("--")
-            .arg(format!("-{}", self.child.id()))
-            .status();
+        let _ = Command::new("kill").arg("--").arg(format!("-{}", self.child.id())).status();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self._env_file);
     }

@@ -16,10 +16,7 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("create-table") => {
             let created = table::ensure_table(&client, &table_name).await?;
-            println!(
-                "table {table_name}: {}",
-                if created { "created" } else { "already there" }
-            );
+            println!("table {table_name}: {}", if created { "created" } else { "already there" });
             Ok(())
         }
         _ => {

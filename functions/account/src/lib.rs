@@ -1,11 +1,12 @@
-//! The `account` function. Its operations (API.md, `account`) are not served yet;
-//! until they are, the schema answers only `apiVersion`.
+//! The `account` function: a logged-in customer reads and changes itself.
+//! Every request carries an access token, checked before any resolver runs.
 
-use shared::graphql::placeholder::{self, PlaceholderSchema};
+pub mod schema;
+
 use shared::graphql::{Access, App};
 use shared::Services;
 use std::sync::Arc;
 
-pub fn app(services: Arc<Services>) -> App<PlaceholderSchema> {
-    placeholder::app(services, Access::Customer)
+pub fn app(services: Arc<Services>) -> App<schema::AccountSchema> {
+    App::new(schema::build(services.clone()), services, Access::Customer)
 }

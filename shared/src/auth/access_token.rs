@@ -6,9 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use jsonwebtoken::{
-    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
-};
+use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -43,12 +41,7 @@ pub struct AccessTokens {
 
 impl AccessTokens {
     /// `secrets`: newest first. Each must be at least 32 bytes.
-    pub fn new(
-        secrets: &[String],
-        issuer: &str,
-        audience: &str,
-        ttl: Duration,
-    ) -> anyhow::Result<Self> {
+    pub fn new(secrets: &[String], issuer: &str, audience: &str, ttl: Duration) -> anyhow::Result<Self> {
         anyhow::ensure!(!secrets.is_empty(), "no JWT signing key configured");
         let keys = secrets
             .iter()
@@ -61,12 +54,7 @@ impl AccessTokens {
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Self {
-            keys,
-            issuer: issuer.to_string(),
-            audience: audience.to_string(),
-            ttl,
-        })
+        Ok(Self { keys, issuer: issuer.to_string(), audience: audience.to_string(), ttl })
     }
 
     pub fn ttl(&self) -> Duration {
@@ -115,9 +103,7 @@ impl AccessTokens {
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         v.leeway = 5;
-        decode::<AccessClaims>(token, &key.decoding, &v)
-            .ok()
-            .map(|d| d.claims)
+        decode::<AccessClaims>(token, &key.decoding, &v).ok().map(|d| d.claims)
     }
 }
 
@@ -138,19 +124,14 @@ mod tests {
         let t = tokens(&[K1]);
         let (jwt, exp) = t.issue("shop", "c1", "s1", 3, Utc::now()).unwrap();
         let c = t.verify(&jwt).unwrap();
-        assert_eq!(
-            (c.sub.as_str(), c.tid.as_str(), c.sid.as_str(), c.tv),
-            ("c1", "shop", "s1", 3)
-        );
+        assert_eq!((c.sub.as_str(), c.tid.as_str(), c.sid.as_str(), c.tv), ("c1", "shop", "s1", 3));
         assert_eq!(c.exp, exp.timestamp());
     }
 
     #[test]
     fn expired_tampered_foreign_and_none_are_refused() {
         let t = tokens(&[K1]);
-        let (old, _) = t
-            .issue("shop", "c1", "s1", 0, Utc::now() - Duration::hours(1))
-            .unwrap();
+        let (old, _) = t.issue("shop", "c1", "s1", 0, Utc::now() - Duration::hours(1)).unwrap();
         assert!(t.verify(&old).is_none(), "expired");
 
         let (jwt, _) = t.issue("shop", "c1", "s1", 0, Utc::now()).unwrap();
@@ -166,16 +147,13 @@ mod tests {
         assert!(t.verify(&unsigned).is_none(), "alg none");
 
         assert!(tokens(&[K2]).verify(&jwt).is_none(), "other key");
-        let other_aud =
-            AccessTokens::new(&[K1.to_string()], "iss", "other", Duration::minutes(5)).unwrap();
+        let other_aud = AccessTokens::new(&[K1.to_string()], "iss", "other", Duration::minutes(5)).unwrap();
         assert!(other_aud.verify(&jwt).is_none(), "other audience");
     }
 
     #[test]
     fn rolled_keys_still_verify_old_tokens() {
-        let (jwt, _) = tokens(&[K1])
-            .issue("shop", "c1", "s1", 0, Utc::now())
-            .unwrap();
+        let (jwt, _) = tokens(&[K1]).issue("shop", "c1", "s1", 0, Utc::now()).unwrap();
         assert!(tokens(&[K2, K1]).verify(&jwt).is_some());
     }
 }

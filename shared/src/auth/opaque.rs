@@ -30,10 +30,7 @@ pub fn hash(secret: &str) -> String {
 /// A plausible token: right length and alphabet. Anything else is refused
 /// before it costs a database read.
 pub fn looks_valid(secret: &str) -> bool {
-    secret.len() == 43
-        && secret
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    secret.len() == 43 && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

@@ -18,23 +18,14 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        Self {
-            min_length: 10,
-            max_length: 128,
-            min_strength: 3,
-        }
+        Self { min_length: 10, max_length: 128, min_strength: 3 }
     }
 }
 
 impl PasswordPolicy {
     /// Checks `password`; `user_inputs` (email, names) make passwords built
     /// from them count as weak.
-    pub fn check(
-        &self,
-        password: &str,
-        user_inputs: &[&str],
-        field: &[&str],
-    ) -> Result<(), UserError> {
+    pub fn check(&self, password: &str, user_inputs: &[&str], field: &[&str]) -> Result<(), UserError> {
         let len = password.chars().count();
         if len < self.min_length {
             return Err(UserError::new(
@@ -55,9 +46,7 @@ impl PasswordPolicy {
             let hint = estimate
                 .feedback()
                 .and_then(|f| f.warning().map(|w| w.to_string()))
-                .unwrap_or_else(|| {
-                    "Add more words or characters that are hard to guess.".to_string()
-                });
+                .unwrap_or_else(|| "Add more words or characters that are hard to guess.".to_string());
             return Err(UserError::new(
                 ErrorCode::PasswordTooWeak,
                 field,
@@ -81,10 +70,7 @@ impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        Ok(Self {
-            params,
-            dummy: Arc::new(OnceCell::new()),
-        })
+        Ok(Self { params, dummy: Arc::new(OnceCell::new()) })
     }
 
     fn argon(&self) -> Argon2<'static> {
@@ -111,8 +97,7 @@ impl PasswordHasher {
         let password = password.to_owned();
         let phc = phc.to_owned();
         tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&phc)
-                .map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+            let parsed = PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
             Ok(argon.verify_password(password.as_bytes(), &parsed).is_ok())
         })
         .await?
@@ -140,28 +125,14 @@ mod tests {
     #[test]
     fn policy_codes() {
         let p = PasswordPolicy::default();
-        assert_eq!(
-            p.check("short", &[], F).unwrap_err().code,
-            ErrorCode::TooShort
-        );
-        assert_eq!(
-            p.check(&"x".repeat(129), &[], F).unwrap_err().code,
-            ErrorCode::TooLong
-        );
-        assert_eq!(
-            p.check("password123", &[], F).unwrap_err().code,
-            ErrorCode::PasswordTooWeak
-        );
-        assert_eq!(
-            p.check("qwertyuiop", &[], F).unwrap_err().code,
-            ErrorCode::PasswordTooWeak
-        );
+        assert_eq!(p.check("short", &[], F).unwrap_err().code, ErrorCode::TooShort);
+        assert_eq!(p.check(&"x".repeat(129), &[], F).unwrap_err().code, ErrorCode::TooLong);
+        assert_eq!(p.check("password123", &[], F).unwrap_err().code, ErrorCode::PasswordTooWeak);
+        assert_eq!(p.check("qwertyuiop", &[], F).unwrap_err().code, ErrorCode::PasswordTooWeak);
         assert!(p.check("correct horse battery staple", &[], F).is_ok());
         // Built from the customer's own name: weak.
         assert_eq!(
-            p.check("MargaretaWillson", &["margareta", "willson"], F)
-                .unwrap_err()
-                .code,
+            p.check("MargaretaWillson", &["margareta", "willson"], F).unwrap_err().code,
             ErrorCode::PasswordTooWeak
         );
     }
@@ -171,10 +142,7 @@ mod tests {
         let h = PasswordHasher::new(8 * 1024, 1, 1).unwrap();
         let phc = h.hash("correct horse battery staple").await.unwrap();
         assert!(phc.starts_with("$argon2id$"));
-        assert!(h
-            .verify("correct horse battery staple", &phc)
-            .await
-            .unwrap());
+        assert!(h.verify("correct horse battery staple", &phc).await.unwrap());
         assert!(!h.verify("wrong", &phc).await.unwrap());
         h.verify_dummy("anything").await.unwrap();
     }

@@ -1,9 +1,7 @@
 //! The customer aggregate and the validation of its parts.
 
 use super::errors::{ErrorCode, Problems, UserError};
-use super::values::{
-    required_text, text, Birthdate, CountryCode, Email, LanguageCode, Phone, TenantId,
-};
+use super::values::{required_text, text, Birthdate, CountryCode, Email, LanguageCode, Phone, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -86,25 +84,15 @@ impl AddressInput {
             company: opt(&mut p, self.company, ADDRESS_LINE_MAX, "company"),
             street: req(&mut p, self.street, ADDRESS_LINE_MAX, "street").unwrap_or_default(),
             street_number: opt(&mut p, self.street_number, POSTAL_CODE_MAX, "streetNumber"),
-            additional_info: opt(
-                &mut p,
-                self.additional_info,
-                ADDRESS_LINE_MAX,
-                "additionalInfo",
-            ),
+            additional_info: opt(&mut p, self.additional_info, ADDRESS_LINE_MAX, "additionalInfo"),
             postal_code: opt(&mut p, self.postal_code, POSTAL_CODE_MAX, "postalCode"),
             city: req(&mut p, self.city, ADDRESS_LINE_MAX, "city").unwrap_or_default(),
             region: opt(&mut p, self.region, ADDRESS_LINE_MAX, "region"),
             country_code: p
-                .check(CountryCode::parse(
-                    self.country_code.as_deref().unwrap_or(""),
-                    &["countryCode"],
-                ))
+                .check(CountryCode::parse(self.country_code.as_deref().unwrap_or(""), &["countryCode"]))
                 .map(|c| c.as_str().to_string())
                 .unwrap_or_default(),
-            phone: p
-                .check_opt(self.phone, |s| Phone::parse(&s, &["phone"]))
-                .map(|p| p.as_str().to_string()),
+            phone: p.check_opt(self.phone, |s| Phone::parse(&s, &["phone"])).map(|p| p.as_str().to_string()),
         };
         if p.is_empty() {
             Ok(address)
@@ -131,32 +119,17 @@ pub struct Attribute {
 /// Keys of consents and attributes: short, machine-friendly, unique in a list.
 fn key(raw: &str, field: &[&str]) -> Result<String, UserError> {
     let k = required_text(raw, KEY_MAX, field)?;
-    if k.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
-    {
+    if k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')) {
         Ok(k)
     } else {
-        Err(UserError::new(
-            ErrorCode::Invalid,
-            field,
-            "Keys may hold letters, digits and _ - . : only.",
-        ))
+        Err(UserError::new(ErrorCode::Invalid, field, "Keys may hold letters, digits and _ - . : only."))
     }
 }
 
 /// Validates consents (`key`, `granted`) stamped with `now`; `path` locates the list.
-pub fn validate_consents(
-    input: Vec<(String, bool)>,
-    now: DateTime<Utc>,
-    path: &str,
-    p: &mut Problems,
-) -> Vec<Consent> {
+pub fn validate_consents(input: Vec<(String, bool)>, now: DateTime<Utc>, path: &str, p: &mut Problems) -> Vec<Consent> {
     if input.len() > MAX_CONSENTS {
-        p.push(UserError::new(
-            ErrorCode::LimitExceeded,
-            &[path],
-            format!("At most {MAX_CONSENTS} consents."),
-        ));
+        p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {MAX_CONSENTS} consents.")));
         return vec![];
     }
     let mut out: Vec<Consent> = Vec::with_capacity(input.len());
@@ -164,17 +137,9 @@ pub fn validate_consents(
         let idx = i.to_string();
         if let Some(k) = p.check(key(&k, &[path, &idx, "key"])) {
             if out.iter().any(|c| c.key == k) {
-                p.push(UserError::new(
-                    ErrorCode::Invalid,
-                    &[path, &idx, "key"],
-                    "Duplicate key.",
-                ));
+                p.push(UserError::new(ErrorCode::Invalid, &[path, &idx, "key"], "Duplicate key."));
             } else {
-                out.push(Consent {
-                    key: k,
-                    granted,
-                    updated_at: now,
-                });
+                out.push(Consent { key: k, granted, updated_at: now });
             }
         }
     }
@@ -182,17 +147,9 @@ pub fn validate_consents(
 }
 
 /// Validates attributes (`key`, `value`); `path` locates the list.
-pub fn validate_attributes(
-    input: Vec<(String, String)>,
-    path: &str,
-    p: &mut Problems,
-) -> Vec<Attribute> {
+pub fn validate_attributes(input: Vec<(String, String)>, path: &str, p: &mut Problems) -> Vec<Attribute> {
     if input.len() > MAX_ATTRIBUTES {
-        p.push(UserError::new(
-            ErrorCode::LimitExceeded,
-            &[path],
-            format!("At most {MAX_ATTRIBUTES} attributes."),
-        ));
+        p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {MAX_ATTRIBUTES} attributes.")));
         return vec![];
     }
     let mut out: Vec<Attribute> = Vec::with_capacity(input.len());
@@ -202,16 +159,9 @@ pub fn validate_attributes(
         let v = p.check(text(&v, VALUE_MAX, &[path, &idx, "value"]));
         if let (Some(k), Some(v)) = (k, v) {
             if out.iter().any(|a| a.key == k) {
-                p.push(UserError::new(
-                    ErrorCode::Invalid,
-                    &[path, &idx, "key"],
-                    "Duplicate key.",
-                ));
+                p.push(UserError::new(ErrorCode::Invalid, &[path, &idx, "key"], "Duplicate key."));
             } else {
-                out.push(Attribute {
-                    key: k,
-                    value: v.unwrap_or_default(),
-                });
+                out.push(Attribute { key: k, value: v.unwrap_or_default() });
             }
         }
     }
@@ -317,43 +267,24 @@ pub struct Profile {
 
 impl ProfileInput {
     /// Validates every field, recording problems in `p` (paths relative to the input).
-    pub fn validate(
-        self,
-        now: DateTime<Utc>,
-        new_id: impl FnOnce() -> String,
-        p: &mut Problems,
-    ) -> Profile {
+    pub fn validate(self, now: DateTime<Utc>, new_id: impl FnOnce() -> String, p: &mut Problems) -> Profile {
         let today = now.date_naive();
         Profile {
-            title: p
-                .check_opt(self.title, |s| text(&s, TITLE_MAX, &["title"]))
-                .flatten(),
-            first_name: p
-                .check_opt(self.first_name, |s| text(&s, NAME_MAX, &["firstName"]))
-                .flatten(),
-            last_name: p
-                .check_opt(self.last_name, |s| text(&s, NAME_MAX, &["lastName"]))
-                .flatten(),
+            title: p.check_opt(self.title, |s| text(&s, TITLE_MAX, &["title"])).flatten(),
+            first_name: p.check_opt(self.first_name, |s| text(&s, NAME_MAX, &["firstName"])).flatten(),
+            last_name: p.check_opt(self.last_name, |s| text(&s, NAME_MAX, &["lastName"])).flatten(),
             phone_number: p.check_opt(self.phone_number, |s| Phone::parse(&s, &["phoneNumber"])),
-            birthdate: p.check_opt(self.birthdate, |d| {
-                Birthdate::parse(d, today, &["birthdate"])
-            }),
+            birthdate: p.check_opt(self.birthdate, |d| Birthdate::parse(d, today, &["birthdate"])),
             gender: self.gender,
-            language_code: p.check_opt(self.language_code, |s| {
-                LanguageCode::parse(&s, &["languageCode"])
+            language_code: p.check_opt(self.language_code, |s| LanguageCode::parse(&s, &["languageCode"])),
+            country_code: p.check_opt(self.country_code, |s| CountryCode::parse(&s, &["countryCode"])),
+            billing_address: self.billing_address.and_then(|a| match a.validate(new_id()) {
+                Ok(a) => Some(a),
+                Err(errors) => {
+                    p.extend(errors.into_iter().map(|e| e.under(&["billingAddress"])));
+                    None
+                }
             }),
-            country_code: p.check_opt(self.country_code, |s| {
-                CountryCode::parse(&s, &["countryCode"])
-            }),
-            billing_address: self
-                .billing_address
-                .and_then(|a| match a.validate(new_id()) {
-                    Ok(a) => Some(a),
-                    Err(errors) => {
-                        p.extend(errors.into_iter().map(|e| e.under(&["billingAddress"])));
-                        None
-                    }
-                }),
             consents: validate_consents(self.consents.unwrap_or_default(), now, "consents", p),
             attributes: validate_attributes(self.attributes.unwrap_or_default(), "attributes", p),
         }

@@ -33,11 +33,7 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
-        Self {
-            code,
-            field: field.iter().map(|s| s.to_string()).collect(),
-            message: message.into(),
-        }
+        Self { code, field: field.iter().map(|s| s.to_string()).collect(), message: message.into() }
     }
 
     /// An error about the operation as a whole rather than one input.
@@ -107,11 +103,7 @@ impl Problems {
     }
 
     /// Like `check` for an optional input: absent stays absent.
-    pub fn check_opt<T, I>(
-        &mut self,
-        input: Option<I>,
-        parse: impl FnOnce(I) -> Result<T, UserError>,
-    ) -> Option<T> {
+    pub fn check_opt<T, I>(&mut self, input: Option<I>, parse: impl FnOnce(I) -> Result<T, UserError>) -> Option<T> {
         input.and_then(|i| self.check(parse(i)))
     }
 

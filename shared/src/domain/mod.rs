@@ -2,10 +2,12 @@
 
 pub mod customer;
 pub mod errors;
+pub mod profile_update;
 pub mod session;
 pub mod values;
 
 pub use customer::*;
 pub use errors::*;
+pub use profile_update::*;
 pub use session::*;
 pub use values::*;

@@ -30,6 +30,8 @@ pub struct Session {
 pub enum TokenKind {
     ConfirmEmail,
     ResetPassword,
+    /// Proves the customer owns `new_email`; switches to it when used.
+    ChangeEmail,
 }
 
 /// A single-use token, stored under the hash of its secret.
@@ -44,6 +46,9 @@ pub struct OneTimeToken {
     pub email_key: String,
     /// The customer's token version at issue; a password change kills it.
     pub token_version: i64,
+    /// For `ChangeEmail`: the address to switch to, as typed.
+    #[serde(default)]
+    pub new_email: Option<String>,
     #[serde(with = "chrono::serde::ts_seconds")]
     pub expires_at: DateTime<Utc>,
 }
@@ -62,8 +67,7 @@ pub struct SessionTokens {
 pub fn parse_refresh_token(token: &str) -> Option<(&str, &str, &str)> {
     let mut parts = token.splitn(3, '.');
     let (c, s, secret) = (parts.next()?, parts.next()?, parts.next()?);
-    let id_ok =
-        |v: &str| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric());
+    let id_ok = |v: &str| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric());
     (id_ok(c) && id_ok(s) && crate::auth::opaque::looks_valid(secret)).then_some((c, s, secret))
 }
 
@@ -75,10 +79,7 @@ mod tests {
     fn refresh_token_parsing() {
         let secret = crate::auth::opaque::issue().secret;
         let t = format!("01HXYZ.ABC123.{secret}");
-        assert_eq!(
-            parse_refresh_token(&t),
-            Some(("01HXYZ", "ABC123", secret.as_str()))
-        );
+        assert_eq!(parse_refresh_token(&t), Some(("01HXYZ", "ABC123", secret.as_str())));
         assert!(parse_refresh_token("nonsense").is_none());
         assert!(parse_refresh_token(&format!("a.b.{}", &secret[1..])).is_none());
         assert!(parse_refresh_token(&format!("a#.b.{secret}")).is_none());

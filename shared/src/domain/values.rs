@@ -17,11 +17,7 @@ impl Email {
     pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(UserError::new(
-                ErrorCode::Required,
-                field,
-                "Email is required.",
-            ));
+            return Err(UserError::new(ErrorCode::Required, field, "Email is required."));
         }
         if s.len() > EMAIL_MAX {
             return Err(UserError::new(
@@ -35,11 +31,7 @@ impl Email {
             .map(|a| a.domain().contains('.') && !a.domain().starts_with('['))
             .unwrap_or(false);
         if !valid {
-            return Err(UserError::new(
-                ErrorCode::Invalid,
-                field,
-                "Email is not a valid address.",
-            ));
+            return Err(UserError::new(ErrorCode::Invalid, field, "Email is not a valid address."));
         }
         Ok(Self(s.to_string()))
     }
@@ -82,11 +74,7 @@ pub struct Phone(String);
 impl Phone {
     pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
         // Spaces, dashes, dots and parentheses are common formatting; drop them.
-        let s: String = raw
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-            .collect();
+        let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
         let digits = s.strip_prefix('+').unwrap_or("");
         let ok = digits.len() >= 4
             && digits.len() <= 15
@@ -95,11 +83,7 @@ impl Phone {
         if ok {
             Ok(Self(s))
         } else {
-            Err(UserError::new(
-                ErrorCode::Invalid,
-                field,
-                "Phone number must be in E.164 form, e.g. +4930123456.",
-            ))
+            Err(UserError::new(ErrorCode::Invalid, field, "Phone number must be in E.164 form, e.g. +4930123456."))
         }
     }
 
@@ -118,11 +102,7 @@ impl CountryCode {
         if isocountry::CountryCode::for_alpha2(&s).is_ok() {
             Ok(Self(s))
         } else {
-            Err(UserError::new(
-                ErrorCode::Invalid,
-                field,
-                "Country code must be an ISO 3166-1 alpha-2 code, e.g. DE.",
-            ))
+            Err(UserError::new(ErrorCode::Invalid, field, "Country code must be an ISO 3166-1 alpha-2 code, e.g. DE."))
         }
     }
 
@@ -144,11 +124,7 @@ impl LanguageCode {
         let lang_ok = lang.len() == 2 && lang.chars().all(|c| c.is_ascii_alphabetic());
         let region_ok = region.is_none_or(|r| CountryCode::parse(r, field).is_ok());
         if !(lang_ok && region_ok) {
-            return Err(UserError::new(
-                ErrorCode::Invalid,
-                field,
-                "Language code must look like `de` or `de-AT`.",
-            ));
+            return Err(UserError::new(ErrorCode::Invalid, field, "Language code must look like `de` or `de-AT`."));
         }
         Ok(Self(match region {
             Some(r) => format!("{}-{}", lang.to_ascii_lowercase(), r.to_ascii_uppercase()),
@@ -173,18 +149,10 @@ pub struct Birthdate(NaiveDate);
 impl Birthdate {
     pub fn parse(date: NaiveDate, today: NaiveDate, field: &[&str]) -> Result<Self, UserError> {
         if date >= today {
-            return Err(UserError::new(
-                ErrorCode::Invalid,
-                field,
-                "Birthdate must be in the past.",
-            ));
+            return Err(UserError::new(ErrorCode::Invalid, field, "Birthdate must be in the past."));
         }
         if today.year() - date.year() > 130 {
-            return Err(UserError::new(
-                ErrorCode::Invalid,
-                field,
-                "Birthdate is too far in the past.",
-            ));
+            return Err(UserError::new(ErrorCode::Invalid, field, "Birthdate is too far in the past."));
         }
         Ok(Self(date))
     }
@@ -198,26 +166,17 @@ impl Birthdate {
 pub fn text(raw: &str, max: usize, field: &[&str]) -> Result<Option<String>, UserError> {
     let s = raw.trim();
     if s.chars().count() > max {
-        return Err(UserError::new(
-            ErrorCode::TooLong,
-            field,
-            format!("Must be at most {max} characters."),
-        ));
+        return Err(UserError::new(ErrorCode::TooLong, field, format!("Must be at most {max} characters.")));
     }
     if s.chars().any(|c| c.is_control()) {
-        return Err(UserError::new(
-            ErrorCode::Invalid,
-            field,
-            "Must not contain control characters.",
-        ));
+        return Err(UserError::new(ErrorCode::Invalid, field, "Must not contain control characters."));
     }
     Ok((!s.is_empty()).then(|| s.to_string()))
 }
 
 /// Like `text`, but the value must be present.
 pub fn required_text(raw: &str, max: usize, field: &[&str]) -> Result<String, UserError> {
-    text(raw, max, field)?
-        .ok_or_else(|| UserError::new(ErrorCode::Required, field, "Must not be empty."))
+    text(raw, max, field)?.ok_or_else(|| UserError::new(ErrorCode::Required, field, "Must not be empty."))
 }
 
 /// A tenant (shop) id: `[a-z0-9][a-z0-9-]{0,62}`.
@@ -229,9 +188,7 @@ impl TenantId {
 
     pub fn parse(raw: &str) -> Option<Self> {
         let mut chars = raw.chars();
-        let first_ok = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         (first_ok && rest_ok && raw.len() <= 63).then(|| Self(raw.to_string()))
     }
@@ -264,10 +221,7 @@ mod tests {
         let err = Email::parse("not-an-email", F).unwrap_err();
         assert_eq!(err.code, ErrorCode::Invalid);
         assert_eq!(err.field, vec!["input", "x"]);
-        assert_eq!(
-            Email::parse("a@localhost", F).unwrap_err().code,
-            ErrorCode::Invalid
-        );
+        assert_eq!(Email::parse("a@localhost", F).unwrap_err().code, ErrorCode::Invalid);
         assert_eq!(Email::parse("  ", F).unwrap_err().code, ErrorCode::Required);
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(Email::parse(&long, F).unwrap_err().code, ErrorCode::TooLong);
@@ -275,22 +229,9 @@ mod tests {
 
     #[test]
     fn phone_must_be_e164() {
-        assert_eq!(
-            Phone::parse("+49 30 123-456", F).unwrap().as_str(),
-            "+4930123456"
-        );
-        for bad in [
-            "030123456",
-            "+0301234",
-            "+49abc",
-            "+1234567890123456",
-            "+12",
-        ] {
-            assert_eq!(
-                Phone::parse(bad, F).unwrap_err().code,
-                ErrorCode::Invalid,
-                "{bad}"
-            );
+        assert_eq!(Phone::parse("+49 30 123-456", F).unwrap().as_str(), "+4930123456");
+        for bad in ["030123456", "+0301234", "+49abc", "+1234567890123456", "+12"] {
+            assert_eq!(Phone::parse(bad, F).unwrap_err().code, ErrorCode::Invalid, "{bad}");
         }
     }
 
@@ -321,15 +262,9 @@ mod tests {
     fn text_limits() {
         assert_eq!(text("  Ann ", 10, F).unwrap().as_deref(), Some("Ann"));
         assert_eq!(text("   ", 10, F).unwrap(), None);
-        assert_eq!(
-            text("abcdefghijk", 10, F).unwrap_err().code,
-            ErrorCode::TooLong
-        );
+        assert_eq!(text("abcdefghijk", 10, F).unwrap_err().code, ErrorCode::TooLong);
         assert_eq!(text("a\u{0}b", 10, F).unwrap_err().code, ErrorCode::Invalid);
-        assert_eq!(
-            required_text(" ", 10, F).unwrap_err().code,
-            ErrorCode::Required
-        );
+        assert_eq!(required_text(" ", 10, F).unwrap_err().code, ErrorCode::Required);
     }
 
     #[test]

@@ -38,11 +38,7 @@ pub struct UserErrorObject {
 impl From<UserError> for UserErrorObject {
     fn from(e: UserError) -> Self {
         let code: ErrorCode = e.code;
-        Self {
-            code: code.into(),
-            field: (!e.field.is_empty()).then_some(e.field),
-            message: e.message,
-        }
+        Self { code: code.into(), field: (!e.field.is_empty()).then_some(e.field), message: e.message }
     }
 }
 
@@ -65,10 +61,7 @@ macro_rules! payloads {
 
 /// A top-level error with `extensions.code` (and the request id).
 pub fn top_level(ctx: &Context<'_>, code: &'static str, message: &str) -> async_graphql::Error {
-    let request_id = ctx
-        .data_opt::<RequestContext>()
-        .map(|r| r.request_id.clone())
-        .unwrap_or_default();
+    let request_id = ctx.data_opt::<RequestContext>().map(|r| r.request_id.clone()).unwrap_or_default();
     async_graphql::Error::new(message).extend_with(|_, e| {
         e.set("code", code);
         e.set("requestId", request_id.clone());
@@ -90,13 +83,7 @@ pub fn respond<T, P: Payload>(
             p.set_user_errors(
                 errors
                     .into_iter()
-                    .map(|e| {
-                        if e.field.is_empty() {
-                            e
-                        } else {
-                            e.under(prefix)
-                        }
-                    })
+                    .map(|e| if e.field.is_empty() { e } else { e.under(prefix) })
                     .map(Into::into)
                     .collect(),
             );
@@ -110,20 +97,13 @@ pub fn respond<T, P: Payload>(
 pub fn to_graphql(ctx: &Context<'_>, e: DomainError) -> async_graphql::Error {
     match e {
         DomainError::User(errors) => async_graphql::Error::new(
-            errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_else(|| "Invalid input.".into()),
+            errors.first().map(|e| e.message.clone()).unwrap_or_else(|| "Invalid input.".into()),
         ),
         DomainError::Unauthenticated(why) => top_level(ctx, "UNAUTHENTICATED", why),
         DomainError::Forbidden(why) => top_level(ctx, "FORBIDDEN", why),
         DomainError::Internal(e) => {
             tracing::error!(error = format!("{e:#}"), "internal error");
-            top_level(
-                ctx,
-                "INTERNAL",
-                "Internal error; quote the request id when reporting it.",
-            )
+            top_level(ctx, "INTERNAL", "Internal error; quote the request id when reporting it.")
         }
     }
 }

@@ -54,12 +54,7 @@ fn json_response(status: StatusCode, body: serde_json::Value) -> Response<Body> 
 }
 
 /// A GraphQL error response produced before execution.
-fn error_response(
-    status: StatusCode,
-    code: &str,
-    message: &str,
-    request_id: &str,
-) -> Response<Body> {
+fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response<Body> {
     tracing::info!(status = status.as_u16(), code, message, "request refused");
     json_response(
         status,
@@ -69,11 +64,7 @@ fn error_response(
 
 impl<E: Executor> App<E> {
     pub fn new(schema: E, services: Arc<Services>, access: Access) -> Self {
-        Self {
-            schema,
-            services,
-            access,
-        }
+        Self { schema, services, access }
     }
 
     pub fn services(&self) -> &Arc<Services> {
@@ -98,12 +89,7 @@ impl<E: Executor> App<E> {
                     .body(Body::Text(page))
                     .unwrap_or_default()
             } else {
-                error_response(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "BAD_REQUEST",
-                    "Use POST with a JSON body.",
-                    &request_id,
-                )
+                error_response(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "Use POST with a JSON body.", &request_id)
             });
         }
         if req.method() != Method::POST {
@@ -123,30 +109,24 @@ impl<E: Executor> App<E> {
                 &request_id,
             ));
         }
-        let (tenant, tenant_from_header) = match req
-            .headers()
-            .get("x-tenant-id")
-            .map(|v| v.to_str().ok().and_then(TenantId::parse))
-        {
-            None => (TenantId::default_tenant(), false),
-            Some(Some(t)) => (t, true),
-            Some(None) => {
-                return Ok(error_response(
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    "x-tenant-id is not a valid tenant id.",
-                    &request_id,
-                ))
-            }
-        };
+        let (tenant, tenant_from_header) =
+            match req.headers().get("x-tenant-id").map(|v| v.to_str().ok().and_then(TenantId::parse)) {
+                None => (TenantId::default_tenant(), false),
+                Some(Some(t)) => (t, true),
+                Some(None) => {
+                    return Ok(error_response(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_REQUEST",
+                        "x-tenant-id is not a valid tenant id.",
+                        &request_id,
+                    ))
+                }
+            };
         let bearer = req
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
 
@@ -210,16 +190,8 @@ impl<E: Executor> App<E> {
             }
         };
         // An authenticated customer acts within its own tenant.
-        let tenant = principal
-            .as_ref()
-            .map(|p| p.tenant.clone())
-            .unwrap_or(tenant);
-        let ctx = RequestContext {
-            request_id: request_id.clone(),
-            tenant,
-            tenant_from_header,
-            bearer,
-        };
+        let tenant = principal.as_ref().map(|p| p.tenant.clone()).unwrap_or(tenant);
+        let ctx = RequestContext { request_id: request_id.clone(), tenant, tenant_from_header, bearer };
         let mut batch = batch.data(ctx);
         if let Some(p) = principal {
             batch = batch.data(p);
@@ -229,12 +201,7 @@ impl<E: Executor> App<E> {
             Ok(body) => Ok(json_response(StatusCode::OK, body)),
             Err(e) => {
                 tracing::error!(error = %e, "response not serialisable");
-                Ok(error_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "Internal error.",
-                    &request_id,
-                ))
+                Ok(error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Internal error.", &request_id))
             }
         }
     }
@@ -251,10 +218,8 @@ where
     S: async_graphql::SubscriptionType + 'static,
 {
     let limits = &services.config.limits;
-    let builder = builder
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32);
+    let builder =
+        builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(32);
     if services.config.graphiql {
         builder
     } else {

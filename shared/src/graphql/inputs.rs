@@ -1,8 +1,8 @@
 //! Input types shared by the schemas, and their conversion to domain inputs.
 
 use super::types::{Date, GenderObject};
-use crate::domain::{AddressInput, ProfileInput};
-use async_graphql::InputObject;
+use crate::domain::{AddressInput, Patch, ProfileInput, ProfilePatch};
+use async_graphql::{InputObject, MaybeUndefined};
 
 #[derive(InputObject, Clone, Default)]
 #[graphql(name = "AddressInput")]
@@ -93,12 +93,58 @@ impl RegisterCustomerInput {
             language_code: i.language_code,
             country_code: i.country_code,
             billing_address: i.billing_address.map(Into::into),
-            consents: i
-                .consents
-                .map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
-            attributes: i
-                .attributes
-                .map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+            consents: i.consents.map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
+            attributes: i.attributes.map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+        }
+    }
+}
+
+/// A profile update: an absent field stays as it is, `null` clears it.
+#[derive(InputObject, Clone, Default)]
+pub struct UpdateCustomerInput {
+    pub title: MaybeUndefined<String>,
+    pub first_name: MaybeUndefined<String>,
+    pub last_name: MaybeUndefined<String>,
+    /// E.164.
+    pub phone_number: MaybeUndefined<String>,
+    /// E.164.
+    pub cell_phone_number: MaybeUndefined<String>,
+    pub birthdate: MaybeUndefined<Date>,
+    pub gender: MaybeUndefined<GenderObject>,
+    pub language_code: MaybeUndefined<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: MaybeUndefined<String>,
+    /// IANA name, e.g. `Europe/Berlin`.
+    pub timezone: MaybeUndefined<String>,
+    /// The complete new list; a consent whose `granted` is unchanged keeps its `updatedAt`.
+    pub consents: MaybeUndefined<Vec<ConsentInput>>,
+    /// The complete new list.
+    pub attributes: MaybeUndefined<Vec<AttributeInput>>,
+}
+
+fn patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Patch<U> {
+    match v {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(f(v)),
+    }
+}
+
+impl From<UpdateCustomerInput> for ProfilePatch {
+    fn from(i: UpdateCustomerInput) -> Self {
+        Self {
+            title: patch(i.title, |v| v),
+            first_name: patch(i.first_name, |v| v),
+            last_name: patch(i.last_name, |v| v),
+            phone_number: patch(i.phone_number, |v| v),
+            cell_phone_number: patch(i.cell_phone_number, |v| v),
+            birthdate: patch(i.birthdate, |d| d.0),
+            gender: patch(i.gender, Into::into),
+            language_code: patch(i.language_code, |v| v),
+            country_code: patch(i.country_code, |v| v),
+            timezone: patch(i.timezone, |v| v),
+            consents: patch(i.consents, |v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
+            attributes: patch(i.attributes, |v| v.into_iter().map(|a| (a.key, a.value)).collect()),
         }
     }
 }

@@ -20,11 +20,8 @@ impl ApiVersionQuery {
 }
 
 pub fn app(services: Arc<Services>, access: Access) -> App<PlaceholderSchema> {
-    let schema = with_limits(
-        Schema::build(ApiVersionQuery, EmptyMutation, EmptySubscription),
-        &services,
-    )
-    .data(services.clone())
-    .finish();
+    let schema = with_limits(Schema::build(ApiVersionQuery, EmptyMutation, EmptySubscription), &services)
+        .data(services.clone())
+        .finish();
     App::new(schema, services, access)
 }

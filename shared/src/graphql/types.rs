@@ -1,9 +1,7 @@
 //! Output types shared by the schemas.
 
 use crate::domain;
-use async_graphql::{
-    Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID,
-};
+use async_graphql::{Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// `Date`: a calendar date, `YYYY-MM-DD`.
@@ -209,30 +207,16 @@ impl CustomerObject {
         self.0
             .consents
             .iter()
-            .map(|c| ConsentObject {
-                key: c.key.clone(),
-                granted: c.granted,
-                updated_at: c.updated_at,
-            })
+            .map(|c| ConsentObject { key: c.key.clone(), granted: c.granted, updated_at: c.updated_at })
             .collect()
     }
     async fn attributes(&self) -> Vec<AttributeObject> {
-        self.0
-            .attributes
-            .iter()
-            .map(|a| AttributeObject {
-                key: a.key.clone(),
-                value: a.value.clone(),
-            })
-            .collect()
+        self.0.attributes.iter().map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
     }
     /// The newsletter state of the customer's email. Subscriptions are kept
     /// by the `subscriptions` function; a customer without one is `UNSUBSCRIBED`.
     async fn newsletter(&self) -> NewsletterStatus {
-        NewsletterStatus {
-            status: NewsletterState::Unsubscribed,
-            updated_at: None,
-        }
+        NewsletterStatus { status: NewsletterState::Unsubscribed, updated_at: None }
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

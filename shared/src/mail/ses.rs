@@ -23,12 +23,9 @@ fn content(data: &str) -> anyhow::Result<Content> {
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send(&self, from: &str, mail: &Mail) -> anyhow::Result<()> {
-        let mut message = Message::builder().subject(content(&mail.subject)?).body(
-            Body::builder()
-                .text(content(&mail.text)?)
-                .html(content(&mail.html)?)
-                .build(),
-        );
+        let mut message = Message::builder()
+            .subject(content(&mail.subject)?)
+            .body(Body::builder().text(content(&mail.text)?).html(content(&mail.html)?).build());
         for (name, value) in &mail.headers {
             message = message.headers(MessageHeader::builder().name(name).value(value).build()?);
         }
@@ -39,12 +36,7 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message.build()).build())
             .send()
             .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "send mail: {}",
-                    aws_sdk_sesv2::error::DisplayErrorContext(e)
-                )
-            })?;
+            .map_err(|e| anyhow::anyhow!("send mail: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))?;
         Ok(())
     }
 }

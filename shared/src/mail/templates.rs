@@ -9,6 +9,10 @@ use std::sync::OnceLock;
 pub enum Template {
     ConfirmEmail,
     ResetPassword,
+    /// To the new address: the link that confirms an email change.
+    ChangeEmail,
+    /// To the old address: an email change was requested.
+    EmailChangeNotice,
 }
 
 impl Template {
@@ -16,6 +20,8 @@ impl Template {
         match self {
             Template::ConfirmEmail => "confirm_email",
             Template::ResetPassword => "reset_password",
+            Template::ChangeEmail => "change_email",
+            Template::EmailChangeNotice => "email_change_notice",
         }
     }
 }
@@ -33,7 +39,7 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: &[(&str, &str)] = templates!("confirm_email", "reset_password");
+const SOURCES: &[(&str, &str)] = templates!("confirm_email", "reset_password", "change_email", "email_change_notice");
 
 /// Built on first use, not at cold start: most invocations send no mail.
 fn env() -> &'static Environment<'static> {
@@ -42,27 +48,17 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         for (name, source) in SOURCES {
             // The sources are compiled in and covered by tests; a broken one fails the build's tests.
-            env.add_template(name, source)
-                .expect("mail template compiles");
+            env.add_template(name, source).expect("mail template compiles");
         }
         env
     })
 }
 
 /// Renders `template` in `language` (falling back to English) for `to`.
-pub fn render(
-    template: Template,
-    language: Option<&str>,
-    to: &str,
-    ctx: minijinja::Value,
-) -> anyhow::Result<Mail> {
+pub fn render(template: Template, language: Option<&str>, to: &str, ctx: minijinja::Value) -> anyhow::Result<Mail> {
     let env = env();
-    let lang = language
-        .filter(|l| {
-            env.get_template(&format!("{}/{l}.subject", template.dir()))
-                .is_ok()
-        })
-        .unwrap_or("en");
+    let lang =
+        language.filter(|l| env.get_template(&format!("{}/{l}.subject", template.dir())).is_ok()).unwrap_or("en");
     let part = |ext: &str| -> anyhow::Result<String> {
         let t = env.get_template(&format!("{}/{lang}.{ext}", template.dir()))?;
         Ok(t.render(&ctx)?)
@@ -82,15 +78,16 @@ mod tests {
 
     #[test]
     fn renders_every_template_and_escapes_html() {
-        for t in [Template::ConfirmEmail, Template::ResetPassword] {
+        for t in [Template::ConfirmEmail, Template::ResetPassword, Template::ChangeEmail, Template::EmailChangeNotice] {
             for lang in [Some("en"), Some("de"), Some("fr"), None] {
-                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon" };
+                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test" };
                 let m = render(t, lang, "a@b.test", ctx).unwrap();
                 assert!(!m.subject.is_empty() && !m.subject.contains('\n'));
-                assert!(m.text.contains("https://x.test/?token=a&b=1"));
+                if t != Template::EmailChangeNotice {
+                    assert!(m.text.contains("https://x.test/?token=a&b=1"));
+                }
                 assert!(
-                    m.html.contains("&lt;b&gt;Ann&lt;&#x2f;b&gt;")
-                        || m.html.contains("&lt;b&gt;Ann&lt;/b&gt;"),
+                    m.html.contains("&lt;b&gt;Ann&lt;&#x2f;b&gt;") || m.html.contains("&lt;b&gt;Ann&lt;/b&gt;"),
                     "{}",
                     m.html
                 );

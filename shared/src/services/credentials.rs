@@ -4,8 +4,7 @@
 use super::Services;
 use crate::auth::opaque;
 use crate::domain::{
-    CustomerRecord, CustomerStatus, DomainError, DomainResult, ErrorCode, OneTimeToken, TenantId,
-    TokenKind,
+    CustomerRecord, CustomerStatus, DomainError, DomainResult, ErrorCode, OneTimeToken, TenantId, TokenKind,
 };
 use chrono::Utc;
 
@@ -21,44 +20,25 @@ pub struct Principal {
 /// audience, expiry), belongs to the tenant the request names, and its
 /// session still exists under the customer's current token version. One
 /// round trip, which also loads the customer for the resolver.
-pub async fn authenticate(
-    svc: &Services,
-    header_tenant: Option<&TenantId>,
-    token: &str,
-) -> DomainResult<Principal> {
-    let claims = svc
-        .access_tokens
-        .verify(token)
-        .ok_or(DomainError::Unauthenticated(
-            "invalid or expired access token",
-        ))?;
-    let tenant =
-        TenantId::parse(&claims.tid).ok_or(DomainError::Unauthenticated("invalid access token"))?;
+pub async fn authenticate(svc: &Services, header_tenant: Option<&TenantId>, token: &str) -> DomainResult<Principal> {
+    let claims =
+        svc.access_tokens.verify(token).ok_or(DomainError::Unauthenticated("invalid or expired access token"))?;
+    let tenant = TenantId::parse(&claims.tid).ok_or(DomainError::Unauthenticated("invalid access token"))?;
     if header_tenant.is_some_and(|h| h != &tenant) {
-        return Err(DomainError::Unauthenticated(
-            "the access token belongs to another tenant",
-        ));
+        return Err(DomainError::Unauthenticated("the access token belongs to another tenant"));
     }
-    let (record, session) = svc
-        .store
-        .get_customer_and_session(&tenant, &claims.sub, &claims.sid)
-        .await?;
+    let (record, session) = svc.store.get_customer_and_session(&tenant, &claims.sub, &claims.sid).await?;
     let (Some(record), Some(session)) = (record, session) else {
         return Err(DomainError::Unauthenticated("the session has ended"));
     };
     let current = record.credentials.token_version;
-    if claims.tv != current || session.token_version != current || session.expires_at <= Utc::now()
-    {
+    if claims.tv != current || session.token_version != current || session.expires_at <= Utc::now() {
         return Err(DomainError::Unauthenticated("the session has ended"));
     }
     if record.customer.status == CustomerStatus::Inactive {
         return Err(DomainError::Unauthenticated("the account is disabled"));
     }
-    Ok(Principal {
-        tenant,
-        customer: record,
-        session_id: session.id,
-    })
+    Ok(Principal { tenant, customer: record, session_id: session.id })
 }
 
 /// Looks up a one-time token of `kind`: unknown, used or of another kind is
@@ -71,30 +51,17 @@ pub(crate) async fn find_token(
     kind: TokenKind,
     field: &str,
 ) -> DomainResult<OneTimeToken> {
-    let invalid = || {
-        DomainError::user(
-            ErrorCode::TokenInvalid,
-            &[field],
-            "The token is not valid or was already used.",
-        )
-    };
+    let invalid =
+        || DomainError::user(ErrorCode::TokenInvalid, &[field], "The token is not valid or was already used.");
     if !opaque::looks_valid(secret) {
         return Err(invalid());
     }
-    let token = svc
-        .store
-        .get_token(tenant, &opaque::hash(secret))
-        .await?
-        .ok_or_else(invalid)?;
+    let token = svc.store.get_token(tenant, &opaque::hash(secret)).await?.ok_or_else(invalid)?;
     if token.kind != kind {
         return Err(invalid());
     }
     if token.expires_at <= Utc::now() {
-        return Err(DomainError::user(
-            ErrorCode::TokenExpired,
-            &[field],
-            "The token has expired; ask for a new one.",
-        ));
+        return Err(DomainError::user(ErrorCode::TokenExpired, &[field], "The token has expired; ask for a new one."));
     }
     Ok(token)
 }

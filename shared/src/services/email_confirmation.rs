@@ -15,11 +15,9 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
             Ok(())
         }
         // Used meanwhile, or the customer's email changed since it was mailed.
-        Err(WriteError::Conflict) => Err(DomainError::user(
-            ErrorCode::TokenInvalid,
-            &["token"],
-            "The token is not valid or was already used.",
-        )),
+        Err(WriteError::Conflict) => {
+            Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used."))
+        }
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }
@@ -39,17 +37,10 @@ async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> Doma
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
-    if record.customer.email_verified
-        || !mail_quota_allows(svc, tenant, &email.normalized()).await?
-    {
+    if record.customer.email_verified || !mail_quota_allows(svc, tenant, &email.normalized()).await? {
         return Ok(());
     }
-    let (secret, token) = confirmation_token(
-        svc,
-        &record.customer,
-        record.credentials.token_version,
-        Utc::now(),
-    );
+    let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, Utc::now());
     svc.store.put_token(tenant, &token).await?;
     send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
     Ok(())

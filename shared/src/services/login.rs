@@ -4,8 +4,8 @@ use super::credentials::Principal;
 use super::{customer_by_email, Services};
 use crate::auth::opaque;
 use crate::domain::{
-    parse_refresh_token, Customer, CustomerStatus, DomainError, DomainResult, Email, ErrorCode,
-    Session, SessionTokens, TenantId,
+    parse_refresh_token, Customer, CustomerStatus, DomainError, DomainResult, Email, ErrorCode, Session, SessionTokens,
+    TenantId,
 };
 use crate::store::{FailureOutcome, WriteError};
 use chrono::{DateTime, Utc};
@@ -19,13 +19,8 @@ fn session_tokens(
     refresh_secret: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<SessionTokens> {
-    let (access_token, access_token_expires_at) = svc.access_tokens.issue(
-        tenant.as_str(),
-        &session.customer_id,
-        &session.id,
-        session.token_version,
-        now,
-    )?;
+    let (access_token, access_token_expires_at) =
+        svc.access_tokens.issue(tenant.as_str(), &session.customer_id, &session.id, session.token_version, now)?;
     Ok(SessionTokens {
         access_token,
         access_token_expires_at,
@@ -57,19 +52,11 @@ pub(crate) fn new_session(
 }
 
 fn invalid_credentials() -> DomainError {
-    DomainError::user(
-        ErrorCode::InvalidCredentials,
-        &[],
-        "Email or password is wrong.",
-    )
+    DomainError::user(ErrorCode::InvalidCredentials, &[], "Email or password is wrong.")
 }
 
 fn locked() -> DomainError {
-    DomainError::user(
-        ErrorCode::AccountLocked,
-        &[],
-        "Too many failed attempts; the account is locked for a while.",
-    )
+    DomainError::user(ErrorCode::AccountLocked, &[], "Too many failed attempts; the account is locked for a while.")
 }
 
 fn disabled() -> DomainError {
@@ -92,11 +79,7 @@ pub async fn check_password(
     field: &[&str],
 ) -> DomainResult<()> {
     let now = Utc::now();
-    if customer
-        .credentials
-        .locked_until
-        .is_some_and(|until| until > now)
-    {
+    if customer.credentials.locked_until.is_some_and(|until| until > now) {
         return Err(locked());
     }
     let ok = match &customer.credentials.password_hash {
@@ -112,34 +95,22 @@ pub async fn check_password(
     let lock_until = now + svc.config.login_lock;
     let outcome = svc
         .store
-        .record_login_failure(
-            tenant,
-            &customer.customer.id,
-            svc.config.login_max_failures,
-            lock_until,
-        )
+        .record_login_failure(tenant, &customer.customer.id, svc.config.login_max_failures, lock_until)
         .await?;
     tracing::info!(customer = %customer.customer.id, ?outcome, "wrong password");
     match outcome {
         FailureOutcome::Locked => Err(locked()),
         FailureOutcome::Counted if field.is_empty() => Err(invalid_credentials()),
-        FailureOutcome::Counted => Err(DomainError::user(
-            ErrorCode::InvalidCredentials,
-            field,
-            "The password is wrong.",
-        )),
+        FailureOutcome::Counted => {
+            Err(DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong."))
+        }
     }
 }
 
 /// Wrong email and wrong password give the same answer after the same work
 /// (one Argon2 verification), so neither the answer nor its timing tells
 /// whether an account exists.
-pub async fn login(
-    svc: &Services,
-    tenant: &TenantId,
-    email: &str,
-    password: &str,
-) -> DomainResult<LoggedIn> {
+pub async fn login(svc: &Services, tenant: &TenantId, email: &str, password: &str) -> DomainResult<LoggedIn> {
     let record = match Email::parse(email, &["email"]) {
         Ok(email) => customer_by_email(svc, tenant, &email).await?,
         Err(_) => None,
@@ -153,21 +124,12 @@ pub async fn login(
         return Err(disabled());
     }
     let now = Utc::now();
-    let (session, tokens) = new_session(
-        svc,
-        tenant,
-        &record.customer.id,
-        record.credentials.token_version,
-        now,
-    )?;
+    let (session, tokens) = new_session(svc, tenant, &record.customer.id, record.credentials.token_version, now)?;
     svc.store.record_login(tenant, &session, now).await?;
     tracing::info!(customer = %record.customer.id, session = %session.id, "logged in");
     let mut customer = record.customer;
     customer.last_login_at = Some(now);
-    Ok(LoggedIn {
-        customer,
-        session: tokens,
-    })
+    Ok(LoggedIn { customer, session: tokens })
 }
 
 fn token_invalid(field: &str) -> DomainError {
@@ -176,42 +138,24 @@ fn token_invalid(field: &str) -> DomainError {
 
 /// Rotates a refresh token. A token that was already rotated away is a
 /// replay (stolen, or used twice): the whole session is revoked.
-pub async fn refresh(
-    svc: &Services,
-    tenant: &TenantId,
-    refresh_token: &str,
-) -> DomainResult<LoggedIn> {
+pub async fn refresh(svc: &Services, tenant: &TenantId, refresh_token: &str) -> DomainResult<LoggedIn> {
     const FIELD: &str = "refreshToken";
-    let (customer_id, session_id, secret) =
-        parse_refresh_token(refresh_token).ok_or_else(|| token_invalid(FIELD))?;
-    let (record, session) = svc
-        .store
-        .get_customer_and_session(tenant, customer_id, session_id)
-        .await?;
+    let (customer_id, session_id, secret) = parse_refresh_token(refresh_token).ok_or_else(|| token_invalid(FIELD))?;
+    let (record, session) = svc.store.get_customer_and_session(tenant, customer_id, session_id).await?;
     let (Some(record), Some(session)) = (record, session) else {
         return Err(token_invalid(FIELD));
     };
     let hash = opaque::hash(secret);
     if hash != session.refresh_hash {
         if session.rotated_hashes.contains(&hash) {
-            svc.store
-                .delete_session(tenant, customer_id, session_id)
-                .await?;
-            tracing::warn!(
-                customer = customer_id,
-                session = session_id,
-                "refresh token replayed; session revoked"
-            );
+            svc.store.delete_session(tenant, customer_id, session_id).await?;
+            tracing::warn!(customer = customer_id, session = session_id, "refresh token replayed; session revoked");
         }
         return Err(token_invalid(FIELD));
     }
     let now = Utc::now();
     if session.expires_at <= now {
-        return Err(DomainError::user(
-            ErrorCode::TokenExpired,
-            &[FIELD],
-            "The session has expired; log in again.",
-        ));
+        return Err(DomainError::user(ErrorCode::TokenExpired, &[FIELD], "The session has expired; log in again."));
     }
     if session.token_version != record.credentials.token_version {
         return Err(token_invalid(FIELD));
@@ -221,26 +165,14 @@ pub async fn refresh(
     }
     // The session keeps its id (its access tokens name it); only the refresh secret changes.
     let next = opaque::issue();
-    let rotated = Session {
-        refresh_hash: next.hash.clone(),
-        expires_at: now + svc.config.refresh_token_ttl,
-        ..session.clone()
-    };
+    let rotated =
+        Session { refresh_hash: next.hash.clone(), expires_at: now + svc.config.refresh_token_ttl, ..session.clone() };
     let tokens = session_tokens(svc, tenant, &rotated, &next.secret, now)?;
-    match svc
-        .store
-        .rotate_refresh_token(tenant, &session, &rotated.refresh_hash, rotated.expires_at)
-        .await
-    {
-        Ok(()) => Ok(LoggedIn {
-            customer: record.customer,
-            session: tokens,
-        }),
+    match svc.store.rotate_refresh_token(tenant, &session, &rotated.refresh_hash, rotated.expires_at).await {
+        Ok(()) => Ok(LoggedIn { customer: record.customer, session: tokens }),
         // Another refresh with the same token won the race: one of the two is a replay.
         Err(WriteError::Conflict) => {
-            svc.store
-                .delete_session(tenant, customer_id, session_id)
-                .await?;
+            svc.store.delete_session(tenant, customer_id, session_id).await?;
             Err(token_invalid(FIELD))
         }
         Err(e) => Err(anyhow::Error::from(e).into()),
@@ -256,22 +188,15 @@ pub async fn logout(
     refresh_token: Option<&str>,
 ) -> DomainResult<()> {
     if let Some(p) = principal {
-        svc.store
-            .delete_session(tenant, &p.customer.customer.id, &p.session_id)
-            .await?;
+        svc.store.delete_session(tenant, &p.customer.customer.id, &p.session_id).await?;
     }
     if let Some(token) = refresh_token {
         let parsed = parse_refresh_token(token).ok_or_else(|| token_invalid("refreshToken"))?;
         let (customer_id, session_id, secret) = parsed;
-        let (_, session) = svc
-            .store
-            .get_customer_and_session(tenant, customer_id, session_id)
-            .await?;
+        let (_, session) = svc.store.get_customer_and_session(tenant, customer_id, session_id).await?;
         match session {
             Some(s) if s.refresh_hash == opaque::hash(secret) => {
-                svc.store
-                    .delete_session(tenant, customer_id, session_id)
-                    .await?
+                svc.store.delete_session(tenant, customer_id, session_id).await?
             }
             // Already gone: logging out twice is not an error.
             None if principal.is_some() => {}
@@ -279,9 +204,7 @@ pub async fn logout(
         }
     }
     if principal.is_none() && refresh_token.is_none() {
-        return Err(DomainError::Unauthenticated(
-            "logout needs an access token or a refresh token",
-        ));
+        return Err(DomainError::Unauthenticated("logout needs an access token or a refresh token"));
     }
     Ok(())
 }

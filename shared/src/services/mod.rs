@@ -2,7 +2,9 @@
 //! applies the domain rules, and returns a domain result. No GraphQL, no
 //! DynamoDB expressions.
 
+pub mod account;
 pub mod credentials;
+pub mod email_change;
 pub mod email_confirmation;
 pub mod login;
 pub mod password_reset;
@@ -34,25 +36,11 @@ impl Services {
         mailer: Arc<dyn Mailer>,
         jwt_keys: &[String],
     ) -> anyhow::Result<Self> {
-        let access_tokens = AccessTokens::new(
-            jwt_keys,
-            &config.jwt_issuer,
-            &config.jwt_audience,
-            config.access_token_ttl,
-        )?;
-        let hasher = PasswordHasher::new(
-            config.argon2_memory_kib,
-            config.argon2_iterations,
-            config.argon2_parallelism,
-        )?;
-        Ok(Self {
-            config,
-            store,
-            mailer,
-            access_tokens,
-            hasher,
-            policy: PasswordPolicy::default(),
-        })
+        let access_tokens =
+            AccessTokens::new(jwt_keys, &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl)?;
+        let hasher =
+            PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
+        Ok(Self { config, store, mailer, access_tokens, hasher, policy: PasswordPolicy::default() })
     }
 
     /// The production wiring: AWS clients from the environment (endpoints
@@ -70,21 +58,13 @@ impl Services {
                     .send()
                     .await
                     .map_err(|e| {
-                        anyhow::anyhow!(
-                            "read JWT secret: {}",
-                            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-                        )
+                        anyhow::anyhow!("read JWT secret: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e))
                     })?;
-                let secret = out
-                    .secret_string()
-                    .context("the JWT secret has no string value")?;
+                let secret = out.secret_string().context("the JWT secret has no string value")?;
                 secret.split_whitespace().map(String::from).collect()
             }
         };
-        let store = DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(&aws),
-            config.table_name.clone(),
-        );
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name.clone());
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
         Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys)
     }
@@ -106,15 +86,9 @@ pub(crate) async fn mail_quota_allows(
 ) -> anyhow::Result<bool> {
     let now = chrono::Utc::now().timestamp();
     let hour = now / 3600;
-    let key = format!(
-        "MAIL#{}#{}#{hour}",
-        tenant.as_str(),
-        crate::auth::opaque::hash(email_key)
-    );
+    let key = format!("MAIL#{}#{}#{hour}", tenant.as_str(), crate::auth::opaque::hash(email_key));
     let window_ends = chrono::DateTime::from_timestamp((hour + 1) * 3600, 0).unwrap_or_default();
-    svc.store
-        .take_quota(&key, svc.config.mails_per_address_per_hour, window_ends)
-        .await
+    svc.store.take_quota(&key, svc.config.mails_per_address_per_hour, window_ends).await
 }
 
 /// The customer owning `email` in `tenant`, if any (2 RT: guard, then customer).
@@ -123,11 +97,7 @@ pub(crate) async fn customer_by_email(
     tenant: &crate::domain::TenantId,
     email: &crate::domain::Email,
 ) -> anyhow::Result<Option<crate::domain::CustomerRecord>> {
-    match svc
-        .store
-        .customer_id_by_email(tenant, &email.normalized())
-        .await?
-    {
+    match svc.store.customer_id_by_email(tenant, &email.normalized()).await? {
         Some(id) => svc.store.get_customer(tenant, &id).await,
         None => Ok(None),
     }

@@ -6,8 +6,8 @@ use super::registration::personal_words;
 use super::{answer_no_sooner, customer_by_email, mail_quota_allows, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{
-    CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems,
-    SessionTokens, TenantId, TokenKind, UserError,
+    CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
+    TokenKind, UserError,
 };
 use crate::mail::Template;
 use crate::store::{PasswordReset, WriteError};
@@ -15,19 +15,9 @@ use chrono::Utc;
 use url::Url;
 
 /// Validates a client-supplied link target against the tenant's allow-list.
-fn reset_url(
-    svc: &Services,
-    tenant: &TenantId,
-    raw: Option<&str>,
-) -> Result<Option<Url>, UserError> {
+fn reset_url(svc: &Services, tenant: &TenantId, raw: Option<&str>) -> Result<Option<Url>, UserError> {
     let Some(raw) = raw else { return Ok(None) };
-    let refused = || {
-        UserError::new(
-            ErrorCode::Invalid,
-            &["resetUrl"],
-            "resetUrl is not an allowed URL for this shop.",
-        )
-    };
+    let refused = || UserError::new(ErrorCode::Invalid, &["resetUrl"], "resetUrl is not an allowed URL for this shop.");
     let url = Url::parse(raw).map_err(|_| refused())?;
     match svc.config.tenant(tenant) {
         Some(settings) if settings.allows(&url) => Ok(Some(url)),
@@ -37,12 +27,7 @@ fn reset_url(
 
 /// Mails a reset link where the account exists (and its mail budget allows).
 /// Same answer, no sooner than the enumeration floor, either way.
-pub async fn request(
-    svc: &Services,
-    tenant: &TenantId,
-    email: &str,
-    url: Option<&str>,
-) -> DomainResult<()> {
+pub async fn request(svc: &Services, tenant: &TenantId, email: &str, url: Option<&str>) -> DomainResult<()> {
     let start = tokio::time::Instant::now();
     let mut p = Problems::new();
     let email = p.check(Email::parse(email, &["email"]));
@@ -56,12 +41,7 @@ pub async fn request(
     result
 }
 
-async fn request_if_due(
-    svc: &Services,
-    tenant: &TenantId,
-    email: &Email,
-    url: Option<&Url>,
-) -> DomainResult<()> {
+async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: Option<&Url>) -> DomainResult<()> {
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
@@ -78,6 +58,7 @@ async fn request_if_due(
         customer_id: record.customer.id.clone(),
         email_key: record.customer.email.normalized(),
         token_version: record.credentials.token_version,
+        new_email: None,
         expires_at: now + svc.config.reset_token_ttl,
     };
     svc.store.put_token(tenant, &token).await?;
@@ -86,6 +67,7 @@ async fn request_if_due(
         tenant,
         Template::ResetPassword,
         &record.customer,
+        None,
         url,
         &issued.secret,
         token.expires_at,
@@ -110,11 +92,7 @@ async fn live_token(
         {
             Ok((token, r))
         }
-        _ => Err(DomainError::user(
-            ErrorCode::TokenInvalid,
-            &["token"],
-            "The token is not valid or was already used.",
-        )),
+        _ => Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")),
     }
 }
 
@@ -134,39 +112,23 @@ pub async fn reset(
 ) -> DomainResult<Option<SessionTokens>> {
     let (token, record) = live_token(svc, tenant, secret).await?;
     let c = &record.customer;
-    let words = personal_words(
-        c.email.as_str(),
-        &[c.first_name.as_deref(), c.last_name.as_deref()],
-    );
+    let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
     let now = Utc::now();
     let session = match login_on_success && c.status == CustomerStatus::Active {
-        true => Some(new_session(
-            svc,
-            tenant,
-            &c.id,
-            token.token_version + 1,
-            now,
-        )?),
+        true => Some(new_session(svc, tenant, &c.id, token.token_version + 1, now)?),
         false => None,
     };
-    let reset = PasswordReset {
-        token: &token,
-        password_hash: &hash,
-        session: session.as_ref().map(|(s, _)| s),
-        now,
-    };
+    let reset = PasswordReset { token: &token, password_hash: &hash, session: session.as_ref().map(|(s, _)| s), now };
     match svc.store.reset_password(tenant, reset).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password reset; earlier sessions revoked");
             Ok(session.map(|(_, t)| t))
         }
-        Err(WriteError::Conflict) => Err(DomainError::user(
-            ErrorCode::TokenInvalid,
-            &["token"],
-            "The token is not valid or was already used.",
-        )),
+        Err(WriteError::Conflict) => {
+            Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used."))
+        }
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }

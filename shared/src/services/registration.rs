@@ -3,8 +3,8 @@
 use super::{login, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{
-    Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
-    ErrorCode, OneTimeToken, Problems, ProfileInput, SessionTokens, TenantId, TokenKind,
+    Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken,
+    Problems, ProfileInput, SessionTokens, TenantId, TokenKind,
 };
 use crate::mail::Template;
 use crate::store::{NewCustomer, UniqueKey, WriteError};
@@ -25,10 +25,7 @@ pub struct Registered {
 
 /// Words a password must not be built from: the customer's own data.
 pub(crate) fn personal_words<'a>(email: &'a str, names: &[Option<&'a str>]) -> Vec<&'a str> {
-    let mut words: Vec<&str> = email
-        .split(['@', '.', '_', '-', '+'])
-        .filter(|w| w.len() > 2)
-        .collect();
+    let mut words: Vec<&str> = email.split(['@', '.', '_', '-', '+']).filter(|w| w.len() > 2).collect();
     words.extend(names.iter().flatten().copied());
     words
 }
@@ -47,6 +44,7 @@ pub(crate) fn confirmation_token(
         customer_id: customer.id.clone(),
         email_key: customer.email.normalized(),
         token_version,
+        new_email: None,
         expires_at: now + svc.config.confirmation_token_ttl,
     };
     (issued.secret, token)
@@ -60,29 +58,14 @@ pub(crate) async fn send_confirmation(
     secret: &str,
     token: &OneTimeToken,
 ) {
-    token_mail::send(
-        svc,
-        tenant,
-        Template::ConfirmEmail,
-        customer,
-        None,
-        secret,
-        token.expires_at,
-    )
-    .await;
+    token_mail::send(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at).await;
 }
 
-pub async fn register(
-    svc: &Services,
-    tenant: &TenantId,
-    input: RegisterInput,
-) -> DomainResult<Registered> {
+pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -> DomainResult<Registered> {
     let now = Utc::now();
     let mut p = Problems::new();
     let email = p.check(Email::parse(&input.email, &["email"]));
-    let profile = input
-        .profile
-        .validate(now, || ulid::Ulid::new().to_string(), &mut p);
+    let profile = input.profile.validate(now, || ulid::Ulid::new().to_string(), &mut p);
     let words = personal_words(
         email.as_ref().map(Email::as_str).unwrap_or(""),
         &[profile.first_name.as_deref(), profile.last_name.as_deref()],
@@ -124,20 +107,11 @@ pub async fn register(
     };
     let record = CustomerRecord {
         customer,
-        credentials: Credentials {
-            password_hash: Some(password_hash),
-            ..Credentials::default()
-        },
+        credentials: Credentials { password_hash: Some(password_hash), ..Credentials::default() },
     };
     let (secret, token) = confirmation_token(svc, &record.customer, 0, now);
     let session = match input.login_on_success {
-        true => Some(login::new_session(
-            svc,
-            tenant,
-            &record.customer.id,
-            0,
-            now,
-        )?),
+        true => Some(login::new_session(svc, tenant, &record.customer.id, 0, now)?),
         false => None,
     };
     let new = NewCustomer {
@@ -148,11 +122,7 @@ pub async fn register(
     match svc.store.create_customer(new).await {
         Ok(()) => {}
         Err(WriteError::Taken(UniqueKey::Email)) => {
-            return Err(DomainError::user(
-                ErrorCode::Taken,
-                &["email"],
-                "An account with this email already exists.",
-            ))
+            return Err(DomainError::user(ErrorCode::Taken, &["email"], "An account with this email already exists."))
         }
         Err(WriteError::Taken(other)) => {
             return Err(anyhow::anyhow!("unexpected guard {other:?} on registration").into())
@@ -162,8 +132,5 @@ pub async fn register(
     }
     tracing::info!(customer = %record.customer.id, email = %record.customer.email.masked(), "customer registered");
     send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
-    Ok(Registered {
-        customer: record.customer,
-        session: session.map(|(_, tokens)| tokens),
-    })
+    Ok(Registered { customer: record.customer, session: session.map(|(_, tokens)| tokens) })
 }

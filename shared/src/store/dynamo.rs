@@ -3,14 +3,14 @@
 
 use super::{keys, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
 use crate::domain::{
-    Credentials, Customer, CustomerRecord, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
+    Credentials, Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
 };
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
+    AttributeValue, Delete, DeleteRequest, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
@@ -59,13 +59,9 @@ fn customer_item(rec: &CustomerRecord) -> anyhow::Result<Item> {
 }
 
 fn customer_from_item(item: Item) -> anyhow::Result<CustomerRecord> {
-    let credentials: Credentials =
-        serde_dynamo::from_item(item.clone()).context("customer credentials")?;
+    let credentials: Credentials = serde_dynamo::from_item(item.clone()).context("customer credentials")?;
     let customer: Customer = serde_dynamo::from_item(item).context("customer profile")?;
-    Ok(CustomerRecord {
-        customer,
-        credentials,
-    })
+    Ok(CustomerRecord { customer, credentials })
 }
 
 fn session_item(tenant: &TenantId, session: &Session) -> anyhow::Result<Item> {
@@ -75,11 +71,24 @@ fn session_item(tenant: &TenantId, session: &Session) -> anyhow::Result<Item> {
     Ok(item)
 }
 
+/// A token item, also listed under its customer in GSI1 so that erasing the
+/// customer finds it.
 fn token_item(tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(token)?;
     item.insert("pk".into(), s(keys::token(tenant, &token.hash)));
     item.insert("sk".into(), s(keys::TOKEN));
+    item.insert("gsi1pk".into(), s(keys::customer(tenant, &token.customer_id)));
+    item.insert("gsi1sk".into(), s(format!("{}#{}", keys::TOKEN, token.hash)));
     Ok(item)
+}
+
+/// The uniqueness guards a customer owns.
+fn guard_keys(c: &Customer) -> Vec<String> {
+    let t = &c.tenant_id;
+    let mut guards = vec![keys::email_guard(t, &c.email.normalized())];
+    guards.extend(c.reference.as_deref().map(|r| keys::ref_guard(t, r)));
+    guards.extend(c.external_id.as_deref().map(|x| keys::external_id_guard(t, x)));
+    guards
 }
 
 fn key(pk: String, sk: &str) -> Item {
@@ -94,10 +103,7 @@ enum TxError {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
+        Self { client, table: table.into() }
     }
 
     pub fn client(&self) -> &Client {
@@ -122,13 +128,7 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(del).build())
     }
 
-    fn update(
-        &self,
-        key: Item,
-        expression: &str,
-        condition: &str,
-        values: Item,
-    ) -> anyhow::Result<TransactWriteItem> {
+    fn update(&self, key: Item, expression: &str, condition: &str, values: Item) -> anyhow::Result<TransactWriteItem> {
         let upd = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key))
@@ -145,36 +145,21 @@ impl DynamoStore {
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
         let mut delay = std::time::Duration::from_millis(10);
         for attempt in 0.. {
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
+            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
             let err = match result {
                 Ok(_) => return Ok(()),
                 Err(e) => e,
             };
             let codes = match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().unwrap_or("None").to_string())
-                    .collect::<Vec<_>>(),
-                _ => {
-                    return Err(TxError::Other(anyhow::anyhow!(
-                        "transaction: {}",
-                        DisplayErrorContext(err)
-                    )))
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                    c.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None").to_string()).collect::<Vec<_>>()
                 }
+                _ => return Err(TxError::Other(anyhow::anyhow!("transaction: {}", DisplayErrorContext(err)))),
             };
             let conflict_only = codes.iter().any(|c| c == "TransactionConflict")
                 && !codes.iter().any(|c| c == "ConditionalCheckFailed");
             if conflict_only && attempt < 8 {
-                tokio::time::sleep(
-                    delay + std::time::Duration::from_millis(rand::random::<u64>() % 20),
-                )
-                .await;
+                tokio::time::sleep(delay + std::time::Duration::from_millis(rand::random::<u64>() % 20)).await;
                 delay *= 2;
                 continue;
             }
@@ -187,16 +172,72 @@ impl DynamoStore {
     async fn transact_conditional(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
         match self.transact(items).await {
             Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes))
-                if codes.iter().any(|c| c == "ConditionalCheckFailed") =>
-            {
+            Err(TxError::Cancelled(codes)) if codes.iter().any(|c| c == "ConditionalCheckFailed") => {
                 Err(WriteError::Conflict)
             }
-            Err(TxError::Cancelled(codes)) => Err(WriteError::Other(anyhow::anyhow!(
-                "transaction cancelled: {codes:?}"
-            ))),
+            Err(TxError::Cancelled(codes)) => {
+                Err(WriteError::Other(anyhow::anyhow!("transaction cancelled: {codes:?}")))
+            }
             Err(TxError::Other(e)) => Err(WriteError::Other(e)),
         }
+    }
+
+    /// The keys (`pk`, `sk`) of every item in a partition of the table, or
+    /// of GSI1 (whose items carry the table keys too).
+    async fn keys_in(&self, index: Option<&str>, partition: &str) -> anyhow::Result<Vec<Item>> {
+        let pk = if index.is_some() { "gsi1pk" } else { "pk" };
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(String::from))
+                .key_condition_expression("#p = :p")
+                .expression_attribute_names("#p", pk)
+                .expression_attribute_values(":p", s(partition))
+                .projection_expression("pk, sk")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk("list partition"))?;
+            found.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(found),
+            }
+        }
+    }
+
+    /// Deletes items by key, 25 per request, retrying what DynamoDB leaves unprocessed.
+    async fn delete_all(&self, keys: Vec<Item>) -> anyhow::Result<()> {
+        for chunk in keys.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|k| -> anyhow::Result<WriteRequest> {
+                    Ok(WriteRequest::builder()
+                        .delete_request(DeleteRequest::builder().set_key(Some(k.clone())).build()?)
+                        .build())
+                })
+                .collect::<anyhow::Result<_>>()?;
+            for attempt in 0..8u32 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(sdk("delete items"))?;
+                requests = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                anyhow::ensure!(attempt < 7, "items left undeleted after retries");
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+        }
+        Ok(())
     }
 
     async fn get_item(&self, key: Item) -> anyhow::Result<Option<Item>> {
@@ -220,10 +261,7 @@ impl Store for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(
-                keys::customer_number_counter(tenant),
-                keys::COUNTER,
-            )))
+            .set_key(Some(key(keys::customer_number_counter(tenant), keys::COUNTER)))
             .update_expression("ADD #v :one")
             .expression_attribute_names("#v", "value")
             .expression_attribute_values(":one", n(1))
@@ -231,15 +269,8 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(sdk("next customer number"))?;
-        let value = out
-            .attributes
-            .as_ref()
-            .and_then(|a| a.get("value"))
-            .and_then(|v| v.as_n().ok());
-        value
-            .context("counter value missing")?
-            .parse()
-            .context("counter value not a number")
+        let value = out.attributes.as_ref().and_then(|a| a.get("value")).and_then(|v| v.as_n().ok());
+        value.context("counter value missing")?.parse().context("counter value not a number")
     }
 
     async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError> {
@@ -252,10 +283,7 @@ impl Store for DynamoStore {
             self.put(item, not_exists)
         };
         // Guards first, in a known order, so a cancellation reason maps back to its key.
-        let mut guards = vec![(
-            UniqueKey::Email,
-            guard(keys::email_guard(t, &c.email.normalized()))?,
-        )];
+        let mut guards = vec![(UniqueKey::Email, guard(keys::email_guard(t, &c.email.normalized()))?)];
         if let Some(r) = &c.reference {
             guards.push((UniqueKey::Ref, guard(keys::ref_guard(t, r))?));
         }
@@ -274,41 +302,23 @@ impl Store for DynamoStore {
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TxError::Cancelled(codes)) => {
-                let taken = codes
-                    .iter()
-                    .zip(&kinds)
-                    .find(|(code, _)| *code == "ConditionalCheckFailed");
+                let taken = codes.iter().zip(&kinds).find(|(code, _)| *code == "ConditionalCheckFailed");
                 match taken {
                     Some((_, kind)) => Err(WriteError::Taken(*kind)),
-                    None => Err(WriteError::Other(anyhow::anyhow!(
-                        "create customer cancelled: {codes:?}"
-                    ))),
+                    None => Err(WriteError::Other(anyhow::anyhow!("create customer cancelled: {codes:?}"))),
                 }
             }
             Err(TxError::Other(e)) => Err(WriteError::Other(e)),
         }
     }
 
-    async fn customer_id_by_email(
-        &self,
-        tenant: &TenantId,
-        email_key: &str,
-    ) -> anyhow::Result<Option<String>> {
-        let item = self
-            .get_item(key(keys::email_guard(tenant, email_key), keys::GUARD))
-            .await?;
+    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>> {
+        let item = self.get_item(key(keys::email_guard(tenant, email_key), keys::GUARD)).await?;
         Ok(item.and_then(|i| i.get("customerId").and_then(|v| v.as_s().ok()).cloned()))
     }
 
-    async fn get_customer(
-        &self,
-        tenant: &TenantId,
-        id: &str,
-    ) -> anyhow::Result<Option<CustomerRecord>> {
-        self.get_item(key(keys::customer(tenant, id), keys::PROFILE))
-            .await?
-            .map(customer_from_item)
-            .transpose()
+    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>> {
+        self.get_item(key(keys::customer(tenant, id), keys::PROFILE)).await?.map(customer_from_item).transpose()
     }
 
     async fn get_customer_and_session(
@@ -334,16 +344,8 @@ impl Store for DynamoStore {
         // Two small items never exceed BatchGetItem's limits, so nothing is left unprocessed.
         let mut customer = None;
         let mut session = None;
-        for item in out
-            .responses
-            .and_then(|mut r| r.remove(&self.table))
-            .unwrap_or_default()
-        {
-            match item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-            {
+        for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+            match item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) {
                 Some(keys::PROFILE) => customer = Some(customer_from_item(item)?),
                 Some(_) => session = Some(serde_dynamo::from_item(item).context("session")?),
                 None => {}
@@ -352,22 +354,14 @@ impl Store for DynamoStore {
         Ok((customer, session))
     }
 
-    async fn record_login(
-        &self,
-        tenant: &TenantId,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
+    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()> {
         let values = HashMap::from([
             (":now".to_string(), time(now)?),
             (":zero".to_string(), n(0)),
             (":null".to_string(), AttributeValue::Null(true)),
         ]);
         let items = vec![
-            self.put(
-                session_item(tenant, session)?,
-                Some("attribute_not_exists(pk)"),
-            )?,
+            self.put(session_item(tenant, session)?, Some("attribute_not_exists(pk)"))?,
             self.update(
                 key(keys::customer(tenant, &session.customer_id), keys::PROFILE),
                 "SET lastLoginAt = :now, failedLogins = :zero, lockedUntil = :null",
@@ -440,10 +434,7 @@ impl Store for DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(
-                keys::customer(tenant, &session.customer_id),
-                &keys::session_sk(&session.id),
-            )))
+            .set_key(Some(key(keys::customer(tenant, &session.customer_id), &keys::session_sk(&session.id))))
             .update_expression("SET refreshHash = :new, rotatedHashes = :rotated, expiresAt = :exp")
             .condition_expression("refreshHash = :old")
             .expression_attribute_values(":new", s(new_hash))
@@ -454,29 +445,18 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
                 Err(WriteError::Conflict)
             }
             Err(e) => Err(WriteError::Other(sdk("rotate refresh token")(e))),
         }
     }
 
-    async fn delete_session(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        session_id: &str,
-    ) -> anyhow::Result<()> {
+    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()> {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key(
-                keys::customer(tenant, customer_id),
-                &keys::session_sk(session_id),
-            )))
+            .set_key(Some(key(keys::customer(tenant, customer_id), &keys::session_sk(session_id))))
             .send()
             .await
             .map_err(sdk("delete session"))?;
@@ -494,16 +474,9 @@ impl Store for DynamoStore {
         Ok(())
     }
 
-    async fn get_token(
-        &self,
-        tenant: &TenantId,
-        hash: &str,
-    ) -> anyhow::Result<Option<OneTimeToken>> {
-        let item = self
-            .get_item(key(keys::token(tenant, hash), keys::TOKEN))
-            .await?;
-        item.map(|i| serde_dynamo::from_item(i).context("token"))
-            .transpose()
+    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>> {
+        let item = self.get_item(key(keys::token(tenant, hash), keys::TOKEN)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("token")).transpose()
     }
 
     async fn confirm_email(
@@ -519,10 +492,7 @@ impl Store for DynamoStore {
             (":ek".to_string(), s(&token.email_key)),
         ]);
         let items = vec![
-            self.delete(
-                key(keys::token(tenant, &token.hash), keys::TOKEN),
-                Some("attribute_exists(pk)"),
-            )?,
+            self.delete(key(keys::token(tenant, &token.hash), keys::TOKEN), Some("attribute_exists(pk)"))?,
             self.update(
                 key(keys::customer(tenant, &token.customer_id), keys::PROFILE),
                 "SET emailVerified = :true, version = version + :one, updatedAt = :now",
@@ -533,11 +503,7 @@ impl Store for DynamoStore {
         self.transact_conditional(items).await
     }
 
-    async fn reset_password(
-        &self,
-        tenant: &TenantId,
-        reset: PasswordReset<'_>,
-    ) -> Result<(), WriteError> {
+    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError> {
         let token = reset.token;
         let values = HashMap::from([
             (":hash".to_string(), s(reset.password_hash)),
@@ -565,12 +531,156 @@ impl Store for DynamoStore {
         self.transact_conditional(items).await
     }
 
-    async fn take_quota(
+    async fn update_customer(&self, customer: &Customer, expected_version: i64) -> Result<(), WriteError> {
+        let fields: Item = serde_dynamo::to_item(customer).map_err(anyhow::Error::from)?;
+        let mut names = HashMap::new();
+        let mut values = HashMap::from([(":expected".to_string(), n(expected_version))]);
+        let mut sets = Vec::new();
+        // Email moves only with its guard (change_email); ids never change.
+        let changeable = fields.into_iter().filter(|(k, _)| !matches!(k.as_str(), "email" | "id" | "tenantId"));
+        for (i, (name, value)) in changeable.enumerate() {
+            sets.push(format!("#f{i} = :f{i}"));
+            names.insert(format!("#f{i}"), name);
+            values.insert(format!(":f{i}"), value);
+        }
+        names.insert("#version".to_string(), "version".to_string());
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer(&customer.tenant_id, &customer.id), keys::PROFILE)))
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression("#version = :expected")
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Err(WriteError::Conflict)
+            }
+            Err(e) => Err(WriteError::Other(sdk("update customer")(e))),
+        }
+    }
+
+    async fn change_password(
         &self,
-        quota_key: &str,
-        max: u32,
-        window_ends: DateTime<Utc>,
-    ) -> anyhow::Result<bool> {
+        tenant: &TenantId,
+        customer_id: &str,
+        password_hash: &str,
+        token_version: i64,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let values = HashMap::from([
+            (":hash".to_string(), s(password_hash)),
+            (":one".to_string(), n(1)),
+            (":tv".to_string(), n(token_version)),
+            (":now".to_string(), time(now)?),
+        ]);
+        let items = vec![
+            self.update(
+                key(keys::customer(tenant, customer_id), keys::PROFILE),
+                "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, version = version + :one, updatedAt = :now",
+                "attribute_exists(pk) AND tokenVersion = :tv",
+                values,
+            )?,
+            self.put(session_item(tenant, session)?, Some("attribute_not_exists(pk)"))?,
+        ];
+        self.transact_conditional(items).await
+    }
+
+    async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer(tenant, customer_id), keys::PROFILE)))
+            .update_expression("ADD tokenVersion :one")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await
+            .map_err(sdk("revoke sessions"))?;
+        Ok(())
+    }
+
+    async fn change_email(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        new_email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let mut guard = key(keys::email_guard(tenant, &new_email.normalized()), keys::GUARD);
+        guard.insert("customerId".into(), s(&token.customer_id));
+        let values = HashMap::from([
+            (":email".to_string(), s(new_email.as_str())),
+            (":ek".to_string(), s(new_email.normalized())),
+            (":old".to_string(), s(&token.email_key)),
+            (":true".to_string(), AttributeValue::Bool(true)),
+            (":one".to_string(), n(1)),
+            (":now".to_string(), time(now)?),
+        ]);
+        let old_guard = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::email_guard(tenant, &token.email_key), keys::GUARD)))
+            .condition_expression("customerId = :id")
+            .expression_attribute_values(":id", s(&token.customer_id))
+            .build()
+            .map_err(anyhow::Error::from)?;
+        let items = vec![
+            self.delete(key(keys::token(tenant, &token.hash), keys::TOKEN), Some("attribute_exists(pk)"))?,
+            TransactWriteItem::builder().delete(old_guard).build(),
+            self.put(guard, Some("attribute_not_exists(pk)"))?,
+            self.update(
+                key(keys::customer(tenant, &token.customer_id), keys::PROFILE),
+                "SET email = :email, emailKey = :ek, emailVerified = :true, version = version + :one, updatedAt = :now",
+                "attribute_exists(pk) AND emailKey = :old",
+                values,
+            )?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            // Index 2 is the new address's guard.
+            Err(TxError::Cancelled(codes)) if codes.get(2).is_some_and(|c| c == "ConditionalCheckFailed") => {
+                Err(WriteError::Taken(UniqueKey::Email))
+            }
+            Err(TxError::Cancelled(codes)) if codes.iter().any(|c| c == "ConditionalCheckFailed") => {
+                Err(WriteError::Conflict)
+            }
+            Err(TxError::Cancelled(codes)) => {
+                Err(WriteError::Other(anyhow::anyhow!("email change cancelled: {codes:?}")))
+            }
+            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
+        }
+    }
+
+    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()> {
+        let pk = keys::customer(&customer.tenant_id, &customer.id);
+        // Profile and guards go together: the email is free the moment the customer is gone.
+        let mut items = vec![self.delete(key(pk.clone(), keys::PROFILE), None)?];
+        for guard in guard_keys(customer) {
+            let del = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(guard, keys::GUARD)))
+                .condition_expression("attribute_not_exists(pk) OR customerId = :id")
+                .expression_attribute_values(":id", s(&customer.id))
+                .build()?;
+            items.push(TransactWriteItem::builder().delete(del).build());
+        }
+        match self.transact(items).await {
+            Ok(()) => {}
+            Err(TxError::Cancelled(codes)) => anyhow::bail!("erasure cancelled: {codes:?}"),
+            Err(TxError::Other(e)) => return Err(e),
+        }
+        // Then everything else it owned: sessions, and tokens found through GSI1.
+        let mut rest = self.keys_in(None, &pk).await?;
+        rest.extend(self.keys_in(Some("gsi1"), &pk).await?);
+        self.delete_all(rest).await
+    }
+
+    async fn take_quota(&self, quota_key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool> {
         let result = self
             .client
             .update_item()
@@ -586,12 +696,7 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(sdk("take quota")(e)),
         }
     }

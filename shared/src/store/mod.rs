@@ -6,7 +6,7 @@ pub mod dynamo;
 pub mod keys;
 pub mod table;
 
-use crate::domain::{CustomerRecord, OneTimeToken, Session, TenantId};
+use crate::domain::{Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -66,17 +66,9 @@ pub trait Store: Send + Sync {
     async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError>;
 
     /// The id of the customer owning a normalised email (1 RT, consistent).
-    async fn customer_id_by_email(
-        &self,
-        tenant: &TenantId,
-        email_key: &str,
-    ) -> anyhow::Result<Option<String>>;
+    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>>;
 
-    async fn get_customer(
-        &self,
-        tenant: &TenantId,
-        id: &str,
-    ) -> anyhow::Result<Option<CustomerRecord>>;
+    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>>;
 
     /// Customer and one of its sessions together (1 RT).
     async fn get_customer_and_session(
@@ -87,12 +79,7 @@ pub trait Store: Send + Sync {
     ) -> anyhow::Result<(Option<CustomerRecord>, Option<Session>)>;
 
     /// Opens a session and records the login (resets failures) (1 RT).
-    async fn record_login(
-        &self,
-        tenant: &TenantId,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()>;
+    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()>;
 
     /// Counts a failed login; the `max_failures`-th locks until `lock_until` (1-2 RT).
     async fn record_login_failure(
@@ -113,20 +100,11 @@ pub trait Store: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> Result<(), WriteError>;
 
-    async fn delete_session(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        session_id: &str,
-    ) -> anyhow::Result<()>;
+    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()>;
 
     async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()>;
 
-    async fn get_token(
-        &self,
-        tenant: &TenantId,
-        hash: &str,
-    ) -> anyhow::Result<Option<OneTimeToken>>;
+    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>>;
 
     /// Uses up a confirmation token and marks the email verified, if the
     /// customer still has that email (1 RT); `Conflict` otherwise.
@@ -141,18 +119,45 @@ pub trait Store: Send + Sync {
     /// (revoking every earlier session), verifies the email, unlocks, and
     /// optionally opens a session, all in one transaction (1 RT); `Conflict`
     /// when the token was used or the customer changed meanwhile.
-    async fn reset_password(
+    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError>;
+
+    /// Writes the customer's profile fields (not email, not credentials) if
+    /// its stored version is still `expected_version` (1 RT); `Conflict` otherwise.
+    async fn update_customer(&self, customer: &Customer, expected_version: i64) -> Result<(), WriteError>;
+
+    /// Sets a new password, bumps the token version (revoking every session
+    /// and access token) and opens `session`, if the token version is still
+    /// `token_version` (1 RT).
+    async fn change_password(
         &self,
         tenant: &TenantId,
-        reset: PasswordReset<'_>,
+        customer_id: &str,
+        password_hash: &str,
+        token_version: i64,
+        session: &Session,
+        now: DateTime<Utc>,
     ) -> Result<(), WriteError>;
+
+    /// Bumps the token version: every session and access token dies (1 RT).
+    async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
+
+    /// Uses up an email-change token and moves the customer and its email
+    /// guard to the token's new address, in one transaction (1 RT). `Taken`
+    /// when the new address belongs to someone by now, `Conflict` when the
+    /// token was used or the customer's email changed meanwhile.
+    async fn change_email(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        new_email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+
+    /// Erases the customer: profile, uniqueness guards, sessions and
+    /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
+    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
 
     /// Takes one unit of a fixed-window quota (`key` names the window);
     /// false when `max` units were already taken (1 RT).
-    async fn take_quota(
-        &self,
-        key: &str,
-        max: u32,
-        window_ends: DateTime<Utc>,
-    ) -> anyhow::Result<bool>;
+    async fn take_quota(&self, key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool>;
 }

@@ -3,8 +3,8 @@
 //! tables from this one.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -15,17 +15,11 @@ pub const TTL_ATTRIBUTE: &str = "expiresAt";
 pub const GSIS: &[(&str, &str, &str)] = &[("gsi1", "gsi1pk", "gsi1sk")];
 
 fn key(name: &str, kind: KeyType) -> anyhow::Result<KeySchemaElement> {
-    Ok(KeySchemaElement::builder()
-        .attribute_name(name)
-        .key_type(kind)
-        .build()?)
+    Ok(KeySchemaElement::builder().attribute_name(name).key_type(kind).build()?)
 }
 
 fn string_attr(name: &str) -> anyhow::Result<AttributeDefinition> {
-    Ok(AttributeDefinition::builder()
-        .attribute_name(name)
-        .attribute_type(ScalarAttributeType::S)
-        .build()?)
+    Ok(AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()?)
 }
 
 /// Creates the table with its indexes and TTL, waiting until it is usable.
@@ -47,37 +41,22 @@ pub async fn create_table(client: &Client, name: &str) -> anyhow::Result<()> {
                     .index_name(*index)
                     .key_schema(key(pk, KeyType::Hash)?)
                     .key_schema(key(sk, KeyType::Range)?)
-                    .projection(
-                        Projection::builder()
-                            .projection_type(ProjectionType::All)
-                            .build(),
-                    )
+                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
                     .build()?,
             );
     }
-    req.send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "create table {name}: {}",
-            aws_sdk_dynamodb::error::DisplayErrorContext(e)
-        )
-    })?;
+    req.send()
+        .await
+        .map_err(|e| anyhow::anyhow!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
     client
         .update_time_to_live()
         .table_name(name)
         .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .attribute_name(TTL_ATTRIBUTE)
-                .enabled(true)
-                .build()?,
+            TimeToLiveSpecification::builder().attribute_name(TTL_ATTRIBUTE).enabled(true).build()?,
         )
         .send()
         .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "enable TTL on {name}: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(e)
-            )
-        })?;
+        .map_err(|e| anyhow::anyhow!("enable TTL on {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
     Ok(())
 }
 
@@ -85,15 +64,9 @@ pub async fn create_table(client: &Client, name: &str) -> anyhow::Result<()> {
 pub async fn ensure_table(client: &Client, name: &str) -> anyhow::Result<bool> {
     match client.describe_table().table_name(name).send().await {
         Ok(_) => Ok(false),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
             create_table(client, name).await.map(|_| true)
         }
-        Err(e) => Err(anyhow::anyhow!(
-            "describe table {name}: {}",
-            aws_sdk_dynamodb::error::DisplayErrorContext(e)
-        )),
+        Err(e) => Err(anyhow::anyhow!("describe table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e))),
     }
 }

@@ -1,0 +1,213 @@
+//! The logged-in customer's own account: profile, addresses, password,
+//! email, sessions, erasure. Every function acts on the `Principal` the
+//! access token authenticated, never on a customer named by the client.
+
+use super::credentials::Principal;
+use super::login::{check_password, new_session};
+use super::registration::personal_words;
+use super::{customer_by_email, mail_quota_allows, token_mail, Services};
+use crate::auth::opaque;
+use crate::domain::{
+    self, AddressInput, Customer, CustomerRecord, DomainError, DomainResult, Email, ErrorCode, OneTimeToken,
+    ProfilePatch, SessionTokens, TokenKind,
+};
+use crate::mail::Template;
+use crate::store::WriteError;
+use chrono::Utc;
+
+/// How often a change is re-applied to a fresh read when a concurrent write
+/// got in first, before giving up.
+const ATTEMPTS: usize = 5;
+
+fn version_conflict() -> DomainError {
+    DomainError::user(
+        ErrorCode::VersionConflict,
+        &["expectedVersion"],
+        "The customer changed since that version; reload and try again.",
+    )
+}
+
+/// Applies `change` to the customer and writes it under a version condition.
+/// If another write came first, the change is applied again to the fresh
+/// customer, so concurrent changes are never lost. With `expected_version`
+/// the client asked for exactly that version: any other is `VERSION_CONFLICT`
+/// and nothing is written. A change that changes nothing writes nothing.
+pub async fn modify<T>(
+    svc: &Services,
+    record: &CustomerRecord,
+    expected_version: Option<i64>,
+    mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
+) -> DomainResult<(Customer, T)> {
+    let mut current = record.customer.clone();
+    for _ in 0..ATTEMPTS {
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(version_conflict());
+        }
+        let mut next = current.clone();
+        let out = change(&mut next)?;
+        if next == current {
+            return Ok((next, out));
+        }
+        next.version = current.version + 1;
+        next.updated_at = Utc::now();
+        match svc.store.update_customer(&next, current.version).await {
+            Ok(()) => return Ok((next, out)),
+            Err(WriteError::Conflict) => {
+                current = svc
+                    .store
+                    .get_customer(&current.tenant_id, &current.id)
+                    .await?
+                    .ok_or(DomainError::Unauthenticated("the customer no longer exists"))?
+                    .customer;
+            }
+            Err(e) => return Err(anyhow::Error::from(e).into()),
+        }
+    }
+    Err(anyhow::anyhow!("customer {} kept changing under {ATTEMPTS} attempts", record.customer.id).into())
+}
+
+fn new_id() -> String {
+    ulid::Ulid::new().to_string()
+}
+
+pub async fn update_profile(
+    svc: &Services,
+    p: &Principal,
+    patch: ProfilePatch,
+    expected_version: Option<i64>,
+) -> DomainResult<Customer> {
+    let patch = patch.validate(Utc::now()).map_err(|e| match e {
+        DomainError::User(errors) => DomainError::User(errors.into_iter().map(|e| e.under(&["input"])).collect()),
+        other => other,
+    })?;
+    modify(svc, &p.customer, expected_version, |c| {
+        patch.clone().apply(c);
+        Ok(())
+    })
+    .await
+    .map(|(c, _)| c)
+}
+
+pub async fn set_billing_address(svc: &Services, p: &Principal, address: AddressInput) -> DomainResult<Customer> {
+    let id = new_id();
+    modify(svc, &p.customer, None, |c| domain::set_billing_address(c, address.clone(), id.clone()))
+        .await
+        .map(|(c, _)| c)
+}
+
+pub async fn add_delivery_address(
+    svc: &Services,
+    p: &Principal,
+    address: AddressInput,
+    make_default: bool,
+) -> DomainResult<Customer> {
+    let id = new_id();
+    modify(svc, &p.customer, None, |c| domain::add_delivery_address(c, address.clone(), id.clone(), make_default))
+        .await
+        .map(|(c, _)| c)
+}
+
+pub async fn update_delivery_address(
+    svc: &Services,
+    p: &Principal,
+    id: &str,
+    address: AddressInput,
+) -> DomainResult<Customer> {
+    modify(svc, &p.customer, None, |c| domain::update_delivery_address(c, id, address.clone())).await.map(|(c, _)| c)
+}
+
+pub async fn remove_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
+    modify(svc, &p.customer, None, |c| domain::remove_delivery_address(c, id)).await.map(|(c, _)| c)
+}
+
+pub async fn set_default_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
+    modify(svc, &p.customer, None, |c| domain::set_default_delivery_address(c, id)).await.map(|(c, _)| c)
+}
+
+/// Checks the current password like login does (lockout included), sets the
+/// new one, ends every session and access token, and opens a fresh session.
+pub async fn change_password(
+    svc: &Services,
+    p: &Principal,
+    current_password: &str,
+    new_password: &str,
+) -> DomainResult<SessionTokens> {
+    let c = &p.customer.customer;
+    check_password(svc, &p.tenant, &p.customer, current_password, &["currentPassword"]).await?;
+    let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
+    svc.policy.check(new_password, &words, &["newPassword"])?;
+    let hash = svc.hasher.hash(new_password).await?;
+    let now = Utc::now();
+    let tv = p.customer.credentials.token_version;
+    let (session, tokens) = new_session(svc, &p.tenant, &c.id, tv + 1, now)?;
+    match svc.store.change_password(&p.tenant, &c.id, &hash, tv, &session, now).await {
+        Ok(()) => {
+            tracing::info!(customer = %c.id, "password changed; other sessions revoked");
+            Ok(tokens)
+        }
+        // Another password change or logout-all came first: this session is gone.
+        Err(WriteError::Conflict) => Err(DomainError::Unauthenticated("the session has ended")),
+        Err(e) => Err(anyhow::Error::from(e).into()),
+    }
+}
+
+/// Mails a confirmation link to the new address and a notice to the old
+/// one; the switch happens when the link is used (`auth`'s `confirmEmailChange`).
+pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str, password: &str) -> DomainResult<()> {
+    let c = &p.customer.customer;
+    let new_email = Email::parse(new_email, &["newEmail"])?;
+    check_password(svc, &p.tenant, &p.customer, password, &["password"]).await?;
+    if new_email.normalized() == c.email.normalized() {
+        return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
+    }
+    if customer_by_email(svc, &p.tenant, &new_email).await?.is_some() {
+        return Err(DomainError::user(ErrorCode::Taken, &["newEmail"], "An account with this email already exists."));
+    }
+    if !mail_quota_allows(svc, &p.tenant, &new_email.normalized()).await? {
+        return Err(DomainError::user(
+            ErrorCode::LimitExceeded,
+            &["newEmail"],
+            "Too many mails to this address; try again later.",
+        ));
+    }
+    let issued = opaque::issue();
+    let token = OneTimeToken {
+        hash: issued.hash,
+        kind: TokenKind::ChangeEmail,
+        customer_id: c.id.clone(),
+        email_key: c.email.normalized(),
+        token_version: p.customer.credentials.token_version,
+        new_email: Some(new_email.as_str().to_string()),
+        expires_at: Utc::now() + svc.config.email_change_token_ttl,
+    };
+    svc.store.put_token(&p.tenant, &token).await?;
+    token_mail::send(
+        svc,
+        &p.tenant,
+        Template::ChangeEmail,
+        c,
+        Some(new_email.as_str()),
+        None,
+        &issued.secret,
+        token.expires_at,
+    )
+    .await;
+    let extra = minijinja::context! { new_email => new_email.as_str() };
+    token_mail::notice(svc, &p.tenant, Template::EmailChangeNotice, c, extra).await;
+    Ok(())
+}
+
+/// Ends every session of the customer, this one included.
+pub async fn logout_all(svc: &Services, p: &Principal) -> DomainResult<()> {
+    svc.store.revoke_all_sessions(&p.tenant, &p.customer.customer.id).await?;
+    Ok(())
+}
+
+/// Erases the customer after checking its password: profile, addresses,
+/// uniqueness guards, sessions and tokens. The email can register again.
+pub async fn delete_account(svc: &Services, p: &Principal, password: &str) -> DomainResult<()> {
+    check_password(svc, &p.tenant, &p.customer, password, &["password"]).await?;
+    svc.store.delete_customer(&p.customer.customer).await?;
+    tracing::info!(customer = %p.customer.customer.id, "customer erased at its own request");
+    Ok(())
+}

@@ -1,0 +1,40 @@
+use super::*;
+use crate::auth::login;
+use crate::support::{codes, top_error};
+
+const DELETE: &str =
+    "mutation($p: String!) { deleteAccount(password: $p) { deleted userErrors { code field message } } }";
+
+/// Every item in the table that mentions `text` anywhere.
+async fn items_mentioning(shop: &Shop, text: &str) -> usize {
+    let table = &shop.account.services().config.table_name;
+    let client = aws_sdk_dynamodb::Client::new(&crate::support::aws().await);
+    let items = client.scan().table_name(table).send().await.unwrap().items.unwrap_or_default();
+    items.iter().filter(|i| format!("{i:?}").contains(text)).count()
+}
+
+#[tokio::test]
+async fn delete_account_erases_everything_and_frees_the_email() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("leaving").await;
+    let q = "mutation($a: AddressInput!) { addDeliveryAddress(address: $a) { userErrors { code } } }";
+    shop.call(&c.access, q, json!({ "a": { "street": "Main St", "city": "Oslo", "countryCode": "NO" } })).await;
+    login(&shop.auth, &c.email, PASSWORD, &[]).await;
+    let reset = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
+    gql(&shop.auth, reset, json!({ "e": c.email }), &[]).await;
+    assert!(items_mentioning(&shop, &c.id).await >= 4, "profile, guard, sessions, tokens");
+
+    let wrong = shop.call(&c.access, DELETE, json!({ "p": "not it" })).await["data"]["deleteAccount"].clone();
+    assert_eq!(codes(&wrong), ["INVALID_CREDENTIALS"]);
+    assert_eq!(wrong["deleted"], false);
+    assert_eq!(shop.call(&c.access, CUSTOMER, json!({})).await["data"]["customer"]["id"], c.id.as_str());
+
+    let done = shop.call(&c.access, DELETE, json!({ "p": PASSWORD })).await["data"]["deleteAccount"].clone();
+    assert_eq!(done["deleted"], true, "{done}");
+    assert_eq!(items_mentioning(&shop, &c.id).await, 0, "nothing of the customer is left");
+    assert_eq!(items_mentioning(&shop, &c.email.to_lowercase()).await, 0, "nor its email");
+    assert_eq!(top_error(&shop.call(&c.access, CUSTOMER, json!({})).await).as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(codes(&login(&shop.auth, &c.email, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"]);
+    let again = crate::auth::register(&shop.auth, &c.email, &[]).await;
+    assert!(codes(&again).is_empty(), "the email registers again: {again}");
+}
