@@ -5,7 +5,7 @@
 use super::credentials::Principal;
 use super::login::{check_password, new_session};
 use super::registration::personal_words;
-use super::{customer_by_email, mail_quota_allows, token_mail, Services};
+use super::{mail_quota_allows, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{
     self, AddressInput, Customer, CustomerRecord, DomainError, DomainResult, Email, ErrorCode, OneTimeToken,
@@ -160,7 +160,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     if new_email.normalized() == c.email.normalized() {
         return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
     }
-    if customer_by_email(svc, &p.tenant, &new_email).await?.is_some() {
+    if svc.store.customer_id_by_email(&p.tenant, &new_email.normalized()).await?.is_some() {
         return Err(DomainError::user(ErrorCode::Taken, &["newEmail"], "An account with this email already exists."));
     }
     if !mail_quota_allows(svc, &p.tenant, &new_email.normalized()).await? {
