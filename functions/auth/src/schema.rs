@@ -133,7 +133,7 @@ impl Mutation {
             login_on_success: input.login_on_success,
         };
         let result = registration::register(svc, &req.tenant, domain_input).await;
-        respond(ctx, &["input"], result, |r| RegisterCustomerPayload {
+        respond(ctx, &[], result, |r| RegisterCustomerPayload {
             customer: Some(CustomerObject(r.customer)),
             session: r.session.map(Into::into),
             user_errors: vec![],

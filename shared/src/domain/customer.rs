@@ -1,7 +1,7 @@
 //! The customer aggregate and the validation of its parts.
 
 use super::errors::{ErrorCode, Problems, UserError};
-use super::values::{required_text, text, Birthdate, CountryCode, Email, LanguageCode, Phone, TenantId};
+use super::values::{required_text, text, timezone, Birthdate, CountryCode, Email, LanguageCode, Phone, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -240,10 +240,12 @@ pub struct ProfileInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone_number: Option<String>,
+    pub cell_phone_number: Option<String>,
     pub birthdate: Option<NaiveDate>,
     pub gender: Option<Gender>,
     pub language_code: Option<String>,
     pub country_code: Option<String>,
+    pub timezone: Option<String>,
     pub billing_address: Option<AddressInput>,
     pub consents: Option<Vec<(String, bool)>>,
     pub attributes: Option<Vec<(String, String)>>,
@@ -256,10 +258,12 @@ pub struct Profile {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone_number: Option<Phone>,
+    pub cell_phone_number: Option<Phone>,
     pub birthdate: Option<Birthdate>,
     pub gender: Option<Gender>,
     pub language_code: Option<LanguageCode>,
     pub country_code: Option<CountryCode>,
+    pub timezone: Option<String>,
     pub billing_address: Option<Address>,
     pub consents: Vec<Consent>,
     pub attributes: Vec<Attribute>,
@@ -274,6 +278,8 @@ impl ProfileInput {
             first_name: p.check_opt(self.first_name, |s| text(&s, NAME_MAX, &["firstName"])).flatten(),
             last_name: p.check_opt(self.last_name, |s| text(&s, NAME_MAX, &["lastName"])).flatten(),
             phone_number: p.check_opt(self.phone_number, |s| Phone::parse(&s, &["phoneNumber"])),
+            cell_phone_number: p.check_opt(self.cell_phone_number, |s| Phone::parse(&s, &["cellPhoneNumber"])),
+            timezone: p.check_opt(self.timezone, |s| timezone(&s, &["timezone"])),
             birthdate: p.check_opt(self.birthdate, |d| Birthdate::parse(d, today, &["birthdate"])),
             gender: self.gender,
             language_code: p.check_opt(self.language_code, |s| LanguageCode::parse(&s, &["languageCode"])),

@@ -1,11 +1,13 @@
 //! Domain types and rules. Nothing here knows GraphQL or DynamoDB.
 
+pub mod api_key;
 pub mod customer;
 pub mod errors;
 pub mod profile_update;
 pub mod session;
 pub mod values;
 
+pub use api_key::*;
 pub use customer::*;
 pub use errors::*;
 pub use profile_update::*;

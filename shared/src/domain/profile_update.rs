@@ -5,7 +5,7 @@ use super::customer::{
     validate_attributes, validate_consents, Address, AddressInput, Consent, Customer, Gender, NAME_MAX, TITLE_MAX,
 };
 use super::errors::{DomainError, DomainResult, ErrorCode, Problems, UserError};
-use super::values::{text, Birthdate, CountryCode, LanguageCode, Phone};
+use super::values::{text, timezone, Birthdate, CountryCode, LanguageCode, Phone};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// At most this many delivery addresses per customer.
@@ -83,13 +83,6 @@ pub struct ValidProfilePatch {
     timezone: Patch<String>,
     consents: Patch<Vec<Consent>>,
     attributes: Patch<Vec<super::customer::Attribute>>,
-}
-
-fn timezone(raw: &str, field: &[&str]) -> Result<String, UserError> {
-    let tz = raw.trim();
-    tz.parse::<chrono_tz::Tz>()
-        .map(|z| z.name().to_string())
-        .map_err(|_| UserError::new(ErrorCode::Invalid, field, "Timezone must be an IANA name, e.g. Europe/Berlin."))
 }
 
 impl ProfilePatch {

@@ -179,6 +179,31 @@ pub fn required_text(raw: &str, max: usize, field: &[&str]) -> Result<String, Us
     text(raw, max, field)?.ok_or_else(|| UserError::new(ErrorCode::Required, field, "Must not be empty."))
 }
 
+/// An IANA time zone name (`Europe/Berlin`), in its canonical spelling.
+pub fn timezone(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    raw.trim()
+        .parse::<chrono_tz::Tz>()
+        .map(|z| z.name().to_string())
+        .map_err(|_| UserError::new(ErrorCode::Invalid, field, "Timezone must be an IANA name, e.g. Europe/Berlin."))
+}
+
+pub const REF_MAX: usize = 100;
+
+/// A customer reference of a back-office system. `%` is refused: it is the
+/// wildcard when searching by reference.
+pub fn reference(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    let r = required_text(raw, REF_MAX, field)?;
+    if r.contains('%') {
+        return Err(UserError::new(ErrorCode::Invalid, field, "A reference must not contain %."));
+    }
+    Ok(r)
+}
+
+/// An id of the customer in an external system (CRM, OMS).
+pub fn external_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    required_text(raw, REF_MAX, field)
+}
+
 /// A tenant (shop) id: `[a-z0-9][a-z0-9-]{0,62}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TenantId(String);

@@ -2,6 +2,7 @@
 //! tenancy and credentials, request limits, then the schema.
 
 use crate::domain::{DomainError, TenantId};
+use crate::services::api_keys::{self, ApiClient};
 use crate::services::credentials::{self, Principal};
 use crate::Services;
 use async_graphql::http::GraphiQLSource;
@@ -18,6 +19,15 @@ pub enum Access {
     Public,
     /// A valid customer access token, checked before anything runs.
     Customer,
+    /// A valid API key, checked before anything runs; resolvers check its permissions.
+    ApiKey,
+}
+
+/// Who sent the request, as the access rule established.
+enum Caller {
+    Anonymous,
+    Customer(Principal),
+    Client(ApiClient),
 }
 
 /// Per-request facts resolvers may read from the context.
@@ -154,48 +164,42 @@ impl<E: Executor> App<E> {
             ));
         }
 
-        let principal: Option<Principal> = match (self.access, &bearer) {
-            (Access::Public, _) => None,
-            (Access::Customer, None) => {
-                return Ok(error_response(
-                    StatusCode::OK,
-                    "UNAUTHENTICATED",
-                    "An access token is required.",
-                    &request_id,
-                ))
-            }
+        let header_tenant = tenant_from_header.then_some(&tenant);
+        let caller = match (self.access, &bearer) {
+            (Access::Public, _) => Ok(Caller::Anonymous),
+            (Access::Customer | Access::ApiKey, None) => Err(DomainError::Unauthenticated("credentials are required")),
             (Access::Customer, Some(token)) => {
-                let header_tenant = tenant_from_header.then_some(&tenant);
-                match credentials::authenticate(&self.services, header_tenant, token).await {
-                    Ok(p) => Some(p),
-                    Err(DomainError::Internal(e)) => {
-                        tracing::error!(error = format!("{e:#}"), "authentication failed");
-                        return Ok(error_response(
-                            StatusCode::OK,
-                            "INTERNAL",
-                            "Internal error; quote the request id.",
-                            &request_id,
-                        ));
-                    }
-                    Err(e) => {
-                        tracing::info!(reason = %e, "access token refused");
-                        return Ok(error_response(
-                            StatusCode::OK,
-                            "UNAUTHENTICATED",
-                            "The access token is not valid.",
-                            &request_id,
-                        ));
-                    }
-                }
+                credentials::authenticate(&self.services, header_tenant, token).await.map(Caller::Customer)
+            }
+            (Access::ApiKey, Some(key)) => {
+                api_keys::authenticate(self.services.store.as_ref(), header_tenant, key).await.map(Caller::Client)
             }
         };
-        // An authenticated customer acts within its own tenant.
-        let tenant = principal.as_ref().map(|p| p.tenant.clone()).unwrap_or(tenant);
+        let caller = match caller {
+            Ok(c) => c,
+            Err(DomainError::Internal(e)) => {
+                tracing::error!(error = format!("{e:#}"), "authentication failed");
+                let message = "Internal error; quote the request id.";
+                return Ok(error_response(StatusCode::OK, "INTERNAL", message, &request_id));
+            }
+            Err(e) => {
+                tracing::info!(reason = %e, "credentials refused");
+                let message = "Missing or invalid credentials.";
+                return Ok(error_response(StatusCode::OK, "UNAUTHENTICATED", message, &request_id));
+            }
+        };
+        // Authenticated callers act within their own tenant.
+        let tenant = match &caller {
+            Caller::Customer(p) => p.tenant.clone(),
+            Caller::Client(c) => c.tenant().clone(),
+            Caller::Anonymous => tenant,
+        };
         let ctx = RequestContext { request_id: request_id.clone(), tenant, tenant_from_header, bearer };
-        let mut batch = batch.data(ctx);
-        if let Some(p) = principal {
-            batch = batch.data(p);
-        }
+        let batch = match caller {
+            Caller::Customer(p) => batch.data(ctx).data(p),
+            Caller::Client(c) => batch.data(ctx).data(c),
+            Caller::Anonymous => batch.data(ctx),
+        };
         let response = self.schema.execute_batch(batch).await;
         match serde_json::to_value(&response) {
             Ok(body) => Ok(json_response(StatusCode::OK, body)),

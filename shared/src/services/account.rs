@@ -2,69 +2,19 @@
 //! email, sessions, erasure. Every function acts on the `Principal` the
 //! access token authenticated, never on a customer named by the client.
 
+use super::creation::personal_words;
 use super::credentials::Principal;
 use super::login::{check_password, new_session};
-use super::registration::personal_words;
+use super::modify::modify;
 use super::{mail_quota_allows, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{
-    self, AddressInput, Customer, CustomerRecord, DomainError, DomainResult, Email, ErrorCode, OneTimeToken,
-    ProfilePatch, SessionTokens, TokenKind,
+    self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, ProfilePatch,
+    SessionTokens, TokenKind,
 };
 use crate::mail::Template;
-use crate::store::WriteError;
+use crate::store::{UniqueKey, WriteError};
 use chrono::Utc;
-
-/// How often a change is re-applied to a fresh read when a concurrent write
-/// got in first, before giving up.
-const ATTEMPTS: usize = 5;
-
-fn version_conflict() -> DomainError {
-    DomainError::user(
-        ErrorCode::VersionConflict,
-        &["expectedVersion"],
-        "The customer changed since that version; reload and try again.",
-    )
-}
-
-/// Applies `change` to the customer and writes it under a version condition.
-/// If another write came first, the change is applied again to the fresh
-/// customer, so concurrent changes are never lost. With `expected_version`
-/// the client asked for exactly that version: any other is `VERSION_CONFLICT`
-/// and nothing is written. A change that changes nothing writes nothing.
-pub async fn modify<T>(
-    svc: &Services,
-    record: &CustomerRecord,
-    expected_version: Option<i64>,
-    mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
-) -> DomainResult<(Customer, T)> {
-    let mut current = record.customer.clone();
-    for _ in 0..ATTEMPTS {
-        if expected_version.is_some_and(|v| v != current.version) {
-            return Err(version_conflict());
-        }
-        let mut next = current.clone();
-        let out = change(&mut next)?;
-        if next == current {
-            return Ok((next, out));
-        }
-        next.version = current.version + 1;
-        next.updated_at = Utc::now();
-        match svc.store.update_customer(&next, current.version).await {
-            Ok(()) => return Ok((next, out)),
-            Err(WriteError::Conflict) => {
-                current = svc
-                    .store
-                    .get_customer(&current.tenant_id, &current.id)
-                    .await?
-                    .ok_or(DomainError::Unauthenticated("the customer no longer exists"))?
-                    .customer;
-            }
-            Err(e) => return Err(anyhow::Error::from(e).into()),
-        }
-    }
-    Err(anyhow::anyhow!("customer {} kept changing under {ATTEMPTS} attempts", record.customer.id).into())
-}
 
 fn new_id() -> String {
     ulid::Ulid::new().to_string()
@@ -80,7 +30,7 @@ pub async fn update_profile(
         DomainError::User(errors) => DomainError::User(errors.into_iter().map(|e| e.under(&["input"])).collect()),
         other => other,
     })?;
-    modify(svc, &p.customer, expected_version, |c| {
+    modify(svc, &p.customer.customer, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())
     })
@@ -90,7 +40,7 @@ pub async fn update_profile(
 
 pub async fn set_billing_address(svc: &Services, p: &Principal, address: AddressInput) -> DomainResult<Customer> {
     let id = new_id();
-    modify(svc, &p.customer, None, |c| domain::set_billing_address(c, address.clone(), id.clone()))
+    modify(svc, &p.customer.customer, None, |c| domain::set_billing_address(c, address.clone(), id.clone()))
         .await
         .map(|(c, _)| c)
 }
@@ -102,9 +52,11 @@ pub async fn add_delivery_address(
     make_default: bool,
 ) -> DomainResult<Customer> {
     let id = new_id();
-    modify(svc, &p.customer, None, |c| domain::add_delivery_address(c, address.clone(), id.clone(), make_default))
-        .await
-        .map(|(c, _)| c)
+    modify(svc, &p.customer.customer, None, |c| {
+        domain::add_delivery_address(c, address.clone(), id.clone(), make_default)
+    })
+    .await
+    .map(|(c, _)| c)
 }
 
 pub async fn update_delivery_address(
@@ -113,15 +65,17 @@ pub async fn update_delivery_address(
     id: &str,
     address: AddressInput,
 ) -> DomainResult<Customer> {
-    modify(svc, &p.customer, None, |c| domain::update_delivery_address(c, id, address.clone())).await.map(|(c, _)| c)
+    modify(svc, &p.customer.customer, None, |c| domain::update_delivery_address(c, id, address.clone()))
+        .await
+        .map(|(c, _)| c)
 }
 
 pub async fn remove_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
-    modify(svc, &p.customer, None, |c| domain::remove_delivery_address(c, id)).await.map(|(c, _)| c)
+    modify(svc, &p.customer.customer, None, |c| domain::remove_delivery_address(c, id)).await.map(|(c, _)| c)
 }
 
 pub async fn set_default_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
-    modify(svc, &p.customer, None, |c| domain::set_default_delivery_address(c, id)).await.map(|(c, _)| c)
+    modify(svc, &p.customer.customer, None, |c| domain::set_default_delivery_address(c, id)).await.map(|(c, _)| c)
 }
 
 /// Checks the current password like login does (lockout included), sets the
@@ -160,7 +114,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     if new_email.normalized() == c.email.normalized() {
         return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
     }
-    if svc.store.customer_id_by_email(&p.tenant, &new_email.normalized()).await?.is_some() {
+    if svc.store.customer_id_by(&p.tenant, UniqueKey::Email, &new_email.normalized()).await?.is_some() {
         return Err(DomainError::user(ErrorCode::Taken, &["newEmail"], "An account with this email already exists."));
     }
     if !mail_quota_allows(svc, &p.tenant, &new_email.normalized()).await? {

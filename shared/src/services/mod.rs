@@ -3,10 +3,13 @@
 //! DynamoDB expressions.
 
 pub mod account;
+pub mod api_keys;
+pub mod creation;
 pub mod credentials;
 pub mod email_change;
 pub mod email_confirmation;
 pub mod login;
+pub mod modify;
 pub mod password_reset;
 pub mod registration;
 mod token_mail;
@@ -97,7 +100,7 @@ pub(crate) async fn customer_by_email(
     tenant: &crate::domain::TenantId,
     email: &crate::domain::Email,
 ) -> anyhow::Result<Option<crate::domain::CustomerRecord>> {
-    match svc.store.customer_id_by_email(tenant, &email.normalized()).await? {
+    match svc.store.customer_id_by(tenant, crate::store::UniqueKey::Email, &email.normalized()).await? {
         Some(id) => svc.store.get_customer(tenant, &id).await,
         None => Ok(None),
     }

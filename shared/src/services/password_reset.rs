@@ -1,8 +1,8 @@
 //! `requestPasswordReset`, `verifyPasswordResetToken`, `resetPassword`.
 
+use super::creation::personal_words;
 use super::credentials::find_token;
 use super::login::new_session;
-use super::registration::personal_words;
 use super::{answer_no_sooner, customer_by_email, mail_quota_allows, token_mail, Services};
 use crate::auth::opaque;
 use crate::domain::{

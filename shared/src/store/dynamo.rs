@@ -3,7 +3,7 @@
 
 use super::{keys, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
 use crate::domain::{
-    Credentials, Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
+    ApiKey, Credentials, Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
 };
 use anyhow::Context;
 use async_trait::async_trait;
@@ -82,13 +82,18 @@ fn token_item(tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<Item> {
     Ok(item)
 }
 
+/// The customer's unique values, one per kind, in a fixed order.
+fn unique_values(c: &Customer) -> [(UniqueKey, Option<String>); 3] {
+    [
+        (UniqueKey::Email, Some(c.email.normalized())),
+        (UniqueKey::Ref, c.reference.clone()),
+        (UniqueKey::ExternalId, c.external_id.clone()),
+    ]
+}
+
 /// The uniqueness guards a customer owns.
 fn guard_keys(c: &Customer) -> Vec<String> {
-    let t = &c.tenant_id;
-    let mut guards = vec![keys::email_guard(t, &c.email.normalized())];
-    guards.extend(c.reference.as_deref().map(|r| keys::ref_guard(t, r)));
-    guards.extend(c.external_id.as_deref().map(|x| keys::external_id_guard(t, x)));
-    guards
+    unique_values(c).into_iter().filter_map(|(kind, v)| v.map(|v| keys::guard(&c.tenant_id, kind, &v))).collect()
 }
 
 fn key(pk: String, sk: &str) -> Item {
@@ -312,8 +317,8 @@ impl Store for DynamoStore {
         }
     }
 
-    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>> {
-        let item = self.get_item(key(keys::email_guard(tenant, email_key), keys::GUARD)).await?;
+    async fn customer_id_by(&self, tenant: &TenantId, kind: UniqueKey, value: &str) -> anyhow::Result<Option<String>> {
+        let item = self.get_item(key(keys::guard(tenant, kind, value), keys::GUARD)).await?;
         Ok(item.and_then(|i| i.get("customerId").and_then(|v| v.as_s().ok()).cloned()))
     }
 
@@ -531,36 +536,90 @@ impl Store for DynamoStore {
         self.transact_conditional(items).await
     }
 
-    async fn update_customer(&self, customer: &Customer, expected_version: i64) -> Result<(), WriteError> {
-        let fields: Item = serde_dynamo::to_item(customer).map_err(anyhow::Error::from)?;
-        let mut names = HashMap::new();
-        let mut values = HashMap::from([(":expected".to_string(), n(expected_version))]);
-        let mut sets = Vec::new();
-        // Email moves only with its guard (change_email); ids never change.
-        let changeable = fields.into_iter().filter(|(k, _)| !matches!(k.as_str(), "email" | "id" | "tenantId"));
-        for (i, (name, value)) in changeable.enumerate() {
+    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError> {
+        let t = &after.tenant_id;
+        let pk = keys::customer(t, &after.id);
+        let mut values = HashMap::from([(":expected".to_string(), n(before.version))]);
+        let mut names = HashMap::from([("#version".to_string(), "version".to_string())]);
+        let mut sets = vec!["emailKey = :emailKey".to_string()];
+        values.insert(":emailKey".into(), s(after.email.normalized()));
+        let fields: Item = serde_dynamo::to_item(after).map_err(anyhow::Error::from)?;
+        // Ids never change; everything else is written as the new state.
+        for (i, (name, value)) in fields.into_iter().filter(|(k, _)| k != "id" && k != "tenantId").enumerate() {
             sets.push(format!("#f{i} = :f{i}"));
             names.insert(format!("#f{i}"), name);
             values.insert(format!(":f{i}"), value);
         }
-        names.insert("#version".to_string(), "version".to_string());
-        let result = self
-            .client
-            .update_item()
+        let expression = format!("SET {}", sets.join(", "));
+        let changed_guards: Vec<(UniqueKey, Option<String>, Option<String>)> = unique_values(before)
+            .into_iter()
+            .zip(unique_values(after))
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((kind, old), (_, new))| (kind, old, new))
+            .collect();
+
+        if changed_guards.is_empty() {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(pk, keys::PROFILE)))
+                .update_expression(expression)
+                .condition_expression("#version = :expected")
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values))
+                .send()
+                .await;
+            return match result {
+                Ok(_) => Ok(()),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                    Err(WriteError::Conflict)
+                }
+                Err(e) => Err(WriteError::Other(sdk("update customer")(e))),
+            };
+        }
+
+        // A unique value changes: its guard moves in the same transaction.
+        let update = Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key(keys::customer(&customer.tenant_id, &customer.id), keys::PROFILE)))
-            .update_expression(format!("SET {}", sets.join(", ")))
+            .set_key(Some(key(pk, keys::PROFILE)))
+            .update_expression(expression)
             .condition_expression("#version = :expected")
             .set_expression_attribute_names(Some(names))
             .set_expression_attribute_values(Some(values))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(WriteError::Conflict)
+            .build()
+            .map_err(anyhow::Error::from)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        let mut taken_at = Vec::new();
+        for (kind, old, new) in &changed_guards {
+            if let Some(old) = old {
+                let del = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(keys::guard(t, *kind, old), keys::GUARD)))
+                    .condition_expression("customerId = :id")
+                    .expression_attribute_values(":id", s(&after.id))
+                    .build()
+                    .map_err(anyhow::Error::from)?;
+                items.push(TransactWriteItem::builder().delete(del).build());
             }
-            Err(e) => Err(WriteError::Other(sdk("update customer")(e))),
+            if let Some(new) = new {
+                let mut guard = key(keys::guard(t, *kind, new), keys::GUARD);
+                guard.insert("customerId".into(), s(&after.id));
+                taken_at.push((items.len(), *kind));
+                items.push(self.put(guard, Some("attribute_not_exists(pk)"))?);
+            }
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Cancelled(codes)) => {
+                let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
+                match taken_at.iter().find(|(i, _)| failed(*i)) {
+                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
+                    None if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
+                    None => Err(WriteError::Other(anyhow::anyhow!("update cancelled: {codes:?}"))),
+                }
+            }
+            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
         }
     }
 
@@ -678,6 +737,71 @@ impl Store for DynamoStore {
         let mut rest = self.keys_in(None, &pk).await?;
         rest.extend(self.keys_in(Some("gsi1"), &pk).await?);
         self.delete_all(rest).await
+    }
+
+    async fn put_api_key(&self, api_key: &ApiKey) -> anyhow::Result<()> {
+        let mut item: Item = serde_dynamo::to_item(api_key)?;
+        item.insert("pk".into(), s(keys::api_key(&api_key.id)));
+        item.insert("sk".into(), s(keys::API_KEY));
+        item.insert("gsi1pk".into(), s(keys::api_keys_index(&api_key.tenant_id)));
+        item.insert("gsi1sk".into(), s(&api_key.id));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(sdk("put api key"))?;
+        Ok(())
+    }
+
+    async fn get_api_key(&self, id: &str) -> anyhow::Result<Option<ApiKey>> {
+        let item = self.get_item(key(keys::api_key(id), keys::API_KEY)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("api key")).transpose()
+    }
+
+    async fn list_api_keys(&self, tenant: &TenantId) -> anyhow::Result<Vec<ApiKey>> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("gsi1")
+                .key_condition_expression("gsi1pk = :p")
+                .expression_attribute_values(":p", s(keys::api_keys_index(tenant)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk("list api keys"))?;
+            for item in out.items.unwrap_or_default() {
+                found.push(serde_dynamo::from_item(item).context("api key")?);
+            }
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(found),
+            }
+        }
+    }
+
+    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::api_key(id), keys::API_KEY)))
+            .update_expression("SET revokedAt = :at")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":at", time(at)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk("revoke api key")(e)),
+        }
     }
 
     async fn take_quota(&self, quota_key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool> {

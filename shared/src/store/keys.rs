@@ -1,12 +1,14 @@
 //! Item keys of the single table. Every key starts with the tenant, so no
 //! read or write can reach another tenant's items.
 
+use super::UniqueKey;
 use crate::domain::TenantId;
 
 pub const PROFILE: &str = "PROFILE";
 pub const GUARD: &str = "GUARD";
 pub const TOKEN: &str = "TOKEN";
 pub const COUNTER: &str = "COUNTER";
+pub const API_KEY: &str = "APIKEY";
 
 pub fn customer(t: &TenantId, id: &str) -> String {
     format!("T#{}#C#{id}", t.as_str())
@@ -43,4 +45,23 @@ pub fn ref_guard(t: &TenantId, reference: &str) -> String {
 
 pub fn external_id_guard(t: &TenantId, external_id: &str) -> String {
     format!("T#{}#EXTERNAL#{external_id}", t.as_str())
+}
+
+/// The guard item of a unique value (an email already normalised).
+pub fn guard(t: &TenantId, kind: UniqueKey, value: &str) -> String {
+    match kind {
+        UniqueKey::Email => email_guard(t, value),
+        UniqueKey::Ref => ref_guard(t, value),
+        UniqueKey::ExternalId => external_id_guard(t, value),
+    }
+}
+
+/// An API key's item; the key id alone finds it (the tenant is inside).
+pub fn api_key(id: &str) -> String {
+    format!("APIKEY#{id}")
+}
+
+/// GSI1 partition listing a tenant's API keys.
+pub fn api_keys_index(t: &TenantId) -> String {
+    format!("T#{}#APIKEYS", t.as_str())
 }

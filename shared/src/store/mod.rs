@@ -6,7 +6,7 @@ pub mod dynamo;
 pub mod keys;
 pub mod table;
 
-use crate::domain::{Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId};
+use crate::domain::{ApiKey, Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -65,8 +65,9 @@ pub trait Store: Send + Sync {
     /// transaction (1 RT); `Taken` when a guard exists.
     async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError>;
 
-    /// The id of the customer owning a normalised email (1 RT, consistent).
-    async fn customer_id_by_email(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Option<String>>;
+    /// The id of the customer owning a unique value (an email normalised)
+    /// (1 RT, consistent).
+    async fn customer_id_by(&self, tenant: &TenantId, kind: UniqueKey, value: &str) -> anyhow::Result<Option<String>>;
 
     async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>>;
 
@@ -121,9 +122,11 @@ pub trait Store: Send + Sync {
     /// when the token was used or the customer changed meanwhile.
     async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError>;
 
-    /// Writes the customer's profile fields (not email, not credentials) if
-    /// its stored version is still `expected_version` (1 RT); `Conflict` otherwise.
-    async fn update_customer(&self, customer: &Customer, expected_version: i64) -> Result<(), WriteError>;
+    /// Writes `after` over `before` (profile fields, not credentials) if the
+    /// stored version is still `before.version`; `Conflict` otherwise. A
+    /// changed email, ref or external id moves its uniqueness guard in the
+    /// same transaction (`Taken` if the new value has an owner). 1 RT.
+    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError>;
 
     /// Sets a new password, bumps the token version (revoking every session
     /// and access token) and opens `session`, if the token version is still
@@ -156,6 +159,16 @@ pub trait Store: Send + Sync {
     /// Erases the customer: profile, uniqueness guards, sessions and
     /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
     async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
+
+    async fn put_api_key(&self, key: &ApiKey) -> anyhow::Result<()>;
+
+    /// An API key by id (1 RT, consistent: a revocation counts at once).
+    async fn get_api_key(&self, id: &str) -> anyhow::Result<Option<ApiKey>>;
+
+    async fn list_api_keys(&self, tenant: &TenantId) -> anyhow::Result<Vec<ApiKey>>;
+
+    /// Marks a key revoked; false when there is no such key.
+    async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> anyhow::Result<bool>;
 
     /// Takes one unit of a fixed-window quota (`key` names the window);
     /// false when `max` units were already taken (1 RT).

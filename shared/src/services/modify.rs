@@ -1,0 +1,74 @@
+//! Changing a customer under optimistic concurrency.
+
+use super::Services;
+use crate::domain::{Customer, DomainError, DomainResult, ErrorCode};
+use crate::store::{UniqueKey, WriteError};
+use chrono::Utc;
+
+/// How often a change is re-applied to a fresh read when a concurrent write
+/// got in first, before giving up.
+const ATTEMPTS: usize = 5;
+
+fn version_conflict() -> DomainError {
+    DomainError::user(
+        ErrorCode::VersionConflict,
+        &["expectedVersion"],
+        "The customer changed since that version; reload and try again.",
+    )
+}
+
+/// The input field holding a unique value, for `TAKEN`.
+pub(crate) fn unique_field(kind: UniqueKey) -> &'static str {
+    match kind {
+        UniqueKey::Email => "email",
+        UniqueKey::Ref => "ref",
+        UniqueKey::ExternalId => "externalId",
+    }
+}
+
+/// Applies `change` to the customer and writes it under a version condition.
+/// If another write came first, the change is applied again to the fresh
+/// customer, so concurrent changes are never lost. With `expected_version`
+/// the client asked for exactly that version: any other is `VERSION_CONFLICT`
+/// and nothing is written. A change that changes nothing writes nothing (the
+/// returned customer then has the version it had).
+pub async fn modify<T>(
+    svc: &Services,
+    customer: &Customer,
+    expected_version: Option<i64>,
+    mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
+) -> DomainResult<(Customer, T)> {
+    let mut current = customer.clone();
+    for _ in 0..ATTEMPTS {
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(version_conflict());
+        }
+        let mut next = current.clone();
+        let out = change(&mut next)?;
+        if next == current {
+            return Ok((next, out));
+        }
+        next.version = current.version + 1;
+        next.updated_at = Utc::now();
+        match svc.store.update_customer(&current, &next).await {
+            Ok(()) => return Ok((next, out)),
+            Err(WriteError::Conflict) => {
+                current = svc
+                    .store
+                    .get_customer(&current.tenant_id, &current.id)
+                    .await?
+                    .ok_or_else(|| DomainError::user(ErrorCode::NotFound, &[], "The customer no longer exists."))?
+                    .customer;
+            }
+            Err(WriteError::Taken(kind)) => {
+                return Err(DomainError::user(
+                    ErrorCode::Taken,
+                    &["input", unique_field(kind)],
+                    "Another customer already has this value.",
+                ))
+            }
+            Err(WriteError::Other(e)) => return Err(e.into()),
+        }
+    }
+    Err(anyhow::anyhow!("customer {} kept changing under {ATTEMPTS} attempts", customer.id).into())
+}
