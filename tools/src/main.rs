@@ -1,11 +1,33 @@
 //! `customer-ctl`: operator commands against the table named by `TABLE_NAME`
-//! (and `AWS_ENDPOINT_URL_DYNAMODB` locally).
+//! (with the usual AWS credentials; `AWS_ENDPOINT_URL_DYNAMODB` locally).
 //!
-//!   customer-ctl create-table    create the table (indexes, TTL) unless it exists
+//!   customer-ctl create-table
+//!   customer-ctl api-key mint --tenant T --name N --permissions customer:read,customer:edit
+//!   customer-ctl api-key list --tenant T
+//!   customer-ctl api-key revoke KEY_ID
 
-use shared::store::table;
+use anyhow::{bail, Context};
+use shared::domain::{Permission, TenantId};
+use shared::services::api_keys;
+use shared::store::{table, DynamoStore, Store};
 
-const USAGE: &str = "usage: customer-ctl create-table";
+const USAGE: &str = "usage:
+  customer-ctl create-table
+  customer-ctl api-key mint --tenant TENANT --name NAME --permissions P1,P2,...
+  customer-ctl api-key list --tenant TENANT
+  customer-ctl api-key revoke KEY_ID
+permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify";
+
+/// The value after `--name` in `args`.
+fn flag<'a>(args: &'a [String], name: &str) -> anyhow::Result<&'a str> {
+    let i = args.iter().position(|a| a == name).with_context(|| format!("{name} is required\n{USAGE}"))?;
+    args.get(i + 1).map(String::as_str).with_context(|| format!("{name} needs a value"))
+}
+
+fn tenant(args: &[String]) -> anyhow::Result<TenantId> {
+    let raw = flag(args, "--tenant")?;
+    TenantId::parse(raw).with_context(|| format!("{raw} is not a tenant id ([a-z0-9][a-z0-9-]{{0,62}})"))
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,15 +35,41 @@ async fn main() -> anyhow::Result<()> {
     let table_name = std::env::var("TABLE_NAME").unwrap_or_else(|_| "customers".into());
     let aws = aws_config::load_from_env().await;
     let client = aws_sdk_dynamodb::Client::new(&aws);
-    match args.first().map(String::as_str) {
-        Some("create-table") => {
+    let store = DynamoStore::new(client.clone(), table_name.clone());
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["create-table"] => {
             let created = table::ensure_table(&client, &table_name).await?;
             println!("table {table_name}: {}", if created { "created" } else { "already there" });
-            Ok(())
+        }
+        ["api-key", "mint", ..] => {
+            let tenant = tenant(&args)?;
+            let name = flag(&args, "--name")?;
+            let permissions = flag(&args, "--permissions")?
+                .split(',')
+                .map(|p| Permission::parse(p).with_context(|| format!("unknown permission {p}\n{USAGE}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (key, secret) = api_keys::mint(&store, &tenant, name, permissions).await?;
+            eprintln!("minted key {} for tenant {} ({}); the secret is shown only now:", key.id, tenant.as_str(), name);
+            println!("{secret}");
+        }
+        ["api-key", "list", ..] => {
+            for key in store.list_api_keys(&tenant(&args)?).await? {
+                let permissions: Vec<&str> = key.permissions.iter().map(|p| p.as_str()).collect();
+                let state = key.revoked_at.map(|t| format!("revoked {t}")).unwrap_or_else(|| "active".into());
+                println!("{}\t{}\t{}\t{}\tcreated {}", key.id, key.name, permissions.join(","), state, key.created_at);
+            }
+        }
+        ["api-key", "revoke", id] => {
+            if !store.revoke_api_key(id, chrono::Utc::now()).await? {
+                bail!("no API key {id}");
+            }
+            println!("revoked {id}");
         }
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
         }
     }
+    Ok(())
 }

@@ -1,11 +1,14 @@
-//! The `admin` function. Its operations (API.md, `admin`) are not served yet;
-//! until they are, the schema answers only `apiVersion`.
+//! The `admin` function: back-office customer management for order
+//! management, CRM sync jobs and support tools, authenticated by API keys
+//! that carry a tenant and permissions.
 
-use shared::graphql::placeholder::{self, PlaceholderSchema};
+pub mod schema;
+pub mod types;
+
 use shared::graphql::{Access, App};
 use shared::Services;
 use std::sync::Arc;
 
-pub fn app(services: Arc<Services>) -> App<PlaceholderSchema> {
-    placeholder::app(services, Access::Public)
+pub fn app(services: Arc<Services>) -> App<schema::AdminSchema> {
+    App::new(schema::build(services.clone()), services, Access::ApiKey)
 }

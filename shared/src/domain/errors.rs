@@ -133,8 +133,30 @@ impl Problems {
     }
 }
 
+impl ErrorCode {
+    /// The code as clients see it, e.g. `INVALID_CREDENTIALS`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "INVALID",
+            ErrorCode::Required => "REQUIRED",
+            ErrorCode::TooShort => "TOO_SHORT",
+            ErrorCode::TooLong => "TOO_LONG",
+            ErrorCode::Taken => "TAKEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
+            ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
+            ErrorCode::AccountDisabled => "ACCOUNT_DISABLED",
+            ErrorCode::PasswordTooWeak => "PASSWORD_TOO_WEAK",
+            ErrorCode::TokenInvalid => "TOKEN_INVALID",
+            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
+            ErrorCode::VersionConflict => "VERSION_CONFLICT",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
+        f.write_str(self.as_str())
     }
 }

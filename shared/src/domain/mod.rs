@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod customer;
 pub mod errors;
 pub mod profile_update;
+pub mod search;
 pub mod session;
 pub mod values;
 
@@ -11,5 +12,6 @@ pub use api_key::*;
 pub use customer::*;
 pub use errors::*;
 pub use profile_update::*;
+pub use search::*;
 pub use session::*;
 pub use values::*;

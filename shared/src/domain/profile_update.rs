@@ -2,10 +2,11 @@
 //! `null` clears) and the address book.
 
 use super::customer::{
-    validate_attributes, validate_consents, Address, AddressInput, Consent, Customer, Gender, NAME_MAX, TITLE_MAX,
+    validate_attributes, validate_consents, Address, AddressInput, Consent, Customer, CustomerStatus, Gender, NAME_MAX,
+    TITLE_MAX,
 };
 use super::errors::{DomainError, DomainResult, ErrorCode, Problems, UserError};
-use super::values::{text, timezone, Birthdate, CountryCode, LanguageCode, Phone};
+use super::values::{external_id, reference, text, timezone, Birthdate, CountryCode, Email, LanguageCode, Phone};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// At most this many delivery addresses per customer.
@@ -148,6 +149,78 @@ impl ValidProfilePatch {
             Patch::Keep => {}
             Patch::Clear => c.attributes.clear(),
             Patch::Set(new) => c.attributes = new,
+        }
+    }
+}
+
+/// A back-office update: the profile plus what only the back office may change.
+#[derive(Debug, Clone, Default)]
+pub struct AdminPatch {
+    pub profile: ProfilePatch,
+    pub email: Patch<String>,
+    pub reference: Patch<String>,
+    pub external_id: Patch<String>,
+    /// Absent: unchanged, except that a new email is unverified.
+    pub email_verified: Option<bool>,
+    pub status: Option<CustomerStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidAdminPatch {
+    profile: ValidProfilePatch,
+    email: Patch<Email>,
+    reference: Patch<String>,
+    external_id: Patch<String>,
+    email_verified: Option<bool>,
+    status: Option<CustomerStatus>,
+}
+
+impl AdminPatch {
+    /// Checks every field set, with paths relative to the input.
+    pub fn validate(self, now: DateTime<Utc>) -> DomainResult<ValidAdminPatch> {
+        let mut p = Problems::new();
+        let profile = match self.profile.validate(now) {
+            Ok(v) => Some(v),
+            Err(DomainError::User(errors)) => {
+                p.extend(errors);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        if self.email == Patch::Clear {
+            p.push(UserError::new(ErrorCode::Required, &["email"], "The email cannot be removed."));
+        }
+        let email = self.email.check(&mut p, |e| Email::parse(&e, &["email"]));
+        let reference = self.reference.check(&mut p, |r| reference(&r, &["ref"]));
+        let external_id = self.external_id.check(&mut p, |x| external_id(&x, &["externalId"]));
+        p.finish()?;
+        Ok(ValidAdminPatch {
+            profile: profile.ok_or_else(|| anyhow::anyhow!("profile validated"))?,
+            email,
+            reference,
+            external_id,
+            email_verified: self.email_verified,
+            status: self.status,
+        })
+    }
+}
+
+impl ValidAdminPatch {
+    pub fn apply(self, c: &mut Customer) {
+        self.profile.apply(c);
+        if let Patch::Set(email) = self.email {
+            if email.normalized() != c.email.normalized() {
+                c.email_verified = false;
+            }
+            c.email = email;
+        }
+        self.reference.apply(&mut c.reference);
+        self.external_id.apply(&mut c.external_id);
+        if let Some(v) = self.email_verified {
+            c.email_verified = v;
+        }
+        if let Some(s) = self.status {
+            c.status = s;
         }
     }
 }

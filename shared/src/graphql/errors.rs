@@ -96,9 +96,15 @@ pub fn respond<T, P: Payload>(
 /// Non-user errors as top-level GraphQL errors; internals are logged, not shown.
 pub fn to_graphql(ctx: &Context<'_>, e: DomainError) -> async_graphql::Error {
     match e {
-        DomainError::User(errors) => async_graphql::Error::new(
-            errors.first().map(|e| e.message.clone()).unwrap_or_else(|| "Invalid input.".into()),
-        ),
+        // Where a query has no payload to carry them: the first, as a top-level error.
+        DomainError::User(errors) => match errors.into_iter().next() {
+            Some(e) => top_level(ctx, e.code.as_str(), &e.message).extend_with(|_, ext| {
+                if !e.field.is_empty() {
+                    ext.set("field", e.field.clone());
+                }
+            }),
+            None => top_level(ctx, "INVALID", "Invalid input."),
+        },
         DomainError::Unauthenticated(why) => top_level(ctx, "UNAUTHENTICATED", why),
         DomainError::Forbidden(why) => top_level(ctx, "FORBIDDEN", why),
         DomainError::Internal(e) => {

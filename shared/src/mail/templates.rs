@@ -13,6 +13,8 @@ pub enum Template {
     ChangeEmail,
     /// To the old address: an email change was requested.
     EmailChangeNotice,
+    /// A customer created by the back office: choose a password.
+    Invite,
 }
 
 impl Template {
@@ -22,6 +24,7 @@ impl Template {
             Template::ResetPassword => "reset_password",
             Template::ChangeEmail => "change_email",
             Template::EmailChangeNotice => "email_change_notice",
+            Template::Invite => "invite",
         }
     }
 }
@@ -39,7 +42,8 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: &[(&str, &str)] = templates!("confirm_email", "reset_password", "change_email", "email_change_notice");
+const SOURCES: &[(&str, &str)] =
+    templates!("confirm_email", "reset_password", "change_email", "email_change_notice", "invite");
 
 /// Built on first use, not at cold start: most invocations send no mail.
 fn env() -> &'static Environment<'static> {
@@ -78,7 +82,13 @@ mod tests {
 
     #[test]
     fn renders_every_template_and_escapes_html() {
-        for t in [Template::ConfirmEmail, Template::ResetPassword, Template::ChangeEmail, Template::EmailChangeNotice] {
+        for t in [
+            Template::ConfirmEmail,
+            Template::ResetPassword,
+            Template::ChangeEmail,
+            Template::EmailChangeNotice,
+            Template::Invite,
+        ] {
             for lang in [Some("en"), Some("de"), Some("fr"), None] {
                 let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test" };
                 let m = render(t, lang, "a@b.test", ctx).unwrap();

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod api_keys;
+pub mod back_office;
 pub mod creation;
 pub mod credentials;
 pub mod email_change;

@@ -55,7 +55,7 @@ pub(crate) async fn send(
     };
     let mut link = match (base, template) {
         (Some(url), _) => url.clone(),
-        (None, Template::ResetPassword) => settings.reset_password_url.clone(),
+        (None, Template::ResetPassword | Template::Invite) => settings.reset_password_url.clone(),
         (None, Template::ChangeEmail) => settings.confirm_email_change_url().clone(),
         (None, _) => settings.confirm_email_url.clone(),
     };

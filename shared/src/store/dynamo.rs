@@ -42,7 +42,12 @@ where
     E: std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    move |e| anyhow::anyhow!("{what}: {}", DisplayErrorContext(e))
+    // A service error says what DynamoDB refused; anything else (network,
+    // timeouts) needs the whole chain.
+    move |e| match e.as_service_error() {
+        Some(service) => anyhow::anyhow!("{what}: {service}"),
+        None => anyhow::anyhow!("{what}: {}", DisplayErrorContext(e)),
+    }
 }
 
 /// The customer's item: its profile and credentials side by side, plus keys.
@@ -308,8 +313,10 @@ impl Store for DynamoStore {
             Ok(()) => Ok(()),
             Err(TxError::Cancelled(codes)) => {
                 let taken = codes.iter().zip(&kinds).find(|(code, _)| *code == "ConditionalCheckFailed");
+                let profile_exists = codes.get(kinds.len()).is_some_and(|c| c == "ConditionalCheckFailed");
                 match taken {
                     Some((_, kind)) => Err(WriteError::Taken(*kind)),
+                    None if profile_exists => Err(WriteError::Conflict),
                     None => Err(WriteError::Other(anyhow::anyhow!("create customer cancelled: {codes:?}"))),
                 }
             }
@@ -737,6 +744,35 @@ impl Store for DynamoStore {
         let mut rest = self.keys_in(None, &pk).await?;
         rest.extend(self.keys_in(Some("gsi1"), &pk).await?);
         self.delete_all(rest).await
+    }
+
+    async fn list_customers(
+        &self,
+        tenant: &TenantId,
+        from_id: &str,
+        to_id: &str,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<Customer>, bool)> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p AND gsi1sk BETWEEN :from AND :to")
+            .expression_attribute_values(":p", s(keys::customers_index(tenant)))
+            .expression_attribute_values(":from", s(from_id))
+            .expression_attribute_values(":to", s(to_id))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(sdk("list customers"))?;
+        let customers = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| serde_dynamo::from_item(i).context("customer"))
+            .collect::<anyhow::Result<Vec<Customer>>>()?;
+        Ok((customers, out.last_evaluated_key.is_some()))
     }
 
     async fn put_api_key(&self, api_key: &ApiKey) -> anyhow::Result<()> {

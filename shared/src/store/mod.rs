@@ -160,6 +160,17 @@ pub trait Store: Send + Sync {
     /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
     async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
 
+    /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
+    /// in id (creation) order, from GSI1 (eventually consistent), and whether
+    /// more may follow (1 RT).
+    async fn list_customers(
+        &self,
+        tenant: &TenantId,
+        from_id: &str,
+        to_id: &str,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<Customer>, bool)>;
+
     async fn put_api_key(&self, key: &ApiKey) -> anyhow::Result<()>;
 
     /// An API key by id (1 RT, consistent: a revocation counts at once).

@@ -1,0 +1,149 @@
+//! Query and mutation roots of `admin`. Each resolver first checks the API
+//! key's permission (`FORBIDDEN` without it); every rule lives in
+//! `shared::services::back_office`.
+
+use crate::types::*;
+use async_graphql::{Context, EmptySubscription, Object, Schema, ID};
+use shared::domain::{DomainResult, Permission};
+use shared::graphql::errors::to_graphql;
+use shared::graphql::http::with_limits;
+use shared::graphql::respond;
+use shared::graphql::types::{CustomerObject, CustomerStatusObject};
+use shared::services::api_keys::ApiClient;
+use shared::services::back_office::{self, Identifier};
+use shared::Services;
+use std::sync::Arc;
+
+pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
+
+pub fn build(services: Arc<Services>) -> AdminSchema {
+    with_limits(Schema::build(Query, Mutation, EmptySubscription), &services).data(services).finish()
+}
+
+/// The services and the API client, once it is known to hold every one of `permissions`.
+fn allowed<'a>(
+    ctx: &'a Context<'_>,
+    permissions: &[Permission],
+) -> async_graphql::Result<(&'a Services, &'a ApiClient)> {
+    let svc = ctx.data::<Arc<Services>>()?.as_ref();
+    let client = ctx.data::<ApiClient>()?;
+    for p in permissions {
+        client.require(*p).map_err(|e| to_graphql(ctx, e))?;
+    }
+    Ok((svc, client))
+}
+
+/// A query's result: user errors become top-level errors (a query has no payload).
+fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql::Result<T> {
+    r.map_err(|e| to_graphql(ctx, e))
+}
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`; null when none matches.
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        #[graphql(name = "ref")] reference: Option<String>,
+        email: Option<String>,
+        external_id: Option<String>,
+    ) -> async_graphql::Result<Option<CustomerObject>> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
+        let ident = answer(ctx, Identifier::exactly_one(id.map(|i| i.0), email, reference, external_id, &[]))?;
+        let found = answer(ctx, back_office::find(svc, client.tenant(), &ident).await)?;
+        Ok(found.map(|r| CustomerObject(r.customer)))
+    }
+
+    /// Customers matching `filter`, oldest first; `first` is clamped to 100.
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CustomerFilter>,
+        #[graphql(default = 50)] first: i32,
+        after: Option<String>,
+    ) -> async_graphql::Result<CustomerConnection> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
+        let filter = answer(ctx, filter.unwrap_or_default().into_domain())?;
+        let first = first.max(0) as usize;
+        let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
+        let edges: Vec<CustomerEdge> = page
+            .customers
+            .into_iter()
+            .map(|c| CustomerEdge { cursor: back_office::cursor(&c), node: CustomerObject(c) })
+            .collect();
+        let end_cursor = edges.last().map(|e| e.cursor.clone());
+        Ok(CustomerConnection { edges, page_info: PageInfo { has_next_page: page.has_next, end_cursor } })
+    }
+}
+
+pub struct Mutation;
+
+fn customer_payload(c: shared::domain::Customer) -> CustomerPayload {
+    CustomerPayload { customer: Some(CustomerObject(c)), user_errors: vec![] }
+}
+
+#[Object]
+impl Mutation {
+    /// Like registration, but the password is optional; `sendInvite` mails a set-password link.
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCustomerInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerCreate])?;
+        respond(ctx, &[], back_office::create(svc, client.tenant(), input.into()).await, customer_payload)
+    }
+
+    /// With `expectedVersion`, only that version is changed (else `VERSION_CONFLICT`).
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        identifier: CustomerIdentifierInput,
+        input: AdminUpdateCustomerInput,
+        expected_version: Option<i64>,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
+        let result = match identifier.identifier(&["identifier"]) {
+            Ok(ident) => back_office::update(svc, client.tenant(), &ident, input.into(), expected_version).await,
+            Err(e) => Err(e),
+        };
+        respond(ctx, &[], result, customer_payload)
+    }
+
+    /// Creates the customer the identifier names, or updates it (`NOOP` when nothing would change).
+    async fn upsert_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertCustomerInput,
+    ) -> async_graphql::Result<UpsertCustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerCreate, Permission::CustomerEdit])?;
+        let result = match input.identifier.identifier(&["input", "identifier"]) {
+            Ok(ident) => {
+                back_office::upsert(svc, client.tenant(), &ident, input.on_create.into(), input.on_update.into()).await
+            }
+            Err(e) => Err(e),
+        };
+        respond(ctx, &[], result, |(r, c)| UpsertCustomerPayload::new(r, c))
+    }
+
+    /// `INACTIVE` blocks login and ends every session.
+    async fn set_customer_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: CustomerStatusObject,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
+        respond(ctx, &[], back_office::set_status(svc, client.tenant(), &id, status.into()).await, customer_payload)
+    }
+
+    /// Erases the customer as `deleteAccount` does.
+    async fn delete_customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeleteCustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerDelete])?;
+        let result = back_office::delete(svc, client.tenant(), &id).await;
+        respond(ctx, &[], result, |_| DeleteCustomerPayload { deleted: true, user_errors: vec![] })
+    }
+}

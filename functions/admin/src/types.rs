@@ -1,0 +1,217 @@
+//! Input and output types of the `admin` schema.
+
+use async_graphql::{Enum, InputObject, MaybeUndefined, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use shared::domain::{AdminPatch, CustomerFilter as DomainFilter, DomainResult, Email, Patch, ProfileInput};
+use shared::graphql::inputs::{AddressInputObject, AttributeInput, ConsentInput, UpdateCustomerInput};
+use shared::graphql::types::{CustomerObject, CustomerStatusObject, Date, GenderObject};
+use shared::graphql::UserErrorObject;
+use shared::payloads;
+use shared::services::back_office::{CreateInput, Identifier, UpsertResult};
+use shared::services::creation::NewCustomerInput;
+
+/// Names one customer: exactly one field.
+#[derive(InputObject, Clone, Default)]
+pub struct CustomerIdentifierInput {
+    pub customer_id: Option<ID>,
+    pub email: Option<String>,
+    pub external_id: Option<String>,
+    #[graphql(name = "ref")]
+    pub reference: Option<String>,
+}
+
+impl CustomerIdentifierInput {
+    pub fn identifier(self, path: &[&str]) -> DomainResult<Identifier> {
+        Identifier::exactly_one(self.customer_id.map(|id| id.0), self.email, self.reference, self.external_id, path)
+    }
+}
+
+#[derive(InputObject, Clone)]
+pub struct CreateCustomerInput {
+    pub email: String,
+    /// Optional: without one the customer sets it through an invite or a reset.
+    pub password: Option<String>,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub cell_phone_number: Option<String>,
+    pub birthdate: Option<Date>,
+    pub gender: Option<GenderObject>,
+    pub language_code: Option<String>,
+    pub country_code: Option<String>,
+    pub timezone: Option<String>,
+    pub billing_address: Option<AddressInputObject>,
+    pub consents: Option<Vec<ConsentInput>>,
+    pub attributes: Option<Vec<AttributeInput>>,
+    #[graphql(name = "ref")]
+    pub reference: Option<String>,
+    pub external_id: Option<String>,
+    pub status: Option<CustomerStatusObject>,
+    #[graphql(default = false)]
+    pub email_verified: bool,
+    /// Mail a link to choose a password (valid `INVITE_TOKEN_TTL_SECONDS`).
+    #[graphql(default = false)]
+    pub send_invite: bool,
+}
+
+impl From<CreateCustomerInput> for CreateInput {
+    fn from(i: CreateCustomerInput) -> Self {
+        CreateInput {
+            send_invite: i.send_invite,
+            customer: NewCustomerInput {
+                email: i.email,
+                password: i.password,
+                profile: ProfileInput {
+                    title: i.title,
+                    first_name: i.first_name,
+                    last_name: i.last_name,
+                    phone_number: i.phone_number,
+                    cell_phone_number: i.cell_phone_number,
+                    birthdate: i.birthdate.map(|d| d.0),
+                    gender: i.gender.map(Into::into),
+                    language_code: i.language_code,
+                    country_code: i.country_code,
+                    timezone: i.timezone,
+                    billing_address: i.billing_address.map(Into::into),
+                    consents: i.consents.map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
+                    attributes: i.attributes.map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+                },
+                reference: i.reference,
+                external_id: i.external_id,
+                status: i.status.map(Into::into).unwrap_or_default(),
+                email_verified: i.email_verified,
+            },
+        }
+    }
+}
+
+/// A back-office update: absent fields stay, `null` clears.
+#[derive(InputObject, Clone, Default)]
+pub struct AdminUpdateCustomerInput {
+    #[graphql(flatten)]
+    pub profile: UpdateCustomerInput,
+    /// A new email is unverified unless `emailVerified` says otherwise.
+    pub email: MaybeUndefined<String>,
+    #[graphql(name = "ref")]
+    pub reference: MaybeUndefined<String>,
+    pub external_id: MaybeUndefined<String>,
+    pub email_verified: Option<bool>,
+    /// `INACTIVE` blocks login and ends every session.
+    pub status: Option<CustomerStatusObject>,
+}
+
+fn patch(v: MaybeUndefined<String>) -> Patch<String> {
+    match v {
+        MaybeUndefined::Undefined => Patch::Keep,
+        MaybeUndefined::Null => Patch::Clear,
+        MaybeUndefined::Value(v) => Patch::Set(v),
+    }
+}
+
+impl From<AdminUpdateCustomerInput> for AdminPatch {
+    fn from(i: AdminUpdateCustomerInput) -> Self {
+        AdminPatch {
+            profile: i.profile.into(),
+            email: patch(i.email),
+            reference: patch(i.reference),
+            external_id: patch(i.external_id),
+            email_verified: i.email_verified,
+            status: i.status.map(Into::into),
+        }
+    }
+}
+
+#[derive(InputObject, Clone)]
+pub struct UpsertCustomerInput {
+    pub identifier: CustomerIdentifierInput,
+    pub on_create: CreateCustomerInput,
+    pub on_update: AdminUpdateCustomerInput,
+}
+
+#[derive(InputObject, Clone, Default)]
+pub struct CustomerFilter {
+    /// Exact, case-insensitive.
+    pub email: Option<String>,
+    pub email_contains: Option<String>,
+    /// In "first last", case-insensitive.
+    pub name_contains: Option<String>,
+    /// Digits, in either phone number; formatting ignored.
+    pub phone_contains: Option<String>,
+    /// Exact, or a pattern where `%` matches any run of characters (case-insensitive).
+    #[graphql(name = "ref")]
+    pub reference: Option<String>,
+    pub external_id: Option<String>,
+    pub status: Option<CustomerStatusObject>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+impl CustomerFilter {
+    pub fn into_domain(self) -> DomainResult<DomainFilter> {
+        Ok(DomainFilter {
+            email: self.email.map(|e| Email::parse(&e, &["filter", "email"])).transpose()?,
+            email_contains: self.email_contains,
+            name_contains: self.name_contains,
+            phone_contains: self.phone_contains,
+            reference: self.reference,
+            external_id: self.external_id,
+            status: self.status.map(Into::into),
+            created_from: self.created_from,
+            created_to: self.created_to,
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerEdge {
+    pub cursor: String,
+    pub node: CustomerObject,
+}
+
+#[derive(SimpleObject)]
+pub struct CustomerConnection {
+    pub edges: Vec<CustomerEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "shared::services::back_office::UpsertResult", name = "UpsertResult")]
+pub enum UpsertResultObject {
+    Created,
+    Updated,
+    Noop,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct CustomerPayload {
+    pub customer: Option<CustomerObject>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct UpsertCustomerPayload {
+    pub result: Option<UpsertResultObject>,
+    pub customer: Option<CustomerObject>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct DeleteCustomerPayload {
+    pub deleted: bool,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+payloads!(CustomerPayload, UpsertCustomerPayload, DeleteCustomerPayload);
+
+impl UpsertCustomerPayload {
+    pub fn new(result: UpsertResult, customer: shared::domain::Customer) -> Self {
+        Self { result: Some(result.into()), customer: Some(CustomerObject(customer)), user_errors: vec![] }
+    }
+}
