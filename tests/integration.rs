@@ -4,5 +4,6 @@
 use integration_tests as support;
 
 mod account;
+mod admin;
 mod auth;
 mod deployment;

@@ -60,8 +60,12 @@ pub async fn aws() -> aws_config::SdkConfig {
     aws_config::load_from_env().await
 }
 
-/// A fresh table and the services over it.
+/// A fresh table and the services over it. `TEST_LOG=1` shows the
+/// functions' logs (with `--nocapture`).
 pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
+    if std::env::var("TEST_LOG").is_ok() {
+        shared::logging::init();
+    }
     let aws = aws().await;
     let table = unique("test");
     let ddb = aws_sdk_dynamodb::Client::new(&aws);

@@ -62,12 +62,12 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         filter: Option<CustomerFilter>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<CustomerConnection> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
         let filter = answer(ctx, filter.unwrap_or_default().into_domain())?;
-        let first = first.max(0) as usize;
+        let first = first.unwrap_or(50).max(0) as usize;
         let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
         let edges: Vec<CustomerEdge> = page
             .customers

@@ -26,7 +26,7 @@ pub enum Access {
 /// Who sent the request, as the access rule established.
 enum Caller {
     Anonymous,
-    Customer(Principal),
+    Customer(Box<Principal>),
     Client(ApiClient),
 }
 
@@ -168,9 +168,9 @@ impl<E: Executor> App<E> {
         let caller = match (self.access, &bearer) {
             (Access::Public, _) => Ok(Caller::Anonymous),
             (Access::Customer | Access::ApiKey, None) => Err(DomainError::Unauthenticated("credentials are required")),
-            (Access::Customer, Some(token)) => {
-                credentials::authenticate(&self.services, header_tenant, token).await.map(Caller::Customer)
-            }
+            (Access::Customer, Some(token)) => credentials::authenticate(&self.services, header_tenant, token)
+                .await
+                .map(|p| Caller::Customer(Box::new(p))),
             (Access::ApiKey, Some(key)) => {
                 api_keys::authenticate(self.services.store.as_ref(), header_tenant, key).await.map(Caller::Client)
             }
@@ -196,7 +196,7 @@ impl<E: Executor> App<E> {
         };
         let ctx = RequestContext { request_id: request_id.clone(), tenant, tenant_from_header, bearer };
         let batch = match caller {
-            Caller::Customer(p) => batch.data(ctx).data(p),
+            Caller::Customer(p) => batch.data(ctx).data(*p),
             Caller::Client(c) => batch.data(ctx).data(c),
             Caller::Anonymous => batch.data(ctx),
         };

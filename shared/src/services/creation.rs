@@ -64,7 +64,8 @@ pub(crate) async fn build(
     };
     let number = svc.store.next_customer_number(tenant).await?;
     let customer = Customer {
-        id: id.unwrap_or_else(|| ulid::Ulid::new().to_string()),
+        // The id begins with the creation time, which searches by creation date rely on.
+        id: id.unwrap_or_else(|| ulid::Ulid::from_datetime(now.into()).to_string()),
         tenant_id: tenant.clone(),
         customer_number: format!("{number:06}"),
         reference,

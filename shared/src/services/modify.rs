@@ -6,8 +6,9 @@ use crate::store::{UniqueKey, WriteError};
 use chrono::Utc;
 
 /// How often a change is re-applied to a fresh read when a concurrent write
-/// got in first, before giving up.
-const ATTEMPTS: usize = 5;
+/// got in first, before giving up. Each retry waits a little longer (with
+/// jitter), so that writers racing for one customer spread out.
+const ATTEMPTS: u32 = 10;
 
 fn version_conflict() -> DomainError {
     DomainError::user(
@@ -39,7 +40,7 @@ pub async fn modify<T>(
     mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
 ) -> DomainResult<(Customer, T)> {
     let mut current = customer.clone();
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(version_conflict());
         }
@@ -53,6 +54,8 @@ pub async fn modify<T>(
         match svc.store.update_customer(&current, &next).await {
             Ok(()) => return Ok((next, out)),
             Err(WriteError::Conflict) => {
+                let pause = 5 * (attempt as u64 + 1) + rand::random::<u64>() % 10;
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 current = svc
                     .store
                     .get_customer(&current.tenant_id, &current.id)
