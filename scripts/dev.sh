@@ -37,6 +37,7 @@ AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2
 TABLE_NAME=$TABLE_NAME
 JWT_SECRET=$(cat .local/jwt-secret)
 GRAPHIQL=true
+PUBLIC_API_URL=http://localhost:$API_PORT/lambda-url
 MAIL_FROM=shop@localhost
 TENANTS='{"*":{"name":"Local Shop","allowedUrls":["$SHOP_URL/"],"confirmEmailUrl":"$SHOP_URL/confirm-email","resetPasswordUrl":"$SHOP_URL/reset-password"}}'
 RUST_LOG=info

@@ -7,3 +7,4 @@ mod account;
 mod admin;
 mod auth;
 mod deployment;
+mod subscriptions;

@@ -23,6 +23,12 @@ pub struct TenantSettings {
     /// Where the link confirming an email change points; `confirmEmailUrl`
     /// when absent.
     pub confirm_email_change_url: Option<Url>,
+    /// The storefront page that confirms a newsletter subscription;
+    /// `confirmEmailUrl` when absent.
+    pub newsletter_confirm_url: Option<Url>,
+    /// The storefront page that unsubscribes from the newsletter (used when
+    /// `PUBLIC_API_URL` is not set); `confirmEmailUrl` when absent.
+    pub unsubscribe_url: Option<Url>,
     /// Sender address; the deployment-wide `MAIL_FROM` when absent.
     pub mail_from: Option<String>,
 }
@@ -34,6 +40,19 @@ fn default_shop_name() -> String {
 impl TenantSettings {
     pub fn confirm_email_change_url(&self) -> &Url {
         self.confirm_email_change_url.as_ref().unwrap_or(&self.confirm_email_url)
+    }
+
+    pub fn newsletter_confirm_url(&self) -> &Url {
+        self.newsletter_confirm_url.as_ref().unwrap_or(&self.confirm_email_url)
+    }
+
+    pub fn unsubscribe_url(&self) -> &Url {
+        self.unsubscribe_url.as_ref().unwrap_or(&self.confirm_email_url)
+    }
+
+    /// The shop's front page: the first allowed URL.
+    pub fn shop_url(&self) -> &Url {
+        self.allowed_urls.first().unwrap_or(&self.confirm_email_url)
     }
 
     /// True when `url` lies under one of the allowed URLs: same scheme, host
@@ -64,6 +83,11 @@ pub struct Config {
     pub confirmation_token_ttl: Duration,
     pub email_change_token_ttl: Duration,
     pub invite_token_ttl: Duration,
+    /// Newsletter confirmation mails per address per hour.
+    pub newsletter_mails_per_hour: u32,
+    /// The public base URL of the API (`https://…/`), for one-click
+    /// unsubscribe links (RFC 8058) that point at the API itself.
+    pub public_api_url: Option<Url>,
     pub login_max_failures: u32,
     pub login_lock: Duration,
     pub mails_per_address_per_hour: u32,
@@ -143,6 +167,11 @@ impl Config {
             confirmation_token_ttl: secs("CONFIRMATION_TOKEN_TTL_SECONDS", 3 * 24 * 3600)?,
             email_change_token_ttl: secs("EMAIL_CHANGE_TOKEN_TTL_SECONDS", 24 * 3600)?,
             invite_token_ttl: secs("INVITE_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
+            newsletter_mails_per_hour: num("NEWSLETTER_MAILS_PER_HOUR", 3)?.max(1) as u32,
+            public_api_url: match get("PUBLIC_API_URL").filter(|u| !u.trim().is_empty()) {
+                Some(u) => Some(Url::parse(u.trim_end_matches('/')).context("PUBLIC_API_URL must be a URL")?),
+                None => None,
+            },
             login_max_failures: num("LOGIN_MAX_FAILURES", 10)?.clamp(1, 10) as u32,
             login_lock: secs("LOGIN_LOCK_SECONDS", 15 * 60)?,
             mails_per_address_per_hour: num("MAILS_PER_ADDRESS_PER_HOUR", 5)?.max(1) as u32,
@@ -175,6 +204,8 @@ mod tests {
             confirm_email_url: Url::parse(allowed[0]).unwrap(),
             reset_password_url: Url::parse(allowed[0]).unwrap(),
             confirm_email_change_url: None,
+            newsletter_confirm_url: None,
+            unsubscribe_url: None,
             mail_from: None,
         }
     }

@@ -24,6 +24,8 @@ const EXPECTED: &[(&str, Check)] = &[
     ("upsert-customer", |r| assert_eq!(payload(r, "upsertCustomer")["result"], "CREATED", "{r}")),
     ("set-customer-status", |r| assert_eq!(payload(r, "setCustomerStatus")["customer"]["status"], "INACTIVE", "{r}")),
     ("delete-customer", |r| assert_eq!(payload(r, "deleteCustomer")["deleted"], true, "{r}")),
+    ("newsletter-subscriptions", |r| assert!(payload(r, "newsletterSubscriptions")["edges"].is_array(), "{r}")),
+    ("notify-back-in-stock", |r| assert_eq!(payload(r, "notifyBackInStock")["notified"], 0, "{r}")),
 ];
 
 #[tokio::test]

@@ -10,19 +10,7 @@ use serde_json::json;
 async fn storefront_flow_over_http() {
     let table = unique("e2e");
     shared::store::table::create_table(&aws_sdk_dynamodb::Client::new(&aws().await), &table).await.unwrap();
-    let tenants = json!({ "*": {
-        "name": "E2E Shop",
-        "allowedUrls": ["http://localhost:3000/"],
-        "confirmEmailUrl": "http://localhost:3000/confirm-email",
-        "resetPasswordUrl": "http://localhost:3000/reset-password",
-    }});
-    let watch = Watch::start(&[
-        ("TABLE_NAME", table.clone()),
-        ("JWT_SECRET", JWT_SECRET.to_string()),
-        ("TENANTS", tenants.to_string()),
-        ("MAIL_FROM", "shop@example.com".to_string()),
-    ])
-    .await;
+    let watch = Watch::start(&[("TABLE_NAME", table.clone()), ("JWT_SECRET", JWT_SECRET.to_string())]).await;
     let shop = [("x-tenant-id", "e2e-shop".to_string())];
 
     let address = email("storefront");

@@ -10,6 +10,7 @@ pub struct SentMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub headers: Vec<(String, String)>,
 }
 
 impl SentMail {
@@ -21,8 +22,16 @@ impl SentMail {
 
     /// The first http(s) link in the text body.
     pub fn link(&self) -> String {
-        let start = self.text.find("http").expect("a link");
-        self.text[start..].split_whitespace().next().unwrap_or_default().to_string()
+        self.links().into_iter().next().expect("a link")
+    }
+
+    /// Every http(s) link in the text body, in order.
+    pub fn links(&self) -> Vec<String> {
+        self.text.split_whitespace().filter(|w| w.starts_with("http")).map(String::from).collect()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -51,6 +60,12 @@ pub async fn sent_to(address: &str) -> Vec<SentMail> {
                 subject: s(&m["subject"]),
                 text: s(&m["body"]["text"]),
                 html: s(&m["body"]["html"]),
+                headers: m["headers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|h| (s(&h["name"]), s(&h["value"])))
+                    .collect(),
             })
         })
         .collect()

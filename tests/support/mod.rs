@@ -5,7 +5,8 @@
 pub mod mail;
 pub mod watch;
 
-use lambda_http::http::{Method, Request};
+use lambda_http::http::Method;
+use lambda_http::Request;
 use lambda_http::{Body, RequestExt};
 
 use serde_json::{json, Value};
@@ -19,16 +20,21 @@ use std::sync::Arc;
 pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789";
 pub const SHOP_URL: &str = "http://localhost:3000";
 
-/// The configuration of a test: the defaults of a deployment, the tenant
-/// allow-list of a local shop, and whatever the test overrides.
-pub fn config(table: &str, overrides: &[(&str, &str)]) -> Config {
-    let tenants = json!({ "*": {
+/// The mail settings of the test shop, for every tenant (`TENANTS`).
+pub fn tenants_json() -> String {
+    json!({ "*": {
         "name": "Test Shop",
         "allowedUrls": [format!("{SHOP_URL}/")],
         "confirmEmailUrl": format!("{SHOP_URL}/confirm-email"),
         "resetPasswordUrl": format!("{SHOP_URL}/reset-password"),
     }})
-    .to_string();
+    .to_string()
+}
+
+/// The configuration of a test: the defaults of a deployment, the tenant
+/// allow-list of a local shop, and whatever the test overrides.
+pub fn config(table: &str, overrides: &[(&str, &str)]) -> Config {
+    let tenants = tenants_json();
     let mut env: HashMap<String, String> = HashMap::from([
         ("TABLE_NAME".into(), table.to_string()),
         ("JWT_SECRET".into(), JWT_SECRET.into()),
@@ -77,7 +83,8 @@ pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
 }
 
 pub async fn post<E: async_graphql::Executor>(app: &App<E>, body: Vec<u8>, headers: &[(&str, String)]) -> (u16, Value) {
-    let mut req = Request::builder().method(Method::POST).uri("https://api.example.com/auth/graphql");
+    let mut req =
+        lambda_http::http::Request::builder().method(Method::POST).uri("https://api.example.com/auth/graphql");
     for (k, v) in headers {
         req = req.header(*k, v);
     }
@@ -141,23 +148,36 @@ pub fn event_names(function: &str) -> Vec<String> {
     names
 }
 
-/// Runs `events/<function>/<name>.json` through the handler, as Lambda would
-/// deliver it, after textual `replacements` (e.g. a live access token).
+/// `events/<function>/<name>.json` as the request Lambda would deliver,
+/// after textual `replacements` (e.g. a live access token).
+pub fn event_request(function: &str, name: &str, replacements: &[(&str, &str)]) -> Request {
+    let mut raw = std::fs::read_to_string(events_dir(function).join(format!("{name}.json"))).expect("event file");
+    for (from, to) in replacements {
+        raw = raw.replace(from, to);
+    }
+    lambda_http::request::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not an API Gateway event: {e}"))
+}
+
+/// The status and text of a response.
+pub fn text_of(resp: &lambda_http::Response<Body>) -> (u16, String) {
+    let text = match resp.body() {
+        Body::Text(t) => t.clone(),
+        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    };
+    (resp.status().as_u16(), text)
+}
+
+/// Runs `events/<function>/<name>.json` through a GraphQL handler and
+/// returns the JSON answer (which must come with HTTP 200).
 pub async fn run_event<E: async_graphql::Executor>(
     app: &App<E>,
     function: &str,
     name: &str,
     replacements: &[(&str, &str)],
 ) -> Value {
-    let mut raw = std::fs::read_to_string(events_dir(function).join(format!("{name}.json"))).expect("event file");
-    for (from, to) in replacements {
-        raw = raw.replace(from, to);
-    }
-    let req = lambda_http::request::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not an API Gateway event: {e}"));
-    let resp = app.handle(req).await.expect("infallible");
-    assert_eq!(resp.status(), 200, "{function}/{name}");
-    match resp.body() {
-        Body::Text(t) => serde_json::from_str(t).expect("JSON"),
-        other => panic!("{name}: unexpected body {other:?}"),
-    }
+    let resp = app.handle(event_request(function, name, replacements)).await.expect("infallible");
+    let (status, text) = text_of(&resp);
+    assert_eq!(status, 200, "{function}/{name}: {text}");
+    serde_json::from_str(&text).expect("JSON")
 }

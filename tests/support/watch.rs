@@ -16,7 +16,8 @@ fn free_port() -> u16 {
 
 impl Watch {
     /// Starts `cargo lambda watch` on a free port, with the functions
-    /// configured by `env` (plus the local AWS endpoints of the test run).
+    /// configured by `env` (plus the local AWS endpoints of the test run and,
+    /// unless `env` has them, the test shop's mail settings).
     pub async fn start(env: &[(&str, String)]) -> Watch {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
         let env_file = std::env::temp_dir().join(format!("{}.env", super::unique("watch")));
@@ -31,12 +32,16 @@ impl Watch {
         for k in inherited {
             writeln!(f, "{k}={}", std::env::var(k).unwrap_or_default()).expect("write env");
         }
-        for (k, v) in env {
+        let defaults = [("TENANTS", super::tenants_json()), ("MAIL_FROM", "shop@example.com".to_string())];
+        let missing = defaults.iter().filter(|(k, _)| !env.iter().any(|(e, _)| e == k)).map(|(k, v)| (*k, v.clone()));
+        for (k, v) in env.iter().cloned().chain(missing) {
             // Single quotes keep JSON values intact for the env-file parser.
             writeln!(f, "{k}='{v}'").expect("write env");
         }
-        drop(f);
         let port = free_port();
+        // One-click unsubscribe links point at these very functions.
+        writeln!(f, "PUBLIC_API_URL=http://127.0.0.1:{port}/lambda-url").expect("write env");
+        drop(f);
         let mut cmd = Command::new("cargo");
         cmd.current_dir(&root)
             .args(["lambda", "watch", "--ignore-changes", "-A", "127.0.0.1", "-P", &port.to_string(), "--env-file"])

@@ -11,6 +11,7 @@ use shared::graphql::respond;
 use shared::graphql::types::{CustomerObject, CustomerStatusObject};
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{self, Identifier};
+use shared::services::subscriptions;
 use shared::Services;
 use std::sync::Arc;
 
@@ -77,6 +78,28 @@ impl Query {
         let end_cursor = edges.last().map(|e| e.cursor.clone());
         Ok(CustomerConnection { edges, page_info: PageInfo { has_next_page: page.has_next, end_cursor } })
     }
+
+    /// Newsletter subscriptions for export, by status and then address; `first` is clamped to 100.
+    async fn newsletter_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<shared::graphql::types::NewsletterState>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<NewsletterSubscriptionConnection> {
+        let (svc, client) = allowed(ctx, &[Permission::SubscriptionRead])?;
+        let first = first.unwrap_or(50).max(0) as usize;
+        let status = status.map(Into::into);
+        let page =
+            answer(ctx, subscriptions::list_newsletters(svc, client.tenant(), status, first, after.as_deref()).await)?;
+        let edges: Vec<NewsletterSubscriptionEdge> = page
+            .subscriptions
+            .into_iter()
+            .map(|(cursor, s)| NewsletterSubscriptionEdge { cursor, node: s.into() })
+            .collect();
+        let end_cursor = edges.last().map(|e| e.cursor.clone());
+        Ok(NewsletterSubscriptionConnection { edges, page_info: PageInfo { has_next_page: page.has_next, end_cursor } })
+    }
 }
 
 pub struct Mutation;
@@ -138,6 +161,19 @@ impl Mutation {
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
         respond(ctx, &[], back_office::set_status(svc, client.tenant(), &id, status.into()).await, customer_payload)
+    }
+
+    /// Mails every subscriber waiting for `item` (shipping to `countryCode`,
+    /// or anywhere) exactly once, and ends those subscriptions.
+    async fn notify_back_in_stock(
+        &self,
+        ctx: &Context<'_>,
+        item: String,
+        country_code: Option<String>,
+    ) -> async_graphql::Result<NotifyBackInStockPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::SubscriptionNotify])?;
+        let result = subscriptions::notify_back_in_stock(svc, client.tenant(), &item, country_code.as_deref()).await;
+        respond(ctx, &[], result, |n| NotifyBackInStockPayload { notified: n as i32, user_errors: vec![] })
     }
 
     /// Erases the customer as `deleteAccount` does.

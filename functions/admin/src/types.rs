@@ -215,3 +215,52 @@ impl UpsertCustomerPayload {
         Self { result: Some(result.into()), customer: Some(CustomerObject(customer)), user_errors: vec![] }
     }
 }
+
+/// A newsletter subscription, for export.
+#[derive(SimpleObject)]
+pub struct NewsletterSubscription {
+    pub email: String,
+    pub status: shared::graphql::types::NewsletterState,
+    pub country_code: Option<String>,
+    pub language_code: Option<String>,
+    pub gender: Option<GenderObject>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl From<shared::domain::NewsletterSubscription> for NewsletterSubscription {
+    fn from(s: shared::domain::NewsletterSubscription) -> Self {
+        Self {
+            email: s.email.as_str().to_string(),
+            status: s.status.into(),
+            country_code: s.country_code.map(|c| c.as_str().to_string()),
+            language_code: s.language_code.map(|l| l.as_str().to_string()),
+            gender: s.gender.map(Into::into),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            confirmed_at: s.confirmed_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct NewsletterSubscriptionEdge {
+    pub cursor: String,
+    pub node: NewsletterSubscription,
+}
+
+#[derive(SimpleObject)]
+pub struct NewsletterSubscriptionConnection {
+    pub edges: Vec<NewsletterSubscriptionEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct NotifyBackInStockPayload {
+    /// How many subscribers were mailed (each exactly once).
+    pub notified: i32,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+payloads!(NotifyBackInStockPayload);

@@ -131,6 +131,7 @@ impl Mutation {
             email: input.email,
             password: input.password,
             login_on_success: input.login_on_success,
+            newsletter: input.newsletter.unwrap_or(false),
         };
         let result = registration::register(svc, &req.tenant, domain_input).await;
         respond(ctx, &[], result, |r| RegisterCustomerPayload {

@@ -1,11 +1,36 @@
-//! The `subscriptions` function. Its operations (API.md, `subscriptions`) are not served yet;
-//! until they are, the schema answers only `apiVersion`.
+//! The `subscriptions` function: newsletter double opt-in and back-in-stock
+//! alerts. Anyone may call it; an access token, when sent, makes the
+//! operations act for that customer. Besides GraphQL it serves the one-click
+//! unsubscribe endpoint of RFC 8058 that newsletter mails link to.
 
-use shared::graphql::placeholder::{self, PlaceholderSchema};
+pub mod one_click;
+pub mod schema;
+
+use lambda_http::{Body, Request, Response};
 use shared::graphql::{Access, App};
 use shared::Services;
+use std::convert::Infallible;
 use std::sync::Arc;
 
-pub fn app(services: Arc<Services>) -> App<PlaceholderSchema> {
-    placeholder::app(services, Access::Public)
+pub struct Subscriptions {
+    graphql: App<schema::SubscriptionsSchema>,
+}
+
+impl Subscriptions {
+    pub fn graphql(&self) -> &App<schema::SubscriptionsSchema> {
+        &self.graphql
+    }
+
+    /// `…/unsubscribe` is the one-click endpoint; everything else is GraphQL.
+    pub async fn handle(&self, req: Request) -> Result<Response<Body>, Infallible> {
+        if req.uri().path().ends_with("/unsubscribe") {
+            Ok(one_click::handle(self.graphql.services(), req).await)
+        } else {
+            self.graphql.handle(req).await
+        }
+    }
+}
+
+pub fn app(services: Arc<Services>) -> Subscriptions {
+    Subscriptions { graphql: App::new(schema::build(services.clone()), services, Access::Public) }
 }

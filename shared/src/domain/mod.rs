@@ -6,6 +6,7 @@ pub mod errors;
 pub mod profile_update;
 pub mod search;
 pub mod session;
+pub mod subscriptions;
 pub mod values;
 
 pub use api_key::*;
@@ -14,4 +15,5 @@ pub use errors::*;
 pub use profile_update::*;
 pub use search::*;
 pub use session::*;
+pub use subscriptions::*;
 pub use values::*;

@@ -32,6 +32,11 @@ pub enum TokenKind {
     ResetPassword,
     /// Proves the customer owns `new_email`; switches to it when used.
     ChangeEmail,
+    /// Confirms a newsletter subscription (double opt-in).
+    NewsletterConfirm,
+    /// Unsubscribes from the newsletter; carried in every newsletter mail,
+    /// valid as long as the subscription.
+    NewsletterUnsubscribe,
 }
 
 /// A single-use token, stored under the hash of its secret.
@@ -40,6 +45,7 @@ pub enum TokenKind {
 pub struct OneTimeToken {
     pub hash: String,
     pub kind: TokenKind,
+    /// Empty for tokens of an address rather than a customer (newsletter).
     pub customer_id: String,
     /// The (normalised) email the token was mailed to; the token dies when
     /// the customer's email changes.

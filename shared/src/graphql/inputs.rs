@@ -71,9 +71,8 @@ pub struct RegisterCustomerInput {
     pub billing_address: Option<AddressInputObject>,
     pub consents: Option<Vec<ConsentInput>>,
     pub attributes: Option<Vec<AttributeInput>>,
-    /// Also subscribe the email to the newsletter (double opt-in). Accepted
-    /// for the contract; not acted on until the `subscriptions` function
-    /// keeps newsletter subscriptions.
+    /// Also subscribe the email to the newsletter (double opt-in: a
+    /// confirmation mail goes out).
     pub newsletter: Option<bool>,
     /// Open a session at once and return it.
     #[graphql(default = true)]

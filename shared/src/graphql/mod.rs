@@ -4,7 +4,6 @@
 pub mod errors;
 pub mod http;
 pub mod inputs;
-pub mod placeholder;
 pub mod types;
 
 pub use errors::{respond, Payload, UserErrorObject};

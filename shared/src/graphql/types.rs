@@ -1,7 +1,10 @@
 //! Output types shared by the schemas.
 
 use crate::domain;
-use async_graphql::{Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID};
+use crate::services::subscriptions;
+use async_graphql::{
+    Context, Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// `Date`: a calendar date, `YYYY-MM-DD`.
@@ -41,7 +44,7 @@ pub enum CustomerStatusObject {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "NewsletterState")]
+#[graphql(remote = "crate::domain::NewsletterState", name = "NewsletterState")]
 pub enum NewsletterState {
     Subscribed,
     Unsubscribed,
@@ -213,10 +216,13 @@ impl CustomerObject {
     async fn attributes(&self) -> Vec<AttributeObject> {
         self.0.attributes.iter().map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
     }
-    /// The newsletter state of the customer's email. Subscriptions are kept
-    /// by the `subscriptions` function; a customer without one is `UNSUBSCRIBED`.
-    async fn newsletter(&self) -> NewsletterStatus {
-        NewsletterStatus { status: NewsletterState::Unsubscribed, updated_at: None }
+    /// The newsletter state of the customer's email (read only when asked for).
+    async fn newsletter(&self, ctx: &Context<'_>) -> async_graphql::Result<NewsletterStatus> {
+        let svc = ctx.data::<std::sync::Arc<crate::Services>>()?;
+        let (state, updated_at) = subscriptions::status_of(svc, &self.0.tenant_id, &self.0.email)
+            .await
+            .map_err(|e| crate::graphql::errors::to_graphql(ctx, e))?;
+        Ok(NewsletterStatus { status: state.into(), updated_at })
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -15,6 +15,10 @@ pub enum Template {
     EmailChangeNotice,
     /// A customer created by the back office: choose a password.
     Invite,
+    /// Double opt-in for the newsletter.
+    NewsletterConfirm,
+    /// An item someone waited for is available again.
+    BackInStock,
 }
 
 impl Template {
@@ -25,6 +29,8 @@ impl Template {
             Template::ChangeEmail => "change_email",
             Template::EmailChangeNotice => "email_change_notice",
             Template::Invite => "invite",
+            Template::NewsletterConfirm => "newsletter_confirm",
+            Template::BackInStock => "back_in_stock",
         }
     }
 }
@@ -42,8 +48,15 @@ macro_rules! templates {
     };
 }
 
-const SOURCES: &[(&str, &str)] =
-    templates!("confirm_email", "reset_password", "change_email", "email_change_notice", "invite");
+const SOURCES: &[(&str, &str)] = templates!(
+    "confirm_email",
+    "reset_password",
+    "change_email",
+    "email_change_notice",
+    "invite",
+    "newsletter_confirm",
+    "back_in_stock"
+);
 
 /// Built on first use, not at cold start: most invocations send no mail.
 fn env() -> &'static Environment<'static> {
@@ -90,10 +103,10 @@ mod tests {
             Template::Invite,
         ] {
             for lang in [Some("en"), Some("de"), Some("fr"), None] {
-                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test" };
+                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test", unsubscribe => "https://x.test/u?token=b", item => "<Shoe>" };
                 let m = render(t, lang, "a@b.test", ctx).unwrap();
                 assert!(!m.subject.is_empty() && !m.subject.contains('\n'));
-                if t != Template::EmailChangeNotice {
+                if t != Template::EmailChangeNotice && t != Template::BackInStock {
                     assert!(m.text.contains("https://x.test/?token=a&b=1"));
                 }
                 assert!(

@@ -6,7 +6,7 @@ use super::creation::personal_words;
 use super::credentials::Principal;
 use super::login::{check_password, new_session};
 use super::modify::modify;
-use super::{mail_quota_allows, token_mail, Services};
+use super::{mail_quota_allows, mailing, Services};
 use crate::auth::opaque;
 use crate::domain::{
     self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, ProfilePatch,
@@ -135,7 +135,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
         expires_at: Utc::now() + svc.config.email_change_token_ttl,
     };
     svc.store.put_token(&p.tenant, &token).await?;
-    token_mail::send(
+    mailing::send(
         svc,
         &p.tenant,
         Template::ChangeEmail,
@@ -147,7 +147,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     )
     .await;
     let extra = minijinja::context! { new_email => new_email.as_str() };
-    token_mail::notice(svc, &p.tenant, Template::EmailChangeNotice, c, extra).await;
+    mailing::notice(svc, &p.tenant, Template::EmailChangeNotice, c, extra).await;
     Ok(())
 }
 

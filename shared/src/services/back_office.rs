@@ -4,7 +4,7 @@
 
 use super::creation::{build, insert, InsertError, NewCustomerInput};
 use super::modify::modify;
-use super::{token_mail, Services};
+use super::{mailing, Services};
 use crate::auth::opaque;
 use crate::domain::{
     AdminPatch, Customer, CustomerFilter, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email, ErrorCode,
@@ -184,8 +184,7 @@ async fn invite(svc: &Services, tenant: &TenantId, record: &CustomerRecord) -> D
         expires_at: Utc::now() + svc.config.invite_token_ttl,
     };
     svc.store.put_token(tenant, &token).await?;
-    token_mail::send(svc, tenant, Template::Invite, &record.customer, None, None, &issued.secret, token.expires_at)
-        .await;
+    mailing::send(svc, tenant, Template::Invite, &record.customer, None, None, &issued.secret, token.expires_at).await;
     Ok(())
 }
 

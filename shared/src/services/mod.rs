@@ -10,10 +10,11 @@ pub mod credentials;
 pub mod email_change;
 pub mod email_confirmation;
 pub mod login;
+mod mailing;
 pub mod modify;
 pub mod password_reset;
 pub mod registration;
-mod token_mail;
+pub mod subscriptions;
 
 use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy};
 use crate::config::JwtKeySource;
@@ -82,17 +83,27 @@ pub(crate) async fn answer_no_sooner(start: tokio::time::Instant, floor: std::ti
 }
 
 /// Takes one mail from the address's hourly budget; false when it is spent.
-/// The key holds a hash of the address, not the address.
 pub(crate) async fn mail_quota_allows(
     svc: &Services,
     tenant: &crate::domain::TenantId,
     email_key: &str,
 ) -> anyhow::Result<bool> {
-    let now = chrono::Utc::now().timestamp();
-    let hour = now / 3600;
-    let key = format!("MAIL#{}#{}#{hour}", tenant.as_str(), crate::auth::opaque::hash(email_key));
+    quota_allows(svc, tenant, "MAIL", email_key, svc.config.mails_per_address_per_hour).await
+}
+
+/// Takes one unit of the hourly budget `kind` of an address; false when it
+/// is spent. The key holds a hash of the address, not the address.
+pub(crate) async fn quota_allows(
+    svc: &Services,
+    tenant: &crate::domain::TenantId,
+    kind: &str,
+    email_key: &str,
+    per_hour: u32,
+) -> anyhow::Result<bool> {
+    let hour = chrono::Utc::now().timestamp() / 3600;
+    let key = format!("{kind}#{}#{}#{hour}", tenant.as_str(), crate::auth::opaque::hash(email_key));
     let window_ends = chrono::DateTime::from_timestamp((hour + 1) * 3600, 0).unwrap_or_default();
-    svc.store.take_quota(&key, svc.config.mails_per_address_per_hour, window_ends).await
+    svc.store.take_quota(&key, per_hour, window_ends).await
 }
 
 /// The customer owning `email` in `tenant`, if any (2 RT: guard, then customer).

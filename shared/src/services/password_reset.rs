@@ -3,7 +3,7 @@
 use super::creation::personal_words;
 use super::credentials::find_token;
 use super::login::new_session;
-use super::{answer_no_sooner, customer_by_email, mail_quota_allows, token_mail, Services};
+use super::{answer_no_sooner, customer_by_email, mail_quota_allows, mailing, Services};
 use crate::auth::opaque;
 use crate::domain::{
     CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
@@ -62,17 +62,8 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
         expires_at: now + svc.config.reset_token_ttl,
     };
     svc.store.put_token(tenant, &token).await?;
-    token_mail::send(
-        svc,
-        tenant,
-        Template::ResetPassword,
-        &record.customer,
-        None,
-        url,
-        &issued.secret,
-        token.expires_at,
-    )
-    .await;
+    mailing::send(svc, tenant, Template::ResetPassword, &record.customer, None, url, &issued.secret, token.expires_at)
+        .await;
     Ok(())
 }
 

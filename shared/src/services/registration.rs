@@ -1,7 +1,7 @@
 //! `registerCustomer`.
 
 use super::creation::{build, insert, NewCustomerInput};
-use super::{login, token_mail, Services};
+use super::{login, mailing, subscriptions, Services};
 use crate::auth::opaque;
 use crate::domain::{
     Customer, CustomerStatus, DomainResult, OneTimeToken, ProfileInput, SessionTokens, TenantId, TokenKind,
@@ -14,6 +14,8 @@ pub struct RegisterInput {
     pub password: String,
     pub profile: ProfileInput,
     pub login_on_success: bool,
+    /// Also start the newsletter double opt-in for the address.
+    pub newsletter: bool,
 }
 
 pub struct Registered {
@@ -49,7 +51,7 @@ pub(crate) async fn send_confirmation(
     secret: &str,
     token: &OneTimeToken,
 ) {
-    token_mail::send(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at).await;
+    mailing::send(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at).await;
 }
 
 pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -> DomainResult<Registered> {
@@ -71,5 +73,15 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
     insert(svc, &record, std::slice::from_ref(&token), session.as_ref().map(|(s, _)| s), &["input"]).await?;
     tracing::info!(customer = %record.customer.id, email = %record.customer.email.masked(), "customer registered");
     send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
+    if input.newsletter {
+        let c = &record.customer;
+        let info = subscriptions::NewsletterInfo {
+            country_code: c.country_code.as_ref().map(|x| x.as_str().to_string()),
+            language_code: c.language_code.as_ref().map(|x| x.as_str().to_string()),
+            gender: c.gender,
+            email_field: None,
+        };
+        subscriptions::subscribe(svc, tenant, None, c.email.as_str(), info).await?;
+    }
     Ok(Registered { customer: record.customer, session: session.map(|(_, tokens)| tokens) })
 }

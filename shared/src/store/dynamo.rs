@@ -3,7 +3,8 @@
 
 use super::{keys, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
 use crate::domain::{
-    ApiKey, Credentials, Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
+    ApiKey, BackInStockSubscription, Credentials, Customer, CustomerRecord, Email, NewsletterState,
+    NewsletterSubscription, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
 };
 use anyhow::Context;
 use async_trait::async_trait;
@@ -82,9 +83,28 @@ fn token_item(tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(token)?;
     item.insert("pk".into(), s(keys::token(tenant, &token.hash)));
     item.insert("sk".into(), s(keys::TOKEN));
-    item.insert("gsi1pk".into(), s(keys::customer(tenant, &token.customer_id)));
+    // Listed under its customer, or under its address when it has none.
+    let owner = match token.customer_id.as_str() {
+        "" => keys::subscriber_index(tenant, &token.email_key),
+        id => keys::customer(tenant, id),
+    };
+    item.insert("gsi1pk".into(), s(owner));
     item.insert("gsi1sk".into(), s(format!("{}#{}", keys::TOKEN, token.hash)));
     Ok(item)
+}
+
+fn newsletter_item(tenant: &TenantId, sub: &NewsletterSubscription) -> anyhow::Result<Item> {
+    let email_key = sub.email.normalized();
+    let mut item: Item = serde_dynamo::to_item(sub)?;
+    item.insert("pk".into(), s(keys::newsletter(tenant, &email_key)));
+    item.insert("sk".into(), s(keys::NEWSLETTER));
+    item.insert("gsi1pk".into(), s(keys::newsletters_index(tenant)));
+    item.insert("gsi1sk".into(), s(format!("{}#{email_key}", sub.status.as_str())));
+    Ok(item)
+}
+
+fn back_in_stock_key(tenant: &TenantId, item: &str, country: &str, email_key: &str) -> Item {
+    key(keys::back_in_stock(tenant, item), &format!("{country}#{email_key}"))
 }
 
 /// The customer's unique values, one per kind, in a fixed order.
@@ -743,7 +763,8 @@ impl Store for DynamoStore {
         // Then everything else it owned: sessions, and tokens found through GSI1.
         let mut rest = self.keys_in(None, &pk).await?;
         rest.extend(self.keys_in(Some("gsi1"), &pk).await?);
-        self.delete_all(rest).await
+        self.delete_all(rest).await?;
+        self.erase_subscriber(&customer.tenant_id, &customer.email.normalized()).await
     }
 
     async fn list_customers(
@@ -838,6 +859,190 @@ impl Store for DynamoStore {
             Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(sdk("revoke api key")(e)),
         }
+    }
+
+    async fn get_newsletter(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Option<NewsletterSubscription>> {
+        let item = self.get_item(key(keys::newsletter(tenant, email_key), keys::NEWSLETTER)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("newsletter subscription")).transpose()
+    }
+
+    async fn put_newsletter(
+        &self,
+        tenant: &TenantId,
+        subscription: &NewsletterSubscription,
+        tokens: &[OneTimeToken],
+    ) -> anyhow::Result<()> {
+        let mut items = vec![self.put(newsletter_item(tenant, subscription)?, None)?];
+        for token in tokens {
+            items.push(self.put(token_item(tenant, token)?, None)?);
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Cancelled(codes)) => Err(anyhow::anyhow!("newsletter write cancelled: {codes:?}")),
+            Err(TxError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn set_newsletter_status(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+        status: NewsletterState,
+        using: Option<&OneTimeToken>,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let confirmed = if status == NewsletterState::Subscribed { time(now)? } else { AttributeValue::Null(true) };
+        let values = HashMap::from([
+            (":status".to_string(), s(status.as_str())),
+            (":gsk".to_string(), s(format!("{}#{email_key}", status.as_str()))),
+            (":now".to_string(), time(now)?),
+            (":confirmed".to_string(), confirmed),
+        ]);
+        let mut items = Vec::new();
+        if let Some(token) = using {
+            items.push(self.delete(key(keys::token(tenant, &token.hash), keys::TOKEN), Some("attribute_exists(pk)"))?);
+        }
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::newsletter(tenant, email_key), keys::NEWSLETTER)))
+            .update_expression("SET #status = :status, gsi1sk = :gsk, updatedAt = :now, confirmedAt = :confirmed")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#status", "status")
+            .set_expression_attribute_values(Some(values))
+            .build()
+            .map_err(anyhow::Error::from)?;
+        items.push(TransactWriteItem::builder().update(update).build());
+        self.transact_conditional(items).await
+    }
+
+    async fn list_newsletters(
+        &self,
+        tenant: &TenantId,
+        status: Option<NewsletterState>,
+        after: Option<&str>,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<(String, NewsletterSubscription)>, bool)> {
+        // Sort keys are `<STATUS>#<email>`; U+10FFFF sorts after every email.
+        let (lo, hi) = match status {
+            Some(st) => (format!("{}#", st.as_str()), format!("{}#\u{10FFFF}", st.as_str())),
+            None => ("A".to_string(), "\u{10FFFF}".to_string()),
+        };
+        let from = match after {
+            Some(a) if a > lo.as_str() => format!("{a}\0"),
+            _ => lo,
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p AND gsi1sk BETWEEN :from AND :to")
+            .expression_attribute_values(":p", s(keys::newsletters_index(tenant)))
+            .expression_attribute_values(":from", s(from))
+            .expression_attribute_values(":to", s(hi))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(sdk("list newsletter subscriptions"))?;
+        let mut found = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let position = item.get("gsi1sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            found.push((position, serde_dynamo::from_item(item).context("newsletter subscription")?));
+        }
+        Ok((found, out.last_evaluated_key.is_some()))
+    }
+
+    async fn put_back_in_stock(&self, tenant: &TenantId, sub: &BackInStockSubscription) -> anyhow::Result<()> {
+        let email_key = sub.email.normalized();
+        let mut item: Item = serde_dynamo::to_item(sub)?;
+        item.extend(back_in_stock_key(tenant, &sub.item, sub.country_code.as_str(), &email_key));
+        item.insert("gsi1pk".into(), s(keys::subscriber_index(tenant, &email_key)));
+        item.insert("gsi1sk".into(), s(format!("BIS#{}#{}", sub.item, sub.country_code.as_str())));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk("put back-in-stock subscription"))?;
+        Ok(())
+    }
+
+    async fn delete_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: &str,
+        email_key: &str,
+    ) -> anyhow::Result<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(back_in_stock_key(tenant, item, country, email_key)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk("delete back-in-stock subscription"))?;
+        Ok(out.attributes.is_some())
+    }
+
+    async fn list_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: Option<&str>,
+    ) -> anyhow::Result<Vec<BackInStockSubscription>> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_values(":p", s(keys::back_in_stock(tenant, item)))
+                .set_exclusive_start_key(start);
+            query = match country {
+                Some(c) => query
+                    .key_condition_expression("pk = :p AND begins_with(sk, :c)")
+                    .expression_attribute_values(":c", s(format!("{c}#"))),
+                None => query.key_condition_expression("pk = :p"),
+            };
+            let out = query.send().await.map_err(sdk("list back-in-stock subscriptions"))?;
+            for i in out.items.unwrap_or_default() {
+                found.push(serde_dynamo::from_item(i).context("back-in-stock subscription")?);
+            }
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(found),
+            }
+        }
+    }
+
+    async fn claim_back_in_stock(&self, tenant: &TenantId, sub: &BackInStockSubscription) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(back_in_stock_key(tenant, &sub.item, sub.country_code.as_str(), &sub.email.normalized())))
+            .condition_expression("attribute_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(sdk("claim back-in-stock subscription")(e)),
+        }
+    }
+
+    async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()> {
+        let mut keys_found = vec![key(keys::newsletter(tenant, email_key), keys::NEWSLETTER)];
+        keys_found.extend(self.keys_in(Some("gsi1"), &keys::subscriber_index(tenant, email_key)).await?);
+        self.delete_all(keys_found).await
     }
 
     async fn take_quota(&self, quota_key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool> {

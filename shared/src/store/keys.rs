@@ -65,3 +65,27 @@ pub fn api_key(id: &str) -> String {
 pub fn api_keys_index(t: &TenantId) -> String {
     format!("T#{}#APIKEYS", t.as_str())
 }
+
+pub const NEWSLETTER: &str = "NEWSLETTER";
+
+/// The newsletter subscription of an address (normalised email).
+pub fn newsletter(t: &TenantId, email_key: &str) -> String {
+    format!("T#{}#NEWSLETTER#{email_key}", t.as_str())
+}
+
+/// GSI1 partition listing a tenant's newsletter subscriptions, sorted by
+/// `<STATUS>#<email>`.
+pub fn newsletters_index(t: &TenantId) -> String {
+    format!("T#{}#NEWSLETTERS", t.as_str())
+}
+
+/// The back-in-stock subscriptions of an item; sort key `<country>#<email>`.
+pub fn back_in_stock(t: &TenantId, item: &str) -> String {
+    format!("T#{}#BIS#{item}", t.as_str())
+}
+
+/// GSI1 partition of everything an address subscribed to that is not its
+/// newsletter item (back-in-stock alerts, newsletter tokens), for erasure.
+pub fn subscriber_index(t: &TenantId, email_key: &str) -> String {
+    format!("T#{}#SUBSCRIBER#{email_key}", t.as_str())
+}

@@ -6,7 +6,10 @@ pub mod dynamo;
 pub mod keys;
 pub mod table;
 
-use crate::domain::{ApiKey, Customer, CustomerRecord, Email, OneTimeToken, Session, TenantId};
+use crate::domain::{
+    ApiKey, BackInStockSubscription, Customer, CustomerRecord, Email, NewsletterState, NewsletterSubscription,
+    OneTimeToken, Session, TenantId,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -180,6 +183,75 @@ pub trait Store: Send + Sync {
 
     /// Marks a key revoked; false when there is no such key.
     async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> anyhow::Result<bool>;
+
+    async fn get_newsletter(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Option<NewsletterSubscription>>;
+
+    /// Writes a subscription with its tokens in one transaction (1 RT).
+    async fn put_newsletter(
+        &self,
+        tenant: &TenantId,
+        subscription: &NewsletterSubscription,
+        tokens: &[OneTimeToken],
+    ) -> anyhow::Result<()>;
+
+    /// Sets the status of an existing subscription, using up `token` in the
+    /// same transaction when given (1 RT); `Conflict` when the subscription
+    /// or the token is gone.
+    async fn set_newsletter_status(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+        status: NewsletterState,
+        using: Option<&OneTimeToken>,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+
+    /// Up to `limit` subscriptions (of one status, or all), after the
+    /// position `after` (an opaque sort key), and whether more may follow.
+    async fn list_newsletters(
+        &self,
+        tenant: &TenantId,
+        status: Option<NewsletterState>,
+        after: Option<&str>,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<(String, NewsletterSubscription)>, bool)>;
+
+    /// Writes a back-in-stock subscription; the same address, item and
+    /// country again is the same subscription (1 RT).
+    async fn put_back_in_stock(&self, tenant: &TenantId, subscription: &BackInStockSubscription) -> anyhow::Result<()>;
+
+    /// Removes one; false when there was none.
+    async fn delete_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: &str,
+        email_key: &str,
+    ) -> anyhow::Result<bool>;
+
+    /// Every subscription of an item, in one shipping country or all.
+    async fn list_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: Option<&str>,
+    ) -> anyhow::Result<Vec<BackInStockSubscription>>;
+
+    /// Removes a subscription if it is still there: true for exactly one of
+    /// several concurrent callers, who may then notify the subscriber.
+    async fn claim_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        subscription: &BackInStockSubscription,
+    ) -> anyhow::Result<bool>;
+
+    /// Erases everything an address subscribed to: its newsletter
+    /// subscription and tokens, its back-in-stock alerts.
+    async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()>;
 
     /// Takes one unit of a fixed-window quota (`key` names the window);
     /// false when `max` units were already taken (1 RT).

@@ -1,0 +1,104 @@
+//! Mails: links carrying a one-time token as `token=` (only to URLs from the
+//! tenant's settings or its allow-list), and plain notices.
+
+use super::Services;
+use crate::domain::{Customer, LanguageCode, TenantId};
+use crate::mail::{render, Template};
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// Who a mail goes to: an address, and what personalises it.
+pub(crate) struct Recipient<'a> {
+    pub to: &'a str,
+    pub name: Option<&'a str>,
+    pub language: Option<&'a LanguageCode>,
+}
+
+impl<'a> Recipient<'a> {
+    pub fn customer(c: &'a Customer) -> Self {
+        Self { to: c.email.as_str(), name: c.display_name(), language: c.language_code.as_ref() }
+    }
+}
+
+/// Renders `template` in the recipient's language and sends it, logging the
+/// outcome. Most callers ignore a failure: the state change the mail
+/// accompanies has already happened, and the recipient can ask again.
+pub(crate) async fn deliver(
+    svc: &Services,
+    tenant: &TenantId,
+    template: Template,
+    recipient: &Recipient<'_>,
+    extra: minijinja::Value,
+    headers: Vec<(String, String)>,
+) -> anyhow::Result<()> {
+    let Some(settings) = svc.config.tenant(tenant) else {
+        tracing::warn!(tenant = tenant.as_str(), ?template, "no mail settings for tenant; mail not sent");
+        anyhow::bail!("no mail settings for tenant {}", tenant.as_str());
+    };
+    let ctx = minijinja::context! { shop => settings.name, name => recipient.name, ..extra };
+    let language = recipient.language.map(|l| l.language());
+    let from = settings.mail_from.as_deref().unwrap_or(&svc.config.mail_from);
+    let masked = crate::domain::mask_email(recipient.to);
+    let result = match render(template, language, recipient.to, ctx) {
+        Ok(mut mail) => {
+            mail.headers = headers;
+            svc.mailer.send(from, &mail).await
+        }
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(()) => tracing::info!(?template, to = %masked, "mail sent"),
+        Err(e) => tracing::error!(?template, to = %masked, error = %e, "mail not sent"),
+    }
+    result
+}
+
+/// `base` with `token=secret` added to its query.
+pub(crate) fn token_link(base: &Url, secret: &str) -> Url {
+    let mut link = base.clone();
+    link.query_pairs_mut().append_pair("token", secret);
+    link
+}
+
+fn expiry(expires: DateTime<Utc>) -> String {
+    expires.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Sends `template` with a link `base?token=secret` to `to` (the customer's
+/// address unless given). `base` defaults to the tenant's URL for the template.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn send(
+    svc: &Services,
+    tenant: &TenantId,
+    template: Template,
+    customer: &Customer,
+    to: Option<&str>,
+    base: Option<&Url>,
+    secret: &str,
+    expires: DateTime<Utc>,
+) {
+    let Some(settings) = svc.config.tenant(tenant) else {
+        tracing::warn!(tenant = tenant.as_str(), ?template, "no mail settings for tenant; mail not sent");
+        return;
+    };
+    let default = match template {
+        Template::ResetPassword | Template::Invite => &settings.reset_password_url,
+        Template::ChangeEmail => settings.confirm_email_change_url(),
+        _ => &settings.confirm_email_url,
+    };
+    let link = token_link(base.unwrap_or(default), secret);
+    let extra = minijinja::context! { link => link.as_str(), expires => expiry(expires) };
+    let recipient = Recipient { to: to.unwrap_or(customer.email.as_str()), ..Recipient::customer(customer) };
+    let _ = deliver(svc, tenant, template, &recipient, extra, vec![]).await;
+}
+
+/// Sends a notice without a token to the customer's address.
+pub(crate) async fn notice(
+    svc: &Services,
+    tenant: &TenantId,
+    template: Template,
+    customer: &Customer,
+    extra: minijinja::Value,
+) {
+    let _ = deliver(svc, tenant, template, &Recipient::customer(customer), extra, vec![]).await;
+}

@@ -1,0 +1,357 @@
+//! Newsletter (double opt-in, one-click unsubscribe) and back-in-stock alerts.
+
+use super::credentials::{find_token, Principal};
+use super::mailing::{deliver, token_link, Recipient};
+use super::Services;
+use crate::auth::opaque;
+use crate::domain::{
+    item, BackInStockSubscription, CountryCode, DomainError, DomainResult, Email, ErrorCode, Gender, LanguageCode,
+    NewsletterState, NewsletterSubscription, Problems, TenantId, TokenKind,
+};
+use crate::mail::Template;
+use crate::store::WriteError;
+use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
+use url::Url;
+
+/// Unsubscribe links stay valid as long as anyone might click one.
+const UNSUBSCRIBE_TTL_DAYS: i64 = 10 * 365;
+
+/// What a sign-up form sends besides the address.
+#[derive(Debug, Clone, Default)]
+pub struct NewsletterInfo {
+    /// A honeypot: hidden from people, filled in by bots.
+    pub email_field: Option<String>,
+    pub country_code: Option<String>,
+    pub language_code: Option<String>,
+    pub gender: Option<Gender>,
+}
+
+/// The link that unsubscribes with `secret`: the API's own one-click
+/// endpoint when `PUBLIC_API_URL` is set, else the shop's unsubscribe page.
+/// The second value says whether it accepts RFC 8058's one-click POST.
+fn unsubscribe_link(svc: &Services, tenant: &TenantId, secret: &str) -> Option<(Url, bool)> {
+    match &svc.config.public_api_url {
+        Some(api) => {
+            let mut link =
+                Url::parse(&format!("{}/subscriptions/unsubscribe", api.as_str().trim_end_matches('/'))).ok()?;
+            link.query_pairs_mut().append_pair("tenant", tenant.as_str()).append_pair("token", secret);
+            Some((link, true))
+        }
+        None => svc.config.tenant(tenant).map(|s| (token_link(s.unsubscribe_url(), secret), false)),
+    }
+}
+
+/// Starts (or restarts) the double opt-in for `email`. The answer does not
+/// reveal whether the address is subscribed: anonymous callers always see
+/// `PENDING`, only a customer asking for its own address sees the truth.
+pub async fn subscribe(
+    svc: &Services,
+    tenant: &TenantId,
+    caller: Option<&Principal>,
+    email: &str,
+    info: NewsletterInfo,
+) -> DomainResult<NewsletterState> {
+    let mut p = Problems::new();
+    let email = p.check(Email::parse(email, &["email"]));
+    let country = p.check_opt(info.country_code, |c| CountryCode::parse(&c, &["additionalInfo", "countryCode"]));
+    let language = p.check_opt(info.language_code, |l| LanguageCode::parse(&l, &["additionalInfo", "languageCode"]));
+    p.finish()?;
+    let Some(email) = email else { return Err(anyhow::anyhow!("validated email").into()) };
+    if info.email_field.is_some_and(|f| !f.trim().is_empty()) {
+        tracing::info!("newsletter honeypot filled; nothing stored");
+        return Ok(NewsletterState::Pending);
+    }
+    let own = caller.is_some_and(|c| c.customer.customer.email.normalized() == email.normalized());
+    let answer = |real: NewsletterState| if own { real } else { NewsletterState::Pending };
+
+    let now = Utc::now();
+    let email_key = email.normalized();
+    let existing = svc.store.get_newsletter(tenant, &email_key).await?;
+    if existing.as_ref().is_some_and(|s| s.status == NewsletterState::Subscribed) {
+        return Ok(answer(NewsletterState::Subscribed));
+    }
+    if !super::quota_allows(svc, tenant, "NEWSLETTER", &email_key, svc.config.newsletter_mails_per_hour).await? {
+        tracing::info!(to = %email.masked(), "newsletter confirmation not sent: hourly limit");
+        return Ok(answer(existing.map_or(NewsletterState::Pending, |s| s.status)));
+    }
+    let subscription = NewsletterSubscription {
+        email: email.clone(),
+        status: NewsletterState::Pending,
+        country_code: country.or_else(|| existing.as_ref().and_then(|s| s.country_code.clone())),
+        language_code: language.or_else(|| existing.as_ref().and_then(|s| s.language_code.clone())),
+        gender: info.gender.or_else(|| existing.as_ref().and_then(|s| s.gender)),
+        created_at: existing.as_ref().map_or(now, |s| s.created_at),
+        updated_at: now,
+        confirmed_at: None,
+    };
+    let token = |kind, expires_at| {
+        let issued = opaque::issue();
+        let token = crate::domain::OneTimeToken {
+            hash: issued.hash,
+            kind,
+            customer_id: String::new(),
+            email_key: email_key.clone(),
+            token_version: 0,
+            new_email: None,
+            expires_at,
+        };
+        (issued.secret, token)
+    };
+    let (confirm_secret, confirm) = token(TokenKind::NewsletterConfirm, now + svc.config.confirmation_token_ttl);
+    let (unsubscribe_secret, unsubscribe) =
+        token(TokenKind::NewsletterUnsubscribe, now + Duration::days(UNSUBSCRIBE_TTL_DAYS));
+    svc.store.put_newsletter(tenant, &subscription, &[confirm.clone(), unsubscribe]).await?;
+
+    let Some(settings) = svc.config.tenant(tenant) else { return Ok(answer(NewsletterState::Pending)) };
+    let confirm_link = token_link(settings.newsletter_confirm_url(), &confirm_secret);
+    let mut headers = Vec::new();
+    let unsubscribe = unsubscribe_link(svc, tenant, &unsubscribe_secret).map(|(link, one_click)| {
+        headers.push(("List-Unsubscribe".to_string(), format!("<{link}>")));
+        if one_click {
+            headers.push(("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()));
+        }
+        link.to_string()
+    });
+    let extra = minijinja::context! {
+        link => confirm_link.as_str(),
+        unsubscribe => unsubscribe,
+        expires => confirm.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    };
+    let name = caller.filter(|_| own).and_then(|c| c.customer.customer.display_name());
+    let recipient = Recipient { to: email.as_str(), name, language: subscription.language_code.as_ref() };
+    let _ = deliver(svc, tenant, Template::NewsletterConfirm, &recipient, extra, headers).await;
+    Ok(answer(NewsletterState::Pending))
+}
+
+fn token_invalid() -> DomainError {
+    DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")
+}
+
+pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<NewsletterState> {
+    let token = find_token(svc, tenant, secret, TokenKind::NewsletterConfirm, "token").await?;
+    let state = NewsletterState::Subscribed;
+    match svc.store.set_newsletter_status(tenant, &token.email_key, state, Some(&token), Utc::now()).await {
+        Ok(()) => {
+            tracing::info!(to = %crate::domain::mask_email(&token.email_key), "newsletter subscription confirmed");
+            Ok(state)
+        }
+        Err(WriteError::Conflict) => Err(token_invalid()),
+        Err(e) => Err(anyhow::Error::from(e).into()),
+    }
+}
+
+/// Unsubscribes by the token of a newsletter mail, or the logged-in
+/// customer's own address (`email`, if given, must be that address).
+pub async fn unsubscribe(
+    svc: &Services,
+    tenant: &TenantId,
+    caller: Option<&Principal>,
+    secret: Option<&str>,
+    email: Option<&str>,
+) -> DomainResult<NewsletterState> {
+    let email_key = match (secret, caller) {
+        (Some(secret), _) => {
+            find_token(svc, tenant, secret, TokenKind::NewsletterUnsubscribe, "token").await?.email_key
+        }
+        (None, Some(c)) => {
+            let own = &c.customer.customer.email;
+            if let Some(given) = email {
+                if Email::parse(given, &["email"])?.normalized() != own.normalized() {
+                    return Err(DomainError::user(
+                        ErrorCode::Invalid,
+                        &["email"],
+                        "Only your own address can be unsubscribed here.",
+                    ));
+                }
+            }
+            own.normalized()
+        }
+        (None, None) => {
+            return Err(DomainError::Unauthenticated(
+                "unsubscribing needs the token of a newsletter mail or an access token",
+            ))
+        }
+    };
+    let state = NewsletterState::Unsubscribed;
+    match svc.store.set_newsletter_status(tenant, &email_key, state, None, Utc::now()).await {
+        // Not subscribed at all: unsubscribed is what was asked for.
+        Ok(()) | Err(WriteError::Conflict) => Ok(state),
+        Err(e) => Err(anyhow::Error::from(e).into()),
+    }
+}
+
+/// The newsletter state of an address and when it last changed.
+pub async fn status_of(
+    svc: &Services,
+    tenant: &TenantId,
+    email: &Email,
+) -> DomainResult<(NewsletterState, Option<DateTime<Utc>>)> {
+    Ok(match svc.store.get_newsletter(tenant, &email.normalized()).await? {
+        Some(s) => (s.status, Some(s.updated_at)),
+        None => (NewsletterState::Unsubscribed, None),
+    })
+}
+
+/// A back-in-stock request as a client sends it.
+#[derive(Debug, Clone, Default)]
+pub struct BackInStockInput {
+    pub email: Option<String>,
+    pub item: String,
+    pub country_code: String,
+    pub language_code: Option<String>,
+}
+
+/// Checks the input; the address is the logged-in customer's own, else the given one.
+fn back_in_stock(caller: Option<&Principal>, input: BackInStockInput) -> DomainResult<BackInStockSubscription> {
+    let mut p = Problems::new();
+    let email = match (caller, input.email) {
+        (Some(c), given) => {
+            let own = c.customer.customer.email.clone();
+            if let Some(given) = given {
+                if Email::parse(&given, &[]).map(|g| g.normalized()) != Ok(own.normalized()) {
+                    p.push(crate::domain::UserError::new(
+                        ErrorCode::Invalid,
+                        &["input", "email"],
+                        "Logged in, alerts go to your own address.",
+                    ));
+                }
+            }
+            Some(own)
+        }
+        (None, Some(given)) => p.check(Email::parse(&given, &["input", "email"])),
+        (None, None) => {
+            p.push(crate::domain::UserError::new(
+                ErrorCode::Required,
+                &["input", "email"],
+                "An email is required unless you are logged in.",
+            ));
+            None
+        }
+    };
+    let item = p.check(item(&input.item, &["input", "item"]));
+    let country = p.check(CountryCode::parse(&input.country_code, &["input", "shipTo", "countryCode"]));
+    let language = p.check_opt(input.language_code, |l| LanguageCode::parse(&l, &["input", "languageCode"]));
+    p.finish()?;
+    match (email, item, country) {
+        (Some(email), Some(item), Some(country_code)) => {
+            Ok(BackInStockSubscription { email, item, country_code, language_code: language, created_at: Utc::now() })
+        }
+        _ => Err(anyhow::anyhow!("validated back-in-stock input").into()),
+    }
+}
+
+pub async fn back_in_stock_subscribe(
+    svc: &Services,
+    tenant: &TenantId,
+    caller: Option<&Principal>,
+    input: BackInStockInput,
+) -> DomainResult<()> {
+    let subscription = back_in_stock(caller, input)?;
+    svc.store.put_back_in_stock(tenant, &subscription).await?;
+    Ok(())
+}
+
+pub async fn back_in_stock_unsubscribe(
+    svc: &Services,
+    tenant: &TenantId,
+    caller: Option<&Principal>,
+    input: BackInStockInput,
+) -> DomainResult<()> {
+    let s = back_in_stock(caller, input)?;
+    svc.store.delete_back_in_stock(tenant, &s.item, s.country_code.as_str(), &s.email.normalized()).await?;
+    Ok(())
+}
+
+/// Mails every subscriber of `item` (in `country`, or everywhere) once, in
+/// the subscriber's language, and ends their subscriptions. Each
+/// subscription is claimed before its mail goes out, so concurrent calls
+/// never mail anyone twice; a mail that fails puts the subscription back.
+pub async fn notify_back_in_stock(
+    svc: &Services,
+    tenant: &TenantId,
+    item_name: &str,
+    country: Option<&str>,
+) -> DomainResult<usize> {
+    let mut p = Problems::new();
+    let item = p.check(item(item_name, &["item"]));
+    let country = p.check_opt(country, |c| CountryCode::parse(c, &["countryCode"]));
+    p.finish()?;
+    let Some(item) = item else { return Err(anyhow::anyhow!("validated item").into()) };
+    let Some(settings) = svc.config.tenant(tenant) else {
+        return Err(anyhow::anyhow!("no mail settings for tenant {}", tenant.as_str()).into());
+    };
+    let shop = settings.shop_url().to_string();
+    let subscribers = svc.store.list_back_in_stock(tenant, &item, country.as_ref().map(|c| c.as_str())).await?;
+    let sent = futures::stream::iter(subscribers)
+        .map(|s| {
+            let shop = shop.clone();
+            async move {
+                if !svc.store.claim_back_in_stock(tenant, &s).await? {
+                    return Ok::<_, anyhow::Error>(false);
+                }
+                let extra = minijinja::context! { item => s.item.as_str(), link => shop };
+                let recipient = Recipient { to: s.email.as_str(), name: None, language: s.language_code.as_ref() };
+                match deliver(svc, tenant, Template::BackInStock, &recipient, extra, vec![]).await {
+                    Ok(()) => Ok(true),
+                    Err(_) => {
+                        svc.store.put_back_in_stock(tenant, &s).await?;
+                        Ok(false)
+                    }
+                }
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    let mut notified = 0;
+    for outcome in sent {
+        notified += usize::from(outcome?);
+    }
+    tracing::info!(item = %item, notified, "back-in-stock subscribers notified");
+    Ok(notified)
+}
+
+/// A page of newsletter subscriptions for export: by status, then address.
+pub struct NewsletterPage {
+    /// Each subscription with its cursor.
+    pub subscriptions: Vec<(String, NewsletterSubscription)>,
+    pub has_next: bool,
+}
+
+/// Newsletter subscriptions of the tenant (of one status, or all), `first`
+/// (at most 100) after the cursor `after`.
+pub async fn list_newsletters(
+    svc: &Services,
+    tenant: &TenantId,
+    status: Option<NewsletterState>,
+    first: usize,
+    after: Option<&str>,
+) -> DomainResult<NewsletterPage> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let first = first.min(100);
+    let position = match after {
+        Some(a) => {
+            let bad = || DomainError::user(ErrorCode::Invalid, &["after"], "Not a cursor of this connection.");
+            let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(a).map_err(|_| bad())?).map_err(|_| bad())?;
+            Some(raw.strip_prefix("n1:").ok_or_else(bad)?.to_string())
+        }
+        None => None,
+    };
+    let mut found = Vec::with_capacity(first + 1);
+    let mut from = position;
+    loop {
+        let (page, more) =
+            svc.store.list_newsletters(tenant, status, from.as_deref(), (first as i32 + 1).max(1)).await?;
+        from = page.last().map(|(p, _)| p.clone());
+        found.extend(page);
+        if found.len() > first || !more || from.is_none() {
+            break;
+        }
+    }
+    let has_next = found.len() > first;
+    found.truncate(first);
+    let subscriptions = found.into_iter().map(|(p, s)| (URL_SAFE_NO_PAD.encode(format!("n1:{p}")), s)).collect();
+    Ok(NewsletterPage { subscriptions, has_next })
+}

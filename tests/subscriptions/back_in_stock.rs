@@ -1,0 +1,98 @@
+use super::*;
+use crate::support::{codes, email, mail, top_error};
+
+const SUB: &str = "mutation($i: BackInStockInput!) { backInStockSubscribe(input: $i) { subscribed userErrors { code field message } } }";
+const UNSUB: &str =
+    "mutation($i: BackInStockInput!) { backInStockUnsubscribe(input: $i) { subscribed userErrors { code field } } }";
+const NOTIFY: &str = "mutation($item: String!, $c: String) { notifyBackInStock(item: $item, countryCode: $c) { notified userErrors { code field } } }";
+
+async fn notify(s: &Stack, item: &str, country: Option<&str>) -> i64 {
+    let resp = s.admin(NOTIFY, json!({ "item": item, "c": country })).await;
+    resp["data"]["notifyBackInStock"]["notified"].as_i64().unwrap_or_else(|| panic!("{resp}"))
+}
+
+#[tokio::test]
+async fn subscribing_twice_is_one_subscription_and_notify_sends_once() {
+    let s = stack(&[]).await;
+    let (a, b, c) = (email("a"), email("b"), email("c"));
+    for (who, country, lang) in [(&a, "DE", "de"), (&a, "DE", "de"), (&b, "AT", "en"), (&c, "FR", "fr")] {
+        let p = s.call(SUB, json!({ "i": { "email": who, "item": "SKU-42", "shipTo": { "countryCode": country }, "languageCode": lang } }), &[]).await;
+        assert_eq!(p["data"]["backInStockSubscribe"]["subscribed"], true, "{p}");
+    }
+    s.call(SUB, json!({ "i": { "email": a, "item": "SKU-7", "shipTo": { "countryCode": "DE" } } }), &[]).await;
+
+    // Only Austria first; then everyone left, concurrently with itself.
+    assert_eq!(notify(&s, "SKU-42", Some("at")).await, 1);
+    let (x, y) = futures::future::join(notify(&s, "SKU-42", None), notify(&s, "SKU-42", None)).await;
+    assert_eq!(x + y, 2, "a and c, each once");
+    assert_eq!(notify(&s, "SKU-42", None).await, 0, "nobody left");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for who in [&a, &b, &c] {
+        assert_eq!(mail::sent_to(who).await.len(), 1, "{who}");
+    }
+    let german = mail::nth_to(&a, 1).await;
+    assert!(german.subject.contains("SKU-42") && german.subject.contains("wieder da"), "{}", german.subject);
+    assert!(mail::nth_to(&b, 1).await.subject.contains("back in stock"));
+    assert!(mail::nth_to(&c, 1).await.subject.contains("back in stock"), "no French template: English");
+    assert_eq!(notify(&s, "SKU-7", None).await, 1, "other items untouched");
+}
+
+#[tokio::test]
+async fn unsubscribing_and_validation() {
+    let s = stack(&[]).await;
+    let who = email("u");
+    let input = json!({ "email": who, "item": "SKU-1", "shipTo": { "countryCode": "DE" } });
+    s.call(SUB, json!({ "i": input }), &[]).await;
+    let p = s.call(UNSUB, json!({ "i": input }), &[]).await;
+    assert_eq!(p["data"]["backInStockUnsubscribe"]["subscribed"], false);
+    assert_eq!(notify(&s, "SKU-1", None).await, 0);
+
+    let p = s
+        .call(SUB, json!({ "i": { "item": " ", "shipTo": { "countryCode": "ZZ" }, "languageCode": "xx-XX" } }), &[])
+        .await;
+    let fields: Vec<Value> = p["data"]["backInStockSubscribe"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!(["input", "email"]),
+            json!(["input", "item"]),
+            json!(["input", "shipTo", "countryCode"]),
+            json!(["input", "languageCode"])
+        ]
+    );
+    let p = s.admin(NOTIFY, json!({ "item": "" })).await;
+    assert_eq!(codes(&p["data"]["notifyBackInStock"]), ["REQUIRED"]);
+    let key = crate::admin::mint(&s.svc, "default", &[Permission::SubscriptionRead]).await;
+    let forbidden = gql(&s.admin, NOTIFY, json!({ "item": "SKU-1" }), &[bearer(&key)]).await;
+    assert_eq!(top_error(&forbidden).as_deref(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn a_logged_in_customer_subscribes_its_own_address_and_erasure_removes_alerts() {
+    let s = stack(&[]).await;
+    let address = email("shopper");
+    let r = gql(
+        &s.auth,
+        crate::auth::REGISTER,
+        json!({ "input": { "email": address, "password": crate::auth::PASSWORD } }),
+        &[],
+    )
+    .await;
+    let token = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
+    let me = [bearer(&token)];
+    let p = s.call(SUB, json!({ "i": { "item": "SKU-9", "shipTo": { "countryCode": "DE" } } }), &me).await;
+    assert_eq!(p["data"]["backInStockSubscribe"]["subscribed"], true, "{p}");
+    let p = s
+        .call(SUB, json!({ "i": { "email": email("else"), "item": "SKU-9", "shipTo": { "countryCode": "DE" } } }), &me)
+        .await;
+    assert_eq!(codes(&p["data"]["backInStockSubscribe"]), ["INVALID"]);
+
+    let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
+    gql(&s.account, q, json!({ "p": crate::auth::PASSWORD }), &me).await;
+    assert_eq!(notify(&s, "SKU-9", None).await, 0, "the alert went with the account");
+}
