@@ -24,6 +24,17 @@ ensure_cargo_lambda() {
   cargo lambda --version >/dev/null
 }
 
+# cfn-lint and the SAM CLI, in a virtualenv of their own under .local/.
+DEPLOY_TOOLS="$ROOT/.local/deploy-tools"
+ensure_deploy_tools() {
+  if [ ! -x "$DEPLOY_TOOLS/bin/sam" ] || [ ! -x "$DEPLOY_TOOLS/bin/cfn-lint" ]; then
+    log "installing cfn-lint and aws-sam-cli from PyPI into .local/deploy-tools"
+    python3 -m venv "$DEPLOY_TOOLS"
+    "$DEPLOY_TOOLS/bin/pip" install --quiet --disable-pip-version-check cfn-lint aws-sam-cli
+  fi
+  export SAM_CLI_TELEMETRY=0
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, unit tests, and the integration and
-# end-to-end tests against DynamoDB Local, the SES emulator and
-# `cargo lambda watch`, all started here on free ports.
+# Runs every test: formatting and lints, the deployment template checks,
+# unit tests, and the integration and end-to-end tests against DynamoDB
+# Local, the SES emulator and `cargo lambda watch`, all started here on free
+# ports.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 cd "$ROOT"
 
 ensure_node_packages
 ensure_cargo_lambda
+ensure_deploy_tools
+
+log "template.yaml: cfn-lint and sam validate --lint"
+"$DEPLOY_TOOLS/bin/cfn-lint" template.yaml
+"$DEPLOY_TOOLS/bin/sam" validate --lint --region us-east-1 --template template.yaml
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

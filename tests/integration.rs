@@ -7,4 +7,5 @@ mod account;
 mod admin;
 mod auth;
 mod deployment;
+mod schema;
 mod subscriptions;

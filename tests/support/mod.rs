@@ -82,6 +82,23 @@ pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
     Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
 }
 
+/// Services that never reach the network: for building schemas.
+pub fn offline_services() -> Arc<Services> {
+    let ddb = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let ses = aws_sdk_sesv2::Config::builder()
+        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+        .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+        .build();
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(ddb), "unused");
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::from_conf(ses));
+    let config = config("unused", &[]);
+    Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
+}
+
+/// One HTTP request to a function, as API Gateway would hand it over; the status and body.
 pub async fn post<E: async_graphql::Executor>(app: &App<E>, body: Vec<u8>, headers: &[(&str, String)]) -> (u16, Value) {
     let mut req =
         lambda_http::http::Request::builder().method(Method::POST).uri("https://api.example.com/auth/graphql");
