@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The benchmark suite: release-builds the four functions, a hello-world floor
+# binary and the bench, starts DynamoDB Local on a free port, runs
+# `customer-bench` (cold start, round trips and capacity per operation,
+# latency and overhead, Argon2id cost), adds package sizes, and writes it
+# all to BENCHMARKS.md. Numbers only: nothing here passes or fails.
+set -euo pipefail
+source "$(dirname "$0")/stack.sh"
+cd "$ROOT"
+ensure_node_packages
+
+log "release build (the profile of Cargo.toml)"
+cargo build --release --quiet -p auth -p account -p subscriptions -p admin -p customer-bench --bins
+
+export STACK_LOG_DIR="$ROOT/target/stack-logs"
+mkdir -p "$STACK_LOG_DIR"
+trap stop_stack EXIT
+DDB_PORT=$(free_port)
+start_dynamodb "$DDB_PORT"
+export_local_aws "$DDB_PORT" 1
+export RUST_LOG=warn
+
+log "running the benchmarks"
+./target/release/customer-bench
+
+log "package sizes"
+python3 - <<'PY' | tee -a BENCHMARKS.md
+import io, os, zipfile
+print("\n## Package size\n")
+print("The release binary (stripped by the profile) and the zip SAM uploads (`bootstrap`, deflate level 9).\n")
+print("| function | binary MB | zip MB |")
+print("|---|---|---|")
+for f in ["auth", "account", "subscriptions", "admin", "hello"]:
+    path = os.path.join("target", "release", f)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.write(path, "bootstrap")
+    print(f"| {f} | {os.path.getsize(path) / 1e6:.2f} | {len(buf.getvalue()) / 1e6:.2f} |")
+PY
