@@ -6,11 +6,9 @@ use super::creation::personal_words;
 use super::credentials::Principal;
 use super::login::{check_password, new_session};
 use super::modify::modify;
-use super::{mail_quota_allows, mailing, Services};
-use crate::auth::opaque;
+use super::{mail_quota_allows, mailing, new_token, Services};
 use crate::domain::{
-    self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, ProfilePatch,
-    SessionTokens, TokenKind,
+    self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, ProfilePatch, SessionTokens, TokenKind,
 };
 use crate::mail::Template;
 use crate::store::{UniqueKey, WriteError};
@@ -124,28 +122,13 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
             "Too many mails to this address; try again later.",
         ));
     }
-    let issued = opaque::issue();
-    let token = OneTimeToken {
-        hash: issued.hash,
-        kind: TokenKind::ChangeEmail,
-        customer_id: c.id.clone(),
-        email_key: c.email.normalized(),
-        token_version: p.customer.credentials.token_version,
-        new_email: Some(new_email.as_str().to_string()),
-        expires_at: Utc::now() + svc.config.email_change_token_ttl,
-    };
+    let expires_at = Utc::now() + svc.config.email_change_token_ttl;
+    let tv = p.customer.credentials.token_version;
+    let (secret, mut token) = new_token(TokenKind::ChangeEmail, &c.id, &c.email.normalized(), tv, expires_at);
+    token.new_email = Some(new_email.as_str().to_string());
     svc.store.put_token(&p.tenant, &token).await?;
-    mailing::send(
-        svc,
-        &p.tenant,
-        Template::ChangeEmail,
-        c,
-        Some(new_email.as_str()),
-        None,
-        &issued.secret,
-        token.expires_at,
-    )
-    .await;
+    mailing::send(svc, &p.tenant, Template::ChangeEmail, c, Some(new_email.as_str()), None, &secret, token.expires_at)
+        .await;
     let extra = minijinja::context! { new_email => new_email.as_str() };
     mailing::notice(svc, &p.tenant, Template::EmailChangeNotice, c, extra).await;
     Ok(())

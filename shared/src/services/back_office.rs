@@ -4,11 +4,10 @@
 
 use super::creation::{build, insert, InsertError, NewCustomerInput};
 use super::modify::modify;
-use super::{mailing, Services};
-use crate::auth::opaque;
+use super::{mailing, new_token, Services};
 use crate::domain::{
     AdminPatch, Customer, CustomerFilter, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email, ErrorCode,
-    OneTimeToken, TenantId, TokenKind, UserError,
+    TenantId, TokenKind, UserError,
 };
 use crate::mail::Template;
 use crate::store::UniqueKey;
@@ -173,18 +172,12 @@ pub async fn search(
 
 /// Mails a set-password link: a reset token that lives `INVITE_TOKEN_TTL_SECONDS`.
 async fn invite(svc: &Services, tenant: &TenantId, record: &CustomerRecord) -> DomainResult<()> {
-    let issued = opaque::issue();
-    let token = OneTimeToken {
-        hash: issued.hash,
-        kind: TokenKind::ResetPassword,
-        customer_id: record.customer.id.clone(),
-        email_key: record.customer.email.normalized(),
-        token_version: record.credentials.token_version,
-        new_email: None,
-        expires_at: Utc::now() + svc.config.invite_token_ttl,
-    };
+    let c = &record.customer;
+    let expires_at = Utc::now() + svc.config.invite_token_ttl;
+    let (secret, token) =
+        new_token(TokenKind::ResetPassword, &c.id, &c.email.normalized(), record.credentials.token_version, expires_at);
     svc.store.put_token(tenant, &token).await?;
-    mailing::send(svc, tenant, Template::Invite, &record.customer, None, None, &issued.secret, token.expires_at).await;
+    mailing::send(svc, tenant, Template::Invite, &record.customer, None, None, &secret, token.expires_at).await;
     Ok(())
 }
 

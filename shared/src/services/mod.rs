@@ -117,3 +117,24 @@ pub(crate) async fn customer_by_email(
         None => Ok(None),
     }
 }
+
+/// A fresh one-time token: the secret for the mail, the record to store.
+pub(crate) fn new_token(
+    kind: crate::domain::TokenKind,
+    customer_id: &str,
+    email_key: &str,
+    token_version: i64,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> (String, crate::domain::OneTimeToken) {
+    let issued = crate::auth::opaque::issue();
+    let token = crate::domain::OneTimeToken {
+        hash: issued.hash,
+        kind,
+        customer_id: customer_id.to_string(),
+        email_key: email_key.to_string(),
+        token_version,
+        new_email: None,
+        expires_at,
+    };
+    (issued.secret, token)
+}

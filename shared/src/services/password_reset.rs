@@ -3,8 +3,7 @@
 use super::creation::personal_words;
 use super::credentials::find_token;
 use super::login::new_session;
-use super::{answer_no_sooner, customer_by_email, mail_quota_allows, mailing, Services};
-use crate::auth::opaque;
+use super::{answer_no_sooner, customer_by_email, mail_quota_allows, mailing, new_token, Services};
 use crate::domain::{
     CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
     TokenKind, UserError,
@@ -51,19 +50,12 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
         return Ok(());
     }
     let now = Utc::now();
-    let issued = opaque::issue();
-    let token = OneTimeToken {
-        hash: issued.hash,
-        kind: TokenKind::ResetPassword,
-        customer_id: record.customer.id.clone(),
-        email_key: record.customer.email.normalized(),
-        token_version: record.credentials.token_version,
-        new_email: None,
-        expires_at: now + svc.config.reset_token_ttl,
-    };
+    let c = &record.customer;
+    let expires_at = now + svc.config.reset_token_ttl;
+    let (secret, token) =
+        new_token(TokenKind::ResetPassword, &c.id, &c.email.normalized(), record.credentials.token_version, expires_at);
     svc.store.put_token(tenant, &token).await?;
-    mailing::send(svc, tenant, Template::ResetPassword, &record.customer, None, url, &issued.secret, token.expires_at)
-        .await;
+    mailing::send(svc, tenant, Template::ResetPassword, &record.customer, None, url, &secret, token.expires_at).await;
     Ok(())
 }
 

@@ -1,8 +1,7 @@
 //! `registerCustomer`.
 
 use super::creation::{build, insert, NewCustomerInput};
-use super::{login, mailing, subscriptions, Services};
-use crate::auth::opaque;
+use super::{login, mailing, new_token, subscriptions, Services};
 use crate::domain::{
     Customer, CustomerStatus, DomainResult, OneTimeToken, ProfileInput, SessionTokens, TenantId, TokenKind,
 };
@@ -30,17 +29,8 @@ pub(crate) fn confirmation_token(
     token_version: i64,
     now: DateTime<Utc>,
 ) -> (String, OneTimeToken) {
-    let issued = opaque::issue();
-    let token = OneTimeToken {
-        hash: issued.hash,
-        kind: TokenKind::ConfirmEmail,
-        customer_id: customer.id.clone(),
-        email_key: customer.email.normalized(),
-        token_version,
-        new_email: None,
-        expires_at: now + svc.config.confirmation_token_ttl,
-    };
-    (issued.secret, token)
+    let expires_at = now + svc.config.confirmation_token_ttl;
+    new_token(TokenKind::ConfirmEmail, &customer.id, &customer.email.normalized(), token_version, expires_at)
 }
 
 /// Mails the confirmation link for `token`.

@@ -2,8 +2,7 @@
 
 use super::credentials::{find_token, Principal};
 use super::mailing::{deliver, token_link, Recipient};
-use super::Services;
-use crate::auth::opaque;
+use super::{new_token, Services};
 use crate::domain::{
     item, BackInStockSubscription, CountryCode, DomainError, DomainResult, Email, ErrorCode, Gender, LanguageCode,
     NewsletterState, NewsletterSubscription, Problems, TenantId, TokenKind,
@@ -85,19 +84,7 @@ pub async fn subscribe(
         updated_at: now,
         confirmed_at: None,
     };
-    let token = |kind, expires_at| {
-        let issued = opaque::issue();
-        let token = crate::domain::OneTimeToken {
-            hash: issued.hash,
-            kind,
-            customer_id: String::new(),
-            email_key: email_key.clone(),
-            token_version: 0,
-            new_email: None,
-            expires_at,
-        };
-        (issued.secret, token)
-    };
+    let token = |kind, expires_at| new_token(kind, "", &email_key, 0, expires_at);
     let (confirm_secret, confirm) = token(TokenKind::NewsletterConfirm, now + svc.config.confirmation_token_ttl);
     let (unsubscribe_secret, unsubscribe) =
         token(TokenKind::NewsletterUnsubscribe, now + Duration::days(UNSUBSCRIBE_TTL_DAYS));

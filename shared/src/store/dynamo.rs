@@ -240,6 +240,28 @@ impl DynamoStore {
         }
     }
 
+    /// One page of a GSI1 partition's items with sort keys in `[from, to]`.
+    async fn gsi1_range(
+        &self,
+        partition: &str,
+        from: &str,
+        to: &str,
+        limit: i32,
+    ) -> anyhow::Result<aws_sdk_dynamodb::operation::query::QueryOutput> {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name("gsi1")
+            .key_condition_expression("gsi1pk = :p AND gsi1sk BETWEEN :from AND :to")
+            .expression_attribute_values(":p", s(partition))
+            .expression_attribute_values(":from", s(from))
+            .expression_attribute_values(":to", s(to))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(sdk("query index range"))
+    }
+
     /// Deletes items by key, 25 per request, retrying what DynamoDB leaves unprocessed.
     async fn delete_all(&self, keys: Vec<Item>) -> anyhow::Result<()> {
         for chunk in keys.chunks(25) {
@@ -774,19 +796,7 @@ impl Store for DynamoStore {
         to_id: &str,
         limit: i32,
     ) -> anyhow::Result<(Vec<Customer>, bool)> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p AND gsi1sk BETWEEN :from AND :to")
-            .expression_attribute_values(":p", s(keys::customers_index(tenant)))
-            .expression_attribute_values(":from", s(from_id))
-            .expression_attribute_values(":to", s(to_id))
-            .limit(limit)
-            .send()
-            .await
-            .map_err(sdk("list customers"))?;
+        let out = self.gsi1_range(&keys::customers_index(tenant), from_id, to_id, limit).await?;
         let customers = out
             .items
             .unwrap_or_default()
@@ -935,19 +945,7 @@ impl Store for DynamoStore {
             Some(a) if a > lo.as_str() => format!("{a}\0"),
             _ => lo,
         };
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("gsi1")
-            .key_condition_expression("gsi1pk = :p AND gsi1sk BETWEEN :from AND :to")
-            .expression_attribute_values(":p", s(keys::newsletters_index(tenant)))
-            .expression_attribute_values(":from", s(from))
-            .expression_attribute_values(":to", s(hi))
-            .limit(limit)
-            .send()
-            .await
-            .map_err(sdk("list newsletter subscriptions"))?;
+        let out = self.gsi1_range(&keys::newsletters_index(tenant), &from, &hi, limit).await?;
         let mut found = Vec::new();
         for item in out.items.unwrap_or_default() {
             let position = item.get("gsi1sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
