@@ -44,6 +44,17 @@ pub struct InitStats {
     pub p90_ms: f64,
 }
 
+/// The executable of `name` in `dir`: `dir/name`, or `dir/name/bootstrap`
+/// as `cargo lambda build` lays them out.
+pub fn binary(dir: &Path, name: &str) -> std::path::PathBuf {
+    let lambda = dir.join(name).join("bootstrap");
+    if lambda.is_file() {
+        lambda
+    } else {
+        dir.join(name)
+    }
+}
+
 pub fn measure(name: &str, binary: &Path, env: &[(String, String)], runs: usize) -> anyhow::Result<InitStats> {
     once(binary, env)?; // warm the page cache
     let mut times: Vec<f64> =

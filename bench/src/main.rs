@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     // Cold start.
     let runs = 30;
     let mut table = String::from("| binary | init median (ms) | p10 | p90 | vs floor |\n|---|---|---|---|---|\n");
-    let floor = init::measure("hello (floor)", &release.join("hello"), &function_env(), runs)?;
+    let floor = init::measure("hello (floor)", &init::binary(&release, "hello"), &function_env(), runs)?;
     let rows = [
         ("hello (floor)", "hello"),
         ("auth", "auth"),
@@ -73,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
         let stats = if binary == "hello" {
             floor.clone()
         } else {
-            init::measure(label, &release.join(binary), &function_env(), runs)?
+            init::measure(label, &init::binary(&release, binary), &function_env(), runs)?
         };
         writeln!(
             table,
