@@ -3,7 +3,7 @@
 use async_graphql::{Context, EmptySubscription, Object, Schema, SimpleObject, ID};
 use shared::graphql::http::with_limits;
 use shared::graphql::inputs::{AddressInputObject, UpdateCustomerInput};
-use shared::graphql::types::{CustomerObject, SessionObject};
+use shared::graphql::types::{CustomerObject, LogoutPayload, SessionObject};
 use shared::graphql::{respond, UserErrorObject};
 use shared::payloads;
 use shared::services::account;
@@ -49,12 +49,6 @@ pub struct RequestEmailChangePayload {
 }
 
 #[derive(SimpleObject, Default)]
-pub struct LogoutPayload {
-    pub logged_out: bool,
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-#[derive(SimpleObject, Default)]
 pub struct DeleteAccountPayload {
     pub deleted: bool,
     pub user_errors: Vec<UserErrorObject>,
@@ -65,7 +59,6 @@ payloads!(
     CustomerPayload,
     ChangePasswordPayload,
     RequestEmailChangePayload,
-    LogoutPayload,
     DeleteAccountPayload,
 );
 

@@ -4,7 +4,7 @@ use async_graphql::{Context, EmptySubscription, Object, Schema, SimpleObject};
 use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::inputs::RegisterCustomerInput;
-use shared::graphql::types::{CustomerObject, SessionObject};
+use shared::graphql::types::{CustomerObject, LogoutPayload, SessionObject};
 use shared::graphql::{respond, RequestContext, UserErrorObject};
 use shared::payloads;
 use shared::services::{credentials, email_change, email_confirmation, login, password_reset, registration};
@@ -47,12 +47,6 @@ pub struct LoginPayload {
 }
 
 #[derive(SimpleObject, Default)]
-pub struct LogoutPayload {
-    pub logged_out: bool,
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-#[derive(SimpleObject, Default)]
 pub struct ConfirmEmailPayload {
     pub confirmed: bool,
     pub user_errors: Vec<UserErrorObject>,
@@ -88,7 +82,6 @@ pub struct ResetPasswordPayload {
 payloads!(
     RegisterCustomerPayload,
     LoginPayload,
-    LogoutPayload,
     ConfirmEmailPayload,
     ResendEmailConfirmationPayload,
     RequestPasswordResetPayload,

@@ -238,3 +238,12 @@ impl CustomerObject {
         self.0.version
     }
 }
+
+/// Whether the session(s) ended.
+#[derive(SimpleObject, Default)]
+pub struct LogoutPayload {
+    pub logged_out: bool,
+    pub user_errors: Vec<crate::graphql::UserErrorObject>,
+}
+
+crate::payloads!(LogoutPayload);

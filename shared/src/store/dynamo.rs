@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use anyhow::Context;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, DeleteRequest, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update, WriteRequest,
@@ -49,6 +49,11 @@ where
         Some(service) => anyhow::anyhow!("{what}: {service}"),
         None => anyhow::anyhow!("{what}: {}", DisplayErrorContext(e)),
     }
+}
+
+/// True when DynamoDB refused a write because its condition did not hold.
+fn condition_failed<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException")
 }
 
 /// The customer's item: its profile and credentials side by side, plus keys.
@@ -499,9 +504,7 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(WriteError::Conflict)
-            }
+            Err(e) if condition_failed(&e) => Err(WriteError::Conflict),
             Err(e) => Err(WriteError::Other(sdk("rotate refresh token")(e))),
         }
     }
@@ -621,9 +624,7 @@ impl Store for DynamoStore {
                 .await;
             return match result {
                 Ok(_) => Ok(()),
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                    Err(WriteError::Conflict)
-                }
+                Err(e) if condition_failed(&e) => Err(WriteError::Conflict),
                 Err(e) => Err(WriteError::Other(sdk("update customer")(e))),
             };
         }
@@ -866,7 +867,7 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(sdk("revoke api key")(e)),
         }
     }
@@ -1032,7 +1033,7 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(sdk("claim back-in-stock subscription")(e)),
         }
     }
@@ -1059,7 +1060,7 @@ impl Store for DynamoStore {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) if condition_failed(&e) => Ok(false),
             Err(e) => Err(sdk("take quota")(e)),
         }
     }
