@@ -28,7 +28,7 @@ pub async fn update_profile(
         DomainError::User(errors) => DomainError::User(errors.into_iter().map(|e| e.under(&["input"])).collect()),
         other => other,
     })?;
-    modify(svc, &p.customer.customer, expected_version, |c| {
+    modify(svc, &p.customer.customer, expected_version, &["input"], |c| {
         patch.clone().apply(c);
         Ok(())
     })
@@ -38,7 +38,7 @@ pub async fn update_profile(
 
 pub async fn set_billing_address(svc: &Services, p: &Principal, address: AddressInput) -> DomainResult<Customer> {
     let id = new_id();
-    modify(svc, &p.customer.customer, None, |c| domain::set_billing_address(c, address.clone(), id.clone()))
+    modify(svc, &p.customer.customer, None, &["input"], |c| domain::set_billing_address(c, address.clone(), id.clone()))
         .await
         .map(|(c, _)| c)
 }
@@ -50,7 +50,7 @@ pub async fn add_delivery_address(
     make_default: bool,
 ) -> DomainResult<Customer> {
     let id = new_id();
-    modify(svc, &p.customer.customer, None, |c| {
+    modify(svc, &p.customer.customer, None, &["input"], |c| {
         domain::add_delivery_address(c, address.clone(), id.clone(), make_default)
     })
     .await
@@ -63,17 +63,21 @@ pub async fn update_delivery_address(
     id: &str,
     address: AddressInput,
 ) -> DomainResult<Customer> {
-    modify(svc, &p.customer.customer, None, |c| domain::update_delivery_address(c, id, address.clone()))
+    modify(svc, &p.customer.customer, None, &["input"], |c| domain::update_delivery_address(c, id, address.clone()))
         .await
         .map(|(c, _)| c)
 }
 
 pub async fn remove_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
-    modify(svc, &p.customer.customer, None, |c| domain::remove_delivery_address(c, id)).await.map(|(c, _)| c)
+    modify(svc, &p.customer.customer, None, &["input"], |c| domain::remove_delivery_address(c, id))
+        .await
+        .map(|(c, _)| c)
 }
 
 pub async fn set_default_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
-    modify(svc, &p.customer.customer, None, |c| domain::set_default_delivery_address(c, id)).await.map(|(c, _)| c)
+    modify(svc, &p.customer.customer, None, &["input"], |c| domain::set_default_delivery_address(c, id))
+        .await
+        .map(|(c, _)| c)
 }
 
 /// Checks the current password like login does (lockout included), sets the

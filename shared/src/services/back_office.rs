@@ -7,7 +7,7 @@ use super::modify::modify;
 use super::{mailing, new_token, Services};
 use crate::domain::{
     AdminPatch, Customer, CustomerFilter, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email, ErrorCode,
-    TenantId, TokenKind, UserError,
+    TenantId, TokenKind,
 };
 use crate::mail::Template;
 use crate::store::UniqueKey;
@@ -197,8 +197,13 @@ async fn create_at(
     let record = build(svc, tenant, input.customer, id, path, Utc::now()).await.map_err(InsertError::Other)?;
     insert(svc, &record, &[], None, path).await?;
     tracing::info!(customer = %record.customer.id, "customer created by the back office");
+    // The customer exists by now: a failed invite is logged (and can be
+    // repeated by a password reset), not turned into an error that a retry
+    // would answer with TAKEN.
     if input.send_invite {
-        invite(svc, tenant, &record).await.map_err(InsertError::Other)?;
+        if let Err(e) = invite(svc, tenant, &record).await {
+            tracing::error!(customer = %record.customer.id, error = %e, "invite not sent");
+        }
     }
     Ok(record.customer)
 }
@@ -232,24 +237,11 @@ async fn apply_patch(
     path: &[&str],
 ) -> DomainResult<Customer> {
     let patch = patch.validate(Utc::now()).map_err(|e| under(path, e))?;
-    let (after, _) = modify(svc, before, expected_version, |c| {
+    let (after, _) = modify(svc, before, expected_version, path, |c| {
         patch.clone().apply(c);
         Ok(())
     })
-    .await
-    .map_err(|e| match e {
-        // `modify` locates TAKEN under `input`; here the patch may sit deeper.
-        DomainError::User(errors) => DomainError::User(
-            errors
-                .into_iter()
-                .map(|e| match e.field.first().map(String::as_str) {
-                    Some("input") => UserError { field: e.field[1..].to_vec(), ..e }.under(path),
-                    _ => e,
-                })
-                .collect(),
-        ),
-        other => other,
-    })?;
+    .await?;
     revoke_if_deactivated(svc, before, &after).await?;
     Ok(after)
 }

@@ -32,11 +32,14 @@ pub(crate) fn unique_field(kind: UniqueKey) -> &'static str {
 /// customer, so concurrent changes are never lost. With `expected_version`
 /// the client asked for exactly that version: any other is `VERSION_CONFLICT`
 /// and nothing is written. A change that changes nothing writes nothing (the
-/// returned customer then has the version it had).
+/// returned customer then has the version it had). A unique value (email,
+/// ref, external id) that another customer owns is `TAKEN`, located at that
+/// field under `input_path`.
 pub async fn modify<T>(
     svc: &Services,
     customer: &Customer,
     expected_version: Option<i64>,
+    input_path: &[&str],
     mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
 ) -> DomainResult<(Customer, T)> {
     let mut current = customer.clone();
@@ -64,11 +67,8 @@ pub async fn modify<T>(
                     .customer;
             }
             Err(WriteError::Taken(kind)) => {
-                return Err(DomainError::user(
-                    ErrorCode::Taken,
-                    &["input", unique_field(kind)],
-                    "Another customer already has this value.",
-                ))
+                let field = [input_path, &[unique_field(kind)]].concat();
+                return Err(DomainError::user(ErrorCode::Taken, &field, "Another customer already has this value."));
             }
             Err(WriteError::Other(e)) => return Err(e.into()),
         }

@@ -71,7 +71,11 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
             gender: c.gender,
             email_field: None,
         };
-        subscriptions::subscribe(svc, tenant, None, c.email.as_str(), info).await?;
+        // The customer exists by now: a failed sign-up must not turn the
+        // registration into an error the client would retry (and get TAKEN).
+        if let Err(e) = subscriptions::subscribe(svc, tenant, None, c.email.as_str(), info).await {
+            tracing::error!(customer = %c.id, error = %e, "newsletter sign-up at registration failed");
+        }
     }
     Ok(Registered { customer: record.customer, session: session.map(|(_, tokens)| tokens) })
 }

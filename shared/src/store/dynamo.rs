@@ -136,6 +136,16 @@ enum TxError {
     Other(anyhow::Error),
 }
 
+impl TxError {
+    /// For a transaction no condition should refuse: any refusal is a failure.
+    fn unexpected(self, what: &str) -> anyhow::Error {
+        match self {
+            TxError::Cancelled(codes) => anyhow::anyhow!("{what} cancelled: {codes:?}"),
+            TxError::Other(e) => e,
+        }
+    }
+}
+
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Self { client, table: table.into() }
@@ -210,10 +220,30 @@ impl DynamoStore {
             Err(TxError::Cancelled(codes)) if codes.iter().any(|c| c == "ConditionalCheckFailed") => {
                 Err(WriteError::Conflict)
             }
+            Err(e) => Err(WriteError::Other(e.unexpected("transaction"))),
+        }
+    }
+
+    /// A transaction that writes uniqueness guards at the given item
+    /// indexes: a failed guard is `Taken`, any other failed condition
+    /// `Conflict`.
+    async fn transact_guarded(
+        &self,
+        items: Vec<TransactWriteItem>,
+        guards: &[(usize, UniqueKey)],
+        what: &str,
+    ) -> Result<(), WriteError> {
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
             Err(TxError::Cancelled(codes)) => {
-                Err(WriteError::Other(anyhow::anyhow!("transaction cancelled: {codes:?}")))
+                let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
+                match guards.iter().find(|(i, _)| failed(*i)) {
+                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
+                    None if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
+                    None => Err(WriteError::Other(TxError::Cancelled(codes).unexpected(what))),
+                }
             }
-            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
+            Err(e) => Err(WriteError::Other(e.unexpected(what))),
         }
     }
 
@@ -356,19 +386,8 @@ impl Store for DynamoStore {
         if let Some(session) = new.session {
             items.push(self.put(session_item(t, session)?, None)?);
         }
-        match self.transact(items).await {
-            Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes)) => {
-                let taken = codes.iter().zip(&kinds).find(|(code, _)| *code == "ConditionalCheckFailed");
-                let profile_exists = codes.get(kinds.len()).is_some_and(|c| c == "ConditionalCheckFailed");
-                match taken {
-                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
-                    None if profile_exists => Err(WriteError::Conflict),
-                    None => Err(WriteError::Other(anyhow::anyhow!("create customer cancelled: {codes:?}"))),
-                }
-            }
-            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
-        }
+        let guards: Vec<(usize, UniqueKey)> = kinds.into_iter().enumerate().collect();
+        self.transact_guarded(items, &guards, "create customer").await
     }
 
     async fn customer_id_by(&self, tenant: &TenantId, kind: UniqueKey, value: &str) -> anyhow::Result<Option<String>> {
@@ -428,11 +447,7 @@ impl Store for DynamoStore {
                 values,
             )?,
         ];
-        match self.transact(items).await {
-            Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes)) => Err(anyhow::anyhow!("login cancelled: {codes:?}")),
-            Err(TxError::Other(e)) => Err(e),
-        }
+        self.transact(items).await.map_err(|e| e.unexpected("login"))
     }
 
     async fn record_login_failure(
@@ -659,18 +674,7 @@ impl Store for DynamoStore {
                 items.push(self.put(guard, Some("attribute_not_exists(pk)"))?);
             }
         }
-        match self.transact(items).await {
-            Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes)) => {
-                let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
-                match taken_at.iter().find(|(i, _)| failed(*i)) {
-                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
-                    None if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
-                    None => Err(WriteError::Other(anyhow::anyhow!("update cancelled: {codes:?}"))),
-                }
-            }
-            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
-        }
+        self.transact_guarded(items, &taken_at, "update customer").await
     }
 
     async fn change_password(
@@ -749,20 +753,8 @@ impl Store for DynamoStore {
                 values,
             )?,
         ];
-        match self.transact(items).await {
-            Ok(()) => Ok(()),
-            // Index 2 is the new address's guard.
-            Err(TxError::Cancelled(codes)) if codes.get(2).is_some_and(|c| c == "ConditionalCheckFailed") => {
-                Err(WriteError::Taken(UniqueKey::Email))
-            }
-            Err(TxError::Cancelled(codes)) if codes.iter().any(|c| c == "ConditionalCheckFailed") => {
-                Err(WriteError::Conflict)
-            }
-            Err(TxError::Cancelled(codes)) => {
-                Err(WriteError::Other(anyhow::anyhow!("email change cancelled: {codes:?}")))
-            }
-            Err(TxError::Other(e)) => Err(WriteError::Other(e)),
-        }
+        // Index 2 is the new address's guard.
+        self.transact_guarded(items, &[(2, UniqueKey::Email)], "email change").await
     }
 
     async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()> {
@@ -778,11 +770,7 @@ impl Store for DynamoStore {
                 .build()?;
             items.push(TransactWriteItem::builder().delete(del).build());
         }
-        match self.transact(items).await {
-            Ok(()) => {}
-            Err(TxError::Cancelled(codes)) => anyhow::bail!("erasure cancelled: {codes:?}"),
-            Err(TxError::Other(e)) => return Err(e),
-        }
+        self.transact(items).await.map_err(|e| e.unexpected("erasure"))?;
         // Then everything else it owned: sessions, and tokens found through GSI1.
         let mut rest = self.keys_in(None, &pk).await?;
         rest.extend(self.keys_in(Some("gsi1"), &pk).await?);
@@ -891,11 +879,7 @@ impl Store for DynamoStore {
         for token in tokens {
             items.push(self.put(token_item(tenant, token)?, None)?);
         }
-        match self.transact(items).await {
-            Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes)) => Err(anyhow::anyhow!("newsletter write cancelled: {codes:?}")),
-            Err(TxError::Other(e)) => Err(e),
-        }
+        self.transact(items).await.map_err(|e| e.unexpected("newsletter write"))
     }
 
     async fn set_newsletter_status(
