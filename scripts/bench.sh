@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark suite: release-builds the four functions, a hello-world floor
-# binary and the bench, starts DynamoDB Local on a free port, runs
-# `customer-bench` (cold start, round trips and capacity per operation,
-# latency and overhead, Argon2id cost), adds package sizes, and writes it
-# all to BENCHMARKS.md. Numbers only: nothing here passes or fails.
+# binary and the bench, starts DynamoDB Local and the SES emulator on free
+# ports, runs `customer-bench` (cold start, round trips and capacity per
+# operation, latency and overhead, Argon2id cost, the TLS handshake), adds
+# package sizes, then the peer comparison (`bench/peer.py`: the functions
+# under load, peak RSS, and Vendure's shop API side by side when
+# ../shared/peers/vendure is there, or PEER_VENDURE_DIR names it), and
+# writes it all to BENCHMARKS.md. Numbers only: nothing here passes or fails.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 cd "$ROOT"
@@ -21,11 +24,14 @@ mkdir -p "$STACK_LOG_DIR"
 trap stop_stack EXIT
 DDB_PORT=$(free_port)
 start_dynamodb "$DDB_PORT"
-export_local_aws "$DDB_PORT" 1
+SES_PORT=$(free_port)
+start_ses "$SES_PORT"
+export_local_aws "$DDB_PORT" "$SES_PORT"
 export RUST_LOG=warn
 
 log "running the benchmarks"
-BENCH_BIN_DIR="$BIN" "$BIN/customer-bench/bootstrap"
+FIGURES="$ROOT/target/bench-figures.json"
+BENCH_FIGURES="$FIGURES" BENCH_BIN_DIR="$BIN" "$BIN/customer-bench/bootstrap"
 
 log "package sizes"
 python3 - <<'PY' | tee -a BENCHMARKS.md
@@ -41,3 +47,20 @@ for f in ["auth", "account", "subscriptions", "admin", "hello"]:
         z.write(path, "bootstrap")
     print(f"| {f} | {os.path.getsize(path) / 1e6:.2f} | {len(buf.getvalue()) / 1e6:.2f} |")
 PY
+
+log "the functions under load, and the peer"
+export TABLE_NAME="peer-$(date +%s)"
+"$BIN/customer-ctl/bootstrap" create-table
+PEER_SRC=${PEER_VENDURE_DIR:-$ROOT/../shared/peers/vendure}
+PEER_ARGS=(--figures "$FIGURES" --markdown BENCHMARKS.md)
+if [ -f "$PEER_SRC/bench.py" ]; then
+  # A writable copy (the peer's bench writes its database and logs beside itself).
+  PEER="$ROOT/target/peers/vendure"
+  mkdir -p "$PEER"
+  cp "$PEER_SRC"/*.js "$PEER_SRC"/*.py "$PEER_SRC"/package.json "$PEER"/
+  [ -d "$PEER/node_modules/@vendure/core" ] || (cd "$PEER" && npm install --no-audit --no-fund --loglevel=error)
+  PEER_ARGS+=(--vendure-dir "$PEER")
+else
+  log "no Vendure peer at $PEER_SRC: the load test runs without it"
+fi
+python3 bench/peer.py --bin-dir "$BIN" --json "$ROOT/target/peer-ours.json" "${PEER_ARGS[@]}"

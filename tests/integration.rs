@@ -9,3 +9,4 @@ mod auth;
 mod deployment;
 mod schema;
 mod subscriptions;
+mod tls;

@@ -101,6 +101,8 @@ pub struct Config {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub limits: Limits,
+    /// Open the DynamoDB connection during init (see `DynamoStore::open_connection`).
+    pub open_connection_at_init: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +185,7 @@ impl Config {
             argon2_iterations: num("ARGON2_ITERATIONS", 2)? as u32,
             argon2_parallelism: num("ARGON2_PARALLELISM", 1)? as u32,
             limits: Limits::default(),
+            open_connection_at_init: get("OPEN_CONNECTION_AT_INIT").is_none_or(|v| v != "false" && v != "0"),
         })
     }
 

@@ -3,6 +3,7 @@
 //! `main` over this crate.
 
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod domain;
 pub mod graphql;

@@ -3,6 +3,7 @@
 //! emulator, and a function handler to send HTTP requests to.
 
 pub mod mail;
+pub mod tls;
 pub mod watch;
 
 use lambda_http::http::Method;
@@ -63,7 +64,7 @@ pub async fn aws() -> aws_config::SdkConfig {
         std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
         "run the tests through scripts/test.sh, which starts DynamoDB Local and the SES emulator"
     );
-    aws_config::load_from_env().await
+    shared::aws::load().await.expect("AWS SDK configuration")
 }
 
 /// A fresh table and the services over it. `TEST_LOG=1` shows the

@@ -33,7 +33,7 @@ fn tenant(args: &[String]) -> anyhow::Result<TenantId> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let table_name = std::env::var("TABLE_NAME").unwrap_or_else(|_| "customers".into());
-    let aws = aws_config::load_from_env().await;
+    let aws = shared::aws::load().await?;
     let client = aws_sdk_dynamodb::Client::new(&aws);
     let store = DynamoStore::new(client.clone(), table_name.clone());
     let words: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -2,9 +2,9 @@
 //! the password policy, whose strength check is zxcvbn.
 
 use crate::domain::{ErrorCode, UserError};
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// What a password must satisfy; also served to clients as `passwordPolicy`.
@@ -58,9 +58,15 @@ impl PasswordPolicy {
 }
 
 /// Argon2id with fixed parameters (OWASP: m=19 MiB, t=2, p=1 by default).
+///
+/// Each hash needs `m` of working memory. Allocated per hash, that memory
+/// ended up kept by glibc in a separate arena per blocking thread (about
+/// 190 MB of peak RSS after a burst of logins, BENCHMARKS.md); here it is
+/// allocated once and reused, one buffer per hash running at the same time.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
+    memory: Arc<Mutex<Vec<Vec<Block>>>>,
     /// A hash of a random password, verified against when the account does
     /// not exist, so that unknown emails take as long as wrong passwords.
     dummy: Arc<OnceCell<String>>,
@@ -70,37 +76,71 @@ impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        Ok(Self { params, dummy: Arc::new(OnceCell::new()) })
+        Ok(Self { params, memory: Arc::default(), dummy: Arc::new(OnceCell::new()) })
     }
 
-    fn argon(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
-    }
-
-    pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
-        let argon = self.argon();
-        let password = password.to_owned();
+    /// Runs `argon` into `out` on a reused working-memory buffer, off the async executor.
+    async fn run(
+        &self,
+        argon: Argon2<'static>,
+        password: String,
+        salt: Vec<u8>,
+        out: usize,
+    ) -> anyhow::Result<Vec<u8>> {
+        let pool = self.memory.clone();
         tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut rand::rngs::OsRng);
-            argon
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+            let blocks = argon.params().block_count();
+            let mut memory =
+                pool.lock().map_err(|_| anyhow::anyhow!("hash memory poisoned"))?.pop().unwrap_or_default();
+            if memory.len() < blocks {
+                memory.resize(blocks, Block::default());
+            }
+            let mut output = vec![0; out];
+            let outcome =
+                argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut output, &mut memory[..blocks]);
+            if let Ok(mut pool) = pool.lock() {
+                pool.push(memory);
+            }
+            outcome.map(|()| output).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
         })
         .await?
+    }
+
+    /// A PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
+    pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let mut salt_bytes = [0; Salt::RECOMMENDED_LENGTH * 2];
+        let raw_salt = salt.decode_b64(&mut salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?.to_vec();
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        let output = self.run(argon, password.to_owned(), raw_salt, Params::DEFAULT_OUTPUT_LEN).await?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params).map_err(|e| anyhow::anyhow!("parameters: {e}"))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&output).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+        };
+        Ok(phc.to_string())
     }
 
     /// True when `password` matches `phc`. A stored hash with other parameters
     /// still verifies (they are part of the PHC string).
     pub async fn verify(&self, password: &str, phc: &str) -> anyhow::Result<bool> {
-        let argon = self.argon();
-        let password = password.to_owned();
-        let phc = phc.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-            Ok(argon.verify_password(password.as_bytes(), &parsed).is_ok())
-        })
-        .await?
+        fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
+            anyhow::anyhow!("stored hash unreadable: {e}")
+        }
+        let parsed = PasswordHash::new(phc).map_err(unreadable)?;
+        let expected = parsed.hash.ok_or_else(|| anyhow::anyhow!("stored hash has no output"))?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).map_err(unreadable)?;
+        let version = parsed.version.map(Version::try_from).transpose().map_err(unreadable)?.unwrap_or_default();
+        let params = Params::try_from(&parsed).map_err(unreadable)?;
+        let mut salt_bytes = [0; Salt::MAX_LENGTH];
+        let salt = parsed.salt.ok_or_else(|| anyhow::anyhow!("stored hash has no salt"))?;
+        let raw_salt = salt.decode_b64(&mut salt_bytes).map_err(unreadable)?.to_vec();
+        let argon = Argon2::new(algorithm, version, params);
+        let output = self.run(argon, password.to_owned(), raw_salt, expected.len()).await?;
+        // Output's equality is constant-time.
+        Ok(Output::new(&output).map_err(unreadable)? == expected)
     }
 
     /// Spends the time of one verification on nothing, for unknown accounts.
@@ -145,5 +185,25 @@ mod tests {
         assert!(h.verify("correct horse battery staple", &phc).await.unwrap());
         assert!(!h.verify("wrong", &phc).await.unwrap());
         h.verify_dummy("anything").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn hashes_are_standard_phc_strings_both_ways() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let h = PasswordHasher::new(8 * 1024, 2, 1).unwrap();
+        // Ours, checked by the argon2 crate's own verifier (the memory reused by a second hash).
+        h.hash("warm the memory up").await.unwrap();
+        let ours = h.hash("correct horse battery staple").await.unwrap();
+        let standard = Argon2::default();
+        assert!(standard.verify_password(b"correct horse battery staple", &PasswordHash::new(&ours).unwrap()).is_ok());
+        // The crate's, with other parameters, checked by ours.
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4 * 1024, 3, 1, None).unwrap())
+            .hash_password(b"another password", &salt)
+            .unwrap()
+            .to_string();
+        assert!(h.verify("another password", &theirs).await.unwrap());
+        assert!(!h.verify("not it", &theirs).await.unwrap());
+        assert!(h.verify("x", "not a hash").await.is_err());
     }
 }

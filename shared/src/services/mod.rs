@@ -53,25 +53,31 @@ impl Services {
     /// Manager when deployed.
     pub async fn from_env() -> anyhow::Result<Self> {
         let config = Config::from_env()?;
-        let aws = aws_config::load_from_env().await;
-        let jwt_keys = match &config.jwt_keys {
-            JwtKeySource::Inline(keys) => keys.clone(),
-            JwtKeySource::SecretArn(arn) => {
-                let out = aws_sdk_secretsmanager::Client::new(&aws)
-                    .get_secret_value()
-                    .secret_id(arn)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        anyhow::anyhow!("read JWT secret: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e))
-                    })?;
-                let secret = out.secret_string().context("the JWT secret has no string value")?;
-                secret.split_whitespace().map(String::from).collect()
-            }
-        };
+        let aws = crate::aws::load().await?;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name.clone());
+        // The secret read and the DynamoDB handshake overlap: init waits for the slower one.
+        let (jwt_keys, ()) = tokio::join!(jwt_keys(&aws, &config.jwt_keys), async {
+            if config.open_connection_at_init {
+                if let Err(e) = store.open_connection().await {
+                    tracing::warn!(error = %e, "could not open the DynamoDB connection at init");
+                }
+            }
+        });
         let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
-        Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys)
+        Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys?)
+    }
+}
+
+async fn jwt_keys(aws: &aws_config::SdkConfig, source: &JwtKeySource) -> anyhow::Result<Vec<String>> {
+    match source {
+        JwtKeySource::Inline(keys) => Ok(keys.clone()),
+        JwtKeySource::SecretArn(arn) => {
+            let out = aws_sdk_secretsmanager::Client::new(aws).get_secret_value().secret_id(arn).send().await.map_err(
+                |e| anyhow::anyhow!("read JWT secret: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)),
+            )?;
+            let secret = out.secret_string().context("the JWT secret has no string value")?;
+            Ok(secret.split_whitespace().map(String::from).collect())
+        }
     }
 }
 

@@ -151,6 +151,21 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
+    /// Opens the HTTPS connection to DynamoDB (the TLS handshake with it) by
+    /// reading a key that never exists. Done during init, when a Lambda has
+    /// a full vCPU, so that the first request does not pay for the handshake
+    /// at a fraction of one (BENCHMARKS.md).
+    pub async fn open_connection(&self) -> anyhow::Result<()> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("#connection".into(), "#connection")))
+            .send()
+            .await
+            .map_err(sdk("open connection"))?;
+        Ok(())
+    }
+
     pub fn client(&self) -> &Client {
         &self.client
     }
