@@ -13,6 +13,7 @@ cd "$ROOT"
 ensure_node_packages
 
 ensure_cargo_lambda
+export_release_codegen
 # The same build `sam build` makes (cargo lambda, release profile, x86_64),
 # so the numbers are those of the deployed packages and the two share a cache.
 log "release build of every binary with cargo lambda"

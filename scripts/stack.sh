@@ -35,6 +35,16 @@ ensure_deploy_tools() {
   export SAM_CLI_TELEMETRY=0
 }
 
+# Code generation of the deployment builds (bench.sh and sam-build.sh): a
+# non-PIE executable without unwind tables (panics abort anyway) starts
+# ~0.5 ms sooner and is ~0.8 MB smaller (README, "Performance"). cargo lambda
+# builds with --target, so these reach only the functions' code, never build
+# scripts or proc macros (which must stay position-independent); they replace
+# cargo lambda's own default, target-cpu=haswell, hence it is repeated here.
+export_release_codegen() {
+  export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-cpu=haswell -C relocation-model=static -C force-unwind-tables=no"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -19,6 +19,8 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The benchmark's load-test and peer driver, compiled so that it never rots (it runs in bench.sh).
+python3 -c "import ast; ast.parse(open('bench/peer.py').read(), 'bench/peer.py')"
 
 export STACK_LOG_DIR="$ROOT/target/stack-logs"
 mkdir -p "$STACK_LOG_DIR"
