@@ -79,7 +79,7 @@ pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
     shared::store::table::create_table(&ddb, &table).await.expect("create test table");
     let config = config(&table, overrides);
     let store = DynamoStore::new(ddb, table);
-    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
+    let mailer = SesMailer::new(&aws);
     Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
 }
 
@@ -89,12 +89,12 @@ pub fn offline_services() -> Arc<Services> {
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .build();
-    let ses = aws_sdk_sesv2::Config::builder()
-        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+    let ses = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
         .build();
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(ddb), "unused");
-    let mailer = SesMailer::new(aws_sdk_sesv2::Client::from_conf(ses));
+    let mailer = SesMailer::new(&ses);
     let config = config("unused", &[]);
     Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
 }

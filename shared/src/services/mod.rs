@@ -63,7 +63,7 @@ impl Services {
                 }
             }
         });
-        let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
+        let mailer = SesMailer::new(&aws);
         Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys?)
     }
 }
