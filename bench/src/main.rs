@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
     writeln!(out, "# Benchmarks\n")?;
     writeln!(
         out,
-        "Run by `./scripts/bench.sh` on {} ({}), with the release profile of Cargo.toml.\n",
+        "Run by `./scripts/bench.sh` on {} ({}), with the release profile of Cargo.toml and the code-generation flags of `scripts/stack.sh` (`export_release_codegen`).\n",
         chrono::Utc::now().format("%Y-%m-%d"),
         machine(),
     )?;
