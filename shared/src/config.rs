@@ -140,6 +140,14 @@ impl Config {
             get(k).map(|v| v.parse().with_context(|| format!("{k} must be a number"))).unwrap_or(Ok(default))
         };
         let secs = |k: &str, default: i64| num(k, default).map(Duration::seconds);
+        let flag = |k: &str, default: bool| -> anyhow::Result<bool> {
+            match get(k).as_deref() {
+                None | Some("") => Ok(default),
+                Some("true" | "1") => Ok(true),
+                Some("false" | "0") => Ok(false),
+                Some(other) => anyhow::bail!("{k} must be true or false, not {other:?}"),
+            }
+        };
         let jwt_keys = match (get("JWT_SECRET_ARN"), get("JWT_SECRET")) {
             (Some(arn), _) if !arn.is_empty() => JwtKeySource::SecretArn(arn),
             (_, Some(keys)) => JwtKeySource::Inline(keys.split_whitespace().map(String::from).collect()),
@@ -180,12 +188,12 @@ impl Config {
             enumeration_floor: std::time::Duration::from_millis(num("ENUMERATION_FLOOR_MS", 300)?.max(0) as u64),
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "no-reply@example.com".into()),
             tenants,
-            graphiql: get("GRAPHIQL").is_some_and(|v| v == "true" || v == "1"),
+            graphiql: flag("GRAPHIQL", false)?,
             argon2_memory_kib: num("ARGON2_MEMORY_KIB", 19 * 1024)? as u32,
             argon2_iterations: num("ARGON2_ITERATIONS", 2)? as u32,
             argon2_parallelism: num("ARGON2_PARALLELISM", 1)? as u32,
             limits: Limits::default(),
-            open_connection_at_init: get("OPEN_CONNECTION_AT_INIT").is_none_or(|v| v != "false" && v != "0"),
+            open_connection_at_init: flag("OPEN_CONNECTION_AT_INIT", true)?,
         })
     }
 
@@ -237,7 +245,23 @@ mod tests {
         let c = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
         assert!(matches!(c.jwt_keys, JwtKeySource::Inline(ref k) if k.len() == 2));
         assert!(c.graphiql);
+        assert!(c.open_connection_at_init, "on unless switched off");
         assert!(c.tenant(&TenantId::parse("any").unwrap()).is_some());
         assert!(Config::from_lookup(|_| None).is_err(), "a signing key is required");
+    }
+
+    #[test]
+    fn switches_take_true_or_false_and_refuse_anything_else() {
+        let with = |k: &'static str, v: &'static str| {
+            Config::from_lookup(move |key| match key {
+                "JWT_SECRET" => Some("k1-0123456789abcdef0123456789abcdef".to_string()),
+                _ if key == k => Some(v.to_string()),
+                _ => None,
+            })
+        };
+        assert!(!with("OPEN_CONNECTION_AT_INIT", "false").unwrap().open_connection_at_init);
+        assert!(!with("GRAPHIQL", "0").unwrap().graphiql);
+        let err = with("GRAPHIQL", "yes").unwrap_err().to_string();
+        assert!(err.contains("GRAPHIQL must be true or false"), "{err}");
     }
 }

@@ -32,5 +32,5 @@ impl Subscriptions {
 }
 
 pub fn app(services: Arc<Services>) -> Subscriptions {
-    Subscriptions { graphql: App::new(schema::build(services.clone()), services, Access::Public) }
+    Subscriptions { graphql: App::new(schema::build(services.clone()), services, Access::OptionalCustomer) }
 }

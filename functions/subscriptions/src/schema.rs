@@ -3,12 +3,11 @@
 
 use async_graphql::{Context, EmptySubscription, InputObject, Object, Schema, SimpleObject};
 use shared::domain::NewsletterState;
-use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::types::{GenderObject, NewsletterState as NewsletterStateObject};
 use shared::graphql::{respond, RequestContext, UserErrorObject};
 use shared::payloads;
-use shared::services::credentials::{self, Principal};
+use shared::services::credentials::Principal;
 use shared::services::subscriptions::{self, BackInStockInput as DomainBackInStock, NewsletterInfo};
 use shared::Services;
 use std::sync::Arc;
@@ -19,25 +18,11 @@ pub fn build(services: Arc<Services>) -> SubscriptionsSchema {
     with_limits(Schema::build(Query, Mutation, EmptySubscription), &services).data(services).finish()
 }
 
-/// The services, the request, and the customer if an access token was sent
-/// (a sent but invalid token is `UNAUTHENTICATED`, never silently ignored).
-async fn parts<'a>(
-    ctx: &'a Context<'_>,
-) -> async_graphql::Result<(&'a Services, &'a RequestContext, Option<Principal>)> {
-    let svc = ctx.data::<Arc<Services>>()?.as_ref();
-    let req = ctx.data::<RequestContext>()?;
-    let caller = match &req.bearer {
-        Some(token) => {
-            Some(credentials::authenticate(svc, req.header_tenant(), token).await.map_err(|e| to_graphql(ctx, e))?)
-        }
-        None => None,
-    };
-    Ok((svc, req, caller))
-}
-
-/// The tenant: the customer's when logged in, else the request's.
-fn tenant<'a>(req: &'a RequestContext, caller: &'a Option<Principal>) -> &'a shared::domain::TenantId {
-    caller.as_ref().map(|c| &c.tenant).unwrap_or(&req.tenant)
+/// The services, the request (its tenant is the customer's when logged in),
+/// and the customer if an access token was sent: the handler authenticated it
+/// once for the whole request (`Access::OptionalCustomer`).
+fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a Services, &'a RequestContext, Option<&'a Principal>)> {
+    Ok((ctx.data::<Arc<Services>>()?.as_ref(), ctx.data::<RequestContext>()?, ctx.data_opt::<Principal>()))
 }
 
 #[derive(InputObject, Clone, Default)]
@@ -113,7 +98,7 @@ impl Mutation {
         email: String,
         additional_info: Option<NewsletterInfoInput>,
     ) -> async_graphql::Result<NewsletterPayload> {
-        let (svc, req, caller) = parts(ctx).await?;
+        let (svc, req, caller) = parts(ctx)?;
         let i = additional_info.unwrap_or_default();
         let info = NewsletterInfo {
             email_field: i.email_field,
@@ -121,7 +106,7 @@ impl Mutation {
             language_code: i.language_code,
             gender: i.gender.map(Into::into),
         };
-        let result = subscriptions::subscribe(svc, tenant(req, &caller), caller.as_ref(), &email, info).await;
+        let result = subscriptions::subscribe(svc, &req.tenant, caller, &email, info).await;
         respond(ctx, &[], result, NewsletterPayload::of)
     }
 
@@ -130,8 +115,8 @@ impl Mutation {
         ctx: &Context<'_>,
         token: String,
     ) -> async_graphql::Result<NewsletterPayload> {
-        let (svc, req, caller) = parts(ctx).await?;
-        respond(ctx, &[], subscriptions::confirm(svc, tenant(req, &caller), &token).await, NewsletterPayload::of)
+        let (svc, req, _) = parts(ctx)?;
+        respond(ctx, &[], subscriptions::confirm(svc, &req.tenant, &token).await, NewsletterPayload::of)
     }
 
     /// By the token of a newsletter mail's unsubscribe link, or for the
@@ -142,10 +127,8 @@ impl Mutation {
         token: Option<String>,
         email: Option<String>,
     ) -> async_graphql::Result<NewsletterPayload> {
-        let (svc, req, caller) = parts(ctx).await?;
-        let result =
-            subscriptions::unsubscribe(svc, tenant(req, &caller), caller.as_ref(), token.as_deref(), email.as_deref())
-                .await;
+        let (svc, req, caller) = parts(ctx)?;
+        let result = subscriptions::unsubscribe(svc, &req.tenant, caller, token.as_deref(), email.as_deref()).await;
         respond(ctx, &[], result, NewsletterPayload::of)
     }
 
@@ -155,9 +138,8 @@ impl Mutation {
         ctx: &Context<'_>,
         input: BackInStockInput,
     ) -> async_graphql::Result<BackInStockPayload> {
-        let (svc, req, caller) = parts(ctx).await?;
-        let result =
-            subscriptions::back_in_stock_subscribe(svc, tenant(req, &caller), caller.as_ref(), input.into()).await;
+        let (svc, req, caller) = parts(ctx)?;
+        let result = subscriptions::back_in_stock_subscribe(svc, &req.tenant, caller, input.into()).await;
         respond(ctx, &[], result, |_| BackInStockPayload { subscribed: true, user_errors: vec![] })
     }
 
@@ -166,9 +148,8 @@ impl Mutation {
         ctx: &Context<'_>,
         input: BackInStockInput,
     ) -> async_graphql::Result<BackInStockPayload> {
-        let (svc, req, caller) = parts(ctx).await?;
-        let result =
-            subscriptions::back_in_stock_unsubscribe(svc, tenant(req, &caller), caller.as_ref(), input.into()).await;
+        let (svc, req, caller) = parts(ctx)?;
+        let result = subscriptions::back_in_stock_unsubscribe(svc, &req.tenant, caller, input.into()).await;
         respond(ctx, &[], result, |_| BackInStockPayload { subscribed: false, user_errors: vec![] })
     }
 }

@@ -17,6 +17,9 @@ use std::sync::Arc;
 pub enum Access {
     /// Anyone; a bearer token, if sent, is left for resolvers to check.
     Public,
+    /// Anyone; a bearer token, if sent, must be a valid customer access token
+    /// (checked once, before anything runs) and then the caller is that customer.
+    OptionalCustomer,
     /// A valid customer access token, checked before anything runs.
     Customer,
     /// A valid API key, checked before anything runs; resolvers check its permissions.
@@ -166,11 +169,13 @@ impl<E: Executor> App<E> {
 
         let header_tenant = tenant_from_header.then_some(&tenant);
         let caller = match (self.access, &bearer) {
-            (Access::Public, _) => Ok(Caller::Anonymous),
+            (Access::Public, _) | (Access::OptionalCustomer, None) => Ok(Caller::Anonymous),
             (Access::Customer | Access::ApiKey, None) => Err(DomainError::Unauthenticated("credentials are required")),
-            (Access::Customer, Some(token)) => credentials::authenticate(&self.services, header_tenant, token)
-                .await
-                .map(|p| Caller::Customer(Box::new(p))),
+            (Access::Customer | Access::OptionalCustomer, Some(token)) => {
+                credentials::authenticate(&self.services, header_tenant, token)
+                    .await
+                    .map(|p| Caller::Customer(Box::new(p)))
+            }
             (Access::ApiKey, Some(key)) => {
                 api_keys::authenticate(self.services.store.as_ref(), header_tenant, key).await.map(Caller::Client)
             }

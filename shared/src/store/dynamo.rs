@@ -151,10 +151,10 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    /// Opens the HTTPS connection to DynamoDB (the TLS handshake with it) by
-    /// reading a key that never exists. Done during init, when a Lambda has
-    /// a full vCPU, so that the first request does not pay for the handshake
-    /// at a fraction of one (BENCHMARKS.md).
+    /// Opens the HTTPS connection to DynamoDB (TCP and the TLS handshake) by
+    /// reading a key that never exists. Done during init, overlapped with the
+    /// signing-key read, so that the first request pays for neither
+    /// (README, "Performance").
     pub async fn open_connection(&self) -> anyhow::Result<()> {
         self.client
             .get_item()
