@@ -135,7 +135,9 @@ class Functions:
         (`account` answers it UNAUTHENTICATED: nothing is public there)."""
         t0 = time.perf_counter()
         self.spawn(function)
-        _, js = Client(self.port).gql(function, TYPENAME)
+        client = Client(self.port)
+        _, js = client.gql(function, TYPENAME)
+        client.close()
         assert "data" in js or "errors" in js, js
         return time.perf_counter() - t0
 

@@ -25,9 +25,3 @@ async fn an_endpoint_signed_by_an_unknown_root_is_refused_and_accepted_once_its_
 
     tables_over(&proxy.url, Some(proxy.ca_pem.clone().into_bytes())).await.unwrap();
 }
-
-#[tokio::test]
-async fn a_bundle_that_is_not_certificates_stops_the_configuration_with_a_reason() {
-    let err = shared::aws::load_trusting(Some(b"not a certificate".to_vec())).await.unwrap_err();
-    assert!(err.to_string().contains("AWS_CA_BUNDLE"), "{err}");
-}

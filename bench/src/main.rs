@@ -69,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
     let floor_event = init::typename_event("hello");
     let (floor, floor_answer) =
         init::measure(&init::binary(&release, "hello"), &function_env(false), &floor_event, "hello", runs)?;
-    let mut table = String::from("| binary | init median ms | p10 | p90 | vs floor | first answer median ms | p90 |\n|---|---|---|---|---|---|---|\n");
+    const HEADER: &str = "| binary | init median ms | p10 | p90 | vs floor | first answer median ms | p90 |\n|---|---|---|---|---|---|---|\n";
     let row = |label: &str, (i, a): (init::Spread, init::Spread)| {
         format!(
             "| {label} | {:.2} | {:.2} | {:.2} | {:.2}x | {:.2} | {:.2} |\n",
@@ -81,19 +81,20 @@ async fn main() -> anyhow::Result<()> {
             a.p90
         )
     };
-    table.push_str(&row("hello (floor)", (floor, floor_answer)));
-    for function in ["auth", "account", "subscriptions", "admin"] {
-        let binary = init::binary(&release, function);
-        let event = init::typename_event(function);
-        table.push_str(&row(function, init::measure(&binary, &function_env(false), &event, expect(function), runs)?));
-    }
-    let mut connected = String::from("| binary | init median ms | p10 | p90 | vs floor | first answer median ms | p90 |\n|---|---|---|---|---|---|---|\n");
-    for function in ["auth", "account", "subscriptions", "admin"] {
-        let binary = init::binary(&release, function);
-        let event = init::typename_event(function);
-        connected
-            .push_str(&row(function, init::measure(&binary, &function_env(true), &event, expect(function), runs)?));
-    }
+    // A row per function, with the DynamoDB connection opened at init or not.
+    let function_rows = |connect: bool| -> anyhow::Result<String> {
+        let mut rows = String::new();
+        for function in ["auth", "account", "subscriptions", "admin"] {
+            let (binary, event) = (init::binary(&release, function), init::typename_event(function));
+            rows.push_str(&row(
+                function,
+                init::measure(&binary, &function_env(connect), &event, expect(function), runs)?,
+            ));
+        }
+        Ok(rows)
+    };
+    let table = format!("{HEADER}{}{}", row("hello (floor)", (floor, floor_answer)), function_rows(false)?);
+    let connected = format!("{HEADER}{}", function_rows(true)?);
     println!("{table}\n{connected}");
     writeln!(out, "## Cold start (init)\n\nTime from exec of the release binary until its first `GET /runtime/invocation/next` to a fake Runtime API on loopback (*init*), and until it has posted its answer to a first event, a `{{ __typename }}` request through API Gateway (*first answer*), {runs} runs of each after one warm-up, next to a hello-world `lambda_http` binary built with the same profile. Nothing is read from the network here (`OPEN_CONNECTION_AT_INIT=false`, signing key inline):\n\n{table}\nAs deployed, init also opens the DynamoDB connection (one `GetItem` round trip, plain HTTP to DynamoDB Local here; the TLS handshake it saves the first request is measured below):\n\n{connected}")?;
 

@@ -5,8 +5,7 @@
 
 use crate::recorder::{Call, Recorder};
 use capture::CaptureMailer;
-use lambda_http::http::Method;
-use lambda_http::{Body, RequestExt};
+use integration_tests::{bearer, request, text_of};
 use serde_json::{json, Value};
 use shared::domain::{Permission, TenantId};
 use shared::graphql::App;
@@ -70,21 +69,6 @@ struct Bench {
     rows: Vec<Row>,
 }
 
-fn request(body: &Value, headers: &[(&str, String)]) -> lambda_http::Request {
-    let mut req = lambda_http::http::Request::builder().method(Method::POST).uri("https://bench/graphql");
-    for (k, v) in headers {
-        req = req.header(*k, v);
-    }
-    req.body(Body::from(body.to_string())).expect("request").with_lambda_context(Default::default())
-}
-
-fn json_of(resp: lambda_http::Response<Body>) -> Value {
-    match resp.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
-        _ => Value::Null,
-    }
-}
-
 impl Bench {
     async fn new() -> anyhow::Result<Self> {
         let recorder = Recorder::default();
@@ -128,7 +112,7 @@ impl Bench {
         headers: &[(&str, String)],
     ) -> (Value, Duration, Vec<Call>) {
         self.recorder.take();
-        let req = request(&json!({ "query": query, "variables": variables }), headers);
+        let req = request(json!({ "query": query, "variables": variables }).to_string().into_bytes(), headers);
         let start = Instant::now();
         let resp = match function {
             "auth" => self.auth.handle(req).await,
@@ -137,7 +121,7 @@ impl Bench {
             _ => self.admin.handle(req).await,
         };
         let total = start.elapsed();
-        let value = json_of(resp.expect("infallible"));
+        let value = serde_json::from_str(&text_of(&resp.expect("infallible")).1).unwrap_or(Value::Null);
         (value, total, self.recorder.take())
     }
 
@@ -164,10 +148,6 @@ impl Bench {
         });
         value
     }
-}
-
-fn bearer(token: &str) -> (&'static str, String) {
-    ("authorization", format!("Bearer {token}"))
 }
 
 /// Latency of `runs` warm calls: p50 and p99 of the total, and p50 of the

@@ -5,6 +5,7 @@
 //! CPU time is the client's share alone (the proxy's work is elsewhere): on
 //! Lambda, that CPU time is what shrinks with the memory size.
 
+use crate::init::Spread;
 use integration_tests::tls::TlsProxy;
 use std::time::{Duration, Instant};
 
@@ -44,11 +45,6 @@ fn fresh_client_calls(url: String, ca: Option<String>) -> anyhow::Result<Calls> 
     .map_err(|_| anyhow::anyhow!("the measuring thread panicked"))?
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 pub async fn run() -> anyhow::Result<String> {
     let plain = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")?;
     let proxy = TlsProxy::start(plain.trim_start_matches("http://").to_string()).await?;
@@ -59,7 +55,7 @@ pub async fn run() -> anyhow::Result<String> {
         fresh_client_calls(url.clone(), ca.clone())?; // warm-up
         let calls: Vec<Calls> =
             (0..runs).map(|_| fresh_client_calls(url.clone(), ca.clone())).collect::<Result<_, _>>()?;
-        let m = |f: fn(&Calls) -> f64| median(calls.iter().map(f).collect());
+        let m = |f: fn(&Calls) -> f64| Spread::of(calls.iter().map(f).collect()).median;
         let (fw, fc, sw, sc) = (m(|c| c.first_wall), m(|c| c.first_cpu), m(|c| c.second_wall), m(|c| c.second_cpu));
         if label == "TLS" {
             handshake_cpu = fc - sc;

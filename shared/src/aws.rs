@@ -67,8 +67,9 @@ mod tests {
     }
 
     #[test]
-    fn a_bundle_that_is_not_certificates_is_refused() {
-        assert!(check_roots(b"not a certificate").is_err());
+    fn a_bundle_that_is_not_certificates_is_refused_with_a_reason() {
+        let err = check_roots(b"not a certificate").unwrap_err().to_string();
+        assert!(err.contains("AWS_CA_BUNDLE holds no certificate"), "{err}");
         let broken = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
         assert!(check_roots(broken).is_err());
     }

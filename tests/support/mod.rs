@@ -101,21 +101,19 @@ pub fn offline_services() -> Arc<Services> {
 
 /// One HTTP request to a function, as API Gateway would hand it over; the status and body.
 pub async fn post<E: async_graphql::Executor>(app: &App<E>, body: Vec<u8>, headers: &[(&str, String)]) -> (u16, Value) {
+    let resp = app.handle(request(body, headers)).await.expect("infallible");
+    let (status, text) = text_of(&resp);
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A POST of `body` with `headers`, as API Gateway hands it to a function.
+pub fn request(body: Vec<u8>, headers: &[(&str, String)]) -> Request {
     let mut req =
         lambda_http::http::Request::builder().method(Method::POST).uri("https://api.example.com/auth/graphql");
     for (k, v) in headers {
         req = req.header(*k, v);
     }
-    let req = req.body(Body::from(body)).expect("request").with_lambda_context(Default::default());
-    let resp = app.handle(req).await.expect("infallible");
-    let status = resp.status().as_u16();
-    let body = match resp.body() {
-        Body::Text(t) => t.clone(),
-        Body::Binary(b) => String::from_utf8_lossy(b).into_owned(),
-        Body::Empty => String::new(),
-        _ => String::new(),
-    };
-    (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    req.body(Body::from(body)).expect("request").with_lambda_context(Default::default())
 }
 
 /// Runs a GraphQL operation and returns the whole response body.
