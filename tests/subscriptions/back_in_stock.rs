@@ -76,14 +76,8 @@ async fn unsubscribing_and_validation() {
 async fn a_logged_in_customer_subscribes_its_own_address_and_erasure_removes_alerts() {
     let s = stack(&[]).await;
     let address = email("shopper");
-    let r = gql(
-        &s.auth,
-        crate::auth::REGISTER,
-        json!({ "input": { "email": address, "password": crate::auth::PASSWORD } }),
-        &[],
-    )
-    .await;
-    let token = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
+    let r = crate::auth::register(&s.auth, &address, &[]).await;
+    let token = r["session"]["accessToken"].as_str().unwrap().to_string();
     let me = [bearer(&token)];
     let p = s.call(SUB, json!({ "i": { "item": "SKU-9", "shipTo": { "countryCode": "DE" } } }), &me).await;
     assert_eq!(p["data"]["backInStockSubscribe"]["subscribed"], true, "{p}");

@@ -96,14 +96,8 @@ async fn confirmation_mails_are_limited_per_address_and_hour_and_subscribers_get
 async fn a_customer_sees_its_own_newsletter_state_through_every_step() {
     let s = stack(&[]).await;
     let address = email("member");
-    let r = gql(
-        &s.auth,
-        crate::auth::REGISTER,
-        json!({ "input": { "email": address, "password": crate::auth::PASSWORD } }),
-        &[],
-    )
-    .await;
-    let token = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
+    let r = crate::auth::register(&s.auth, &address, &[]).await;
+    let token = r["session"]["accessToken"].as_str().unwrap().to_string();
     let me = [bearer(&token)];
     let state = || async {
         let resp = gql(&s.account, "{ customer { newsletter { status updatedAt } } }", json!({}), &me).await;
