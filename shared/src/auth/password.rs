@@ -5,7 +5,6 @@ use crate::domain::{ErrorCode, UserError};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
 
 /// What a password must satisfy; also served to clients as `passwordPolicy`.
 #[derive(Debug, Clone)]
@@ -67,16 +66,13 @@ impl PasswordPolicy {
 pub struct PasswordHasher {
     params: Params,
     memory: Arc<Mutex<Vec<Vec<Block>>>>,
-    /// A hash of a random password, verified against when the account does
-    /// not exist, so that unknown emails take as long as wrong passwords.
-    dummy: Arc<OnceCell<String>>,
 }
 
 impl PasswordHasher {
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        Ok(Self { params, memory: Arc::default(), dummy: Arc::new(OnceCell::new()) })
+        Ok(Self { params, memory: Arc::default() })
     }
 
     /// Runs `argon` into `out` on a reused working-memory buffer, off the async executor.
@@ -143,16 +139,13 @@ impl PasswordHasher {
         Ok(Output::new(&output).map_err(unreadable)? == expected)
     }
 
-    /// Spends the time of one verification on nothing, for unknown accounts.
+    /// Spends the time of one verification on nothing, for unknown accounts:
+    /// one hash with the configured parameters and a random salt, so that an
+    /// unknown email takes as long as a wrong password (even the first time).
     pub async fn verify_dummy(&self, password: &str) -> anyhow::Result<()> {
-        let dummy = self
-            .dummy
-            .get_or_try_init(|| async {
-                let random = crate::auth::opaque::issue().secret;
-                self.hash(&random).await
-            })
-            .await?;
-        self.verify(password, dummy).await.map(|_| ())
+        let salt = rand::random::<[u8; 16]>().to_vec();
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        self.run(argon, password.to_owned(), salt, Params::DEFAULT_OUTPUT_LEN).await.map(|_| ())
     }
 }
 
