@@ -1,7 +1,7 @@
 //! The `Store` on DynamoDB: one table, uniqueness by transactional guards,
 //! optimistic concurrency by `version` conditions.
 
-use super::{keys, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
+use super::{keys, table, FailureOutcome, NewCustomer, PasswordReset, Store, UniqueKey, WriteError};
 use crate::domain::{
     ApiKey, BackInStockSubscription, Credentials, Customer, CustomerRecord, Email, NewsletterState,
     NewsletterSubscription, OneTimeToken, Session, TenantId, REMEMBERED_ROTATIONS,
@@ -75,8 +75,14 @@ fn customer_from_item(item: Item) -> anyhow::Result<CustomerRecord> {
     Ok(CustomerRecord { customer, credentials })
 }
 
+/// The TTL attribute of an item that expires at `expires_at` (see `table::TTL_GRACE`).
+fn purge_at(expires_at: DateTime<Utc>) -> AttributeValue {
+    n((expires_at + table::TTL_GRACE).timestamp())
+}
+
 fn session_item(tenant: &TenantId, session: &Session) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(session)?;
+    item.insert(table::TTL_ATTRIBUTE.into(), purge_at(session.expires_at));
     item.insert("pk".into(), s(keys::customer(tenant, &session.customer_id)));
     item.insert("sk".into(), s(keys::session_sk(&session.id)));
     Ok(item)
@@ -86,6 +92,7 @@ fn session_item(tenant: &TenantId, session: &Session) -> anyhow::Result<Item> {
 /// customer finds it.
 fn token_item(tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(token)?;
+    item.insert(table::TTL_ATTRIBUTE.into(), purge_at(token.expires_at));
     item.insert("pk".into(), s(keys::token(tenant, &token.hash)));
     item.insert("sk".into(), s(keys::TOKEN));
     // Listed under its customer, or under its address when it has none.
@@ -524,12 +531,14 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::customer(tenant, &session.customer_id), &keys::session_sk(&session.id))))
-            .update_expression("SET refreshHash = :new, rotatedHashes = :rotated, expiresAt = :exp")
+            .update_expression("SET refreshHash = :new, rotatedHashes = :rotated, expiresAt = :exp, #purge = :purge")
             .condition_expression("refreshHash = :old")
             .expression_attribute_values(":new", s(new_hash))
             .expression_attribute_values(":old", s(&session.refresh_hash))
             .expression_attribute_values(":rotated", AttributeValue::L(rotated))
             .expression_attribute_values(":exp", n(expires_at.timestamp()))
+            .expression_attribute_names("#purge", table::TTL_ATTRIBUTE)
+            .expression_attribute_values(":purge", purge_at(expires_at))
             .send()
             .await;
         match result {
@@ -1049,9 +1058,10 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(keys::quota(quota_key), keys::COUNTER)))
-            .update_expression("ADD #c :one SET expiresAt = :exp")
+            .update_expression("ADD #c :one SET #purge = :exp")
             .condition_expression("attribute_not_exists(#c) OR #c < :max")
             .expression_attribute_names("#c", "count")
+            .expression_attribute_names("#purge", table::TTL_ATTRIBUTE)
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":max", n(max))
             .expression_attribute_values(":exp", n(window_ends.timestamp()))

@@ -10,7 +10,11 @@ use aws_sdk_dynamodb::Client;
 
 pub const PARTITION_KEY: &str = "pk";
 pub const SORT_KEY: &str = "sk";
-pub const TTL_ATTRIBUTE: &str = "expiresAt";
+/// When DynamoDB may remove an item. Tokens and sessions keep it a week past
+/// their `expiresAt`, so that an outdated one is still found and answered
+/// `TOKEN_EXPIRED`, not `TOKEN_INVALID`, whenever TTL gets to it.
+pub const TTL_ATTRIBUTE: &str = "purgeAt";
+pub const TTL_GRACE: chrono::Duration = chrono::Duration::days(7);
 /// Global secondary indexes: (name, partition key, sort key). All project ALL.
 pub const GSIS: &[(&str, &str, &str)] = &[("gsi1", "gsi1pk", "gsi1sk")];
 
