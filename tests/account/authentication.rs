@@ -1,6 +1,7 @@
 //! Who may call `account`: only the holder of a live access token.
 
 use super::*;
+use crate::support::accounts::{login, LOGOUT, REFRESH};
 use crate::support::{tenant, top_error, JWT_SECRET};
 use base64::Engine;
 use chrono::{Duration, Utc};
@@ -72,7 +73,7 @@ async fn a_token_of_one_tenant_is_refused_under_another_tenants_header() {
 async fn a_logged_out_sessions_token_is_refused() {
     let shop = shop(&[]).await;
     let c = shop.customer("gone").await;
-    let out = gql(&shop.auth, crate::auth::LOGOUT, json!({}), &[bearer(&c.access)]).await;
+    let out = gql(&shop.auth, LOGOUT, json!({}), &[bearer(&c.access)]).await;
     assert_eq!(out["data"]["logout"]["loggedOut"], true);
     refused(&shop, &[bearer(&c.access)]).await;
 }
@@ -81,13 +82,13 @@ async fn a_logged_out_sessions_token_is_refused() {
 async fn logout_all_ends_every_session_this_one_included() {
     let shop = shop(&[]).await;
     let c = shop.customer("everywhere").await;
-    let other = crate::auth::login(&shop.auth, &c.email, PASSWORD, &[]).await["session"].clone();
+    let other = login(&shop.auth, &c.email, PASSWORD, &[]).await["session"].clone();
     let out = shop.call(&c.access, "mutation { logoutAll { loggedOut userErrors { code } } }", json!({})).await;
     assert_eq!(out["data"]["logoutAll"]["loggedOut"], true, "{out}");
     refused(&shop, &[bearer(&c.access)]).await;
     refused(&shop, &[bearer(other["accessToken"].as_str().unwrap())]).await;
-    let r = gql(&shop.auth, crate::auth::REFRESH, json!({ "t": other["refreshToken"] }), &[]).await;
+    let r = gql(&shop.auth, REFRESH, json!({ "t": other["refreshToken"] }), &[]).await;
     assert_eq!(crate::support::codes(&r["data"]["refreshSession"]), ["TOKEN_INVALID"]);
     // Logging in again works.
-    assert!(crate::auth::login(&shop.auth, &c.email, PASSWORD, &[]).await["session"]["accessToken"].is_string());
+    assert!(login(&shop.auth, &c.email, PASSWORD, &[]).await["session"]["accessToken"].is_string());
 }

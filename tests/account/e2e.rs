@@ -2,7 +2,7 @@
 //! under `cargo lambda watch`.
 
 use super::CUSTOMER;
-use crate::auth::{PASSWORD, REGISTER};
+use crate::support::accounts::{PASSWORD, REGISTER};
 use crate::support::watch::Watch;
 use crate::support::{aws, bearer, codes, email, top_error, unique, JWT_SECRET};
 use serde_json::json;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::auth::login;
+use crate::support::accounts::{login, register};
 use crate::support::{codes, email, mail};
 
 const REQUEST: &str = "mutation($e: String!, $p: String!) { requestEmailChange(newEmail: $e, password: $p) { requested userErrors { code field message } } }";
@@ -39,7 +39,7 @@ async fn the_link_mailed_to_the_new_address_switches_the_email() {
     assert!(codes(&login(&shop.auth, &new, PASSWORD, &[]).await).is_empty());
     assert_eq!(codes(&login(&shop.auth, &c.email, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"]);
     // The old address is free again; the token is used up.
-    let again = crate::auth::register(&shop.auth, &c.email, &[]).await;
+    let again = register(&shop.auth, &c.email, &[]).await;
     assert!(codes(&again).is_empty(), "{again}");
     assert_eq!(codes(&confirm(&shop, &link_mail.token()).await), ["TOKEN_INVALID"]);
 }
@@ -67,7 +67,7 @@ async fn an_address_taken_meanwhile_is_taken_and_nothing_changes() {
     assert!(codes(&request(&shop, &c, &wanted, PASSWORD).await).is_empty());
     let token = mail::nth_to(&wanted, 1).await.token();
     // Someone registers the address before the link is opened.
-    let winner = crate::auth::register(&shop.auth, &wanted, &[]).await;
+    let winner = register(&shop.auth, &wanted, &[]).await;
     assert!(codes(&winner).is_empty());
     let p = confirm(&shop, &token).await;
     assert_eq!(codes(&p), ["TAKEN"]);

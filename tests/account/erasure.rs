@@ -1,5 +1,5 @@
 use super::*;
-use crate::auth::login;
+use crate::support::accounts::{login, register};
 use crate::support::{codes, top_error};
 
 const DELETE: &str =
@@ -35,6 +35,6 @@ async fn delete_account_erases_everything_and_frees_the_email() {
     assert_eq!(items_mentioning(&shop, &c.email.to_lowercase()).await, 0, "nor its email");
     assert_eq!(top_error(&shop.call(&c.access, CUSTOMER, json!({})).await).as_deref(), Some("UNAUTHENTICATED"));
     assert_eq!(codes(&login(&shop.auth, &c.email, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"]);
-    let again = crate::auth::register(&shop.auth, &c.email, &[]).await;
+    let again = register(&shop.auth, &c.email, &[]).await;
     assert!(codes(&again).is_empty(), "the email registers again: {again}");
 }

@@ -45,7 +45,7 @@ async fn every_account_event_runs_through_the_handler() {
     assert!(codes(&r["data"]["registerCustomer"]).is_empty(), "{r}");
     let mut password = PASSWORD;
     for (name, check) in EXPECTED {
-        let session = crate::auth::login(&shop.auth, email, password, &[]).await;
+        let session = crate::support::accounts::login(&shop.auth, email, password, &[]).await;
         let token =
             session["session"]["accessToken"].as_str().unwrap_or_else(|| panic!("login before {name}: {session}"));
         check(&run_event(&shop.account, "account", name, &[("ACCESS_TOKEN", token)]).await);

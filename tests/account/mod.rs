@@ -9,7 +9,8 @@ mod events;
 mod password;
 mod profile;
 
-use crate::auth::{AuthApp, PASSWORD, REGISTER};
+use crate::auth::AuthApp;
+use crate::support::accounts::{PASSWORD, REGISTER};
 use crate::support::{bearer, gql, services};
 use serde_json::{json, Value};
 use shared::graphql::App;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::auth::{login, REFRESH};
+use crate::support::accounts::{login, REFRESH};
 use crate::support::{codes, top_error};
 
 const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { session { accessToken refreshToken } userErrors { code field message } } }";

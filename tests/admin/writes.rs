@@ -1,5 +1,5 @@
 use super::*;
-use crate::auth::{login, PASSWORD};
+use crate::support::accounts::{login, PASSWORD};
 use crate::support::{codes, email, mail, top_error, SHOP_URL};
 
 #[tokio::test]

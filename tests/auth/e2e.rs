@@ -1,7 +1,7 @@
 //! A storefront's flow over HTTP against the real function binary under
 //! `cargo lambda watch`: register -> confirm email -> login -> refresh -> logout.
 
-use super::{LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER};
+use crate::support::accounts::{LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER};
 use crate::support::watch::Watch;
 use crate::support::{aws, bearer, codes, email, mail, unique, JWT_SECRET};
 use serde_json::json;

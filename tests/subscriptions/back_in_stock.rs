@@ -1,4 +1,5 @@
 use super::*;
+use crate::support::accounts::{register, PASSWORD};
 use crate::support::{codes, email, mail, top_error};
 
 const SUB: &str = "mutation($i: BackInStockInput!) { backInStockSubscribe(input: $i) { subscribed userErrors { code field message } } }";
@@ -76,7 +77,7 @@ async fn unsubscribing_and_validation() {
 async fn a_logged_in_customer_subscribes_its_own_address_and_erasure_removes_alerts() {
     let s = stack(&[]).await;
     let address = email("shopper");
-    let r = crate::auth::register(&s.auth, &address, &[]).await;
+    let r = register(&s.auth, &address, &[]).await;
     let token = r["session"]["accessToken"].as_str().unwrap().to_string();
     let me = [bearer(&token)];
     let p = s.call(SUB, json!({ "i": { "item": "SKU-9", "shipTo": { "countryCode": "DE" } } }), &me).await;
@@ -87,6 +88,6 @@ async fn a_logged_in_customer_subscribes_its_own_address_and_erasure_removes_ale
     assert_eq!(codes(&p["data"]["backInStockSubscribe"]), ["INVALID"]);
 
     let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
-    gql(&s.account, q, json!({ "p": crate::auth::PASSWORD }), &me).await;
+    gql(&s.account, q, json!({ "p": PASSWORD }), &me).await;
     assert_eq!(notify(&s, "SKU-9", None).await, 0, "the alert went with the account");
 }

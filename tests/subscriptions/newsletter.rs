@@ -1,4 +1,5 @@
 use super::*;
+use crate::support::accounts::{register, PASSWORD, REGISTER};
 use crate::support::{codes, email, mail, top_error};
 use lambda_http::http::Method;
 use lambda_http::{Body, RequestExt};
@@ -96,7 +97,7 @@ async fn confirmation_mails_are_limited_per_address_and_hour_and_subscribers_get
 async fn a_customer_sees_its_own_newsletter_state_through_every_step() {
     let s = stack(&[]).await;
     let address = email("member");
-    let r = crate::auth::register(&s.auth, &address, &[]).await;
+    let r = register(&s.auth, &address, &[]).await;
     let token = r["session"]["accessToken"].as_str().unwrap().to_string();
     let me = [bearer(&token)];
     let state = || async {
@@ -127,8 +128,8 @@ async fn a_customer_sees_its_own_newsletter_state_through_every_step() {
 async fn registering_with_newsletter_starts_the_opt_in_and_erasure_removes_it() {
     let s = stack(&[]).await;
     let address = email("both");
-    let input = json!({ "email": address, "password": crate::auth::PASSWORD, "newsletter": true, "countryCode": "FR" });
-    let r = gql(&s.auth, crate::auth::REGISTER, json!({ "input": input }), &[]).await;
+    let input = json!({ "email": address, "password": PASSWORD, "newsletter": true, "countryCode": "FR" });
+    let r = gql(&s.auth, REGISTER, json!({ "input": input }), &[]).await;
     let token = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
     let subjects: Vec<String> = {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -138,7 +139,7 @@ async fn registering_with_newsletter_starts_the_opt_in_and_erasure_removes_it() 
     assert_eq!(s.export().await[0]["countryCode"], "FR");
 
     let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
-    let del = gql(&s.account, q, json!({ "p": crate::auth::PASSWORD }), &[bearer(&token)]).await;
+    let del = gql(&s.account, q, json!({ "p": PASSWORD }), &[bearer(&token)]).await;
     assert_eq!(del["data"]["deleteAccount"]["deleted"], true);
     assert!(s.export().await.is_empty(), "the subscription went with the account");
 }

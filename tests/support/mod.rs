@@ -2,6 +2,7 @@
 //! `scripts/test.sh` started, its own email addresses in the shared SES
 //! emulator, and a function handler to send HTTP requests to.
 
+pub mod accounts;
 pub mod mail;
 pub mod tls;
 pub mod watch;

@@ -9,7 +9,7 @@
 use anyhow::{bail, Context};
 use shared::domain::{Permission, TenantId};
 use shared::services::api_keys;
-use shared::store::{table, DynamoStore, Store};
+use shared::store::{table, ApiKeyStore, DynamoStore};
 
 const USAGE: &str = "usage:
   customer-ctl create-table

@@ -11,7 +11,8 @@ use shared::graphql::respond;
 use shared::graphql::types::{CustomerObject, CustomerStatusObject};
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{self, Identifier};
-use shared::services::subscriptions;
+use shared::services::paging::Page;
+use shared::services::{back_in_stock, newsletter};
 use shared::Services;
 use std::sync::Arc;
 
@@ -37,6 +38,11 @@ fn allowed<'a>(
 /// A query's result: user errors become top-level errors (a query has no payload).
 fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql::Result<T> {
     r.map_err(|e| to_graphql(ctx, e))
+}
+
+/// Where a connection's page ends, and whether another follows.
+fn page_info<T>(page: &Page<T>) -> PageInfo {
+    PageInfo { has_next_page: page.has_next, end_cursor: page.end_cursor() }
 }
 
 pub struct Query;
@@ -70,13 +76,10 @@ impl Query {
         let filter = answer(ctx, filter.unwrap_or_default().into_domain())?;
         let first = first.unwrap_or(50).max(0) as usize;
         let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
-        let edges: Vec<CustomerEdge> = page
-            .customers
-            .into_iter()
-            .map(|c| CustomerEdge { cursor: back_office::cursor(&c), node: CustomerObject(c) })
-            .collect();
-        let end_cursor = edges.last().map(|e| e.cursor.clone());
-        Ok(CustomerConnection { edges, page_info: PageInfo { has_next_page: page.has_next, end_cursor } })
+        let page_info = page_info(&page);
+        let edges =
+            page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: CustomerObject(c) }).collect();
+        Ok(CustomerConnection { edges, page_info })
     }
 
     /// Newsletter subscriptions for export, by status and then address; `first` is clamped to 100.
@@ -91,14 +94,11 @@ impl Query {
         let first = first.unwrap_or(50).max(0) as usize;
         let status = status.map(Into::into);
         let page =
-            answer(ctx, subscriptions::list_newsletters(svc, client.tenant(), status, first, after.as_deref()).await)?;
-        let edges: Vec<NewsletterSubscriptionEdge> = page
-            .subscriptions
-            .into_iter()
-            .map(|(cursor, s)| NewsletterSubscriptionEdge { cursor, node: s.into() })
-            .collect();
-        let end_cursor = edges.last().map(|e| e.cursor.clone());
-        Ok(NewsletterSubscriptionConnection { edges, page_info: PageInfo { has_next_page: page.has_next, end_cursor } })
+            answer(ctx, newsletter::list_newsletters(svc, client.tenant(), status, first, after.as_deref()).await)?;
+        let page_info = page_info(&page);
+        let edges =
+            page.items.into_iter().map(|(cursor, s)| NewsletterSubscriptionEdge { cursor, node: s.into() }).collect();
+        Ok(NewsletterSubscriptionConnection { edges, page_info })
     }
 }
 
@@ -172,7 +172,7 @@ impl Mutation {
         country_code: Option<String>,
     ) -> async_graphql::Result<NotifyBackInStockPayload> {
         let (svc, client) = allowed(ctx, &[Permission::SubscriptionNotify])?;
-        let result = subscriptions::notify_back_in_stock(svc, client.tenant(), &item, country_code.as_deref()).await;
+        let result = back_in_stock::notify(svc, client.tenant(), &item, country_code.as_deref()).await;
         respond(ctx, &[], result, |n| NotifyBackInStockPayload { notified: n as i32, user_errors: vec![] })
     }
 

@@ -2,8 +2,10 @@
 
 use async_graphql::{Enum, InputObject, MaybeUndefined, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use shared::domain::{AdminPatch, CustomerFilter as DomainFilter, DomainResult, Email, Patch, ProfileInput};
-use shared::graphql::inputs::{AddressInputObject, AttributeInput, ConsentInput, UpdateCustomerInput};
+use shared::domain::{AdminPatch, CustomerFilter as DomainFilter, DomainResult, Email, Patch, ProfilePatch};
+use shared::graphql::inputs::{
+    attribute_pairs, consent_pairs, given, AddressInputObject, AttributeInput, ConsentInput, UpdateCustomerInput,
+};
 use shared::graphql::types::{CustomerObject, CustomerStatusObject, Date, GenderObject};
 use shared::graphql::UserErrorObject;
 use shared::payloads;
@@ -62,20 +64,20 @@ impl From<CreateCustomerInput> for CreateInput {
             customer: NewCustomerInput {
                 email: i.email,
                 password: i.password,
-                profile: ProfileInput {
-                    title: i.title,
-                    first_name: i.first_name,
-                    last_name: i.last_name,
-                    phone_number: i.phone_number,
-                    cell_phone_number: i.cell_phone_number,
-                    birthdate: i.birthdate.map(|d| d.0),
-                    gender: i.gender.map(Into::into),
-                    language_code: i.language_code,
-                    country_code: i.country_code,
-                    timezone: i.timezone,
-                    billing_address: i.billing_address.map(Into::into),
-                    consents: i.consents.map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
-                    attributes: i.attributes.map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+                profile: ProfilePatch {
+                    title: given(i.title, |v| v),
+                    first_name: given(i.first_name, |v| v),
+                    last_name: given(i.last_name, |v| v),
+                    phone_number: given(i.phone_number, |v| v),
+                    cell_phone_number: given(i.cell_phone_number, |v| v),
+                    birthdate: given(i.birthdate, |d| d.0),
+                    gender: given(i.gender, Into::into),
+                    language_code: given(i.language_code, |v| v),
+                    country_code: given(i.country_code, |v| v),
+                    timezone: given(i.timezone, |v| v),
+                    billing_address: given(i.billing_address, Into::into),
+                    consents: given(i.consents, consent_pairs),
+                    attributes: given(i.attributes, attribute_pairs),
                 },
                 reference: i.reference,
                 external_id: i.external_id,

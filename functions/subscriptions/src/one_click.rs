@@ -6,7 +6,7 @@
 use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use shared::domain::{DomainError, TenantId};
-use shared::services::subscriptions;
+use shared::services::newsletter;
 use shared::Services;
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response<Body> {
@@ -53,7 +53,7 @@ pub async fn handle(svc: &Services, req: Request) -> Response<Body> {
         );
         return page(StatusCode::OK, "Unsubscribe", &form);
     }
-    match subscriptions::unsubscribe(svc, &tenant, None, Some(&token), None).await {
+    match newsletter::unsubscribe(svc, &tenant, None, Some(&token), None).await {
         Ok(_) => page(StatusCode::OK, "Unsubscribed", "<p>You will get no more newsletters from us.</p>"),
         Err(DomainError::User(_)) => page(
             StatusCode::BAD_REQUEST,

@@ -1,5 +1,5 @@
 //! Query and mutation roots of `subscriptions`; every rule lives in
-//! `shared::services::subscriptions`.
+//! `shared::services::{newsletter, back_in_stock}`.
 
 use async_graphql::{Context, EmptySubscription, InputObject, Object, Schema, SimpleObject};
 use shared::domain::NewsletterState;
@@ -7,8 +7,9 @@ use shared::graphql::http::with_limits;
 use shared::graphql::types::{GenderObject, NewsletterState as NewsletterStateObject};
 use shared::graphql::{respond, RequestContext, UserErrorObject};
 use shared::payloads;
+use shared::services::back_in_stock::{self, BackInStockInput as DomainBackInStock};
 use shared::services::credentials::Principal;
-use shared::services::subscriptions::{self, BackInStockInput as DomainBackInStock, NewsletterInfo};
+use shared::services::newsletter::{self, NewsletterInfo};
 use shared::Services;
 use std::sync::Arc;
 
@@ -106,7 +107,7 @@ impl Mutation {
             language_code: i.language_code,
             gender: i.gender.map(Into::into),
         };
-        let result = subscriptions::subscribe(svc, &req.tenant, caller, &email, info).await;
+        let result = newsletter::subscribe(svc, &req.tenant, caller, &email, info).await;
         respond(ctx, &[], result, NewsletterPayload::of)
     }
 
@@ -116,7 +117,7 @@ impl Mutation {
         token: String,
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, _) = parts(ctx)?;
-        respond(ctx, &[], subscriptions::confirm(svc, &req.tenant, &token).await, NewsletterPayload::of)
+        respond(ctx, &[], newsletter::confirm(svc, &req.tenant, &token).await, NewsletterPayload::of)
     }
 
     /// By the token of a newsletter mail's unsubscribe link, or for the
@@ -128,7 +129,7 @@ impl Mutation {
         email: Option<String>,
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, caller) = parts(ctx)?;
-        let result = subscriptions::unsubscribe(svc, &req.tenant, caller, token.as_deref(), email.as_deref()).await;
+        let result = newsletter::unsubscribe(svc, &req.tenant, caller, token.as_deref(), email.as_deref()).await;
         respond(ctx, &[], result, NewsletterPayload::of)
     }
 
@@ -139,7 +140,7 @@ impl Mutation {
         input: BackInStockInput,
     ) -> async_graphql::Result<BackInStockPayload> {
         let (svc, req, caller) = parts(ctx)?;
-        let result = subscriptions::back_in_stock_subscribe(svc, &req.tenant, caller, input.into()).await;
+        let result = back_in_stock::subscribe(svc, &req.tenant, caller, input.into()).await;
         respond(ctx, &[], result, |_| BackInStockPayload { subscribed: true, user_errors: vec![] })
     }
 
@@ -149,7 +150,7 @@ impl Mutation {
         input: BackInStockInput,
     ) -> async_graphql::Result<BackInStockPayload> {
         let (svc, req, caller) = parts(ctx)?;
-        let result = subscriptions::back_in_stock_unsubscribe(svc, &req.tenant, caller, input.into()).await;
+        let result = back_in_stock::unsubscribe(svc, &req.tenant, caller, input.into()).await;
         respond(ctx, &[], result, |_| BackInStockPayload { subscribed: false, user_errors: vec![] })
     }
 }

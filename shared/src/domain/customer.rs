@@ -1,7 +1,7 @@
 //! The customer aggregate and the validation of its parts.
 
 use super::errors::{ErrorCode, Problems, UserError};
-use super::values::{required_text, text, timezone, Birthdate, CountryCode, Email, LanguageCode, Phone, TenantId};
+use super::values::{required_text, text, CountryCode, Email, LanguageCode, Phone, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -207,6 +207,41 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// A customer with nothing but its identity: active, email unverified,
+    /// an empty profile and address book, version 1. A new customer is this
+    /// with its profile (a `ProfilePatch`) applied.
+    pub fn new(id: String, tenant_id: TenantId, customer_number: String, email: Email, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            tenant_id,
+            customer_number,
+            reference: None,
+            external_id: None,
+            email,
+            email_verified: false,
+            title: None,
+            first_name: None,
+            last_name: None,
+            phone_number: None,
+            cell_phone_number: None,
+            birthdate: None,
+            gender: None,
+            language_code: None,
+            country_code: None,
+            timezone: None,
+            status: CustomerStatus::Active,
+            billing_address: None,
+            delivery_addresses: vec![],
+            default_delivery_address_id: None,
+            consents: vec![],
+            attributes: vec![],
+            created_at: now,
+            updated_at: now,
+            last_login_at: None,
+            version: 1,
+        }
+    }
+
     /// For templates and greetings: the first name if there is one.
     pub fn display_name(&self) -> Option<&str> {
         self.first_name.as_deref()
@@ -231,68 +266,4 @@ pub struct Credentials {
 pub struct CustomerRecord {
     pub customer: Customer,
     pub credentials: Credentials,
-}
-
-/// The profile fields of registration (and, later, of creation by an admin).
-#[derive(Debug, Clone, Default)]
-pub struct ProfileInput {
-    pub title: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phone_number: Option<String>,
-    pub cell_phone_number: Option<String>,
-    pub birthdate: Option<NaiveDate>,
-    pub gender: Option<Gender>,
-    pub language_code: Option<String>,
-    pub country_code: Option<String>,
-    pub timezone: Option<String>,
-    pub billing_address: Option<AddressInput>,
-    pub consents: Option<Vec<(String, bool)>>,
-    pub attributes: Option<Vec<(String, String)>>,
-}
-
-/// The checked profile fields, ready to go into a new `Customer`.
-#[derive(Debug, Clone, Default)]
-pub struct Profile {
-    pub title: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phone_number: Option<Phone>,
-    pub cell_phone_number: Option<Phone>,
-    pub birthdate: Option<Birthdate>,
-    pub gender: Option<Gender>,
-    pub language_code: Option<LanguageCode>,
-    pub country_code: Option<CountryCode>,
-    pub timezone: Option<String>,
-    pub billing_address: Option<Address>,
-    pub consents: Vec<Consent>,
-    pub attributes: Vec<Attribute>,
-}
-
-impl ProfileInput {
-    /// Validates every field, recording problems in `p` (paths relative to the input).
-    pub fn validate(self, now: DateTime<Utc>, new_id: impl FnOnce() -> String, p: &mut Problems) -> Profile {
-        let today = now.date_naive();
-        Profile {
-            title: p.check_opt(self.title, |s| text(&s, TITLE_MAX, &["title"])).flatten(),
-            first_name: p.check_opt(self.first_name, |s| text(&s, NAME_MAX, &["firstName"])).flatten(),
-            last_name: p.check_opt(self.last_name, |s| text(&s, NAME_MAX, &["lastName"])).flatten(),
-            phone_number: p.check_opt(self.phone_number, |s| Phone::parse(&s, &["phoneNumber"])),
-            cell_phone_number: p.check_opt(self.cell_phone_number, |s| Phone::parse(&s, &["cellPhoneNumber"])),
-            timezone: p.check_opt(self.timezone, |s| timezone(&s, &["timezone"])),
-            birthdate: p.check_opt(self.birthdate, |d| Birthdate::parse(d, today, &["birthdate"])),
-            gender: self.gender,
-            language_code: p.check_opt(self.language_code, |s| LanguageCode::parse(&s, &["languageCode"])),
-            country_code: p.check_opt(self.country_code, |s| CountryCode::parse(&s, &["countryCode"])),
-            billing_address: self.billing_address.and_then(|a| match a.validate(new_id()) {
-                Ok(a) => Some(a),
-                Err(errors) => {
-                    p.extend(errors.into_iter().map(|e| e.under(&["billingAddress"])));
-                    None
-                }
-            }),
-            consents: validate_consents(self.consents.unwrap_or_default(), now, "consents", p),
-            attributes: validate_attributes(self.attributes.unwrap_or_default(), "attributes", p),
-        }
-    }
 }

@@ -71,6 +71,16 @@ impl DomainError {
     pub fn user(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
         Self::User(vec![UserError::new(code, field, message)])
     }
+
+    /// `TOKEN_INVALID` at `field`: unknown, of another kind, or used up.
+    pub fn token_invalid(field: &[&str]) -> Self {
+        Self::user(ErrorCode::TokenInvalid, field, "The token is not valid or was already used.")
+    }
+
+    /// `TAKEN` at `field`: the address belongs to another account.
+    pub fn email_taken(field: &[&str]) -> Self {
+        Self::user(ErrorCode::Taken, field, "An account with this email already exists.")
+    }
 }
 
 impl From<UserError> for DomainError {

@@ -1,5 +1,7 @@
-//! Changes a customer makes to itself: the profile (absent fields stay,
-//! `null` clears) and the address book.
+//! The profile pipeline and the address book. Every profile change is a
+//! `ProfilePatch`: an update (absent fields stay, `null` clears) and a
+//! creation alike, the latter being a patch of `Set`s applied to a blank
+//! `Customer::new`. A profile field's rules live here once.
 
 use super::customer::{
     validate_attributes, validate_consents, Address, AddressInput, Consent, Customer, CustomerStatus, Gender, NAME_MAX,
@@ -12,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// At most this many delivery addresses per customer.
 pub const MAX_DELIVERY_ADDRESSES: usize = 20;
 
-/// One field of an update: left alone, cleared, or set.
+/// One field of a profile change: left alone, cleared, or set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Patch<T> {
     #[default]
@@ -38,6 +40,14 @@ impl<T> Patch<T> {
             Patch::Set(v) => *target = Some(v),
         }
     }
+
+    /// The value being set, if any.
+    fn set_value(&self) -> Option<&T> {
+        match self {
+            Patch::Set(v) => Some(v),
+            Patch::Keep | Patch::Clear => None,
+        }
+    }
 }
 
 /// Text that may be set empty, which clears it.
@@ -50,7 +60,9 @@ fn optional_text(patch: Patch<String>, max: usize, field: &str, p: &mut Problems
     }
 }
 
-/// A profile update as the client sends it.
+/// A profile change as the client sends it: an update, or the profile of a
+/// new customer (only `Set` and `Keep`; on a new customer both `Keep` and
+/// `Clear` leave a field empty).
 #[derive(Debug, Clone, Default)]
 pub struct ProfilePatch {
     pub title: Patch<String>,
@@ -63,6 +75,9 @@ pub struct ProfilePatch {
     pub language_code: Patch<String>,
     pub country_code: Patch<String>,
     pub timezone: Patch<String>,
+    /// Set at creation only: afterwards the address book's own operations
+    /// (`set_billing_address`) change it.
+    pub billing_address: Patch<AddressInput>,
     /// The full new list of consents; `Clear` empties it.
     pub consents: Patch<Vec<(String, bool)>>,
     /// The full new list of attributes; `Clear` empties it.
@@ -82,6 +97,7 @@ pub struct ValidProfilePatch {
     language_code: Patch<LanguageCode>,
     country_code: Patch<CountryCode>,
     timezone: Patch<String>,
+    billing_address: Patch<Address>,
     consents: Patch<Vec<Consent>>,
     attributes: Patch<Vec<super::customer::Attribute>>,
 }
@@ -90,34 +106,59 @@ impl ProfilePatch {
     /// Checks every field set, with paths relative to the input.
     pub fn validate(self, now: DateTime<Utc>) -> DomainResult<ValidProfilePatch> {
         let mut p = Problems::new();
+        let valid = self.validate_into(now, &mut p);
+        p.finish().map(|_| valid)
+    }
+
+    /// Like `validate`, for a caller checking more than the profile: records
+    /// the problems in `p` (paths relative to the input) and leaves every
+    /// field that has one unchanged (`Keep`), so the valid rest can still be
+    /// looked at (e.g. the names a password must not be built from).
+    pub fn validate_into(self, now: DateTime<Utc>, p: &mut Problems) -> ValidProfilePatch {
         let today = now.date_naive();
-        let valid = ValidProfilePatch {
-            title: optional_text(self.title, TITLE_MAX, "title", &mut p),
-            first_name: optional_text(self.first_name, NAME_MAX, "firstName", &mut p),
-            last_name: optional_text(self.last_name, NAME_MAX, "lastName", &mut p),
-            phone_number: self.phone_number.check(&mut p, |s| Phone::parse(&s, &["phoneNumber"])),
-            cell_phone_number: self.cell_phone_number.check(&mut p, |s| Phone::parse(&s, &["cellPhoneNumber"])),
-            birthdate: self.birthdate.check(&mut p, |d| Birthdate::parse(d, today, &["birthdate"]).map(|b| b.date())),
+        ValidProfilePatch {
+            title: optional_text(self.title, TITLE_MAX, "title", p),
+            first_name: optional_text(self.first_name, NAME_MAX, "firstName", p),
+            last_name: optional_text(self.last_name, NAME_MAX, "lastName", p),
+            phone_number: self.phone_number.check(p, |s| Phone::parse(&s, &["phoneNumber"])),
+            cell_phone_number: self.cell_phone_number.check(p, |s| Phone::parse(&s, &["cellPhoneNumber"])),
+            birthdate: self.birthdate.check(p, |d| Birthdate::parse(d, today, &["birthdate"]).map(|b| b.date())),
             gender: self.gender,
-            language_code: self.language_code.check(&mut p, |s| LanguageCode::parse(&s, &["languageCode"])),
-            country_code: self.country_code.check(&mut p, |s| CountryCode::parse(&s, &["countryCode"])),
-            timezone: self.timezone.check(&mut p, |s| timezone(&s, &["timezone"])),
+            language_code: self.language_code.check(p, |s| LanguageCode::parse(&s, &["languageCode"])),
+            country_code: self.country_code.check(p, |s| CountryCode::parse(&s, &["countryCode"])),
+            timezone: self.timezone.check(p, |s| timezone(&s, &["timezone"])),
+            billing_address: match self.billing_address {
+                Patch::Set(a) => match a.validate(ulid::Ulid::new().to_string()) {
+                    Ok(a) => Patch::Set(a),
+                    Err(errors) => {
+                        p.extend(errors.into_iter().map(|e| e.under(&["billingAddress"])));
+                        Patch::Keep
+                    }
+                },
+                Patch::Clear => Patch::Clear,
+                Patch::Keep => Patch::Keep,
+            },
             consents: match self.consents {
-                Patch::Set(list) => Patch::Set(validate_consents(list, now, "consents", &mut p)),
+                Patch::Set(list) => Patch::Set(validate_consents(list, now, "consents", p)),
                 Patch::Clear => Patch::Clear,
                 Patch::Keep => Patch::Keep,
             },
             attributes: match self.attributes {
-                Patch::Set(list) => Patch::Set(validate_attributes(list, "attributes", &mut p)),
+                Patch::Set(list) => Patch::Set(validate_attributes(list, "attributes", p)),
                 Patch::Clear => Patch::Clear,
                 Patch::Keep => Patch::Keep,
             },
-        };
-        p.finish().map(|_| valid)
+        }
     }
 }
 
 impl ValidProfilePatch {
+    /// The first and last name the patch sets (`None` where it keeps or
+    /// clears one): on a new customer, its names.
+    pub fn names_set(&self) -> [Option<&str>; 2] {
+        [self.first_name.set_value().map(String::as_str), self.last_name.set_value().map(String::as_str)]
+    }
+
     /// Applies the update. A consent whose `granted` did not change keeps its
     /// `updatedAt`: it records when the customer last decided.
     pub fn apply(self, c: &mut Customer) {
@@ -131,6 +172,7 @@ impl ValidProfilePatch {
         self.language_code.apply(&mut c.language_code);
         self.country_code.apply(&mut c.country_code);
         self.timezone.apply(&mut c.timezone);
+        self.billing_address.apply(&mut c.billing_address);
         match self.consents {
             Patch::Keep => {}
             Patch::Clear => c.consents.clear(),
@@ -179,14 +221,7 @@ impl AdminPatch {
     /// Checks every field set, with paths relative to the input.
     pub fn validate(self, now: DateTime<Utc>) -> DomainResult<ValidAdminPatch> {
         let mut p = Problems::new();
-        let profile = match self.profile.validate(now) {
-            Ok(v) => Some(v),
-            Err(DomainError::User(errors)) => {
-                p.extend(errors);
-                None
-            }
-            Err(e) => return Err(e),
-        };
+        let profile = self.profile.validate_into(now, &mut p);
         if self.email == Patch::Clear {
             p.push(UserError::new(ErrorCode::Required, &["email"], "The email cannot be removed."));
         }
@@ -195,7 +230,7 @@ impl AdminPatch {
         let external_id = self.external_id.check(&mut p, |x| external_id(&x, &["externalId"]));
         p.finish()?;
         Ok(ValidAdminPatch {
-            profile: profile.ok_or_else(|| anyhow::anyhow!("profile validated"))?,
+            profile,
             email,
             reference,
             external_id,
@@ -294,39 +329,14 @@ pub fn set_default_delivery_address(c: &mut Customer, id: &str) -> DomainResult<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{CustomerStatus, Email, TenantId};
+    use crate::domain::{Email, TenantId};
 
     fn customer() -> Customer {
-        let now = Utc::now();
-        Customer {
-            id: "c1".into(),
-            tenant_id: TenantId::default_tenant(),
-            customer_number: "000001".into(),
-            reference: None,
-            external_id: None,
-            email: Email::parse("a@example.com", &[]).unwrap(),
-            email_verified: false,
-            title: None,
-            first_name: Some("Ann".into()),
-            last_name: Some("Lee".into()),
-            phone_number: None,
-            cell_phone_number: None,
-            birthdate: None,
-            gender: None,
-            language_code: None,
-            country_code: None,
-            timezone: None,
-            status: CustomerStatus::Active,
-            billing_address: None,
-            delivery_addresses: vec![],
-            default_delivery_address_id: None,
-            consents: vec![],
-            attributes: vec![],
-            created_at: now,
-            updated_at: now,
-            last_login_at: None,
-            version: 1,
-        }
+        let email = Email::parse("a@example.com", &[]).unwrap();
+        let mut c = Customer::new("c1".into(), TenantId::default_tenant(), "000001".into(), email, Utc::now());
+        c.first_name = Some("Ann".into());
+        c.last_name = Some("Lee".into());
+        c
     }
 
     fn address(city: &str) -> AddressInput {
@@ -376,6 +386,48 @@ mod tests {
         patch.validate(Utc::now()).unwrap().apply(&mut c);
         assert_eq!(c.consents[0].updated_at, earlier);
         assert!(c.consents[1].updated_at > earlier);
+    }
+
+    #[test]
+    fn a_new_customer_is_a_patch_of_sets_applied_to_a_blank_one() {
+        let now = Utc::now();
+        let email = Email::parse("a@example.com", &[]).unwrap();
+        let mut c = Customer::new("c1".into(), TenantId::default_tenant(), "000001".into(), email, now);
+        let patch = ProfilePatch {
+            title: Patch::Set("  ".into()),
+            first_name: Patch::Set(" Ada ".into()),
+            phone_number: Patch::Set("+44 20 7946 0958".into()),
+            birthdate: Patch::Set(NaiveDate::from_ymd_opt(1985, 12, 10).unwrap()),
+            gender: Patch::Set(Gender::Female),
+            language_code: Patch::Set("en_gb".into()),
+            billing_address: Patch::Set(address("London")),
+            consents: Patch::Set(vec![("mail".into(), true)]),
+            attributes: Patch::Set(vec![("source".into(), "shop".into())]),
+            ..Default::default()
+        };
+        let valid = patch.validate(now).unwrap();
+        assert_eq!(valid.names_set(), [Some("Ada"), None]);
+        valid.apply(&mut c);
+        assert_eq!((c.title, c.first_name.as_deref(), c.last_name), (None, Some("Ada"), None));
+        assert_eq!(c.phone_number.as_ref().map(Phone::as_str), Some("+442079460958"));
+        assert_eq!(c.language_code.as_ref().map(LanguageCode::as_str), Some("en-GB"));
+        assert_eq!(c.gender, Some(Gender::Female));
+        assert_eq!(c.billing_address.as_ref().map(|a| a.city.as_str()), Some("London"));
+        assert!(c.billing_address.is_some_and(|a| !a.id.is_empty()));
+        assert_eq!(c.consents, [Consent { key: "mail".into(), granted: true, updated_at: now }]);
+        assert_eq!(c.attributes.len(), 1);
+        assert_eq!((c.version, c.status, c.timezone), (1, CustomerStatus::Active, None));
+    }
+
+    #[test]
+    fn a_bad_billing_address_is_reported_under_its_field() {
+        let patch = ProfilePatch {
+            billing_address: Patch::Set(AddressInput { city: Some(" ".into()), ..address("x") }),
+            ..Default::default()
+        };
+        let Err(DomainError::User(errors)) = patch.validate(Utc::now()) else { panic!("invalid") };
+        assert_eq!(errors[0].field, ["billingAddress", "city"]);
+        assert_eq!(errors[0].code, ErrorCode::Required);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Input types shared by the schemas, and their conversion to domain inputs.
 
 use super::types::{Date, GenderObject};
-use crate::domain::{AddressInput, Patch, ProfileInput, ProfilePatch};
+use crate::domain::{AddressInput, Patch, ProfilePatch};
 use async_graphql::{InputObject, MaybeUndefined};
 
 #[derive(InputObject, Clone, Default)]
@@ -80,24 +80,42 @@ pub struct RegisterCustomerInput {
 }
 
 impl RegisterCustomerInput {
-    pub fn profile(&self) -> ProfileInput {
+    /// The new customer's profile: a patch setting each field given.
+    pub fn profile(&self) -> ProfilePatch {
         let i = self.clone();
-        ProfileInput {
-            title: i.title,
-            first_name: i.first_name,
-            last_name: i.last_name,
-            phone_number: i.phone_number,
-            cell_phone_number: None,
-            birthdate: i.birthdate.map(|d| d.0),
-            gender: i.gender.map(Into::into),
-            language_code: i.language_code,
-            country_code: i.country_code,
-            timezone: None,
-            billing_address: i.billing_address.map(Into::into),
-            consents: i.consents.map(|v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
-            attributes: i.attributes.map(|v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+        ProfilePatch {
+            title: given(i.title, |v| v),
+            first_name: given(i.first_name, |v| v),
+            last_name: given(i.last_name, |v| v),
+            phone_number: given(i.phone_number, |v| v),
+            cell_phone_number: Patch::Keep,
+            birthdate: given(i.birthdate, |d| d.0),
+            gender: given(i.gender, Into::into),
+            language_code: given(i.language_code, |v| v),
+            country_code: given(i.country_code, |v| v),
+            timezone: Patch::Keep,
+            billing_address: given(i.billing_address, Into::into),
+            consents: given(i.consents, consent_pairs),
+            attributes: given(i.attributes, attribute_pairs),
         }
     }
+}
+
+/// A field of a creation input: `Set` when given; absent (or `null`) is
+/// `Keep`, which leaves the new customer's field empty.
+pub fn given<T, U>(v: Option<T>, f: impl FnOnce(T) -> U) -> Patch<U> {
+    match v {
+        None => Patch::Keep,
+        Some(v) => Patch::Set(f(v)),
+    }
+}
+
+pub fn consent_pairs(list: Vec<ConsentInput>) -> Vec<(String, bool)> {
+    list.into_iter().map(|c| (c.key, c.granted)).collect()
+}
+
+pub fn attribute_pairs(list: Vec<AttributeInput>) -> Vec<(String, String)> {
+    list.into_iter().map(|a| (a.key, a.value)).collect()
 }
 
 /// A profile update: an absent field stays as it is, `null` clears it.
@@ -144,8 +162,10 @@ impl From<UpdateCustomerInput> for ProfilePatch {
             language_code: patch(i.language_code, |v| v),
             country_code: patch(i.country_code, |v| v),
             timezone: patch(i.timezone, |v| v),
-            consents: patch(i.consents, |v| v.into_iter().map(|c| (c.key, c.granted)).collect()),
-            attributes: patch(i.attributes, |v| v.into_iter().map(|a| (a.key, a.value)).collect()),
+            // Not part of an update: `setBillingAddress` changes it.
+            billing_address: Patch::Keep,
+            consents: patch(i.consents, consent_pairs),
+            attributes: patch(i.attributes, attribute_pairs),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Output types shared by the schemas.
 
 use crate::domain;
-use crate::services::subscriptions;
+use crate::services::newsletter;
 use async_graphql::{
     Context, Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID,
 };
@@ -219,7 +219,7 @@ impl CustomerObject {
     /// The newsletter state of the customer's email (read only when asked for).
     async fn newsletter(&self, ctx: &Context<'_>) -> async_graphql::Result<NewsletterStatus> {
         let svc = ctx.data::<std::sync::Arc<crate::Services>>()?;
-        let (state, updated_at) = subscriptions::status_of(svc, &self.0.tenant_id, &self.0.email)
+        let (state, updated_at) = newsletter::status_of(svc, &self.0.tenant_id, &self.0.email)
             .await
             .map_err(|e| crate::graphql::errors::to_graphql(ctx, e))?;
         Ok(NewsletterStatus { status: state.into(), updated_at })

@@ -6,7 +6,9 @@ use super::creation::personal_words;
 use super::credentials::Principal;
 use super::login::{check_password, new_session};
 use super::modify::modify;
-use super::{mail_quota_allows, mailing, new_token, Services};
+use super::quota::mail_quota_allows;
+use super::tokens::new_token;
+use super::{mailing, Services};
 use crate::domain::{
     self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, ProfilePatch, SessionTokens, TokenKind,
 };
@@ -117,7 +119,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
         return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
     }
     if svc.store.customer_id_by(&p.tenant, UniqueKey::Email, &new_email.normalized()).await?.is_some() {
-        return Err(DomainError::user(ErrorCode::Taken, &["newEmail"], "An account with this email already exists."));
+        return Err(DomainError::email_taken(&["newEmail"]));
     }
     if !mail_quota_allows(svc, &p.tenant, &new_email.normalized()).await? {
         return Err(DomainError::user(

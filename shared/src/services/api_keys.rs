@@ -2,13 +2,13 @@
 
 use crate::auth::opaque;
 use crate::domain::{format_api_key, parse_api_key, ApiKey, DomainError, DomainResult, Permission, TenantId};
-use crate::store::Store;
+use crate::store::ApiKeyStore;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 /// Creates a key; the returned text is the only time the secret exists in clear.
 pub async fn mint(
-    store: &dyn Store,
+    store: &dyn ApiKeyStore,
     tenant: &TenantId,
     name: &str,
     permissions: Vec<Permission>,
@@ -59,7 +59,7 @@ fn same(a: &str, b: &str) -> bool {
 /// Accepts a well-formed, known, unrevoked key whose tenant matches the
 /// request's header (when one is sent). 1 RT.
 pub async fn authenticate(
-    store: &dyn Store,
+    store: &dyn ApiKeyStore,
     header_tenant: Option<&TenantId>,
     presented: &str,
 ) -> DomainResult<ApiClient> {

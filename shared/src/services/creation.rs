@@ -3,12 +3,12 @@
 
 use super::modify::unique_field;
 use super::Services;
+use crate::auth::PasswordPolicy;
 use crate::domain::{
     external_id, reference, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
-    ErrorCode, OneTimeToken, Problems, ProfileInput, Session, TenantId,
+    ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError, ValidProfilePatch,
 };
 use crate::store::{NewCustomer, WriteError};
-use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 /// Everything a new customer is made of, as a client sends it.
@@ -17,11 +17,64 @@ pub struct NewCustomerInput {
     pub email: String,
     /// Absent: the customer cannot log in until a password is set (invite, reset).
     pub password: Option<String>,
-    pub profile: ProfileInput,
+    /// The profile: `Set` for each field given, `Keep` for the others.
+    pub profile: ProfilePatch,
     pub reference: Option<String>,
     pub external_id: Option<String>,
     pub status: CustomerStatus,
     pub email_verified: bool,
+}
+
+/// A `NewCustomerInput` that passed every rule.
+struct ValidNewCustomer {
+    email: Email,
+    password: Option<String>,
+    profile: ValidProfilePatch,
+    reference: Option<String>,
+    external_id: Option<String>,
+    status: CustomerStatus,
+    email_verified: bool,
+}
+
+impl NewCustomerInput {
+    /// Checks every field, with paths relative to the input. The profile
+    /// goes through the same rules as any profile update.
+    fn validate(self, policy: &PasswordPolicy, now: DateTime<Utc>) -> Result<ValidNewCustomer, Vec<UserError>> {
+        let mut p = Problems::new();
+        let email = p.check(Email::parse(&self.email, &["email"]));
+        let profile = self.profile.validate_into(now, &mut p);
+        let reference = p.check_opt(self.reference, |r| reference(&r, &["ref"]));
+        let external_id = p.check_opt(self.external_id, |x| external_id(&x, &["externalId"]));
+        if let Some(password) = &self.password {
+            let words = personal_words(email.as_ref().map(Email::as_str).unwrap_or(""), &profile.names_set());
+            p.check(policy.check(password, &words, &["password"]));
+        }
+        match email {
+            Some(email) if p.is_empty() => Ok(ValidNewCustomer {
+                email,
+                password: self.password,
+                profile,
+                reference,
+                external_id,
+                status: self.status,
+                email_verified: self.email_verified,
+            }),
+            _ => Err(p.into_errors()),
+        }
+    }
+}
+
+impl ValidNewCustomer {
+    /// The new customer: a blank one with the profile applied.
+    fn into_customer(self, id: String, tenant: &TenantId, number: u64, now: DateTime<Utc>) -> Customer {
+        let mut customer = Customer::new(id, tenant.clone(), format!("{number:06}"), self.email, now);
+        customer.reference = self.reference;
+        customer.external_id = self.external_id;
+        customer.email_verified = self.email_verified;
+        customer.status = self.status;
+        self.profile.apply(&mut customer);
+        customer
+    }
 }
 
 /// Words a password must not be built from: the customer's own data.
@@ -42,57 +95,17 @@ pub(crate) async fn build(
     path: &[&str],
     now: DateTime<Utc>,
 ) -> DomainResult<CustomerRecord> {
-    let mut p = Problems::new();
-    let email = p.check(Email::parse(&input.email, &["email"]));
-    let profile = input.profile.validate(now, || ulid::Ulid::new().to_string(), &mut p);
-    let reference = p.check_opt(input.reference, |r| reference(&r, &["ref"]));
-    let external_id = p.check_opt(input.external_id, |x| external_id(&x, &["externalId"]));
-    if let Some(password) = &input.password {
-        let words = personal_words(
-            email.as_ref().map(Email::as_str).unwrap_or(""),
-            &[profile.first_name.as_deref(), profile.last_name.as_deref()],
-        );
-        p.check(svc.policy.check(password, &words, &["password"]));
-    }
-    if !p.is_empty() {
-        return Err(DomainError::User(p.into_errors().into_iter().map(|e| e.under(path)).collect()));
-    }
-    let email = email.context("validated email")?;
-    let password_hash = match &input.password {
+    let valid = input
+        .validate(&svc.policy, now)
+        .map_err(|errors| DomainError::User(errors.into_iter().map(|e| e.under(path)).collect()))?;
+    let password_hash = match &valid.password {
         Some(password) => Some(svc.hasher.hash(password).await?),
         None => None,
     };
     let number = svc.store.next_customer_number(tenant).await?;
-    let customer = Customer {
-        // The id begins with the creation time, which searches by creation date rely on.
-        id: id.unwrap_or_else(|| ulid::Ulid::from_datetime(now.into()).to_string()),
-        tenant_id: tenant.clone(),
-        customer_number: format!("{number:06}"),
-        reference,
-        external_id,
-        email,
-        email_verified: input.email_verified,
-        title: profile.title,
-        first_name: profile.first_name,
-        last_name: profile.last_name,
-        phone_number: profile.phone_number,
-        cell_phone_number: profile.cell_phone_number,
-        birthdate: profile.birthdate.map(|b| b.date()),
-        gender: profile.gender,
-        language_code: profile.language_code,
-        country_code: profile.country_code,
-        timezone: profile.timezone,
-        status: input.status,
-        billing_address: profile.billing_address,
-        delivery_addresses: vec![],
-        default_delivery_address_id: None,
-        consents: profile.consents,
-        attributes: profile.attributes,
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        version: 1,
-    };
+    // The id begins with the creation time, which searches by creation date rely on.
+    let id = id.unwrap_or_else(|| ulid::Ulid::from_datetime(now.into()).to_string());
+    let customer = valid.into_customer(id, tenant, number, now);
     Ok(CustomerRecord { customer, credentials: Credentials { password_hash, ..Credentials::default() } })
 }
 
@@ -135,5 +148,47 @@ impl From<InsertError> for DomainError {
             InsertError::Taken(_, e) | InsertError::Other(e) => e,
             InsertError::IdTaken => DomainError::user(ErrorCode::Taken, &[], "A customer with this id exists already."),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Patch;
+
+    fn bad_phone() -> ProfilePatch {
+        ProfilePatch { phone_number: Patch::Set("030123".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn creation_and_update_share_the_profile_rules() {
+        let now = Utc::now();
+        let new = NewCustomerInput { email: "ada@example.com".into(), profile: bad_phone(), ..Default::default() };
+        let Err(created) = new.validate(&PasswordPolicy::default(), now) else { panic!("invalid phone") };
+        let Err(DomainError::User(updated)) = bad_phone().validate(now) else { panic!("invalid phone") };
+        assert_eq!(created, updated);
+        assert_eq!(created[0].field, ["phoneNumber"]);
+        assert_eq!(created[0].code, ErrorCode::Invalid);
+    }
+
+    #[test]
+    fn a_password_must_not_be_built_from_the_new_names() {
+        let profile = ProfilePatch {
+            first_name: Patch::Set(" Ada ".into()),
+            last_name: Patch::Set("Lovelace".into()),
+            phone_number: Patch::Set("030123".into()),
+            ..Default::default()
+        };
+        let new = NewCustomerInput {
+            email: "someone@example.com".into(),
+            password: Some("LovelaceAda1".into()),
+            profile,
+            ..Default::default()
+        };
+        let Err(errors) = new.validate(&PasswordPolicy::default(), Utc::now()) else { panic!("weak password") };
+        let found: Vec<(ErrorCode, String)> = errors.iter().map(|e| (e.code, e.field.join("."))).collect();
+        let expected =
+            [(ErrorCode::Invalid, "phoneNumber".to_string()), (ErrorCode::PasswordTooWeak, "password".to_string())];
+        assert_eq!(found, expected);
     }
 }

@@ -51,8 +51,7 @@ pub(crate) async fn find_token(
     kind: TokenKind,
     field: &str,
 ) -> DomainResult<OneTimeToken> {
-    let invalid =
-        || DomainError::user(ErrorCode::TokenInvalid, &[field], "The token is not valid or was already used.");
+    let invalid = || DomainError::token_invalid(&[field]);
     if !opaque::looks_valid(secret) {
         return Err(invalid());
     }

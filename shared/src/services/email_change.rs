@@ -19,9 +19,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
         Err(WriteError::Taken(UniqueKey::Email)) => {
             Err(DomainError::user(ErrorCode::Taken, &["token"], "The new address belongs to another account by now."))
         }
-        Err(WriteError::Conflict) => {
-            Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used."))
-        }
+        Err(WriteError::Conflict) => Err(DomainError::token_invalid(&["token"])),
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }

@@ -1,9 +1,10 @@
 //! `confirmEmail` and `resendEmailConfirmation`.
 
 use super::credentials::find_token;
+use super::quota::mail_quota_allows;
 use super::registration::{confirmation_token, send_confirmation};
-use super::{answer_no_sooner, customer_by_email, mail_quota_allows, Services};
-use crate::domain::{DomainError, DomainResult, Email, ErrorCode, TenantId, TokenKind};
+use super::{answer_no_sooner, customer_by_email, Services};
+use crate::domain::{DomainError, DomainResult, Email, TenantId, TokenKind};
 use crate::store::WriteError;
 use chrono::Utc;
 
@@ -15,9 +16,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
             Ok(())
         }
         // Used meanwhile, or the customer's email changed since it was mailed.
-        Err(WriteError::Conflict) => {
-            Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used."))
-        }
+        Err(WriteError::Conflict) => Err(DomainError::token_invalid(&["token"])),
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod api_keys;
+pub mod back_in_stock;
 pub mod back_office;
 pub mod creation;
 pub mod credentials;
@@ -12,9 +13,12 @@ pub mod email_confirmation;
 pub mod login;
 mod mailing;
 pub mod modify;
+pub mod newsletter;
+pub mod paging;
 pub mod password_reset;
+mod quota;
 pub mod registration;
-pub mod subscriptions;
+mod tokens;
 
 use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy};
 use crate::config::JwtKeySource;
@@ -88,30 +92,6 @@ pub(crate) async fn answer_no_sooner(start: tokio::time::Instant, floor: std::ti
     tokio::time::sleep_until(start + floor).await;
 }
 
-/// Takes one mail from the address's hourly budget; false when it is spent.
-pub(crate) async fn mail_quota_allows(
-    svc: &Services,
-    tenant: &crate::domain::TenantId,
-    email_key: &str,
-) -> anyhow::Result<bool> {
-    quota_allows(svc, tenant, "MAIL", email_key, svc.config.mails_per_address_per_hour).await
-}
-
-/// Takes one unit of the hourly budget `kind` of an address; false when it
-/// is spent. The key holds a hash of the address, not the address.
-pub(crate) async fn quota_allows(
-    svc: &Services,
-    tenant: &crate::domain::TenantId,
-    kind: &str,
-    email_key: &str,
-    per_hour: u32,
-) -> anyhow::Result<bool> {
-    let hour = chrono::Utc::now().timestamp() / 3600;
-    let key = format!("{kind}#{}#{}#{hour}", tenant.as_str(), crate::auth::opaque::hash(email_key));
-    let window_ends = chrono::DateTime::from_timestamp((hour + 1) * 3600, 0).unwrap_or_default();
-    svc.store.take_quota(&key, per_hour, window_ends).await
-}
-
 /// The customer owning `email` in `tenant`, if any (2 RT: guard, then customer).
 pub(crate) async fn customer_by_email(
     svc: &Services,
@@ -122,25 +102,4 @@ pub(crate) async fn customer_by_email(
         Some(id) => svc.store.get_customer(tenant, &id).await,
         None => Ok(None),
     }
-}
-
-/// A fresh one-time token: the secret for the mail, the record to store.
-pub(crate) fn new_token(
-    kind: crate::domain::TokenKind,
-    customer_id: &str,
-    email_key: &str,
-    token_version: i64,
-    expires_at: chrono::DateTime<chrono::Utc>,
-) -> (String, crate::domain::OneTimeToken) {
-    let issued = crate::auth::opaque::issue();
-    let token = crate::domain::OneTimeToken {
-        hash: issued.hash,
-        kind,
-        customer_id: customer_id.to_string(),
-        email_key: email_key.to_string(),
-        token_version,
-        new_email: None,
-        expires_at,
-    };
-    (issued.secret, token)
 }

@@ -3,7 +3,9 @@
 use super::creation::personal_words;
 use super::credentials::find_token;
 use super::login::new_session;
-use super::{answer_no_sooner, customer_by_email, mail_quota_allows, mailing, new_token, Services};
+use super::quota::mail_quota_allows;
+use super::tokens::new_token;
+use super::{answer_no_sooner, customer_by_email, mailing, Services};
 use crate::domain::{
     CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
     TokenKind, UserError,
@@ -75,7 +77,7 @@ async fn live_token(
         {
             Ok((token, r))
         }
-        _ => Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")),
+        _ => Err(DomainError::token_invalid(&["token"])),
     }
 }
 
@@ -109,9 +111,7 @@ pub async fn reset(
             tracing::info!(customer = %c.id, "password reset; earlier sessions revoked");
             Ok(session.map(|(_, t)| t))
         }
-        Err(WriteError::Conflict) => {
-            Err(DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used."))
-        }
+        Err(WriteError::Conflict) => Err(DomainError::token_invalid(&["token"])),
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }

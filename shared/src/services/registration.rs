@@ -1,9 +1,10 @@
 //! `registerCustomer`.
 
 use super::creation::{build, insert, NewCustomerInput};
-use super::{login, mailing, new_token, subscriptions, Services};
+use super::tokens::new_token;
+use super::{login, mailing, newsletter, Services};
 use crate::domain::{
-    Customer, CustomerStatus, DomainResult, OneTimeToken, ProfileInput, SessionTokens, TenantId, TokenKind,
+    Customer, CustomerStatus, DomainResult, OneTimeToken, ProfilePatch, SessionTokens, TenantId, TokenKind,
 };
 use crate::mail::Template;
 use chrono::{DateTime, Utc};
@@ -11,7 +12,8 @@ use chrono::{DateTime, Utc};
 pub struct RegisterInput {
     pub email: String,
     pub password: String,
-    pub profile: ProfileInput,
+    /// `Set` for each profile field given.
+    pub profile: ProfilePatch,
     pub login_on_success: bool,
     /// Also start the newsletter double opt-in for the address.
     pub newsletter: bool,
@@ -65,7 +67,7 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
     send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
     if input.newsletter {
         let c = &record.customer;
-        let info = subscriptions::NewsletterInfo {
+        let info = newsletter::NewsletterInfo {
             country_code: c.country_code.as_ref().map(|x| x.as_str().to_string()),
             language_code: c.language_code.as_ref().map(|x| x.as_str().to_string()),
             gender: c.gender,
@@ -73,7 +75,7 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
         };
         // The customer exists by now: a failed sign-up must not turn the
         // registration into an error the client would retry (and get TAKEN).
-        if let Err(e) = subscriptions::subscribe(svc, tenant, None, c.email.as_str(), info).await {
+        if let Err(e) = newsletter::subscribe(svc, tenant, None, c.email.as_str(), info).await {
             tracing::error!(customer = %c.id, error = %e, "newsletter sign-up at registration failed");
         }
     }

@@ -1,6 +1,10 @@
-//! The persistence port. Use cases call these methods; the DynamoDB adapter
-//! implements each as few round trips as its data model allows (noted per
-//! method as RT).
+//! The persistence ports, one trait per aggregate, joined by `Store`. Use
+//! cases ask for the narrowest trait they use; the DynamoDB adapter
+//! (`dynamo/`, a file per aggregate) implements each method in as few round
+//! trips as its data model allows (noted per method as RT).
+//!
+//! A new aggregate gets its trait here, its adapter file in `dynamo/`, and a
+//! place in `Store`.
 
 pub mod dynamo;
 pub mod keys;
@@ -59,8 +63,15 @@ pub struct PasswordReset<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Every port together: what the functions are wired with.
+pub trait Store: CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore {}
+
+impl<T> Store for T where T: CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore {}
+
+/// Customers: the profile with its credentials, uniqueness guards, the
+/// tenant's customer numbers and the listing by creation.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait CustomerStore: Send + Sync {
     /// The next number of the tenant's customer sequence (1 RT).
     async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64>;
 
@@ -74,6 +85,31 @@ pub trait Store: Send + Sync {
 
     async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>>;
 
+    /// Writes `after` over `before` (profile fields, not credentials) if the
+    /// stored version is still `before.version`; `Conflict` otherwise. A
+    /// changed email, ref or external id moves its uniqueness guard in the
+    /// same transaction (`Taken` if the new value has an owner). 1 RT.
+    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError>;
+
+    /// Erases the customer: profile, uniqueness guards, sessions and
+    /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
+    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
+
+    /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
+    /// in id (creation) order, from GSI1 (eventually consistent), and whether
+    /// more may follow (1 RT).
+    async fn list_customers(
+        &self,
+        tenant: &TenantId,
+        from_id: &str,
+        to_id: &str,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<Customer>, bool)>;
+}
+
+/// Sessions and the password: logins, refresh rotation, revocation.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     /// Customer and one of its sessions together (1 RT).
     async fn get_customer_and_session(
         &self,
@@ -106,6 +142,26 @@ pub trait Store: Send + Sync {
 
     async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()>;
 
+    /// Sets a new password, bumps the token version (revoking every session
+    /// and access token) and opens `session`, if the token version is still
+    /// `token_version` (1 RT).
+    async fn change_password(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        password_hash: &str,
+        token_version: i64,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+
+    /// Bumps the token version: every session and access token dies (1 RT).
+    async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
+}
+
+/// One-time tokens (stored as hashes) and the changes they authorise.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
     async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()>;
 
     async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>>;
@@ -125,28 +181,6 @@ pub trait Store: Send + Sync {
     /// when the token was used or the customer changed meanwhile.
     async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError>;
 
-    /// Writes `after` over `before` (profile fields, not credentials) if the
-    /// stored version is still `before.version`; `Conflict` otherwise. A
-    /// changed email, ref or external id moves its uniqueness guard in the
-    /// same transaction (`Taken` if the new value has an owner). 1 RT.
-    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError>;
-
-    /// Sets a new password, bumps the token version (revoking every session
-    /// and access token) and opens `session`, if the token version is still
-    /// `token_version` (1 RT).
-    async fn change_password(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        password_hash: &str,
-        token_version: i64,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> Result<(), WriteError>;
-
-    /// Bumps the token version: every session and access token dies (1 RT).
-    async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
-
     /// Uses up an email-change token and moves the customer and its email
     /// guard to the token's new address, in one transaction (1 RT). `Taken`
     /// when the new address belongs to someone by now, `Conflict` when the
@@ -158,22 +192,11 @@ pub trait Store: Send + Sync {
         new_email: &Email,
         now: DateTime<Utc>,
     ) -> Result<(), WriteError>;
+}
 
-    /// Erases the customer: profile, uniqueness guards, sessions and
-    /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
-    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
-
-    /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
-    /// in id (creation) order, from GSI1 (eventually consistent), and whether
-    /// more may follow (1 RT).
-    async fn list_customers(
-        &self,
-        tenant: &TenantId,
-        from_id: &str,
-        to_id: &str,
-        limit: i32,
-    ) -> anyhow::Result<(Vec<Customer>, bool)>;
-
+/// API keys of the back office.
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync {
     async fn put_api_key(&self, key: &ApiKey) -> anyhow::Result<()>;
 
     /// An API key by id (1 RT, consistent: a revocation counts at once).
@@ -183,7 +206,11 @@ pub trait Store: Send + Sync {
 
     /// Marks a key revoked; false when there is no such key.
     async fn revoke_api_key(&self, id: &str, at: DateTime<Utc>) -> anyhow::Result<bool>;
+}
 
+/// Newsletter subscriptions and back-in-stock alerts of an address.
+#[async_trait]
+pub trait SubscriptionStore: Send + Sync {
     async fn get_newsletter(
         &self,
         tenant: &TenantId,
@@ -252,7 +279,11 @@ pub trait Store: Send + Sync {
     /// Erases everything an address subscribed to: its newsletter
     /// subscription and tokens, its back-in-stock alerts.
     async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()>;
+}
 
+/// Fixed-window counters that bound what one address can trigger.
+#[async_trait]
+pub trait QuotaStore: Send + Sync {
     /// Takes one unit of a fixed-window quota (`key` names the window);
     /// false when `max` units were already taken (1 RT).
     async fn take_quota(&self, key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool>;

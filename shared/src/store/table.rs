@@ -15,8 +15,13 @@ pub const SORT_KEY: &str = "sk";
 /// `TOKEN_EXPIRED`, not `TOKEN_INVALID`, whenever TTL gets to it.
 pub const TTL_ATTRIBUTE: &str = "purgeAt";
 pub const TTL_GRACE: chrono::Duration = chrono::Duration::days(7);
+/// The generic index: lists a tenant's customers, API keys and newsletter
+/// subscriptions, and what a customer or an address owns outside its partition.
+pub const GSI1: &str = "gsi1";
+pub const GSI1_PARTITION_KEY: &str = "gsi1pk";
+pub const GSI1_SORT_KEY: &str = "gsi1sk";
 /// Global secondary indexes: (name, partition key, sort key). All project ALL.
-pub const GSIS: &[(&str, &str, &str)] = &[("gsi1", "gsi1pk", "gsi1sk")];
+pub const GSIS: &[(&str, &str, &str)] = &[(GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY)];
 
 fn key(name: &str, kind: KeyType) -> anyhow::Result<KeySchemaElement> {
     Ok(KeySchemaElement::builder().attribute_name(name).key_type(kind).build()?)

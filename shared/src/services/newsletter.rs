@@ -1,16 +1,18 @@
-//! Newsletter (double opt-in, one-click unsubscribe) and back-in-stock alerts.
+//! The newsletter: double opt-in, one-click unsubscribe, and the export.
 
 use super::credentials::{find_token, Principal};
 use super::mailing::{deliver, token_link, Recipient};
-use super::{new_token, Services};
+use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use super::quota::quota_allows;
+use super::tokens::new_token;
+use super::Services;
 use crate::domain::{
-    item, BackInStockSubscription, CountryCode, DomainError, DomainResult, Email, ErrorCode, Gender, LanguageCode,
-    NewsletterState, NewsletterSubscription, Problems, TenantId, TokenKind,
+    CountryCode, DomainError, DomainResult, Email, ErrorCode, Gender, LanguageCode, NewsletterState,
+    NewsletterSubscription, Problems, TenantId, TokenKind,
 };
 use crate::mail::Template;
 use crate::store::WriteError;
 use chrono::{DateTime, Duration, Utc};
-use futures::StreamExt;
 use url::Url;
 
 /// Unsubscribe links stay valid as long as anyone might click one.
@@ -70,7 +72,7 @@ pub async fn subscribe(
     if existing.as_ref().is_some_and(|s| s.status == NewsletterState::Subscribed) {
         return Ok(answer(NewsletterState::Subscribed));
     }
-    if !super::quota_allows(svc, tenant, "NEWSLETTER", &email_key, svc.config.newsletter_mails_per_hour).await? {
+    if !quota_allows(svc, tenant, "NEWSLETTER", &email_key, svc.config.newsletter_mails_per_hour).await? {
         tracing::info!(to = %email.masked(), "newsletter confirmation not sent: hourly limit");
         return Ok(answer(existing.map_or(NewsletterState::Pending, |s| s.status)));
     }
@@ -111,10 +113,6 @@ pub async fn subscribe(
     Ok(answer(NewsletterState::Pending))
 }
 
-fn token_invalid() -> DomainError {
-    DomainError::user(ErrorCode::TokenInvalid, &["token"], "The token is not valid or was already used.")
-}
-
 pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<NewsletterState> {
     let token = find_token(svc, tenant, secret, TokenKind::NewsletterConfirm, "token").await?;
     let state = NewsletterState::Subscribed;
@@ -123,7 +121,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
             tracing::info!(to = %crate::domain::mask_email(&token.email_key), "newsletter subscription confirmed");
             Ok(state)
         }
-        Err(WriteError::Conflict) => Err(token_invalid()),
+        Err(WriteError::Conflict) => Err(DomainError::token_invalid(&["token"])),
         Err(e) => Err(anyhow::Error::from(e).into()),
     }
 }
@@ -180,153 +178,22 @@ pub async fn status_of(
     })
 }
 
-/// A back-in-stock request as a client sends it.
-#[derive(Debug, Clone, Default)]
-pub struct BackInStockInput {
-    pub email: Option<String>,
-    pub item: String,
-    pub country_code: String,
-    pub language_code: Option<String>,
-}
-
-/// Checks the input; the address is the logged-in customer's own, else the given one.
-fn back_in_stock(caller: Option<&Principal>, input: BackInStockInput) -> DomainResult<BackInStockSubscription> {
-    let mut p = Problems::new();
-    let email = match (caller, input.email) {
-        (Some(c), given) => {
-            let own = c.customer.customer.email.clone();
-            if let Some(given) = given {
-                if Email::parse(&given, &[]).map(|g| g.normalized()) != Ok(own.normalized()) {
-                    p.push(crate::domain::UserError::new(
-                        ErrorCode::Invalid,
-                        &["input", "email"],
-                        "Logged in, alerts go to your own address.",
-                    ));
-                }
-            }
-            Some(own)
-        }
-        (None, Some(given)) => p.check(Email::parse(&given, &["input", "email"])),
-        (None, None) => {
-            p.push(crate::domain::UserError::new(
-                ErrorCode::Required,
-                &["input", "email"],
-                "An email is required unless you are logged in.",
-            ));
-            None
-        }
-    };
-    let item = p.check(item(&input.item, &["input", "item"]));
-    let country = p.check(CountryCode::parse(&input.country_code, &["input", "shipTo", "countryCode"]));
-    let language = p.check_opt(input.language_code, |l| LanguageCode::parse(&l, &["input", "languageCode"]));
-    p.finish()?;
-    match (email, item, country) {
-        (Some(email), Some(item), Some(country_code)) => {
-            Ok(BackInStockSubscription { email, item, country_code, language_code: language, created_at: Utc::now() })
-        }
-        _ => Err(anyhow::anyhow!("validated back-in-stock input").into()),
-    }
-}
-
-pub async fn back_in_stock_subscribe(
-    svc: &Services,
-    tenant: &TenantId,
-    caller: Option<&Principal>,
-    input: BackInStockInput,
-) -> DomainResult<()> {
-    let subscription = back_in_stock(caller, input)?;
-    svc.store.put_back_in_stock(tenant, &subscription).await?;
-    Ok(())
-}
-
-pub async fn back_in_stock_unsubscribe(
-    svc: &Services,
-    tenant: &TenantId,
-    caller: Option<&Principal>,
-    input: BackInStockInput,
-) -> DomainResult<()> {
-    let s = back_in_stock(caller, input)?;
-    svc.store.delete_back_in_stock(tenant, &s.item, s.country_code.as_str(), &s.email.normalized()).await?;
-    Ok(())
-}
-
-/// Mails every subscriber of `item` (in `country`, or everywhere) once, in
-/// the subscriber's language, and ends their subscriptions. Each
-/// subscription is claimed before its mail goes out, so concurrent calls
-/// never mail anyone twice; a mail that fails puts the subscription back.
-pub async fn notify_back_in_stock(
-    svc: &Services,
-    tenant: &TenantId,
-    item_name: &str,
-    country: Option<&str>,
-) -> DomainResult<usize> {
-    let mut p = Problems::new();
-    let item = p.check(item(item_name, &["item"]));
-    let country = p.check_opt(country, |c| CountryCode::parse(c, &["countryCode"]));
-    p.finish()?;
-    let Some(item) = item else { return Err(anyhow::anyhow!("validated item").into()) };
-    let Some(settings) = svc.config.tenant(tenant) else {
-        return Err(anyhow::anyhow!("no mail settings for tenant {}", tenant.as_str()).into());
-    };
-    let shop = settings.shop_url().to_string();
-    let subscribers = svc.store.list_back_in_stock(tenant, &item, country.as_ref().map(|c| c.as_str())).await?;
-    let sent = futures::stream::iter(subscribers)
-        .map(|s| {
-            let shop = shop.clone();
-            async move {
-                if !svc.store.claim_back_in_stock(tenant, &s).await? {
-                    return Ok::<_, anyhow::Error>(false);
-                }
-                let extra = minijinja::context! { item => s.item.as_str(), link => shop };
-                let recipient = Recipient { to: s.email.as_str(), name: None, language: s.language_code.as_ref() };
-                match deliver(svc, tenant, Template::BackInStock, &recipient, extra, vec![]).await {
-                    Ok(()) => Ok(true),
-                    Err(_) => {
-                        svc.store.put_back_in_stock(tenant, &s).await?;
-                        Ok(false)
-                    }
-                }
-            }
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
-    let mut notified = 0;
-    for outcome in sent {
-        notified += usize::from(outcome?);
-    }
-    tracing::info!(item = %item, notified, "back-in-stock subscribers notified");
-    Ok(notified)
-}
-
-/// A page of newsletter subscriptions for export: by status, then address.
-pub struct NewsletterPage {
-    /// Each subscription with its cursor.
-    pub subscriptions: Vec<(String, NewsletterSubscription)>,
-    pub has_next: bool,
-}
+/// What a subscription's cursor holds: `n1:<position>`.
+const CURSOR: &str = "n1";
 
 /// Newsletter subscriptions of the tenant (of one status, or all), `first`
-/// (at most 100) after the cursor `after`.
+/// (at most 100) after the cursor `after`: by status, then address, each
+/// with its cursor.
 pub async fn list_newsletters(
     svc: &Services,
     tenant: &TenantId,
     status: Option<NewsletterState>,
     first: usize,
     after: Option<&str>,
-) -> DomainResult<NewsletterPage> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    let first = first.min(100);
-    let position = match after {
-        Some(a) => {
-            let bad = || DomainError::user(ErrorCode::Invalid, &["after"], "Not a cursor of this connection.");
-            let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(a).map_err(|_| bad())?).map_err(|_| bad())?;
-            Some(raw.strip_prefix("n1:").ok_or_else(bad)?.to_string())
-        }
-        None => None,
-    };
-    let mut found = Vec::with_capacity(first + 1);
+) -> DomainResult<Page<NewsletterSubscription>> {
+    let first = first.min(MAX_PAGE);
+    let position = after.map(|a| decode_cursor(CURSOR, a, "after")).transpose()?;
+    let mut found: Vec<(String, NewsletterSubscription)> = Vec::with_capacity(first + 1);
     let mut from = position;
     loop {
         let (page, more) =
@@ -337,8 +204,5 @@ pub async fn list_newsletters(
             break;
         }
     }
-    let has_next = found.len() > first;
-    found.truncate(first);
-    let subscriptions = found.into_iter().map(|(p, s)| (URL_SAFE_NO_PAD.encode(format!("n1:{p}")), s)).collect();
-    Ok(NewsletterPage { subscriptions, has_next })
+    Ok(Page::cut(found, first, |(p, s)| (encode_cursor(CURSOR, &p), s)))
 }

@@ -1,0 +1,126 @@
+//! Back-in-stock alerts: subscribing, unsubscribing, and mailing the
+//! subscribers of an item once it is back.
+
+use super::credentials::Principal;
+use super::mailing::{deliver, Recipient};
+use super::Services;
+use crate::domain::{
+    item, BackInStockSubscription, CountryCode, DomainResult, Email, ErrorCode, LanguageCode, Problems, TenantId,
+};
+use crate::mail::Template;
+use chrono::Utc;
+use futures::StreamExt;
+
+/// A back-in-stock request as a client sends it.
+#[derive(Debug, Clone, Default)]
+pub struct BackInStockInput {
+    pub email: Option<String>,
+    pub item: String,
+    pub country_code: String,
+    pub language_code: Option<String>,
+}
+
+/// Checks the input; the address is the logged-in customer's own, else the given one.
+fn checked(caller: Option<&Principal>, input: BackInStockInput) -> DomainResult<BackInStockSubscription> {
+    let mut p = Problems::new();
+    let email = match (caller, input.email) {
+        (Some(c), given) => {
+            let own = c.customer.customer.email.clone();
+            if let Some(given) = given {
+                if Email::parse(&given, &[]).map(|g| g.normalized()) != Ok(own.normalized()) {
+                    p.push(crate::domain::UserError::new(
+                        ErrorCode::Invalid,
+                        &["input", "email"],
+                        "Logged in, alerts go to your own address.",
+                    ));
+                }
+            }
+            Some(own)
+        }
+        (None, Some(given)) => p.check(Email::parse(&given, &["input", "email"])),
+        (None, None) => {
+            p.push(crate::domain::UserError::new(
+                ErrorCode::Required,
+                &["input", "email"],
+                "An email is required unless you are logged in.",
+            ));
+            None
+        }
+    };
+    let item = p.check(item(&input.item, &["input", "item"]));
+    let country = p.check(CountryCode::parse(&input.country_code, &["input", "shipTo", "countryCode"]));
+    let language = p.check_opt(input.language_code, |l| LanguageCode::parse(&l, &["input", "languageCode"]));
+    p.finish()?;
+    match (email, item, country) {
+        (Some(email), Some(item), Some(country_code)) => {
+            Ok(BackInStockSubscription { email, item, country_code, language_code: language, created_at: Utc::now() })
+        }
+        _ => Err(anyhow::anyhow!("validated back-in-stock input").into()),
+    }
+}
+
+pub async fn subscribe(
+    svc: &Services,
+    tenant: &TenantId,
+    caller: Option<&Principal>,
+    input: BackInStockInput,
+) -> DomainResult<()> {
+    let subscription = checked(caller, input)?;
+    svc.store.put_back_in_stock(tenant, &subscription).await?;
+    Ok(())
+}
+
+pub async fn unsubscribe(
+    svc: &Services,
+    tenant: &TenantId,
+    caller: Option<&Principal>,
+    input: BackInStockInput,
+) -> DomainResult<()> {
+    let s = checked(caller, input)?;
+    svc.store.delete_back_in_stock(tenant, &s.item, s.country_code.as_str(), &s.email.normalized()).await?;
+    Ok(())
+}
+
+/// Mails every subscriber of `item` (in `country`, or everywhere) once, in
+/// the subscriber's language, and ends their subscriptions. Each
+/// subscription is claimed before its mail goes out, so concurrent calls
+/// never mail anyone twice; a mail that fails puts the subscription back.
+pub async fn notify(svc: &Services, tenant: &TenantId, item_name: &str, country: Option<&str>) -> DomainResult<usize> {
+    let mut p = Problems::new();
+    let item = p.check(item(item_name, &["item"]));
+    let country = p.check_opt(country, |c| CountryCode::parse(c, &["countryCode"]));
+    p.finish()?;
+    let Some(item) = item else { return Err(anyhow::anyhow!("validated item").into()) };
+    let Some(settings) = svc.config.tenant(tenant) else {
+        return Err(anyhow::anyhow!("no mail settings for tenant {}", tenant.as_str()).into());
+    };
+    let shop = settings.shop_url().to_string();
+    let subscribers = svc.store.list_back_in_stock(tenant, &item, country.as_ref().map(|c| c.as_str())).await?;
+    let sent = futures::stream::iter(subscribers)
+        .map(|s| {
+            let shop = shop.clone();
+            async move {
+                if !svc.store.claim_back_in_stock(tenant, &s).await? {
+                    return Ok::<_, anyhow::Error>(false);
+                }
+                let extra = minijinja::context! { item => s.item.as_str(), link => shop };
+                let recipient = Recipient { to: s.email.as_str(), name: None, language: s.language_code.as_ref() };
+                match deliver(svc, tenant, Template::BackInStock, &recipient, extra, vec![]).await {
+                    Ok(()) => Ok(true),
+                    Err(_) => {
+                        svc.store.put_back_in_stock(tenant, &s).await?;
+                        Ok(false)
+                    }
+                }
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await;
+    let mut notified = 0;
+    for outcome in sent {
+        notified += usize::from(outcome?);
+    }
+    tracing::info!(item = %item, notified, "back-in-stock subscribers notified");
+    Ok(notified)
+}

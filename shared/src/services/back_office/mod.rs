@@ -1,0 +1,13 @@
+//! Back-office customer management (`admin`): lookup, search, create,
+//! update, upsert, status, erasure. Every operation acts within the API
+//! key's tenant.
+
+mod lookup;
+mod search;
+mod upsert;
+mod writes;
+
+pub use lookup::{find, Identifier};
+pub use search::search;
+pub use upsert::{upsert, UpsertResult};
+pub use writes::{create, delete, set_status, update, CreateInput};

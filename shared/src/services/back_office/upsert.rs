@@ -1,0 +1,92 @@
+//! `upsertCustomer`: update the customer an identifier names, or create it.
+
+use super::lookup::{find, Identifier};
+use super::writes::{apply_patch, create_at, CreateInput};
+use crate::domain::{AdminPatch, Customer, DomainError, DomainResult, Email, ErrorCode, TenantId};
+use crate::services::creation::{InsertError, NewCustomerInput};
+use crate::services::Services;
+use crate::store::UniqueKey;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertResult {
+    Created,
+    Updated,
+    Noop,
+}
+
+/// The identifier's value must be the one the new customer gets.
+fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResult<Option<String>> {
+    let mismatch = |field: &str| {
+        DomainError::user(ErrorCode::Invalid, &["input", "onCreate", field], "Differs from the identifier.")
+    };
+    match ident {
+        Identifier::Id(id) => {
+            if ulid::Ulid::from_string(id).is_err() {
+                return Err(DomainError::user(
+                    ErrorCode::Invalid,
+                    &["input", "identifier", "customerId"],
+                    "A new customer's id must be a ULID.",
+                ));
+            }
+            return Ok(Some(id.clone()));
+        }
+        Identifier::Email(e) => {
+            let same = matches!((Email::parse(e, &[]), Email::parse(&input.email, &[])), (Ok(a), Ok(b)) if a.normalized() == b.normalized());
+            if !same {
+                return Err(mismatch("email"));
+            }
+        }
+        Identifier::Ref(r) => match &input.reference {
+            Some(given) if given.trim() != r.trim() => return Err(mismatch("ref")),
+            _ => input.reference = Some(r.clone()),
+        },
+        Identifier::ExternalId(x) => match &input.external_id {
+            Some(given) if given.trim() != x.trim() => return Err(mismatch("externalId")),
+            _ => input.external_id = Some(x.clone()),
+        },
+    }
+    Ok(None)
+}
+
+/// Updates the customer the identifier names, or creates it. Under
+/// concurrent calls for one new identifier, its uniqueness guard (or, for a
+/// customer id, the profile's own key) lets exactly one create; the others
+/// find that customer and update it, or change nothing.
+pub async fn upsert(
+    svc: &Services,
+    tenant: &TenantId,
+    ident: &Identifier,
+    on_create: CreateInput,
+    on_update: AdminPatch,
+) -> DomainResult<(UpsertResult, Customer)> {
+    const PATH: &[&str] = &["input", "onUpdate"];
+    for _ in 0..3 {
+        if let Some(record) = find(svc, tenant, ident).await? {
+            let after = apply_patch(svc, &record.customer, on_update.clone(), None, PATH).await?;
+            let result =
+                if after.version == record.customer.version { UpsertResult::Noop } else { UpsertResult::Updated };
+            return Ok((result, after));
+        }
+        let mut create = CreateInput { customer: on_create.customer.clone(), send_invite: on_create.send_invite };
+        let id = identify_new(ident, &mut create.customer)?;
+        match create_at(svc, tenant, create, id, &["input", "onCreate"]).await {
+            Ok(customer) => return Ok((UpsertResult::Created, customer)),
+            // Someone created it a moment ago: find it and update it instead.
+            Err(InsertError::IdTaken) => continue,
+            Err(InsertError::Taken(kind, e)) => {
+                let identifies = matches!(
+                    (ident, kind),
+                    (Identifier::Email(_), UniqueKey::Email)
+                        | (Identifier::Ref(_), UniqueKey::Ref)
+                        | (Identifier::ExternalId(_), UniqueKey::ExternalId)
+                );
+                if identifies {
+                    continue;
+                }
+                return Err(e);
+            }
+            Err(InsertError::Other(e)) => return Err(e),
+        }
+    }
+    Err(anyhow::anyhow!("upsert kept racing").into())
+}

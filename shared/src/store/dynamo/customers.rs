@@ -1,0 +1,145 @@
+//! Customers: profile items, uniqueness guards, numbers, listing, erasure.
+
+use super::items::{
+    self, customer_from_item, customer_item, guards, profile_key, token_item, unique_values, EMAIL_KEY,
+};
+use super::{key, n, s, sdk, DynamoStore, Item, Transaction, GUARD_OWNER, NOT_EXISTS};
+use crate::domain::{Customer, CustomerRecord, TenantId};
+use crate::store::{keys, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::ReturnValue;
+use std::collections::HashMap;
+
+#[async_trait]
+impl CustomerStore for DynamoStore {
+    async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer_number_counter(tenant), keys::COUNTER)))
+            .update_expression("ADD #v :one")
+            .expression_attribute_names("#v", "value")
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk("next customer number"))?;
+        let value = out.attributes.as_ref().and_then(|a| a.get("value")).and_then(|v| v.as_n().ok());
+        value.context("counter value missing")?.parse().context("counter value not a number")
+    }
+
+    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError> {
+        let c = &new.record.customer;
+        let mut tx = Transaction::default();
+        for (kind, guard) in guards(c) {
+            tx.claim(self, kind, guard, &c.id)?;
+        }
+        tx.push(self.put(customer_item(new.record)?, Some(NOT_EXISTS))?);
+        for token in new.tokens {
+            tx.push(self.put(token_item(&c.tenant_id, token)?, None)?);
+        }
+        if let Some(session) = new.session {
+            tx.push(self.put(items::session_item(&c.tenant_id, session)?, None)?);
+        }
+        self.commit(tx, "create customer").await
+    }
+
+    async fn customer_id_by(&self, tenant: &TenantId, kind: UniqueKey, value: &str) -> anyhow::Result<Option<String>> {
+        let item = self.get_item(key(keys::guard(tenant, kind, value), keys::GUARD)).await?;
+        Ok(item.and_then(|i| i.get(GUARD_OWNER).and_then(|v| v.as_s().ok()).cloned()))
+    }
+
+    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>> {
+        self.get_item(profile_key(tenant, id)).await?.map(customer_from_item).transpose()
+    }
+
+    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError> {
+        let t = &after.tenant_id;
+        let mut values = HashMap::from([(":expected".to_string(), n(before.version))]);
+        let mut names = HashMap::from([("#version".to_string(), "version".to_string())]);
+        let mut sets = vec![format!("{EMAIL_KEY} = :emailKey")];
+        values.insert(":emailKey".into(), s(after.email.normalized()));
+        let fields: Item = serde_dynamo::to_item(after).map_err(anyhow::Error::from)?;
+        // Ids never change; everything else is written as the new state.
+        for (i, (name, value)) in fields.into_iter().filter(|(k, _)| k != "id" && k != "tenantId").enumerate() {
+            sets.push(format!("#f{i} = :f{i}"));
+            names.insert(format!("#f{i}"), name);
+            values.insert(format!(":f{i}"), value);
+        }
+        let expression = format!("SET {}", sets.join(", "));
+        let condition = "#version = :expected";
+        let changed: Vec<_> = unique_values(before)
+            .into_iter()
+            .zip(unique_values(after))
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((kind, old), (_, new))| (kind, old, new))
+            .collect();
+
+        if changed.is_empty() {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(profile_key(t, &after.id)))
+                .update_expression(expression)
+                .condition_expression(condition)
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values))
+                .send()
+                .await;
+            return match super::condition_held(result, "update customer")? {
+                true => Ok(()),
+                false => Err(WriteError::Conflict),
+            };
+        }
+
+        // A unique value changes: its guard moves in the same transaction.
+        let mut tx = Transaction::default();
+        tx.push(self.update_named(profile_key(t, &after.id), &expression, condition, names, values)?);
+        for (kind, old, new) in changed {
+            if let Some(old) = old {
+                tx.release(self, keys::guard(t, kind, &old), &after.id, false)?;
+            }
+            if let Some(new) = new {
+                tx.claim(self, kind, keys::guard(t, kind, &new), &after.id)?;
+            }
+        }
+        self.commit(tx, "update customer").await
+    }
+
+    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()> {
+        let t = &customer.tenant_id;
+        let pk = keys::customer(t, &customer.id);
+        // Profile and guards go together: the email is free the moment the customer is gone.
+        let mut tx = Transaction::default();
+        tx.push(self.delete(profile_key(t, &customer.id), None)?);
+        for (_, guard) in guards(customer) {
+            tx.release(self, guard, &customer.id, true)?;
+        }
+        self.transact(tx.items).await.map_err(|e| e.unexpected("erasure"))?;
+        // Then everything else it owned: sessions, and tokens found through GSI1.
+        let mut rest = self.keys_in(false, &pk).await?;
+        rest.extend(self.keys_in(true, &pk).await?);
+        self.delete_all(rest).await?;
+        self.erase_subscriber(t, &customer.email.normalized()).await
+    }
+
+    async fn list_customers(
+        &self,
+        tenant: &TenantId,
+        from_id: &str,
+        to_id: &str,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<Customer>, bool)> {
+        let out = self.gsi1_range(&keys::customers_index(tenant), from_id, to_id, limit).await?;
+        let customers = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| serde_dynamo::from_item(i).context("customer"))
+            .collect::<anyhow::Result<Vec<Customer>>>()?;
+        Ok((customers, out.last_evaluated_key.is_some()))
+    }
+}

@@ -1,0 +1,366 @@
+//! The `Store` on DynamoDB: one table, uniqueness by transactional guards,
+//! optimistic concurrency by `version` conditions.
+//!
+//! This file holds the plumbing every aggregate uses (requests, transactions,
+//! paginated queries, guards, failed conditions); `items.rs` maps domain
+//! values to items; each aggregate's port is implemented in its own file.
+
+mod api_keys;
+mod customers;
+mod items;
+mod quotas;
+mod sessions;
+mod subscriptions;
+mod tokens;
+
+use super::table::{GSI1, GSI1_PARTITION_KEY, PARTITION_KEY, SORT_KEY};
+use super::{UniqueKey, WriteError};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// The condition of a write that creates an item.
+const NOT_EXISTS: &str = "attribute_not_exists(pk)";
+/// The condition of a write that changes an item which must be there.
+const EXISTS: &str = "attribute_exists(pk)";
+/// The attribute of a guard item naming the customer that owns the value.
+const GUARD_OWNER: &str = "customerId";
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// A timestamp in the same form serde gives it inside whole items.
+fn time(t: DateTime<Utc>) -> anyhow::Result<AttributeValue> {
+    Ok(serde_dynamo::to_attribute_value(t)?)
+}
+
+/// Expression attribute values from `(":name", value)` pairs.
+fn values<const N: usize>(pairs: [(&str, AttributeValue); N]) -> Item {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// An item's key.
+fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([(PARTITION_KEY.to_string(), s(pk)), (SORT_KEY.to_string(), s(sk))])
+}
+
+fn sdk<E, R>(what: &'static str) -> impl FnOnce(SdkError<E, R>) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    // A service error says what DynamoDB refused; anything else (network,
+    // timeouts) needs the whole chain.
+    move |e| match e.as_service_error() {
+        Some(service) => anyhow::anyhow!("{what}: {service}"),
+        None => anyhow::anyhow!("{what}: {}", DisplayErrorContext(e)),
+    }
+}
+
+/// The outcome of a conditional single-item write: true when it was made,
+/// false when DynamoDB refused it because its condition did not hold.
+fn condition_held<O, E, R>(result: Result<O, SdkError<E, R>>, what: &'static str) -> anyhow::Result<bool>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(sdk(what)(e)),
+    }
+}
+
+/// Why a transaction was cancelled, one code per item ("None" where fine).
+enum TxError {
+    Cancelled(Vec<String>),
+    Other(anyhow::Error),
+}
+
+impl TxError {
+    /// For a transaction no condition should refuse: any refusal is a failure.
+    fn unexpected(self, what: &str) -> anyhow::Error {
+        match self {
+            TxError::Cancelled(codes) => anyhow::anyhow!("{what} cancelled: {codes:?}"),
+            TxError::Other(e) => e,
+        }
+    }
+}
+
+/// The items of one transaction, remembering which of them are uniqueness
+/// guards so that a cancellation maps back to the value that was taken.
+#[derive(Default)]
+struct Transaction {
+    items: Vec<TransactWriteItem>,
+    guards: Vec<(usize, UniqueKey)>,
+}
+
+impl Transaction {
+    fn push(&mut self, item: TransactWriteItem) -> &mut Self {
+        self.items.push(item);
+        self
+    }
+
+    /// Claims a unique value for a customer: fails if anyone owns it.
+    fn claim(&mut self, store: &DynamoStore, kind: UniqueKey, guard: String, customer_id: &str) -> anyhow::Result<()> {
+        let mut item = key(guard, super::keys::GUARD);
+        item.insert(GUARD_OWNER.into(), s(customer_id));
+        self.guards.push((self.items.len(), kind));
+        self.items.push(store.put(item, Some(NOT_EXISTS))?);
+        Ok(())
+    }
+
+    /// Gives a unique value up, if `customer_id` still owns it (`or_absent`:
+    /// also when nobody does).
+    fn release(
+        &mut self,
+        store: &DynamoStore,
+        guard: String,
+        customer_id: &str,
+        or_absent: bool,
+    ) -> anyhow::Result<()> {
+        let condition = if or_absent { "attribute_not_exists(pk) OR customerId = :id" } else { "customerId = :id" };
+        let del = Delete::builder()
+            .table_name(&store.table)
+            .set_key(Some(key(guard, super::keys::GUARD)))
+            .condition_expression(condition)
+            .expression_attribute_values(":id", s(customer_id))
+            .build()?;
+        self.items.push(TransactWriteItem::builder().delete(del).build());
+        Ok(())
+    }
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    /// Opens the HTTPS connection to DynamoDB (TCP and the TLS handshake) by
+    /// reading a key that never exists. Done during init, overlapped with the
+    /// signing-key read, so that the first request pays for neither
+    /// (README, "Performance").
+    pub async fn open_connection(&self) -> anyhow::Result<()> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("#connection".into(), "#connection")))
+            .send()
+            .await
+            .map_err(sdk("open connection"))?;
+        Ok(())
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(String::from))
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    fn delete(&self, key: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
+        let del = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .set_condition_expression(condition.map(String::from))
+            .build()?;
+        Ok(TransactWriteItem::builder().delete(del).build())
+    }
+
+    fn update(&self, key: Item, expression: &str, condition: &str, values: Item) -> anyhow::Result<TransactWriteItem> {
+        self.update_named(key, expression, condition, HashMap::new(), values)
+    }
+
+    fn update_named(
+        &self,
+        key: Item,
+        expression: &str,
+        condition: &str,
+        names: HashMap<String, String>,
+        values: Item,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let upd = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .set_expression_attribute_names((!names.is_empty()).then_some(names))
+            .set_expression_attribute_values(Some(values))
+            .build()?;
+        Ok(TransactWriteItem::builder().update(upd).build())
+    }
+
+    /// Runs a transaction. Concurrent transactions on the same items may be
+    /// cancelled with `TransactionConflict` before their conditions are even
+    /// evaluated; those are retried so that the caller sees the real outcome.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
+        let mut delay = std::time::Duration::from_millis(10);
+        for attempt in 0.. {
+            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            let codes = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+                    c.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None").to_string()).collect::<Vec<_>>()
+                }
+                _ => return Err(TxError::Other(anyhow::anyhow!("transaction: {}", DisplayErrorContext(err)))),
+            };
+            let conflict_only = codes.iter().any(|c| c == "TransactionConflict")
+                && !codes.iter().any(|c| c == "ConditionalCheckFailed");
+            if conflict_only && attempt < 8 {
+                tokio::time::sleep(delay + std::time::Duration::from_millis(rand::random::<u64>() % 20)).await;
+                delay *= 2;
+                continue;
+            }
+            return Err(TxError::Cancelled(codes));
+        }
+        unreachable!("the retry loop returns")
+    }
+
+    /// Runs a transaction whose expected failures are conditions: a failed
+    /// guard is `Taken`, any other failed condition `Conflict`.
+    async fn commit(&self, tx: Transaction, what: &str) -> Result<(), WriteError> {
+        match self.transact(tx.items).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Cancelled(codes)) => {
+                let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
+                match tx.guards.iter().find(|(i, _)| failed(*i)) {
+                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
+                    None if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
+                    None => Err(WriteError::Other(TxError::Cancelled(codes).unexpected(what))),
+                }
+            }
+            Err(e) => Err(WriteError::Other(e.unexpected(what))),
+        }
+    }
+
+    /// A transaction without guards whose only expected failure is a
+    /// condition: `Conflict`.
+    async fn transact_conditional(&self, items: Vec<TransactWriteItem>, what: &str) -> Result<(), WriteError> {
+        self.commit(Transaction { items, guards: vec![] }, what).await
+    }
+
+    /// Every item a query finds, following DynamoDB's pages. `query` gets a
+    /// request on the table and adds the index, key condition and values.
+    async fn query_all(
+        &self,
+        what: &'static str,
+        query: impl Fn(QueryFluentBuilder) -> QueryFluentBuilder,
+    ) -> anyhow::Result<Vec<Item>> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = query(self.client.query().table_name(&self.table))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk(what))?;
+            found.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(found),
+            }
+        }
+    }
+
+    /// The keys (`pk`, `sk`) of every item in a partition of the table, or
+    /// of GSI1 (whose items carry the table keys too).
+    async fn keys_in(&self, in_gsi1: bool, partition: &str) -> anyhow::Result<Vec<Item>> {
+        let partition_key = if in_gsi1 { GSI1_PARTITION_KEY } else { PARTITION_KEY };
+        self.query_all("list partition", |q| {
+            q.set_index_name(in_gsi1.then(|| GSI1.to_string()))
+                .key_condition_expression("#p = :p")
+                .expression_attribute_names("#p", partition_key)
+                .expression_attribute_values(":p", s(partition))
+                .projection_expression(format!("{PARTITION_KEY}, {SORT_KEY}"))
+        })
+        .await
+    }
+
+    /// One page of a GSI1 partition's items with sort keys in `[from, to]`.
+    async fn gsi1_range(
+        &self,
+        partition: &str,
+        from: &str,
+        to: &str,
+        limit: i32,
+    ) -> anyhow::Result<aws_sdk_dynamodb::operation::query::QueryOutput> {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("gsi1pk = :p AND gsi1sk BETWEEN :from AND :to")
+            .expression_attribute_values(":p", s(partition))
+            .expression_attribute_values(":from", s(from))
+            .expression_attribute_values(":to", s(to))
+            .limit(limit)
+            .send()
+            .await
+            .map_err(sdk("query index range"))
+    }
+
+    /// Deletes items by key, 25 per request, retrying what DynamoDB leaves unprocessed.
+    async fn delete_all(&self, keys: Vec<Item>) -> anyhow::Result<()> {
+        for chunk in keys.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|k| -> anyhow::Result<WriteRequest> {
+                    Ok(WriteRequest::builder()
+                        .delete_request(DeleteRequest::builder().set_key(Some(k.clone())).build()?)
+                        .build())
+                })
+                .collect::<anyhow::Result<_>>()?;
+            for attempt in 0..8u32 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(sdk("delete items"))?;
+                requests = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                anyhow::ensure!(attempt < 7, "items left undeleted after retries");
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// One item, read consistently.
+    async fn get_item(&self, key: Item) -> anyhow::Result<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk("get item"))?;
+        Ok(out.item)
+    }
+}

@@ -1,0 +1,178 @@
+//! Sessions and the password: logins, failures and locks, refresh rotation,
+//! revocation through the customer's token version.
+
+use super::items::{customer_from_item, profile_key, purge_at, session_item, session_key, sort_key};
+use super::{n, s, sdk, time, values, DynamoStore, EXISTS, NOT_EXISTS};
+use crate::domain::{CustomerRecord, Session, TenantId, REMEMBERED_ROTATIONS};
+use crate::store::{keys, table, FailureOutcome, SessionStore, WriteError};
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use chrono::{DateTime, Utc};
+
+#[async_trait]
+impl SessionStore for DynamoStore {
+    async fn get_customer_and_session(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        session_id: &str,
+    ) -> anyhow::Result<(Option<CustomerRecord>, Option<Session>)> {
+        let wanted = KeysAndAttributes::builder()
+            .keys(profile_key(tenant, customer_id))
+            .keys(session_key(tenant, customer_id, session_id))
+            .consistent_read(true)
+            .build()?;
+        let out = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, wanted)
+            .send()
+            .await
+            .map_err(sdk("get customer and session"))?;
+        // Two small items never exceed BatchGetItem's limits, so nothing is left unprocessed.
+        let mut customer = None;
+        let mut session = None;
+        for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+            match sort_key(&item) {
+                Some(keys::PROFILE) => customer = Some(customer_from_item(item)?),
+                Some(_) => session = Some(serde_dynamo::from_item(item).context("session")?),
+                None => {}
+            }
+        }
+        Ok((customer, session))
+    }
+
+    async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let items = vec![
+            self.put(session_item(tenant, session)?, Some(NOT_EXISTS))?,
+            self.update(
+                profile_key(tenant, &session.customer_id),
+                "SET lastLoginAt = :now, failedLogins = :zero, lockedUntil = :null",
+                EXISTS,
+                values([(":now", time(now)?), (":zero", n(0)), (":null", AttributeValue::Null(true))]),
+            )?,
+        ];
+        self.transact(items).await.map_err(|e| e.unexpected("login"))
+    }
+
+    async fn record_login_failure(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> anyhow::Result<FailureOutcome> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(tenant, customer_id)))
+            .update_expression("ADD failedLogins :one")
+            .condition_expression(EXISTS)
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(sdk("count login failure"))?;
+        let failures: u32 = out
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("failedLogins"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if failures < max_failures {
+            return Ok(FailureOutcome::Counted);
+        }
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(tenant, customer_id)))
+            .update_expression("SET lockedUntil = :until, failedLogins = :zero")
+            .expression_attribute_values(":until", time(lock_until)?)
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await
+            .map_err(sdk("lock account"))?;
+        Ok(FailureOutcome::Locked)
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        tenant: &TenantId,
+        session: &Session,
+        new_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let mut rotated = session.rotated_hashes.clone();
+        rotated.push(session.refresh_hash.clone());
+        let skip = rotated.len().saturating_sub(REMEMBERED_ROTATIONS);
+        let rotated: Vec<AttributeValue> = rotated.into_iter().skip(skip).map(s).collect();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(session_key(tenant, &session.customer_id, &session.id)))
+            .update_expression("SET refreshHash = :new, rotatedHashes = :rotated, expiresAt = :exp, #purge = :purge")
+            .condition_expression("refreshHash = :old")
+            .expression_attribute_values(":new", s(new_hash))
+            .expression_attribute_values(":old", s(&session.refresh_hash))
+            .expression_attribute_values(":rotated", AttributeValue::L(rotated))
+            .expression_attribute_values(":exp", n(expires_at.timestamp()))
+            .expression_attribute_names("#purge", table::TTL_ATTRIBUTE)
+            .expression_attribute_values(":purge", purge_at(expires_at))
+            .send()
+            .await;
+        match super::condition_held(result, "rotate refresh token")? {
+            true => Ok(()),
+            false => Err(WriteError::Conflict),
+        }
+    }
+
+    async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(session_key(tenant, customer_id, session_id)))
+            .send()
+            .await
+            .map_err(sdk("delete session"))?;
+        Ok(())
+    }
+
+    async fn change_password(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        password_hash: &str,
+        token_version: i64,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let items = vec![
+            self.update(
+                profile_key(tenant, customer_id),
+                "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, version = version + :one, updatedAt = :now",
+                "attribute_exists(pk) AND tokenVersion = :tv",
+                values([(":hash", s(password_hash)), (":one", n(1)), (":tv", n(token_version)), (":now", time(now)?)]),
+            )?,
+            self.put(session_item(tenant, session)?, Some(NOT_EXISTS))?,
+        ];
+        self.transact_conditional(items, "change password").await
+    }
+
+    async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(tenant, customer_id)))
+            .update_expression("ADD tokenVersion :one")
+            .condition_expression(EXISTS)
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await
+            .map_err(sdk("revoke sessions"))?;
+        Ok(())
+    }
+}

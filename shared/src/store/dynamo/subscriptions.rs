@@ -1,0 +1,161 @@
+//! Newsletter subscriptions (an item per address, listed by status in GSI1)
+//! and back-in-stock alerts (a partition per item, sorted by country).
+
+use super::items::{
+    back_in_stock_item, back_in_stock_key, gsi1_sort_key, newsletter_item, newsletter_key, newsletter_position,
+    token_item,
+};
+use super::{s, sdk, time, values, DynamoStore, EXISTS};
+use crate::domain::{BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, TenantId};
+use crate::store::{keys, SubscriptionStore, WriteError};
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+#[async_trait]
+impl SubscriptionStore for DynamoStore {
+    async fn get_newsletter(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Option<NewsletterSubscription>> {
+        let item = self.get_item(newsletter_key(tenant, email_key)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("newsletter subscription")).transpose()
+    }
+
+    async fn put_newsletter(
+        &self,
+        tenant: &TenantId,
+        subscription: &NewsletterSubscription,
+        tokens: &[OneTimeToken],
+    ) -> anyhow::Result<()> {
+        let mut items = vec![self.put(newsletter_item(tenant, subscription)?, None)?];
+        for token in tokens {
+            items.push(self.put(token_item(tenant, token)?, None)?);
+        }
+        self.transact(items).await.map_err(|e| e.unexpected("newsletter write"))
+    }
+
+    async fn set_newsletter_status(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+        status: NewsletterState,
+        using: Option<&OneTimeToken>,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let confirmed = if status == NewsletterState::Subscribed { time(now)? } else { AttributeValue::Null(true) };
+        let mut items = Vec::new();
+        if let Some(token) = using {
+            items.push(self.spend(tenant, token)?);
+        }
+        items.push(self.update_named(
+            newsletter_key(tenant, email_key),
+            "SET #status = :status, gsi1sk = :gsk, updatedAt = :now, confirmedAt = :confirmed",
+            EXISTS,
+            HashMap::from([("#status".to_string(), "status".to_string())]),
+            values([
+                (":status", s(status.as_str())),
+                (":gsk", s(newsletter_position(status.as_str(), email_key))),
+                (":now", time(now)?),
+                (":confirmed", confirmed),
+            ]),
+        )?);
+        self.transact_conditional(items, "set newsletter status").await
+    }
+
+    async fn list_newsletters(
+        &self,
+        tenant: &TenantId,
+        status: Option<NewsletterState>,
+        after: Option<&str>,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<(String, NewsletterSubscription)>, bool)> {
+        // Sort keys are `<STATUS>#<email>`; U+10FFFF sorts after every email.
+        let (lo, hi) = match status {
+            Some(st) => (newsletter_position(st.as_str(), ""), newsletter_position(st.as_str(), "\u{10FFFF}")),
+            None => ("A".to_string(), "\u{10FFFF}".to_string()),
+        };
+        let from = match after {
+            Some(a) if a > lo.as_str() => format!("{a}\0"),
+            _ => lo,
+        };
+        let out = self.gsi1_range(&keys::newsletters_index(tenant), &from, &hi, limit).await?;
+        let mut found = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let position = gsi1_sort_key(&item).unwrap_or_default().to_string();
+            found.push((position, serde_dynamo::from_item(item).context("newsletter subscription")?));
+        }
+        Ok((found, out.last_evaluated_key.is_some()))
+    }
+
+    async fn put_back_in_stock(&self, tenant: &TenantId, sub: &BackInStockSubscription) -> anyhow::Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(back_in_stock_item(tenant, sub)?))
+            .send()
+            .await
+            .map_err(sdk("put back-in-stock subscription"))?;
+        Ok(())
+    }
+
+    async fn delete_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: &str,
+        email_key: &str,
+    ) -> anyhow::Result<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(back_in_stock_key(tenant, item, country, email_key)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk("delete back-in-stock subscription"))?;
+        Ok(out.attributes.is_some())
+    }
+
+    async fn list_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: Option<&str>,
+    ) -> anyhow::Result<Vec<BackInStockSubscription>> {
+        let items = self
+            .query_all("list back-in-stock subscriptions", |q| {
+                let q = q.expression_attribute_values(":p", s(keys::back_in_stock(tenant, item)));
+                match country {
+                    Some(c) => q
+                        .key_condition_expression("pk = :p AND begins_with(sk, :c)")
+                        .expression_attribute_values(":c", s(format!("{c}#"))),
+                    None => q.key_condition_expression("pk = :p"),
+                }
+            })
+            .await?;
+        items.into_iter().map(|i| serde_dynamo::from_item(i).context("back-in-stock subscription")).collect()
+    }
+
+    async fn claim_back_in_stock(&self, tenant: &TenantId, sub: &BackInStockSubscription) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(back_in_stock_key(tenant, &sub.item, sub.country_code.as_str(), &sub.email.normalized())))
+            .condition_expression(EXISTS)
+            .send()
+            .await;
+        super::condition_held(result, "claim back-in-stock subscription")
+    }
+
+    async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()> {
+        let mut found = vec![newsletter_key(tenant, email_key)];
+        found.extend(self.keys_in(true, &keys::subscriber_index(tenant, email_key)).await?);
+        self.delete_all(found).await
+    }
+}

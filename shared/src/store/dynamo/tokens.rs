@@ -1,0 +1,118 @@
+//! One-time tokens and the changes they authorise, each using the token up
+//! in the same transaction as its change.
+
+use super::items::{profile_key, session_item, token_item, token_key};
+use super::{n, s, sdk, time, values, DynamoStore, Transaction, EXISTS};
+use crate::domain::{Email, OneTimeToken, TenantId};
+use crate::store::{keys, PasswordReset, TokenStore, UniqueKey, WriteError};
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+
+impl DynamoStore {
+    /// Uses up a token: the transaction fails if it is gone already.
+    pub(super) fn spend(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+    ) -> anyhow::Result<aws_sdk_dynamodb::types::TransactWriteItem> {
+        self.delete(token_key(tenant, &token.hash), Some(EXISTS))
+    }
+}
+
+#[async_trait]
+impl TokenStore for DynamoStore {
+    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(token_item(tenant, token)?))
+            .send()
+            .await
+            .map_err(sdk("put token"))?;
+        Ok(())
+    }
+
+    async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>> {
+        let item = self.get_item(token_key(tenant, hash)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("token")).transpose()
+    }
+
+    async fn confirm_email(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let items = vec![
+            self.spend(tenant, token)?,
+            self.update(
+                profile_key(tenant, &token.customer_id),
+                "SET emailVerified = :true, version = version + :one, updatedAt = :now",
+                "attribute_exists(pk) AND emailKey = :ek",
+                values([
+                    (":true", AttributeValue::Bool(true)),
+                    (":one", n(1)),
+                    (":now", time(now)?),
+                    (":ek", s(&token.email_key)),
+                ]),
+            )?,
+        ];
+        self.transact_conditional(items, "confirm email").await
+    }
+
+    async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError> {
+        let token = reset.token;
+        let mut items = vec![
+            self.spend(tenant, token)?,
+            self.update(
+                profile_key(tenant, &token.customer_id),
+                "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, emailVerified = :true, \
+                 version = version + :one, updatedAt = :now, failedLogins = :zero, lockedUntil = :null",
+                "attribute_exists(pk) AND emailKey = :ek AND tokenVersion = :tv",
+                values([
+                    (":hash", s(reset.password_hash)),
+                    (":true", AttributeValue::Bool(true)),
+                    (":one", n(1)),
+                    (":zero", n(0)),
+                    (":null", AttributeValue::Null(true)),
+                    (":now", time(reset.now)?),
+                    (":ek", s(&token.email_key)),
+                    (":tv", n(token.token_version)),
+                ]),
+            )?,
+        ];
+        if let Some(session) = reset.session {
+            items.push(self.put(session_item(tenant, session)?, None)?);
+        }
+        self.transact_conditional(items, "reset password").await
+    }
+
+    async fn change_email(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        new_email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError> {
+        let mut tx = Transaction::default();
+        tx.push(self.spend(tenant, token)?);
+        tx.release(self, keys::email_guard(tenant, &token.email_key), &token.customer_id, false)?;
+        tx.claim(self, UniqueKey::Email, keys::email_guard(tenant, &new_email.normalized()), &token.customer_id)?;
+        tx.push(self.update(
+            profile_key(tenant, &token.customer_id),
+            "SET email = :email, emailKey = :ek, emailVerified = :true, version = version + :one, updatedAt = :now",
+            "attribute_exists(pk) AND emailKey = :old",
+            values([
+                (":email", s(new_email.as_str())),
+                (":ek", s(new_email.normalized())),
+                (":old", s(&token.email_key)),
+                (":true", AttributeValue::Bool(true)),
+                (":one", n(1)),
+                (":now", time(now)?),
+            ]),
+        )?);
+        self.commit(tx, "email change").await
+    }
+}

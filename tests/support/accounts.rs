@@ -1,0 +1,36 @@
+//! Customers through `auth`: the standard password, registration and login,
+//! for the tests of every function (and the benchmarks).
+
+use crate::gql;
+use serde_json::{json, Value};
+use shared::graphql::App;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub const REGISTER: &str = "mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { customer { id customerNumber email emailVerified firstName lastName phoneNumber birthdate gender languageCode countryCode status billingAddress { id street city postalCode countryCode } deliveryAddresses { id } consents { key granted updatedAt } attributes { key value } newsletter { status } createdAt updatedAt lastLoginAt version } session { accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt } userErrors { code field message } } }";
+
+pub const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { customer { id email emailVerified lastLoginAt } session { accessToken refreshToken } userErrors { code field message } } }";
+
+pub const REFRESH: &str = "mutation($t: String!) { refreshSession(refreshToken: $t) { customer { id } session { accessToken refreshToken } userErrors { code field message } } }";
+
+pub const LOGOUT: &str =
+    "mutation($t: String) { logout(refreshToken: $t) { loggedOut userErrors { code field message } } }";
+
+/// Registers `email` with the standard password through `auth`; returns the payload.
+pub async fn register<E: async_graphql::Executor>(app: &App<E>, email: &str, headers: &[(&str, String)]) -> Value {
+    let resp =
+        gql(app, REGISTER, json!({ "input": { "email": email, "password": PASSWORD, "firstName": "Ada" } }), headers)
+            .await;
+    resp["data"]["registerCustomer"].clone()
+}
+
+/// Logs in through `auth`; returns the payload.
+pub async fn login<E: async_graphql::Executor>(
+    app: &App<E>,
+    email: &str,
+    password: &str,
+    headers: &[(&str, String)],
+) -> Value {
+    let resp = gql(app, LOGIN, json!({ "email": email, "password": password }), headers).await;
+    resp["data"]["login"].clone()
+}
