@@ -3,7 +3,7 @@
 use async_graphql::{Context, EmptySubscription, Object, Schema, SimpleObject, ID};
 use shared::graphql::http::with_limits;
 use shared::graphql::inputs::{AddressInputObject, UpdateCustomerInput};
-use shared::graphql::types::{CustomerObject, LogoutPayload, SessionObject};
+use shared::graphql::types::{CustomerObject, CustomerPayload, LogoutPayload, SessionObject};
 use shared::graphql::{respond, UserErrorObject};
 use shared::payloads;
 use shared::services::account;
@@ -28,13 +28,6 @@ pub struct UpdateCustomerPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-/// The customer after an address change.
-#[derive(SimpleObject, Default)]
-pub struct CustomerPayload {
-    pub customer: Option<CustomerObject>,
-    pub user_errors: Vec<UserErrorObject>,
-}
-
 #[derive(SimpleObject, Default)]
 pub struct ChangePasswordPayload {
     /// A fresh session; every other session has ended.
@@ -54,13 +47,7 @@ pub struct DeleteAccountPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-payloads!(
-    UpdateCustomerPayload,
-    CustomerPayload,
-    ChangePasswordPayload,
-    RequestEmailChangePayload,
-    DeleteAccountPayload,
-);
+payloads!(UpdateCustomerPayload, ChangePasswordPayload, RequestEmailChangePayload, DeleteAccountPayload,);
 
 pub struct Query;
 
@@ -69,15 +56,11 @@ impl Query {
     /// The logged-in customer, as loaded with its session (no further read).
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<CustomerObject> {
         let (_, p) = parts(ctx)?;
-        Ok(CustomerObject(p.customer.customer.clone()))
+        Ok(CustomerObject(p.record.customer.clone()))
     }
 }
 
 pub struct Mutation;
-
-fn customer_payload(c: shared::domain::Customer) -> CustomerPayload {
-    CustomerPayload { customer: Some(CustomerObject(c)), user_errors: vec![] }
-}
 
 #[Object]
 impl Mutation {
@@ -90,8 +73,9 @@ impl Mutation {
         expected_version: Option<i64>,
     ) -> async_graphql::Result<UpdateCustomerPayload> {
         let (svc, p) = parts(ctx)?;
-        let result = account::update_profile(svc, p, input.into(), expected_version).await;
-        respond(ctx, &[], result, |c| UpdateCustomerPayload { customer: Some(CustomerObject(c)), user_errors: vec![] })
+        let result =
+            account::update_profile(svc, p, input.into(), expected_version).await.map_err(|e| e.under(&["input"]));
+        respond(ctx, result, |c| UpdateCustomerPayload { customer: Some(CustomerObject(c)), user_errors: vec![] })
     }
 
     async fn set_billing_address(
@@ -100,7 +84,8 @@ impl Mutation {
         address: AddressInputObject,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
-        respond(ctx, &[], account::set_billing_address(svc, p, address.into()).await, customer_payload)
+        let result = account::set_billing_address(svc, p, address.into()).await;
+        respond(ctx, result.map_err(|e| e.under(&["address"])), CustomerPayload::of)
     }
 
     /// The first delivery address, or one added with `makeDefault`, becomes the default.
@@ -112,7 +97,7 @@ impl Mutation {
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
         let result = account::add_delivery_address(svc, p, address.into(), make_default.unwrap_or(false)).await;
-        respond(ctx, &[], result, customer_payload)
+        respond(ctx, result.map_err(|e| e.under(&["address"])), CustomerPayload::of)
     }
 
     /// Replaces the whole address; its id stays.
@@ -123,18 +108,19 @@ impl Mutation {
         address: AddressInputObject,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
-        respond(ctx, &[], account::update_delivery_address(svc, p, &id, address.into()).await, customer_payload)
+        let result = account::update_delivery_address(svc, p, &id, address.into()).await;
+        respond(ctx, result.map_err(|e| e.under(&["address"])), CustomerPayload::of)
     }
 
     /// Removing the default makes the first remaining address the default.
     async fn remove_delivery_address(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
-        respond(ctx, &[], account::remove_delivery_address(svc, p, &id).await, customer_payload)
+        respond(ctx, account::remove_delivery_address(svc, p, &id).await, CustomerPayload::of)
     }
 
     async fn set_default_delivery_address(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
-        respond(ctx, &[], account::set_default_delivery_address(svc, p, &id).await, customer_payload)
+        respond(ctx, account::set_default_delivery_address(svc, p, &id).await, CustomerPayload::of)
     }
 
     /// Every other session and older access token stops working.
@@ -146,7 +132,7 @@ impl Mutation {
     ) -> async_graphql::Result<ChangePasswordPayload> {
         let (svc, p) = parts(ctx)?;
         let result = account::change_password(svc, p, &current_password, &new_password).await;
-        respond(ctx, &[], result, |s| ChangePasswordPayload { session: Some(s.into()), user_errors: vec![] })
+        respond(ctx, result, |s| ChangePasswordPayload { session: Some(s.into()), user_errors: vec![] })
     }
 
     /// Mails a confirmation link to `newEmail` (confirmed through `auth`'s
@@ -159,22 +145,19 @@ impl Mutation {
     ) -> async_graphql::Result<RequestEmailChangePayload> {
         let (svc, p) = parts(ctx)?;
         let result = account::request_email_change(svc, p, &new_email, &password).await;
-        respond(ctx, &[], result, |_| RequestEmailChangePayload { requested: true, user_errors: vec![] })
+        respond(ctx, result, |_| RequestEmailChangePayload { requested: true, user_errors: vec![] })
     }
 
     /// Ends every session of the customer, this one included.
     async fn logout_all(&self, ctx: &Context<'_>) -> async_graphql::Result<LogoutPayload> {
         let (svc, p) = parts(ctx)?;
-        respond(ctx, &[], account::logout_all(svc, p).await, |_| LogoutPayload {
-            logged_out: true,
-            user_errors: vec![],
-        })
+        respond(ctx, account::logout_all(svc, p).await, |_| LogoutPayload { logged_out: true, user_errors: vec![] })
     }
 
     /// Erases the customer, its addresses, sessions and tokens; the email can register again.
     async fn delete_account(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<DeleteAccountPayload> {
         let (svc, p) = parts(ctx)?;
         let result = account::delete_account(svc, p, &password).await;
-        respond(ctx, &[], result, |_| DeleteAccountPayload { deleted: true, user_errors: vec![] })
+        respond(ctx, result, |_| DeleteAccountPayload { deleted: true, user_errors: vec![] })
     }
 }

@@ -8,7 +8,7 @@ use shared::domain::{DomainResult, Permission};
 use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::respond;
-use shared::graphql::types::{CustomerObject, CustomerStatusObject};
+use shared::graphql::types::{CustomerObject, CustomerPayload, CustomerStatusObject};
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{self, Identifier};
 use shared::services::paging::Page;
@@ -104,10 +104,6 @@ impl Query {
 
 pub struct Mutation;
 
-fn customer_payload(c: shared::domain::Customer) -> CustomerPayload {
-    CustomerPayload { customer: Some(CustomerObject(c)), user_errors: vec![] }
-}
-
 #[Object]
 impl Mutation {
     /// Like registration, but the password is optional; `sendInvite` mails a set-password link.
@@ -117,7 +113,8 @@ impl Mutation {
         input: CreateCustomerInput,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerCreate])?;
-        respond(ctx, &[], back_office::create(svc, client.tenant(), input.into()).await, customer_payload)
+        let result = back_office::create(svc, client.tenant(), input.into()).await;
+        respond(ctx, result.map_err(|e| e.under(&["input"])), CustomerPayload::of)
     }
 
     /// With `expectedVersion`, only that version is changed (else `VERSION_CONFLICT`).
@@ -130,10 +127,12 @@ impl Mutation {
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
         let result = match identifier.identifier(&["identifier"]) {
-            Ok(ident) => back_office::update(svc, client.tenant(), &ident, input.into(), expected_version).await,
+            Ok(ident) => back_office::update(svc, client.tenant(), &ident, input.into(), expected_version)
+                .await
+                .map_err(|e| e.under(&["input"])),
             Err(e) => Err(e),
         };
-        respond(ctx, &[], result, customer_payload)
+        respond(ctx, result, CustomerPayload::of)
     }
 
     /// Creates the customer the identifier names, or updates it (`NOOP` when nothing would change).
@@ -143,13 +142,13 @@ impl Mutation {
         input: UpsertCustomerInput,
     ) -> async_graphql::Result<UpsertCustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerCreate, Permission::CustomerEdit])?;
-        let result = match input.identifier.identifier(&["input", "identifier"]) {
+        let result = match input.identifier.identifier(&["identifier"]) {
             Ok(ident) => {
                 back_office::upsert(svc, client.tenant(), &ident, input.on_create.into(), input.on_update.into()).await
             }
             Err(e) => Err(e),
         };
-        respond(ctx, &[], result, |(r, c)| UpsertCustomerPayload::new(r, c))
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |(r, c)| UpsertCustomerPayload::new(r, c))
     }
 
     /// `INACTIVE` blocks login and ends every session.
@@ -160,7 +159,7 @@ impl Mutation {
         status: CustomerStatusObject,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
-        respond(ctx, &[], back_office::set_status(svc, client.tenant(), &id, status.into()).await, customer_payload)
+        respond(ctx, back_office::set_status(svc, client.tenant(), &id, status.into()).await, CustomerPayload::of)
     }
 
     /// Mails every subscriber waiting for `item` (shipping to `countryCode`,
@@ -173,13 +172,13 @@ impl Mutation {
     ) -> async_graphql::Result<NotifyBackInStockPayload> {
         let (svc, client) = allowed(ctx, &[Permission::SubscriptionNotify])?;
         let result = back_in_stock::notify(svc, client.tenant(), &item, country_code.as_deref()).await;
-        respond(ctx, &[], result, |n| NotifyBackInStockPayload { notified: n as i32, user_errors: vec![] })
+        respond(ctx, result, |n| NotifyBackInStockPayload { notified: n as i32, user_errors: vec![] })
     }
 
     /// Erases the customer as `deleteAccount` does.
     async fn delete_customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeleteCustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerDelete])?;
         let result = back_office::delete(svc, client.tenant(), &id).await;
-        respond(ctx, &[], result, |_| DeleteCustomerPayload { deleted: true, user_errors: vec![] })
+        respond(ctx, result, |_| DeleteCustomerPayload { deleted: true, user_errors: vec![] })
     }
 }

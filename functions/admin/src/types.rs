@@ -192,12 +192,6 @@ pub enum UpsertResultObject {
 }
 
 #[derive(SimpleObject, Default)]
-pub struct CustomerPayload {
-    pub customer: Option<CustomerObject>,
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-#[derive(SimpleObject, Default)]
 pub struct UpsertCustomerPayload {
     pub result: Option<UpsertResultObject>,
     pub customer: Option<CustomerObject>,
@@ -210,7 +204,7 @@ pub struct DeleteCustomerPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-payloads!(CustomerPayload, UpsertCustomerPayload, DeleteCustomerPayload);
+payloads!(UpsertCustomerPayload, DeleteCustomerPayload);
 
 impl UpsertCustomerPayload {
     pub fn new(result: UpsertResult, customer: shared::domain::Customer) -> Self {

@@ -127,7 +127,7 @@ impl Mutation {
             newsletter: input.newsletter.unwrap_or(false),
         };
         let result = registration::register(svc, &req.tenant, domain_input).await;
-        respond(ctx, &[], result, |r| RegisterCustomerPayload {
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |r| RegisterCustomerPayload {
             customer: Some(CustomerObject(r.customer)),
             session: r.session.map(Into::into),
             user_errors: vec![],
@@ -136,13 +136,13 @@ impl Mutation {
 
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> async_graphql::Result<LoginPayload> {
         let (svc, req) = parts(ctx)?;
-        respond(ctx, &[], login::login(svc, &req.tenant, &email, &password).await, logged_in)
+        respond(ctx, login::login(svc, &req.tenant, &email, &password).await, logged_in)
     }
 
     /// Rotates the refresh token; a replayed one revokes its session.
     async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<LoginPayload> {
         let (svc, req) = parts(ctx)?;
-        respond(ctx, &[], login::refresh(svc, &req.tenant, &refresh_token).await, logged_in)
+        respond(ctx, login::refresh(svc, &req.tenant, &refresh_token).await, logged_in)
     }
 
     /// Ends the session of the access token sent (and/or of `refreshToken`).
@@ -156,13 +156,13 @@ impl Mutation {
         };
         let tenant = principal.as_ref().map(|p| &p.tenant).unwrap_or(&req.tenant);
         let result = login::logout(svc, tenant, principal.as_ref(), refresh_token.as_deref()).await;
-        respond(ctx, &[], result, |_| LogoutPayload { logged_out: true, user_errors: vec![] })
+        respond(ctx, result, |_| LogoutPayload { logged_out: true, user_errors: vec![] })
     }
 
     async fn confirm_email(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<ConfirmEmailPayload> {
         let (svc, req) = parts(ctx)?;
         let result = email_confirmation::confirm(svc, &req.tenant, &token).await;
-        respond(ctx, &[], result, |_| ConfirmEmailPayload { confirmed: true, user_errors: vec![] })
+        respond(ctx, result, |_| ConfirmEmailPayload { confirmed: true, user_errors: vec![] })
     }
 
     /// Switches the customer to the new email the token was mailed to
@@ -175,7 +175,7 @@ impl Mutation {
     ) -> async_graphql::Result<ConfirmEmailPayload> {
         let (svc, req) = parts(ctx)?;
         let result = email_change::confirm(svc, &req.tenant, &token).await;
-        respond(ctx, &[], result, |_| ConfirmEmailPayload { confirmed: true, user_errors: vec![] })
+        respond(ctx, result, |_| ConfirmEmailPayload { confirmed: true, user_errors: vec![] })
     }
 
     /// Mails a new confirmation link if the address has an unconfirmed account.
@@ -186,7 +186,7 @@ impl Mutation {
     ) -> async_graphql::Result<ResendEmailConfirmationPayload> {
         let (svc, req) = parts(ctx)?;
         let result = email_confirmation::resend(svc, &req.tenant, &email).await;
-        respond(ctx, &[], result, |_| ResendEmailConfirmationPayload { requested: true, user_errors: vec![] })
+        respond(ctx, result, |_| ResendEmailConfirmationPayload { requested: true, user_errors: vec![] })
     }
 
     /// Mails `resetUrl?token=...` if the address has an account. `resetUrl`
@@ -199,7 +199,7 @@ impl Mutation {
     ) -> async_graphql::Result<RequestPasswordResetPayload> {
         let (svc, req) = parts(ctx)?;
         let result = password_reset::request(svc, &req.tenant, &email, reset_url.as_deref()).await;
-        respond(ctx, &[], result, |_| RequestPasswordResetPayload { requested: true, user_errors: vec![] })
+        respond(ctx, result, |_| RequestPasswordResetPayload { requested: true, user_errors: vec![] })
     }
 
     /// Tells whether a reset token can still be used, without using it.
@@ -210,7 +210,7 @@ impl Mutation {
     ) -> async_graphql::Result<VerifyTokenPayload> {
         let (svc, req) = parts(ctx)?;
         let result = password_reset::verify(svc, &req.tenant, &token).await;
-        respond(ctx, &[], result, |_| VerifyTokenPayload { valid: true, user_errors: vec![] })
+        respond(ctx, result, |_| VerifyTokenPayload { valid: true, user_errors: vec![] })
     }
 
     /// Sets a new password; every earlier session and access token dies.
@@ -223,7 +223,7 @@ impl Mutation {
     ) -> async_graphql::Result<ResetPasswordPayload> {
         let (svc, req) = parts(ctx)?;
         let result = password_reset::reset(svc, &req.tenant, &token, &new_password, login_on_success).await;
-        respond(ctx, &[], result, |session| ResetPasswordPayload {
+        respond(ctx, result, |session| ResetPasswordPayload {
             changed: true,
             session: session.map(Into::into),
             user_errors: vec![],

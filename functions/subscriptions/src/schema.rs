@@ -108,7 +108,7 @@ impl Mutation {
             gender: i.gender.map(Into::into),
         };
         let result = newsletter::subscribe(svc, &req.tenant, caller, &email, info).await;
-        respond(ctx, &[], result, NewsletterPayload::of)
+        respond(ctx, result.map_err(|e| e.under(&["additionalInfo"])), NewsletterPayload::of)
     }
 
     async fn confirm_newsletter_subscription(
@@ -117,7 +117,7 @@ impl Mutation {
         token: String,
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, _) = parts(ctx)?;
-        respond(ctx, &[], newsletter::confirm(svc, &req.tenant, &token).await, NewsletterPayload::of)
+        respond(ctx, newsletter::confirm(svc, &req.tenant, &token).await, NewsletterPayload::of)
     }
 
     /// By the token of a newsletter mail's unsubscribe link, or for the
@@ -130,7 +130,7 @@ impl Mutation {
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, caller) = parts(ctx)?;
         let result = newsletter::unsubscribe(svc, &req.tenant, caller, token.as_deref(), email.as_deref()).await;
-        respond(ctx, &[], result, NewsletterPayload::of)
+        respond(ctx, result, NewsletterPayload::of)
     }
 
     /// Subscribing twice is one subscription.
@@ -141,7 +141,10 @@ impl Mutation {
     ) -> async_graphql::Result<BackInStockPayload> {
         let (svc, req, caller) = parts(ctx)?;
         let result = back_in_stock::subscribe(svc, &req.tenant, caller, input.into()).await;
-        respond(ctx, &[], result, |_| BackInStockPayload { subscribed: true, user_errors: vec![] })
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |_| BackInStockPayload {
+            subscribed: true,
+            user_errors: vec![],
+        })
     }
 
     async fn back_in_stock_unsubscribe(
@@ -151,6 +154,9 @@ impl Mutation {
     ) -> async_graphql::Result<BackInStockPayload> {
         let (svc, req, caller) = parts(ctx)?;
         let result = back_in_stock::unsubscribe(svc, &req.tenant, caller, input.into()).await;
-        respond(ctx, &[], result, |_| BackInStockPayload { subscribed: false, user_errors: vec![] })
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |_| BackInStockPayload {
+            subscribed: false,
+            user_errors: vec![],
+        })
     }
 }

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-/// Stable, client-facing error codes (API.md, "Errors").
+/// Stable, client-facing error codes: clients match on these names (the
+/// README's operation tables say when each is given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     Invalid,
@@ -22,31 +23,51 @@ pub enum ErrorCode {
     LimitExceeded,
 }
 
-/// One problem with the input, located by its path relative to the operation's
-/// arguments (`["input", "email"]`).
+/// One problem with the input. `field` is the path of the offending value
+/// relative to the input the use case was given (`["email"]`, or
+/// `["billingAddress", "city"]`); the resolver, which knows what the
+/// GraphQL argument holding that input is called, places it with `under()`.
+/// An error about the operation as a whole (no field), or about one of the
+/// operation's other arguments (`expectedVersion`, an `id`), is *anchored*:
+/// no `under()` moves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserError {
     pub code: ErrorCode,
     pub field: Vec<String>,
     pub message: String,
+    anchored: bool,
 }
 
 impl UserError {
     pub fn new(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
-        Self { code, field: field.iter().map(|s| s.to_string()).collect(), message: message.into() }
+        Self { code, field: field.iter().map(|s| s.to_string()).collect(), message: message.into(), anchored: false }
     }
 
     /// An error about the operation as a whole rather than one input.
     pub fn general(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(code, &[], message)
+        Self { anchored: true, ..Self::new(code, &[], message) }
     }
 
-    /// The same error, located under `prefix` (e.g. `input` -> `address`).
+    /// An error about the operation's own argument `name`.
+    pub fn argument(code: ErrorCode, name: &str, message: impl Into<String>) -> Self {
+        Self { anchored: true, ..Self::new(code, &[name], message) }
+    }
+
+    /// The same error, located under `prefix` (e.g. `address` -> `city`
+    /// becomes `address.city`), unless it is anchored.
     pub fn under(mut self, prefix: &[&str]) -> Self {
-        let mut field: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
-        field.append(&mut self.field);
-        self.field = field;
+        if !self.anchored {
+            let mut field: Vec<String> = prefix.iter().map(|s| s.to_string()).collect();
+            field.append(&mut self.field);
+            self.field = field;
+        }
         self
+    }
+
+    /// The same error, anchored where it is: for a use case whose
+    /// parameters are the operation's arguments themselves.
+    pub fn anchored(self) -> Self {
+        Self { anchored: true, ..self }
     }
 }
 
@@ -70,6 +91,25 @@ pub enum DomainError {
 impl DomainError {
     pub fn user(code: ErrorCode, field: &[&str], message: impl Into<String>) -> Self {
         Self::User(vec![UserError::new(code, field, message)])
+    }
+
+    /// See `UserError::general`.
+    pub fn general(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::User(vec![UserError::general(code, message)])
+    }
+
+    /// See `UserError::argument`.
+    pub fn argument(code: ErrorCode, name: &str, message: impl Into<String>) -> Self {
+        Self::User(vec![UserError::argument(code, name, message)])
+    }
+
+    /// User errors located under `prefix` (see `UserError::under`); other
+    /// errors as they are.
+    pub fn under(self, prefix: &[&str]) -> Self {
+        match self {
+            Self::User(errors) => Self::User(errors.into_iter().map(|e| e.under(prefix)).collect()),
+            other => other,
+        }
     }
 
     /// `TOKEN_INVALID` at `field`: unknown, of another kind, or used up.
@@ -168,5 +208,23 @@ impl ErrorCode {
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_places_input_errors_and_leaves_anchored_ones() {
+        let errors = DomainError::User(vec![
+            UserError::new(ErrorCode::Invalid, &["city"], "bad"),
+            UserError::new(ErrorCode::LimitExceeded, &[], "too many"),
+            UserError::argument(ErrorCode::NotFound, "id", "unknown"),
+            UserError::general(ErrorCode::Taken, "exists"),
+        ]);
+        let DomainError::User(placed) = errors.under(&["address"]) else { panic!("user errors") };
+        let fields: Vec<String> = placed.iter().map(|e| e.field.join(".")).collect();
+        assert_eq!(fields, ["address.city", "address", "id", ""]);
     }
 }

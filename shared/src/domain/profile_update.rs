@@ -260,17 +260,16 @@ impl ValidAdminPatch {
     }
 }
 
-fn address_errors(errors: Vec<UserError>) -> DomainError {
-    DomainError::User(errors.into_iter().map(|e| e.under(&["address"])).collect())
-}
+// The address book's errors are relative to the address given; an unknown
+// address id is an error about the operation's `id` argument.
 
 fn not_found() -> DomainError {
-    DomainError::user(ErrorCode::NotFound, &["id"], "No delivery address with this id.")
+    DomainError::argument(ErrorCode::NotFound, "id", "No delivery address with this id.")
 }
 
 /// Sets (or replaces) the billing address.
 pub fn set_billing_address(c: &mut Customer, input: AddressInput, id: String) -> DomainResult<()> {
-    c.billing_address = Some(input.validate(id).map_err(address_errors)?);
+    c.billing_address = Some(input.validate(id).map_err(DomainError::User)?);
     Ok(())
 }
 
@@ -282,11 +281,11 @@ pub fn add_delivery_address(
     id: String,
     make_default: bool,
 ) -> DomainResult<Address> {
-    let address = input.validate(id).map_err(address_errors)?;
+    let address = input.validate(id).map_err(DomainError::User)?;
     if c.delivery_addresses.len() >= MAX_DELIVERY_ADDRESSES {
         return Err(DomainError::user(
             ErrorCode::LimitExceeded,
-            &["address"],
+            &[],
             format!("At most {MAX_DELIVERY_ADDRESSES} delivery addresses; remove one first."),
         ));
     }
@@ -300,7 +299,7 @@ pub fn add_delivery_address(
 /// Replaces a delivery address as a whole, keeping its id.
 pub fn update_delivery_address(c: &mut Customer, id: &str, input: AddressInput) -> DomainResult<()> {
     let slot = c.delivery_addresses.iter_mut().find(|a| a.id == id).ok_or_else(not_found)?;
-    *slot = input.validate(id.to_string()).map_err(address_errors)?;
+    *slot = input.validate(id.to_string()).map_err(DomainError::User)?;
     Ok(())
 }
 

@@ -45,8 +45,9 @@ pub enum TokenKind {
 pub struct OneTimeToken {
     pub hash: String,
     pub kind: TokenKind,
-    /// Empty for tokens of an address rather than a customer (newsletter).
-    pub customer_id: String,
+    /// `None` for tokens of an address rather than a customer (newsletter).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "empty_as_none")]
+    pub customer_id: Option<String>,
     /// The (normalised) email the token was mailed to; the token dies when
     /// the customer's email changes.
     pub email_key: String,
@@ -75,6 +76,13 @@ pub fn parse_refresh_token(token: &str) -> Option<(&str, &str, &str)> {
     let (c, s, secret) = (parts.next()?, parts.next()?, parts.next()?);
     let id_ok = |v: &str| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric());
     (id_ok(c) && id_ok(s) && crate::auth::opaque::looks_valid(secret)).then_some((c, s, secret))
+}
+
+/// Reads an absent or empty id as `None` (address tokens were once stored
+/// with an empty `customerId`).
+fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let id: Option<String> = Deserialize::deserialize(d)?;
+    Ok(id.filter(|id| !id.is_empty()))
 }
 
 #[cfg(test)]

@@ -68,11 +68,11 @@ pub fn top_level(ctx: &Context<'_>, code: &'static str, message: &str) -> async_
     })
 }
 
-/// Maps a use case's outcome onto its payload. User errors are located under
-/// `prefix` (the argument that holds the input, e.g. `input`).
+/// Maps a use case's outcome onto its payload. A resolver whose use case
+/// takes an input object places that input's errors first, with
+/// `result.map_err(|e| e.under(&["input"]))`: it alone knows the argument's name.
 pub fn respond<T, P: Payload>(
     ctx: &Context<'_>,
-    prefix: &[&str],
     result: DomainResult<T>,
     ok: impl FnOnce(T) -> P,
 ) -> async_graphql::Result<P> {
@@ -80,13 +80,7 @@ pub fn respond<T, P: Payload>(
         Ok(v) => Ok(ok(v)),
         Err(DomainError::User(errors)) => {
             let mut p = P::default();
-            p.set_user_errors(
-                errors
-                    .into_iter()
-                    .map(|e| if e.field.is_empty() { e } else { e.under(prefix) })
-                    .map(Into::into)
-                    .collect(),
-            );
+            p.set_user_errors(errors.into_iter().map(Into::into).collect());
             Ok(p)
         }
         Err(e) => Err(to_graphql(ctx, e)),

@@ -246,4 +246,17 @@ pub struct LogoutPayload {
     pub user_errors: Vec<crate::graphql::UserErrorObject>,
 }
 
-crate::payloads!(LogoutPayload);
+/// The customer after the change (`null` when it did not happen).
+#[derive(SimpleObject, Default)]
+pub struct CustomerPayload {
+    pub customer: Option<CustomerObject>,
+    pub user_errors: Vec<crate::graphql::UserErrorObject>,
+}
+
+impl CustomerPayload {
+    pub fn of(customer: crate::domain::Customer) -> Self {
+        Self { customer: Some(CustomerObject(customer)), user_errors: vec![] }
+    }
+}
+
+crate::payloads!(LogoutPayload, CustomerPayload);

@@ -26,11 +26,8 @@ pub async fn update_profile(
     patch: ProfilePatch,
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
-    let patch = patch.validate(Utc::now()).map_err(|e| match e {
-        DomainError::User(errors) => DomainError::User(errors.into_iter().map(|e| e.under(&["input"])).collect()),
-        other => other,
-    })?;
-    modify(svc, &p.customer.customer, expected_version, &["input"], |c| {
+    let patch = patch.validate(Utc::now())?;
+    modify(svc, &p.record.customer, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())
     })
@@ -40,7 +37,7 @@ pub async fn update_profile(
 
 pub async fn set_billing_address(svc: &Services, p: &Principal, address: AddressInput) -> DomainResult<Customer> {
     let id = new_id();
-    modify(svc, &p.customer.customer, None, &["input"], |c| domain::set_billing_address(c, address.clone(), id.clone()))
+    modify(svc, &p.record.customer, None, |c| domain::set_billing_address(c, address.clone(), id.clone()))
         .await
         .map(|(c, _)| c)
 }
@@ -52,7 +49,7 @@ pub async fn add_delivery_address(
     make_default: bool,
 ) -> DomainResult<Customer> {
     let id = new_id();
-    modify(svc, &p.customer.customer, None, &["input"], |c| {
+    modify(svc, &p.record.customer, None, |c| {
         domain::add_delivery_address(c, address.clone(), id.clone(), make_default)
     })
     .await
@@ -65,21 +62,17 @@ pub async fn update_delivery_address(
     id: &str,
     address: AddressInput,
 ) -> DomainResult<Customer> {
-    modify(svc, &p.customer.customer, None, &["input"], |c| domain::update_delivery_address(c, id, address.clone()))
+    modify(svc, &p.record.customer, None, |c| domain::update_delivery_address(c, id, address.clone()))
         .await
         .map(|(c, _)| c)
 }
 
 pub async fn remove_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
-    modify(svc, &p.customer.customer, None, &["input"], |c| domain::remove_delivery_address(c, id))
-        .await
-        .map(|(c, _)| c)
+    modify(svc, &p.record.customer, None, |c| domain::remove_delivery_address(c, id)).await.map(|(c, _)| c)
 }
 
 pub async fn set_default_delivery_address(svc: &Services, p: &Principal, id: &str) -> DomainResult<Customer> {
-    modify(svc, &p.customer.customer, None, &["input"], |c| domain::set_default_delivery_address(c, id))
-        .await
-        .map(|(c, _)| c)
+    modify(svc, &p.record.customer, None, |c| domain::set_default_delivery_address(c, id)).await.map(|(c, _)| c)
 }
 
 /// Checks the current password like login does (lockout included), sets the
@@ -90,13 +83,13 @@ pub async fn change_password(
     current_password: &str,
     new_password: &str,
 ) -> DomainResult<SessionTokens> {
-    let c = &p.customer.customer;
-    check_password(svc, &p.tenant, &p.customer, current_password, &["currentPassword"]).await?;
+    let c = &p.record.customer;
+    check_password(svc, &p.tenant, &p.record, current_password, &["currentPassword"]).await?;
     let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
     let now = Utc::now();
-    let tv = p.customer.credentials.token_version;
+    let tv = p.record.credentials.token_version;
     let (session, tokens) = new_session(svc, &p.tenant, &c.id, tv + 1, now)?;
     match svc.store.change_password(&p.tenant, &c.id, &hash, tv, &session, now).await {
         Ok(()) => {
@@ -112,9 +105,9 @@ pub async fn change_password(
 /// Mails a confirmation link to the new address and a notice to the old
 /// one; the switch happens when the link is used (`auth`'s `confirmEmailChange`).
 pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str, password: &str) -> DomainResult<()> {
-    let c = &p.customer.customer;
+    let c = &p.record.customer;
     let new_email = Email::parse(new_email, &["newEmail"])?;
-    check_password(svc, &p.tenant, &p.customer, password, &["password"]).await?;
+    check_password(svc, &p.tenant, &p.record, password, &["password"]).await?;
     if new_email.normalized() == c.email.normalized() {
         return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
     }
@@ -129,8 +122,8 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
         ));
     }
     let expires_at = Utc::now() + svc.config.email_change_token_ttl;
-    let tv = p.customer.credentials.token_version;
-    let (secret, mut token) = new_token(TokenKind::ChangeEmail, &c.id, &c.email.normalized(), tv, expires_at);
+    let tv = p.record.credentials.token_version;
+    let (secret, mut token) = new_token(TokenKind::ChangeEmail, Some(&c.id), &c.email.normalized(), tv, expires_at);
     token.new_email = Some(new_email.as_str().to_string());
     svc.store.put_token(&p.tenant, &token).await?;
     mailing::send(svc, &p.tenant, Template::ChangeEmail, c, Some(new_email.as_str()), None, &secret, token.expires_at)
@@ -142,15 +135,15 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
 
 /// Ends every session of the customer, this one included.
 pub async fn logout_all(svc: &Services, p: &Principal) -> DomainResult<()> {
-    svc.store.revoke_all_sessions(&p.tenant, &p.customer.customer.id).await?;
+    svc.store.revoke_all_sessions(&p.tenant, &p.record.customer.id).await?;
     Ok(())
 }
 
 /// Erases the customer after checking its password: profile, addresses,
 /// uniqueness guards, sessions and tokens. The email can register again.
 pub async fn delete_account(svc: &Services, p: &Principal, password: &str) -> DomainResult<()> {
-    check_password(svc, &p.tenant, &p.customer, password, &["password"]).await?;
-    svc.store.delete_customer(&p.customer.customer).await?;
-    tracing::info!(customer = %p.customer.customer.id, "customer erased at its own request");
+    check_password(svc, &p.tenant, &p.record, password, &["password"]).await?;
+    svc.store.delete_customer(&p.record.customer).await?;
+    tracing::info!(customer = %p.record.customer.id, "customer erased at its own request");
     Ok(())
 }

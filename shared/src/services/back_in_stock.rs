@@ -25,31 +25,31 @@ fn checked(caller: Option<&Principal>, input: BackInStockInput) -> DomainResult<
     let mut p = Problems::new();
     let email = match (caller, input.email) {
         (Some(c), given) => {
-            let own = c.customer.customer.email.clone();
+            let own = c.record.customer.email.clone();
             if let Some(given) = given {
                 if Email::parse(&given, &[]).map(|g| g.normalized()) != Ok(own.normalized()) {
                     p.push(crate::domain::UserError::new(
                         ErrorCode::Invalid,
-                        &["input", "email"],
+                        &["email"],
                         "Logged in, alerts go to your own address.",
                     ));
                 }
             }
             Some(own)
         }
-        (None, Some(given)) => p.check(Email::parse(&given, &["input", "email"])),
+        (None, Some(given)) => p.check(Email::parse(&given, &["email"])),
         (None, None) => {
             p.push(crate::domain::UserError::new(
                 ErrorCode::Required,
-                &["input", "email"],
+                &["email"],
                 "An email is required unless you are logged in.",
             ));
             None
         }
     };
-    let item = p.check(item(&input.item, &["input", "item"]));
-    let country = p.check(CountryCode::parse(&input.country_code, &["input", "shipTo", "countryCode"]));
-    let language = p.check_opt(input.language_code, |l| LanguageCode::parse(&l, &["input", "languageCode"]));
+    let item = p.check(item(&input.item, &["item"]));
+    let country = p.check(CountryCode::parse(&input.country_code, &["shipTo", "countryCode"]));
+    let language = p.check_opt(input.language_code, |l| LanguageCode::parse(&l, &["languageCode"]));
     p.finish()?;
     match (email, item, country) {
         (Some(email), Some(item), Some(country_code)) => {

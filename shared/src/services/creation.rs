@@ -1,7 +1,7 @@
 //! Creating a customer: shared by registration (`auth`) and by back-office
 //! creation and upsert (`admin`).
 
-use super::modify::unique_field;
+use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
@@ -84,7 +84,7 @@ pub(crate) fn personal_words<'a>(email: &'a str, names: &[Option<&'a str>]) -> V
     words
 }
 
-/// Validates `input` (errors located under `path`), hashes the password and
+/// Validates `input` (errors relative to it), hashes the password and
 /// takes the tenant's next customer number. `id` is the new customer's id
 /// (a fresh ULID unless the caller has one).
 pub(crate) async fn build(
@@ -92,12 +92,9 @@ pub(crate) async fn build(
     tenant: &TenantId,
     input: NewCustomerInput,
     id: Option<String>,
-    path: &[&str],
     now: DateTime<Utc>,
 ) -> DomainResult<CustomerRecord> {
-    let valid = input
-        .validate(&svc.policy, now)
-        .map_err(|errors| DomainError::User(errors.into_iter().map(|e| e.under(path)).collect()))?;
+    let valid = input.validate(&svc.policy, now).map_err(DomainError::User)?;
     let password_hash = match &valid.password {
         Some(password) => Some(svc.hasher.hash(password).await?),
         None => None,
@@ -112,11 +109,22 @@ pub(crate) async fn build(
 /// Why an insert did not happen.
 pub(crate) enum InsertError {
     /// A unique value (email, ref, external id) has an owner; the user error
-    /// is located under the input path.
+    /// is located at that field of the input.
     Taken(crate::store::UniqueKey, DomainError),
     /// A customer with this id exists already.
     IdTaken,
     Other(DomainError),
+}
+
+impl InsertError {
+    /// The same failure, its user errors located under `prefix`.
+    pub(crate) fn under(self, prefix: &[&str]) -> Self {
+        match self {
+            InsertError::Taken(kind, e) => InsertError::Taken(kind, e.under(prefix)),
+            InsertError::Other(e) => InsertError::Other(e.under(prefix)),
+            InsertError::IdTaken => InsertError::IdTaken,
+        }
+    }
 }
 
 /// Writes a built customer with its tokens and session in one transaction.
@@ -125,17 +133,15 @@ pub(crate) async fn insert(
     record: &CustomerRecord,
     tokens: &[OneTimeToken],
     session: Option<&Session>,
-    path: &[&str],
 ) -> Result<(), InsertError> {
     match svc.store.create_customer(NewCustomer { record, tokens, session }).await {
         Ok(()) => Ok(()),
         Err(WriteError::Taken(kind)) => {
-            let message = match kind {
-                crate::store::UniqueKey::Email => "An account with this email already exists.",
-                _ => "Another customer already has this value.",
+            let error = match kind {
+                crate::store::UniqueKey::Email => DomainError::email_taken(&[unique_field(kind)]),
+                _ => taken(kind),
             };
-            let field = [path, &[unique_field(kind)]].concat();
-            Err(InsertError::Taken(kind, DomainError::user(ErrorCode::Taken, &field, message)))
+            Err(InsertError::Taken(kind, error))
         }
         Err(WriteError::Conflict) => Err(InsertError::IdTaken),
         Err(WriteError::Other(e)) => Err(InsertError::Other(e.into())),
@@ -146,7 +152,7 @@ impl From<InsertError> for DomainError {
     fn from(e: InsertError) -> Self {
         match e {
             InsertError::Taken(_, e) | InsertError::Other(e) => e,
-            InsertError::IdTaken => DomainError::user(ErrorCode::Taken, &[], "A customer with this id exists already."),
+            InsertError::IdTaken => DomainError::general(ErrorCode::Taken, "A customer with this id exists already."),
         }
     }
 }

@@ -12,7 +12,8 @@ use chrono::Utc;
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub tenant: TenantId,
-    pub customer: CustomerRecord,
+    /// The customer with its credentials, as read with the session.
+    pub record: CustomerRecord,
     pub session_id: String,
 }
 
@@ -38,7 +39,7 @@ pub async fn authenticate(svc: &Services, header_tenant: Option<&TenantId>, toke
     if record.customer.status == CustomerStatus::Inactive {
         return Err(DomainError::Unauthenticated("the account is disabled"));
     }
-    Ok(Principal { tenant, customer: record, session_id: session.id })
+    Ok(Principal { tenant, record, session_id: session.id })
 }
 
 /// Looks up a one-time token of `kind`: unknown, used or of another kind is

@@ -13,7 +13,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
     let new_email = Email::from_stored(token.new_email.clone().context("email-change token without an address")?);
     match svc.store.change_email(tenant, &token, &new_email, Utc::now()).await {
         Ok(()) => {
-            tracing::info!(customer = %token.customer_id, to = %new_email.masked(), "email changed");
+            tracing::info!(customer = token.customer_id.as_deref().unwrap_or_default(), to = %new_email.masked(), "email changed");
             Ok(())
         }
         Err(WriteError::Taken(UniqueKey::Email)) => {

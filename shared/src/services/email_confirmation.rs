@@ -12,7 +12,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
     let token = find_token(svc, tenant, secret, TokenKind::ConfirmEmail, "token").await?;
     match svc.store.confirm_email(tenant, &token, Utc::now()).await {
         Ok(()) => {
-            tracing::info!(customer = %token.customer_id, "email confirmed");
+            tracing::info!(customer = token.customer_id.as_deref().unwrap_or_default(), "email confirmed");
             Ok(())
         }
         // Used meanwhile, or the customer's email changed since it was mailed.

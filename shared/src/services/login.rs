@@ -188,7 +188,7 @@ pub async fn logout(
     refresh_token: Option<&str>,
 ) -> DomainResult<()> {
     if let Some(p) = principal {
-        svc.store.delete_session(tenant, &p.customer.customer.id, &p.session_id).await?;
+        svc.store.delete_session(tenant, &p.record.customer.id, &p.session_id).await?;
     }
     if let Some(token) = refresh_token {
         let parsed = parse_refresh_token(token).ok_or_else(|| token_invalid("refreshToken"))?;

@@ -11,9 +11,9 @@ use chrono::Utc;
 const ATTEMPTS: u32 = 10;
 
 fn version_conflict() -> DomainError {
-    DomainError::user(
+    DomainError::argument(
         ErrorCode::VersionConflict,
-        &["expectedVersion"],
+        "expectedVersion",
         "The customer changed since that version; reload and try again.",
     )
 }
@@ -27,6 +27,11 @@ pub(crate) fn unique_field(kind: UniqueKey) -> &'static str {
     }
 }
 
+/// `TAKEN` at the input field holding a unique value another customer owns.
+pub(crate) fn taken(kind: UniqueKey) -> DomainError {
+    DomainError::user(ErrorCode::Taken, &[unique_field(kind)], "Another customer already has this value.")
+}
+
 /// Applies `change` to the customer and writes it under a version condition.
 /// If another write came first, the change is applied again to the fresh
 /// customer, so concurrent changes are never lost. With `expected_version`
@@ -34,12 +39,11 @@ pub(crate) fn unique_field(kind: UniqueKey) -> &'static str {
 /// and nothing is written. A change that changes nothing writes nothing (the
 /// returned customer then has the version it had). A unique value (email,
 /// ref, external id) that another customer owns is `TAKEN`, located at that
-/// field under `input_path`.
+/// field of the input.
 pub async fn modify<T>(
     svc: &Services,
     customer: &Customer,
     expected_version: Option<i64>,
-    input_path: &[&str],
     mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
 ) -> DomainResult<(Customer, T)> {
     let mut current = customer.clone();
@@ -63,13 +67,10 @@ pub async fn modify<T>(
                     .store
                     .get_customer(&current.tenant_id, &current.id)
                     .await?
-                    .ok_or_else(|| DomainError::user(ErrorCode::NotFound, &[], "The customer no longer exists."))?
+                    .ok_or_else(|| DomainError::general(ErrorCode::NotFound, "The customer no longer exists."))?
                     .customer;
             }
-            Err(WriteError::Taken(kind)) => {
-                let field = [input_path, &[unique_field(kind)]].concat();
-                return Err(DomainError::user(ErrorCode::Taken, &field, "Another customer already has this value."));
-            }
+            Err(WriteError::Taken(kind)) => return Err(taken(kind)),
             Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }

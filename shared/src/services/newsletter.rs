@@ -8,7 +8,7 @@ use super::tokens::new_token;
 use super::Services;
 use crate::domain::{
     CountryCode, DomainError, DomainResult, Email, ErrorCode, Gender, LanguageCode, NewsletterState,
-    NewsletterSubscription, Problems, TenantId, TokenKind,
+    NewsletterSubscription, Problems, TenantId, TokenKind, UserError,
 };
 use crate::mail::Template;
 use crate::store::WriteError;
@@ -43,7 +43,8 @@ fn unsubscribe_link(svc: &Services, tenant: &TenantId, secret: &str) -> Option<(
     }
 }
 
-/// Starts (or restarts) the double opt-in for `email`. The answer does not
+/// Starts (or restarts) the double opt-in for `email` (errors in `info`
+/// relative to it). The answer does not
 /// reveal whether the address is subscribed: anonymous callers always see
 /// `PENDING`, only a customer asking for its own address sees the truth.
 pub async fn subscribe(
@@ -54,16 +55,17 @@ pub async fn subscribe(
     info: NewsletterInfo,
 ) -> DomainResult<NewsletterState> {
     let mut p = Problems::new();
-    let email = p.check(Email::parse(email, &["email"]));
-    let country = p.check_opt(info.country_code, |c| CountryCode::parse(&c, &["additionalInfo", "countryCode"]));
-    let language = p.check_opt(info.language_code, |l| LanguageCode::parse(&l, &["additionalInfo", "languageCode"]));
+    // The address is an argument of its own; the rest is relative to `info`.
+    let email = p.check(Email::parse(email, &["email"]).map_err(UserError::anchored));
+    let country = p.check_opt(info.country_code, |c| CountryCode::parse(&c, &["countryCode"]));
+    let language = p.check_opt(info.language_code, |l| LanguageCode::parse(&l, &["languageCode"]));
     p.finish()?;
     let Some(email) = email else { return Err(anyhow::anyhow!("validated email").into()) };
     if info.email_field.is_some_and(|f| !f.trim().is_empty()) {
         tracing::info!("newsletter honeypot filled; nothing stored");
         return Ok(NewsletterState::Pending);
     }
-    let own = caller.is_some_and(|c| c.customer.customer.email.normalized() == email.normalized());
+    let own = caller.is_some_and(|c| c.record.customer.email.normalized() == email.normalized());
     let answer = |real: NewsletterState| if own { real } else { NewsletterState::Pending };
 
     let now = Utc::now();
@@ -86,7 +88,7 @@ pub async fn subscribe(
         updated_at: now,
         confirmed_at: None,
     };
-    let token = |kind, expires_at| new_token(kind, "", &email_key, 0, expires_at);
+    let token = |kind, expires_at| new_token(kind, None, &email_key, 0, expires_at);
     let (confirm_secret, confirm) = token(TokenKind::NewsletterConfirm, now + svc.config.confirmation_token_ttl);
     let (unsubscribe_secret, unsubscribe) =
         token(TokenKind::NewsletterUnsubscribe, now + Duration::days(UNSUBSCRIBE_TTL_DAYS));
@@ -107,7 +109,7 @@ pub async fn subscribe(
         unsubscribe => unsubscribe,
         expires => confirm.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
     };
-    let name = caller.filter(|_| own).and_then(|c| c.customer.customer.display_name());
+    let name = caller.filter(|_| own).and_then(|c| c.record.customer.display_name());
     let recipient = Recipient { to: email.as_str(), name, language: subscription.language_code.as_ref() };
     let _ = deliver(svc, tenant, Template::NewsletterConfirm, &recipient, extra, headers).await;
     Ok(answer(NewsletterState::Pending))
@@ -140,7 +142,7 @@ pub async fn unsubscribe(
             find_token(svc, tenant, secret, TokenKind::NewsletterUnsubscribe, "token").await?.email_key
         }
         (None, Some(c)) => {
-            let own = &c.customer.customer.email;
+            let own = &c.record.customer.email;
             if let Some(given) = email {
                 if Email::parse(given, &["email"])?.normalized() != own.normalized() {
                     return Err(DomainError::user(

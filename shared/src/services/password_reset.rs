@@ -54,8 +54,13 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
     let now = Utc::now();
     let c = &record.customer;
     let expires_at = now + svc.config.reset_token_ttl;
-    let (secret, token) =
-        new_token(TokenKind::ResetPassword, &c.id, &c.email.normalized(), record.credentials.token_version, expires_at);
+    let (secret, token) = new_token(
+        TokenKind::ResetPassword,
+        Some(&c.id),
+        &c.email.normalized(),
+        record.credentials.token_version,
+        expires_at,
+    );
     svc.store.put_token(tenant, &token).await?;
     mailing::send(svc, tenant, Template::ResetPassword, &record.customer, None, url, &secret, token.expires_at).await;
     Ok(())
@@ -69,7 +74,10 @@ async fn live_token(
     secret: &str,
 ) -> DomainResult<(OneTimeToken, crate::domain::CustomerRecord)> {
     let token = find_token(svc, tenant, secret, TokenKind::ResetPassword, "token").await?;
-    let record = svc.store.get_customer(tenant, &token.customer_id).await?;
+    let record = match token.customer_id.as_deref() {
+        Some(id) => svc.store.get_customer(tenant, id).await?,
+        None => None,
+    };
     match record {
         Some(r)
             if r.credentials.token_version == token.token_version

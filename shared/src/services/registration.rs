@@ -32,7 +32,7 @@ pub(crate) fn confirmation_token(
     now: DateTime<Utc>,
 ) -> (String, OneTimeToken) {
     let expires_at = now + svc.config.confirmation_token_ttl;
-    new_token(TokenKind::ConfirmEmail, &customer.id, &customer.email.normalized(), token_version, expires_at)
+    new_token(TokenKind::ConfirmEmail, Some(&customer.id), &customer.email.normalized(), token_version, expires_at)
 }
 
 /// Mails the confirmation link for `token`.
@@ -55,14 +55,14 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
         status: CustomerStatus::Active,
         ..Default::default()
     };
-    let mut record = build(svc, tenant, new, None, &["input"], now).await?;
+    let mut record = build(svc, tenant, new, None, now).await?;
     record.customer.last_login_at = input.login_on_success.then_some(now);
     let (secret, token) = confirmation_token(svc, &record.customer, 0, now);
     let session = match input.login_on_success {
         true => Some(login::new_session(svc, tenant, &record.customer.id, 0, now)?),
         false => None,
     };
-    insert(svc, &record, std::slice::from_ref(&token), session.as_ref().map(|(s, _)| s), &["input"]).await?;
+    insert(svc, &record, std::slice::from_ref(&token), session.as_ref().map(|(s, _)| s)).await?;
     tracing::info!(customer = %record.customer.id, email = %record.customer.email.masked(), "customer registered");
     send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
     if input.newsletter {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 /// A fresh one-time token: the secret for the mail, the record to store.
 pub(crate) fn new_token(
     kind: TokenKind,
-    customer_id: &str,
+    customer_id: Option<&str>,
     email_key: &str,
     token_version: i64,
     expires_at: DateTime<Utc>,
@@ -15,7 +15,7 @@ pub(crate) fn new_token(
     let token = OneTimeToken {
         hash: issued.hash,
         kind,
-        customer_id: customer_id.to_string(),
+        customer_id: customer_id.map(String::from),
         email_key: email_key.to_string(),
         token_version,
         new_email: None,

@@ -59,16 +59,17 @@ pub async fn find(svc: &Services, tenant: &TenantId, ident: &Identifier) -> Doma
     }
 }
 
-fn not_found(path: &[&str]) -> DomainError {
-    DomainError::user(ErrorCode::NotFound, path, "No customer with this identifier.")
+fn not_found(argument: &str) -> DomainError {
+    DomainError::argument(ErrorCode::NotFound, argument, "No customer with this identifier.")
 }
 
-/// The customer an identifier names, else `NOT_FOUND` located at `path`.
+/// The customer an identifier names, else `NOT_FOUND` at the operation's
+/// `argument` that holds the identifier.
 pub(super) async fn existing(
     svc: &Services,
     tenant: &TenantId,
     ident: &Identifier,
-    path: &[&str],
+    argument: &str,
 ) -> DomainResult<CustomerRecord> {
-    find(svc, tenant, ident).await?.ok_or_else(|| not_found(path))
+    find(svc, tenant, ident).await?.ok_or_else(|| not_found(argument))
 }

@@ -1,7 +1,7 @@
 //! `upsertCustomer`: update the customer an identifier names, or create it.
 
 use super::lookup::{find, Identifier};
-use super::writes::{apply_patch, create_at, CreateInput};
+use super::writes::{apply_patch, create_with_id, CreateInput};
 use crate::domain::{AdminPatch, Customer, DomainError, DomainResult, Email, ErrorCode, TenantId};
 use crate::services::creation::{InsertError, NewCustomerInput};
 use crate::services::Services;
@@ -16,15 +16,14 @@ pub enum UpsertResult {
 
 /// The identifier's value must be the one the new customer gets.
 fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResult<Option<String>> {
-    let mismatch = |field: &str| {
-        DomainError::user(ErrorCode::Invalid, &["input", "onCreate", field], "Differs from the identifier.")
-    };
+    let mismatch =
+        |field: &str| DomainError::user(ErrorCode::Invalid, &["onCreate", field], "Differs from the identifier.");
     match ident {
         Identifier::Id(id) => {
             if ulid::Ulid::from_string(id).is_err() {
                 return Err(DomainError::user(
                     ErrorCode::Invalid,
-                    &["input", "identifier", "customerId"],
+                    &["identifier", "customerId"],
                     "A new customer's id must be a ULID.",
                 ));
             }
@@ -59,17 +58,18 @@ pub async fn upsert(
     on_create: CreateInput,
     on_update: AdminPatch,
 ) -> DomainResult<(UpsertResult, Customer)> {
-    const PATH: &[&str] = &["input", "onUpdate"];
     for _ in 0..3 {
         if let Some(record) = find(svc, tenant, ident).await? {
-            let after = apply_patch(svc, &record.customer, on_update.clone(), None, PATH).await?;
+            let after = apply_patch(svc, &record.customer, on_update.clone(), None)
+                .await
+                .map_err(|e| e.under(&["onUpdate"]))?;
             let result =
                 if after.version == record.customer.version { UpsertResult::Noop } else { UpsertResult::Updated };
             return Ok((result, after));
         }
         let mut create = CreateInput { customer: on_create.customer.clone(), send_invite: on_create.send_invite };
         let id = identify_new(ident, &mut create.customer)?;
-        match create_at(svc, tenant, create, id, &["input", "onCreate"]).await {
+        match create_with_id(svc, tenant, create, id).await.map_err(|e| e.under(&["onCreate"])) {
             Ok(customer) => return Ok((UpsertResult::Created, customer)),
             // Someone created it a moment ago: find it and update it instead.
             Err(InsertError::IdTaken) => continue,

@@ -1,9 +1,7 @@
 //! Creating, changing, deactivating and erasing customers.
 
 use super::lookup::{existing, Identifier};
-use crate::domain::{
-    AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, TenantId, TokenKind,
-};
+use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId, TokenKind};
 use crate::mail::Template;
 use crate::services::creation::{build, insert, InsertError, NewCustomerInput};
 use crate::services::modify::modify;
@@ -15,8 +13,13 @@ use chrono::Utc;
 async fn invite(svc: &Services, tenant: &TenantId, record: &CustomerRecord) -> DomainResult<()> {
     let c = &record.customer;
     let expires_at = Utc::now() + svc.config.invite_token_ttl;
-    let (secret, token) =
-        new_token(TokenKind::ResetPassword, &c.id, &c.email.normalized(), record.credentials.token_version, expires_at);
+    let (secret, token) = new_token(
+        TokenKind::ResetPassword,
+        Some(&c.id),
+        &c.email.normalized(),
+        record.credentials.token_version,
+        expires_at,
+    );
     svc.store.put_token(tenant, &token).await?;
     mailing::send(svc, tenant, Template::Invite, &record.customer, None, None, &secret, token.expires_at).await;
     Ok(())
@@ -27,16 +30,15 @@ pub struct CreateInput {
     pub send_invite: bool,
 }
 
-/// Creates a customer; `path` locates the input (`["input"]`).
-pub(super) async fn create_at(
+/// Creates a customer (with the id `id`, when given).
+pub(super) async fn create_with_id(
     svc: &Services,
     tenant: &TenantId,
     input: CreateInput,
     id: Option<String>,
-    path: &[&str],
 ) -> Result<Customer, InsertError> {
-    let record = build(svc, tenant, input.customer, id, path, Utc::now()).await.map_err(InsertError::Other)?;
-    insert(svc, &record, &[], None, path).await?;
+    let record = build(svc, tenant, input.customer, id, Utc::now()).await.map_err(InsertError::Other)?;
+    insert(svc, &record, &[], None).await?;
     tracing::info!(customer = %record.customer.id, "customer created by the back office");
     // The customer exists by now: a failed invite is logged (and can be
     // repeated by a password reset), not turned into an error that a retry
@@ -50,7 +52,7 @@ pub(super) async fn create_at(
 }
 
 pub async fn create(svc: &Services, tenant: &TenantId, input: CreateInput) -> DomainResult<Customer> {
-    Ok(create_at(svc, tenant, input, None, &["input"]).await?)
+    Ok(create_with_id(svc, tenant, input, None).await?)
 }
 
 /// Ends every session when a customer becomes inactive.
@@ -62,23 +64,15 @@ async fn revoke_if_deactivated(svc: &Services, before: &Customer, after: &Custom
     Ok(())
 }
 
-fn under(path: &[&str], e: DomainError) -> DomainError {
-    match e {
-        DomainError::User(errors) => DomainError::User(errors.into_iter().map(|e| e.under(path)).collect()),
-        other => other,
-    }
-}
-
 /// Applies a back-office patch; unique values move with their guards.
 pub(super) async fn apply_patch(
     svc: &Services,
     before: &Customer,
     patch: AdminPatch,
     expected_version: Option<i64>,
-    path: &[&str],
 ) -> DomainResult<Customer> {
-    let patch = patch.validate(Utc::now()).map_err(|e| under(path, e))?;
-    let (after, _) = modify(svc, before, expected_version, path, |c| {
+    let patch = patch.validate(Utc::now())?;
+    let (after, _) = modify(svc, before, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())
     })
@@ -94,18 +88,18 @@ pub async fn update(
     patch: AdminPatch,
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
-    let record = existing(svc, tenant, ident, &["identifier"]).await?;
-    apply_patch(svc, &record.customer, patch, expected_version, &["input"]).await
+    let record = existing(svc, tenant, ident, "identifier").await?;
+    apply_patch(svc, &record.customer, patch, expected_version).await
 }
 
 pub async fn set_status(svc: &Services, tenant: &TenantId, id: &str, status: CustomerStatus) -> DomainResult<Customer> {
-    let record = existing(svc, tenant, &Identifier::Id(id.to_string()), &["id"]).await?;
+    let record = existing(svc, tenant, &Identifier::Id(id.to_string()), "id").await?;
     let patch = AdminPatch { status: Some(status), ..Default::default() };
-    apply_patch(svc, &record.customer, patch, None, &[]).await
+    apply_patch(svc, &record.customer, patch, None).await
 }
 
 pub async fn delete(svc: &Services, tenant: &TenantId, id: &str) -> DomainResult<()> {
-    let record = existing(svc, tenant, &Identifier::Id(id.to_string()), &["id"]).await?;
+    let record = existing(svc, tenant, &Identifier::Id(id.to_string()), "id").await?;
     svc.store.delete_customer(&record.customer).await?;
     tracing::info!(customer = %id, "customer erased by the back office");
     Ok(())

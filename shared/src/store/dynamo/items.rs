@@ -77,9 +77,9 @@ pub(super) fn session_key(tenant: &TenantId, customer_id: &str, session_id: &str
 pub(super) fn token_item(tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(token)?;
     item.insert(TTL_ATTRIBUTE.into(), purge_at(token.expires_at));
-    let owner = match token.customer_id.as_str() {
-        "" => keys::subscriber_index(tenant, &token.email_key),
-        id => keys::customer(tenant, id),
+    let owner = match &token.customer_id {
+        None => keys::subscriber_index(tenant, &token.email_key),
+        Some(id) => keys::customer(tenant, id),
     };
     let listed = (owner, format!("{}#{}", keys::TOKEN, token.hash));
     Ok(with_keys(item, keys::token(tenant, &token.hash), keys::TOKEN, Some(listed)))

@@ -12,6 +12,11 @@ use chrono::{DateTime, Utc};
 
 impl DynamoStore {
     /// Uses up a token: the transaction fails if it is gone already.
+    /// The customer a token acts on: a token that changes a customer names one.
+    fn owner(token: &OneTimeToken) -> anyhow::Result<&str> {
+        token.customer_id.as_deref().context("a customer's token names no customer")
+    }
+
     pub(super) fn spend(
         &self,
         tenant: &TenantId,
@@ -48,7 +53,7 @@ impl TokenStore for DynamoStore {
         let items = vec![
             self.spend(tenant, token)?,
             self.update(
-                profile_key(tenant, &token.customer_id),
+                profile_key(tenant, Self::owner(token)?),
                 "SET emailVerified = :true, version = version + :one, updatedAt = :now",
                 "attribute_exists(pk) AND emailKey = :ek",
                 values([
@@ -67,7 +72,7 @@ impl TokenStore for DynamoStore {
         let mut items = vec![
             self.spend(tenant, token)?,
             self.update(
-                profile_key(tenant, &token.customer_id),
+                profile_key(tenant, Self::owner(token)?),
                 "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, emailVerified = :true, \
                  version = version + :one, updatedAt = :now, failedLogins = :zero, lockedUntil = :null",
                 "attribute_exists(pk) AND emailKey = :ek AND tokenVersion = :tv",
@@ -98,10 +103,11 @@ impl TokenStore for DynamoStore {
     ) -> Result<(), WriteError> {
         let mut tx = Transaction::default();
         tx.push(self.spend(tenant, token)?);
-        tx.release(self, keys::email_guard(tenant, &token.email_key), &token.customer_id, false)?;
-        tx.claim(self, UniqueKey::Email, keys::email_guard(tenant, &new_email.normalized()), &token.customer_id)?;
+        let customer_id = Self::owner(token)?;
+        tx.release(self, keys::email_guard(tenant, &token.email_key), customer_id, false)?;
+        tx.claim(self, UniqueKey::Email, keys::email_guard(tenant, &new_email.normalized()), customer_id)?;
         tx.push(self.update(
-            profile_key(tenant, &token.customer_id),
+            profile_key(tenant, Self::owner(token)?),
             "SET email = :email, emailKey = :ek, emailVerified = :true, version = version + :one, updatedAt = :now",
             "attribute_exists(pk) AND emailKey = :old",
             values([
