@@ -78,42 +78,49 @@ impl From<domain::SessionTokens> for SessionObject {
     }
 }
 
-#[derive(SimpleObject, Clone)]
-#[graphql(name = "Address")]
-pub struct AddressObject {
-    pub id: ID,
-    pub title: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub company: Option<String>,
-    pub street: String,
-    pub street_number: Option<String>,
-    pub additional_info: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: String,
-    pub region: Option<String>,
-    pub country_code: String,
-    pub phone: Option<String>,
-}
+/// `Address`, resolved from the domain address.
+pub struct AddressObject(pub domain::Address);
 
-impl From<&domain::Address> for AddressObject {
-    fn from(a: &domain::Address) -> Self {
-        let a = a.clone();
-        Self {
-            id: ID(a.id),
-            title: a.title,
-            first_name: a.first_name,
-            last_name: a.last_name,
-            company: a.company,
-            street: a.street,
-            street_number: a.street_number,
-            additional_info: a.additional_info,
-            postal_code: a.postal_code,
-            city: a.city,
-            region: a.region,
-            country_code: a.country_code,
-            phone: a.phone,
-        }
+#[Object(name = "Address")]
+impl AddressObject {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+    async fn last_name(&self) -> Option<&str> {
+        self.0.last_name.as_deref()
+    }
+    async fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+    async fn street(&self) -> &str {
+        &self.0.street
+    }
+    async fn street_number(&self) -> Option<&str> {
+        self.0.street_number.as_deref()
+    }
+    async fn additional_info(&self) -> Option<&str> {
+        self.0.additional_info.as_deref()
+    }
+    async fn postal_code(&self) -> Option<&str> {
+        self.0.postal_code.as_deref()
+    }
+    async fn city(&self) -> &str {
+        &self.0.city
+    }
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+    async fn country_code(&self) -> &str {
+        &self.0.country_code
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
     }
 }
 
@@ -198,10 +205,10 @@ impl CustomerObject {
         self.0.status.into()
     }
     async fn billing_address(&self) -> Option<AddressObject> {
-        self.0.billing_address.as_ref().map(Into::into)
+        self.0.billing_address.clone().map(AddressObject)
     }
     async fn delivery_addresses(&self) -> Vec<AddressObject> {
-        self.0.delivery_addresses.iter().map(Into::into).collect()
+        self.0.delivery_addresses.iter().cloned().map(AddressObject).collect()
     }
     async fn default_delivery_address_id(&self) -> Option<ID> {
         self.0.default_delivery_address_id.clone().map(ID)

@@ -51,9 +51,21 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
     {
         return Ok(());
     }
-    let now = Utc::now();
+    mail_set_password_link(svc, tenant, &record, Template::ResetPassword, svc.config.reset_token_ttl, url).await
+}
+
+/// Issues a reset token that lives `ttl` and mails its link with `template`
+/// (a reset, or a back-office invite to set a first password).
+pub(crate) async fn mail_set_password_link(
+    svc: &Services,
+    tenant: &TenantId,
+    record: &crate::domain::CustomerRecord,
+    template: Template,
+    ttl: chrono::Duration,
+    url: Option<&Url>,
+) -> DomainResult<()> {
     let c = &record.customer;
-    let expires_at = now + svc.config.reset_token_ttl;
+    let expires_at = Utc::now() + ttl;
     let (secret, token) = new_token(
         TokenKind::ResetPassword,
         Some(&c.id),
@@ -62,7 +74,7 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
         expires_at,
     );
     svc.store.put_token(tenant, &token).await?;
-    mailing::send(svc, tenant, Template::ResetPassword, &record.customer, None, url, &secret, token.expires_at).await;
+    mailing::send(svc, tenant, template, c, None, url, &secret, token.expires_at).await;
     Ok(())
 }
 

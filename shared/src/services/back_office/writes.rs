@@ -1,28 +1,17 @@
 //! Creating, changing, deactivating and erasing customers.
 
 use super::lookup::{existing, Identifier};
-use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId, TokenKind};
+use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId};
 use crate::mail::Template;
 use crate::services::creation::{build, insert, InsertError, NewCustomerInput};
 use crate::services::modify::modify;
-use crate::services::tokens::new_token;
-use crate::services::{mailing, Services};
+use crate::services::password_reset::mail_set_password_link;
+use crate::services::Services;
 use chrono::Utc;
 
 /// Mails a set-password link: a reset token that lives `INVITE_TOKEN_TTL_SECONDS`.
 async fn invite(svc: &Services, tenant: &TenantId, record: &CustomerRecord) -> DomainResult<()> {
-    let c = &record.customer;
-    let expires_at = Utc::now() + svc.config.invite_token_ttl;
-    let (secret, token) = new_token(
-        TokenKind::ResetPassword,
-        Some(&c.id),
-        &c.email.normalized(),
-        record.credentials.token_version,
-        expires_at,
-    );
-    svc.store.put_token(tenant, &token).await?;
-    mailing::send(svc, tenant, Template::Invite, &record.customer, None, None, &secret, token.expires_at).await;
-    Ok(())
+    mail_set_password_link(svc, tenant, record, Template::Invite, svc.config.invite_token_ttl, None).await
 }
 
 pub struct CreateInput {
