@@ -205,7 +205,8 @@ def main():
     env = {k: v for k, v in os.environ.items()
            if k in ("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB",
                     "AWS_ENDPOINT_URL_SESV2", "TABLE_NAME")}
-    env.update({"JWT_SECRET": "bench-signing-key-0123456789abcdef0123456789", "TENANTS": json.dumps(tenants),
+    # auth and account sign access tokens: the tests' Ed25519 private key (tests/support/mod.rs).
+    env.update({"JWT_PRIVATE_KEYS": "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo", "TENANTS": json.dumps(tenants),
                 "MAIL_FROM": "shop@example.com", "RUST_LOG": "warn"})
     fns = Functions(a.bin_dir, env)
     res = {}

@@ -26,8 +26,20 @@ export TABLE_NAME=customers
 log "creating the table (unless it exists)"
 cargo run --quiet -p customer-ctl -- create-table
 
-# A development signing key, made once and kept with the dev data.
-[ -s .local/jwt-secret ] || python3 -c 'import secrets; print(secrets.token_urlsafe(48))' > .local/jwt-secret
+# A development Ed25519 key pair for access tokens, made once and kept with
+# the dev data (sessions survive restarts). Deployed, only auth and account
+# get the private key (from Secrets Manager) and subscriptions the public key;
+# `cargo lambda watch` gives all four functions this one environment, so here
+# every function sees both, and each reads only what it needs (admin: nothing).
+if [ ! -s .local/jwt-private-key ] || [ ! -s .local/jwt-public-key ]; then
+  log "generating the local access-token key pair (.local/jwt-private-key, .local/jwt-public-key)"
+  keys=$(cargo run --quiet -p customer-ctl -- jwt-key generate)
+  (umask 077 && awk '$1 == "private" { print $2 }' <<<"$keys" > .local/jwt-private-key)
+  awk '$1 == "public" { print $2 }' <<<"$keys" > .local/jwt-public-key
+  unset keys
+  [ -s .local/jwt-private-key ] && [ -s .local/jwt-public-key ] || { log "customer-ctl jwt-key generate failed"; exit 1; }
+fi
+rm -f .local/jwt-secret # the HS256 secret of earlier versions
 cat > .local/functions.env <<ENV
 AWS_REGION=$AWS_REGION
 AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
@@ -35,7 +47,8 @@ AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB
 AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2
 TABLE_NAME=$TABLE_NAME
-JWT_SECRET=$(cat .local/jwt-secret)
+JWT_PRIVATE_KEYS=$(cat .local/jwt-private-key)
+JWT_PUBLIC_KEYS=$(cat .local/jwt-public-key)
 GRAPHIQL=true
 PUBLIC_API_URL=http://localhost:$API_PORT/lambda-url
 MAIL_FROM=shop@localhost

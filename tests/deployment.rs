@@ -67,3 +67,29 @@ fn every_function_is_built_with_cargo_lambda_and_routed_as_api_md_says() {
     }
     assert_eq!(t["Globals"]["Function"]["Runtime"].as_str(), Some("provided.al2023"));
 }
+
+#[test]
+fn only_auth_and_account_may_read_the_jwt_private_keys_and_admin_gets_no_key() {
+    let t = template();
+    let reads_a_secret = |resource: &str| {
+        let statements = t["Resources"][resource]["Properties"]["Policies"][0]["Statement"].as_sequence().unwrap();
+        statements.iter().any(|s| s["Action"].as_str() == Some("secretsmanager:GetSecretValue"))
+    };
+    let has_env = |resource: &str, name: &str| {
+        !t["Resources"][resource]["Properties"]["Environment"]["Variables"][name].is_null()
+    };
+    for (resource, private, public) in [
+        ("AuthFunction", true, false),
+        ("AccountFunction", true, false),
+        ("SubscriptionsFunction", false, true),
+        ("AdminFunction", false, false),
+    ] {
+        assert_eq!(reads_a_secret(resource), private, "{resource} may read the private keys");
+        assert_eq!(has_env(resource, "JWT_PRIVATE_KEYS_ARN"), private, "{resource}: JWT_PRIVATE_KEYS_ARN");
+        assert_eq!(has_env(resource, "JWT_PUBLIC_KEYS"), public, "{resource}: JWT_PUBLIC_KEYS");
+    }
+    let globals = &t["Globals"]["Function"]["Environment"]["Variables"];
+    for name in ["JWT_PRIVATE_KEYS_ARN", "JWT_PRIVATE_KEYS", "JWT_PUBLIC_KEYS", "JWT_SECRET_ARN", "JWT_SECRET"] {
+        assert!(globals[name].is_null(), "{name} is given per function, never to all");
+    }
+}

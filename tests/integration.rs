@@ -9,4 +9,5 @@ mod auth;
 mod deployment;
 mod schema;
 mod subscriptions;
+mod suggestions;
 mod tls;

@@ -4,7 +4,6 @@
 
 mod init;
 mod operations;
-mod recorder;
 mod tls;
 
 use std::fmt::Write as _;
@@ -15,7 +14,9 @@ use std::path::Path;
 fn function_env(connect: bool) -> Vec<(String, String)> {
     let tenants = r#"{"*":{"name":"Bench Shop","allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset"}}"#;
     [
-        ("JWT_SECRET", "bench-signing-key-0123456789abcdef0123456789"),
+        // Every binary gets both; each reads only what it needs (admin: nothing).
+        ("JWT_PRIVATE_KEYS", integration_tests::JWT_PRIVATE_KEY),
+        ("JWT_PUBLIC_KEYS", integration_tests::JWT_PUBLIC_KEY),
         ("TENANTS", tenants),
         ("TABLE_NAME", "bench"),
         ("AWS_REGION", "us-east-1"),

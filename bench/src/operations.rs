@@ -3,11 +3,12 @@
 //! latency of representative operations split into DynamoDB time and the
 //! function's own overhead.
 
-use crate::recorder::{Call, Recorder};
 use capture::CaptureMailer;
 use integration_tests::accounts::PASSWORD;
-use integration_tests::{bearer, request, text_of};
+use integration_tests::recorder::{Call, Recorder};
+use integration_tests::{bearer, request, text_of, JWT_PRIVATE_KEY};
 use serde_json::{json, Value};
+use shared::auth::TokenRole;
 use shared::domain::{Permission, TenantId};
 use shared::graphql::App;
 use shared::store::DynamoStore;
@@ -45,8 +46,6 @@ mod capture {
     }
 }
 
-const SECRET: &str = "bench-signing-key-0123456789abcdef0123456789";
-
 struct Row {
     function: &'static str,
     operation: String,
@@ -80,14 +79,15 @@ impl Bench {
         let tenants = r#"{"*":{"name":"Bench Shop","allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset"}}"#;
         let env = [
             ("TABLE_NAME", table.as_str()),
-            ("JWT_SECRET", SECRET),
+            ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY),
             ("TENANTS", tenants),
             ("ENUMERATION_FLOOR_MS", "0"),
         ];
         let config = Config::from_lookup(|k| env.iter().find(|(e, _)| *e == k).map(|(_, v)| v.to_string()))?;
         let mails = CaptureMailer::default();
         let store = DynamoStore::new(ddb, table);
-        let svc = Arc::new(Services::new(config, Arc::new(store), Arc::new(mails.clone()), &[SECRET.to_string()])?);
+        // One set of services, signing and verifying, serves all four functions here.
+        let svc = Arc::new(Services::new(config, Arc::new(store), Arc::new(mails.clone()), TokenRole::Issuer)?);
         let tenant = TenantId::default_tenant();
         let (_, key) =
             shared::services::api_keys::mint(svc.store.as_ref(), &tenant, "bench", Permission::ALL.to_vec()).await?;

@@ -68,6 +68,6 @@ pub async fn run() -> anyhow::Result<String> {
     for mb in [128.0_f64, 512.0, 1024.0] {
         out.push_str(&format!("| {mb:.0} MB | {:.0} ms |\n", handshake_cpu / (mb / 1769.0)));
     }
-    out.push_str("\nThe functions therefore open the DynamoDB connection during init (`OPEN_CONNECTION_AT_INIT`, on by default), overlapped with the read of the JWT secret, which needs a handshake of its own anyway; network latency to the regional endpoint is added in AWS, not here.\n");
+    out.push_str("\nThe functions therefore open the DynamoDB connection during init (`OPEN_CONNECTION_AT_INIT`, on by default), overlapped with the read of the JWT private keys from Secrets Manager (auth and account), which needs a handshake of its own anyway; network latency to the regional endpoint is added in AWS, not here.\n");
     Ok(out)
 }

@@ -23,6 +23,9 @@ pub struct TenantSettings {
     /// Where the link confirming an email change points; `confirmEmailUrl`
     /// when absent.
     pub confirm_email_change_url: Option<Url>,
+    /// Where the link cancelling an email change (mailed to the old address)
+    /// points; `confirmEmailChangeUrl` with `action=cancel` when absent.
+    pub cancel_email_change_url: Option<Url>,
     /// The storefront page that confirms a newsletter subscription;
     /// `confirmEmailUrl` when absent.
     pub newsletter_confirm_url: Option<Url>,
@@ -40,6 +43,14 @@ fn default_shop_name() -> String {
 impl TenantSettings {
     pub fn confirm_email_change_url(&self) -> &Url {
         self.confirm_email_change_url.as_ref().unwrap_or(&self.confirm_email_url)
+    }
+
+    pub fn cancel_email_change_url(&self) -> Url {
+        self.cancel_email_change_url.clone().unwrap_or_else(|| {
+            let mut url = self.confirm_email_change_url().clone();
+            url.query_pairs_mut().append_pair("action", "cancel");
+            url
+        })
     }
 
     pub fn newsletter_confirm_url(&self) -> &Url {
@@ -75,16 +86,20 @@ pub struct Config {
     pub table_name: String,
     pub jwt_issuer: String,
     pub jwt_audience: String,
-    /// Where the JWT signing keys come from.
-    pub jwt_keys: JwtKeySource,
+    /// Where the Ed25519 private keys of access tokens come from (newest
+    /// first); only the functions that issue tokens read them.
+    pub jwt_private_keys: Option<JwtKeySource>,
+    /// The Ed25519 public keys of access tokens (newest first, text form of
+    /// `auth::access_token`), for a function that only verifies tokens.
+    pub jwt_public_keys: Vec<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a session lives at most from its login, however often it is refreshed.
+    pub session_max_age: Duration,
     pub reset_token_ttl: Duration,
     pub confirmation_token_ttl: Duration,
     pub email_change_token_ttl: Duration,
     pub invite_token_ttl: Duration,
-    /// Newsletter confirmation mails per address per hour.
-    pub newsletter_mails_per_hour: u32,
     /// The public base URL of the API (`https://…/`), for one-click
     /// unsubscribe links (RFC 8058) that point at the API itself.
     pub public_api_url: Option<Url>,
@@ -105,13 +120,24 @@ pub struct Config {
     pub open_connection_at_init: bool,
 }
 
-#[derive(Debug, Clone)]
+/// Where private keys come from.
+#[derive(Clone)]
 pub enum JwtKeySource {
-    /// Keys given directly (local development and tests), newest first.
+    /// Keys given directly (`JWT_PRIVATE_KEYS`: local development and tests), newest first.
     Inline(Vec<String>),
     /// The ARN of a Secrets Manager secret holding the keys, newest first,
-    /// separated by whitespace.
+    /// separated by whitespace (`JWT_PRIVATE_KEYS_ARN`: deployed).
     SecretArn(String),
+}
+
+/// Never prints a key.
+impl std::fmt::Debug for JwtKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Inline(keys) => write!(f, "Inline([{} keys redacted])", keys.len()),
+            Self::SecretArn(arn) => f.debug_tuple("SecretArn").field(arn).finish(),
+        }
+    }
 }
 
 /// Request limits every function enforces.
@@ -148,10 +174,13 @@ impl Config {
                 Some(other) => anyhow::bail!("{k} must be true or false, not {other:?}"),
             }
         };
-        let jwt_keys = match (get("JWT_SECRET_ARN"), get("JWT_SECRET")) {
-            (Some(arn), _) if !arn.is_empty() => JwtKeySource::SecretArn(arn),
-            (_, Some(keys)) => JwtKeySource::Inline(keys.split_whitespace().map(String::from).collect()),
-            _ => anyhow::bail!("set JWT_SECRET_ARN (deployed) or JWT_SECRET (local)"),
+        // Which keys a function needs is its own business (`TokenRole`): none is required here.
+        let key_list = |k: &str| -> Vec<String> {
+            get(k).map(|v| v.split_whitespace().map(String::from).collect()).unwrap_or_default()
+        };
+        let jwt_private_keys = match get("JWT_PRIVATE_KEYS_ARN").filter(|a| !a.trim().is_empty()) {
+            Some(arn) => Some(JwtKeySource::SecretArn(arn.trim().to_string())),
+            None => Some(key_list("JWT_PRIVATE_KEYS")).filter(|k| !k.is_empty()).map(JwtKeySource::Inline),
         };
         let tenants: HashMap<String, TenantSettings> = match get("TENANTS") {
             Some(json) => serde_json::from_str(&json).context("TENANTS must be a JSON object of tenant settings")?,
@@ -165,19 +194,27 @@ impl Config {
                 t.allows(t.confirm_email_change_url()),
                 "TENANTS.{id}: confirmEmailChangeUrl is not in allowedUrls"
             );
+            anyhow::ensure!(
+                t.allows(&t.cancel_email_change_url()),
+                "TENANTS.{id}: cancelEmailChangeUrl is not in allowedUrls"
+            );
         }
         Ok(Self {
             table_name: get("TABLE_NAME").unwrap_or_else(|| "customers".into()),
             jwt_issuer: get("JWT_ISSUER").unwrap_or_else(|| "customer-api".into()),
             jwt_audience: get("JWT_AUDIENCE").unwrap_or_else(|| "storefront".into()),
-            jwt_keys,
+            jwt_private_keys,
+            jwt_public_keys: key_list("JWT_PUBLIC_KEYS"),
             access_token_ttl: secs("ACCESS_TOKEN_TTL_SECONDS", 15 * 60)?,
             refresh_token_ttl: secs("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            session_max_age: match num("SESSION_MAX_DAYS", 90)? {
+                days @ 1..=36_500 => Duration::days(days),
+                days => anyhow::bail!("SESSION_MAX_DAYS must be a number of days from 1 to 36500, not {days}"),
+            },
             reset_token_ttl: secs("RESET_TOKEN_TTL_SECONDS", 3600)?,
             confirmation_token_ttl: secs("CONFIRMATION_TOKEN_TTL_SECONDS", 3 * 24 * 3600)?,
             email_change_token_ttl: secs("EMAIL_CHANGE_TOKEN_TTL_SECONDS", 24 * 3600)?,
             invite_token_ttl: secs("INVITE_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
-            newsletter_mails_per_hour: num("NEWSLETTER_MAILS_PER_HOUR", 3)?.max(1) as u32,
             public_api_url: match get("PUBLIC_API_URL").filter(|u| !u.trim().is_empty()) {
                 Some(u) => Some(Url::parse(u.trim_end_matches('/')).context("PUBLIC_API_URL must be a URL")?),
                 None => None,
@@ -215,6 +252,7 @@ mod tests {
             confirm_email_url: Url::parse(allowed[0]).unwrap(),
             reset_password_url: Url::parse(allowed[0]).unwrap(),
             confirm_email_change_url: None,
+            cancel_email_change_url: None,
             newsletter_confirm_url: None,
             unsubscribe_url: None,
             mail_from: None,
@@ -236,25 +274,37 @@ mod tests {
     #[test]
     fn env_parsing() {
         let env: HashMap<&str, &str> = [
-            ("JWT_SECRET", "k1-0123456789abcdef0123456789abcdef k2-0123456789abcdef0123456789abcdef"),
+            ("JWT_PRIVATE_KEYS", " private-1\n private-2 "),
+            ("JWT_PUBLIC_KEYS", "public-1 public-2 public-3"),
             ("TENANTS", r#"{"*":{"allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset"}}"#),
             ("GRAPHIQL", "true"),
         ]
         .into_iter()
         .collect();
         let c = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
-        assert!(matches!(c.jwt_keys, JwtKeySource::Inline(ref k) if k.len() == 2));
+        assert!(matches!(c.jwt_private_keys, Some(JwtKeySource::Inline(ref k)) if k == &["private-1", "private-2"]));
+        assert!(!format!("{c:?}").contains("private-1"), "Debug redacts private keys");
+        assert_eq!(c.jwt_public_keys, ["public-1", "public-2", "public-3"]);
         assert!(c.graphiql);
         assert!(c.open_connection_at_init, "on unless switched off");
         assert!(c.tenant(&TenantId::parse("any").unwrap()).is_some());
-        assert!(Config::from_lookup(|_| None).is_err(), "a signing key is required");
+        let arn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:jwt-AbCdEf";
+        let deployed = Config::from_lookup(|k| match k {
+            "JWT_PRIVATE_KEYS_ARN" => Some(arn.to_string()),
+            "JWT_PRIVATE_KEYS" => Some("ignored".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(matches!(deployed.jwt_private_keys, Some(JwtKeySource::SecretArn(ref a)) if a == arn));
+        // A function without tokens (admin) runs with no key at all; the others check theirs at start.
+        let keyless = Config::from_lookup(|_| None).unwrap();
+        assert!(keyless.jwt_private_keys.is_none() && keyless.jwt_public_keys.is_empty());
     }
 
     #[test]
     fn switches_take_true_or_false_and_refuse_anything_else() {
         let with = |k: &'static str, v: &'static str| {
             Config::from_lookup(move |key| match key {
-                "JWT_SECRET" => Some("k1-0123456789abcdef0123456789abcdef".to_string()),
                 _ if key == k => Some(v.to_string()),
                 _ => None,
             })
@@ -263,5 +313,21 @@ mod tests {
         assert!(!with("GRAPHIQL", "0").unwrap().graphiql);
         let err = with("GRAPHIQL", "yes").unwrap_err().to_string();
         assert!(err.contains("GRAPHIQL must be true or false"), "{err}");
+    }
+
+    #[test]
+    fn session_max_days_defaults_to_90_and_is_at_least_1() {
+        let with = |v: Option<&'static str>| {
+            Config::from_lookup(move |key| match key {
+                "JWT_SECRET" => Some("k1-0123456789abcdef0123456789abcdef".to_string()),
+                "SESSION_MAX_DAYS" => v.map(String::from),
+                _ => None,
+            })
+        };
+        assert_eq!(with(None).unwrap().session_max_age, Duration::days(90));
+        assert_eq!(with(Some("7")).unwrap().session_max_age, Duration::days(7));
+        for bad in ["0", "-3", "a week", "99999999999"] {
+            assert!(with(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

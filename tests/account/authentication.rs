@@ -2,13 +2,21 @@
 
 use super::*;
 use crate::support::accounts::{login, LOGOUT, REFRESH};
-use crate::support::{tenant, top_error, JWT_SECRET};
+use crate::support::{tenant, top_error, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY};
 use base64::Engine;
 use chrono::{Duration, Utc};
 use shared::auth::AccessTokens;
 
 fn signer(ttl: Duration) -> AccessTokens {
-    AccessTokens::new(&[JWT_SECRET.to_string()], "customer-api", "storefront", ttl).unwrap()
+    AccessTokens::signer(&[JWT_PRIVATE_KEY.to_string()], "customer-api", "storefront", ttl).unwrap()
+}
+
+/// The test private key as jsonwebtoken signs with it: the PKCS#8 v1 DER of
+/// the seed (RFC 8410), built here independently of the code under test.
+fn test_key() -> jsonwebtoken::EncodingKey {
+    let mut der = vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+    der.extend(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(JWT_PRIVATE_KEY).unwrap());
+    jsonwebtoken::EncodingKey::from_ed_der(&der)
 }
 
 async fn refused(shop: &Shop, headers: &[(&str, String)]) {
@@ -48,16 +56,61 @@ async fn missing_expired_tampered_and_foreign_algorithm_tokens_are_refused() {
     let tampered = format!("{}.{}.{}", parts[0], b64.encode(payload.to_string()), parts[2]);
     refused(&shop, &[bearer(&tampered)]).await;
 
-    // alg: none, and HS512 with the very same key.
-    let none = format!("{}.{}.", b64.encode(r#"{"alg":"none","typ":"JWT"}"#), parts[1]);
-    refused(&shop, &[bearer(&none)]).await;
+    // alg: none, typed as an access token or not, and HS512 keyed with the public key.
+    for header in [r#"{"alg":"none","typ":"JWT"}"#, r#"{"alg":"none","typ":"at+jwt"}"#] {
+        let none = format!("{}.{}.", b64.encode(header), parts[1]);
+        refused(&shop, &[bearer(&none)]).await;
+    }
     let hs512 = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
         &claims,
-        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+        &jsonwebtoken::EncodingKey::from_secret(JWT_PUBLIC_KEY.as_bytes()),
     )
     .unwrap();
     refused(&shop, &[bearer(&hs512)]).await;
+}
+
+#[tokio::test]
+async fn a_correctly_signed_token_typed_jwt_instead_of_at_jwt_is_refused() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("typed").await;
+    let claims = signer(Duration::minutes(15)).verify(&c.access).unwrap();
+    let mut header = jsonwebtoken::decode_header(&c.access).unwrap();
+    assert_eq!(header.typ.as_deref(), Some("at+jwt"), "issued tokens are typed");
+
+    // The same header and claims signed here pass: only `typ` differs below.
+    let resigned = jsonwebtoken::encode(&header, &claims, &test_key()).unwrap();
+    let ok = shop.call(&resigned, CUSTOMER, json!({})).await;
+    assert_eq!(ok["data"]["customer"]["id"], c.id.as_str(), "{ok}");
+
+    for typ in [Some("JWT"), Some("jwt"), Some("application/jwt"), None] {
+        header.typ = typ.map(String::from);
+        let token = jsonwebtoken::encode(&header, &claims, &test_key()).unwrap();
+        refused(&shop, &[bearer(&token)]).await;
+    }
+}
+
+#[tokio::test]
+async fn an_hs256_token_is_refused_whatever_key_it_was_made_with() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("hmac").await;
+    let claims = signer(Duration::minutes(15)).verify(&c.access).unwrap();
+    let kid = jsonwebtoken::decode_header(&c.access).unwrap().kid;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    // What an attacker may know (the public key, as text or bytes), and even the private key.
+    let secrets = [
+        JWT_PUBLIC_KEY.as_bytes().to_vec(),
+        b64.decode(JWT_PUBLIC_KEY).unwrap(),
+        JWT_PRIVATE_KEY.as_bytes().to_vec(),
+        b64.decode(JWT_PRIVATE_KEY).unwrap(),
+    ];
+    for secret in secrets {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        header.typ = Some("at+jwt".to_string());
+        header.kid = kid.clone();
+        let hs256 = jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(&secret)).unwrap();
+        refused(&shop, &[bearer(&hs256)]).await;
+    }
 }
 
 #[tokio::test]

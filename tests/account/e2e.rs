@@ -4,14 +4,19 @@
 use super::CUSTOMER;
 use crate::support::accounts::{PASSWORD, REGISTER};
 use crate::support::watch::Watch;
-use crate::support::{aws, bearer, codes, email, top_error, unique, JWT_SECRET};
+use crate::support::{aws, bearer, codes, email, top_error, unique, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY};
 use serde_json::json;
 
 #[tokio::test]
 async fn register_update_addresses_change_password_over_http() {
     let table = unique("e2e");
     shared::store::table::create_table(&aws_sdk_dynamodb::Client::new(&aws().await), &table).await.unwrap();
-    let watch = Watch::start(&[("TABLE_NAME", table), ("JWT_SECRET", JWT_SECRET.to_string())]).await;
+    let watch = Watch::start(&[
+        ("TABLE_NAME", table),
+        ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY.to_string()),
+        ("JWT_PUBLIC_KEYS", JWT_PUBLIC_KEY.to_string()),
+    ])
+    .await;
 
     let address = email("account-e2e");
     let r = watch.gql("auth", REGISTER, json!({ "input": { "email": address, "password": PASSWORD } }), &[]).await;

@@ -37,6 +37,10 @@ async fn changing_the_password_ends_every_other_session_and_returns_a_fresh_one(
     }
     assert_eq!(codes(&login(&shop.auth, &c.email, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"]);
     assert!(codes(&login(&shop.auth, &c.email, NEW, &[]).await).is_empty());
+    // The address is told, so a thief's change does not go unnoticed.
+    let notice = crate::support::mail::nth_to(&c.email, 2).await;
+    assert!(notice.subject.contains("password") && notice.text.contains("changed"), "{}", notice.text);
+    assert!(!notice.text.contains("token="));
 }
 
 #[tokio::test]

@@ -89,3 +89,42 @@ async fn a_key_of_one_tenant_sees_nothing_of_another() {
     let resp = gql(&b.admin, READ, json!({}), &[bearer(&b.key), crate::support::tenant("other-shop")]).await;
     assert_eq!(top_error(&resp).as_deref(), Some("UNAUTHENTICATED"));
 }
+
+#[tokio::test]
+async fn a_field_another_permission_guards_is_forbidden_alone_and_the_customer_comes_back() {
+    let b = backoffice().await;
+    let address = crate::support::email("guarded");
+    let created = b.create(json!({ "email": address })).await;
+    let id = created["customer"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    // A pending subscription, so that reading it shows more than the default.
+    let tenant = TenantId::parse("default").unwrap();
+    shared::services::newsletter::subscribe(&b.svc, &tenant, None, &address, Default::default()).await.unwrap();
+
+    let one = "query($e: String!) { customer(email: $e) { id email newsletter { status } } }";
+    let read_only = mint(&b.svc, "default", &[Permission::CustomerRead]).await;
+    let resp = b.call_with(&read_only, one, json!({ "e": address })).await;
+    let customer = &resp["data"]["customer"];
+    assert_eq!((&customer["id"], customer["email"].as_str()), (&id, Some(address.as_str())), "{resp}");
+    assert!(customer.get("newsletter").is_some_and(Value::is_null), "null, not left out: {resp}");
+    let errors = resp["errors"].as_array().unwrap_or_else(|| panic!("{resp}"));
+    assert_eq!(errors.len(), 1, "{resp}");
+    assert_eq!(errors[0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(errors[0]["path"], json!(["customer", "newsletter"]));
+
+    // In a connection likewise, at the node's field.
+    let many = "query($e: String!) { customers(filter: {email: $e}) { edges { node { id newsletter { status } } } } }";
+    let resp = b.call_with(&read_only, many, json!({ "e": address })).await;
+    let node = &resp["data"]["customers"]["edges"][0]["node"];
+    assert_eq!(node["id"], id, "{resp}");
+    assert!(node.get("newsletter").is_some_and(Value::is_null), "{resp}");
+    assert_eq!(resp["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(resp["errors"][0]["path"], json!(["customers", "edges", 0, "node", "newsletter"]));
+
+    // With `subscription:read` too: the state, and no error.
+    let both = mint(&b.svc, "default", &[Permission::CustomerRead, Permission::SubscriptionRead]).await;
+    let resp = b.call_with(&both, one, json!({ "e": address })).await;
+    assert!(resp["errors"].is_null(), "{resp}");
+    assert_eq!(resp["data"]["customer"]["id"], id);
+    assert_eq!(resp["data"]["customer"]["newsletter"]["status"], "PENDING", "{resp}");
+}

@@ -4,6 +4,7 @@ mod access;
 mod e2e;
 mod events;
 mod lookup;
+mod no_keys;
 mod search;
 mod upsert;
 mod writes;

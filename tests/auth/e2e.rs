@@ -3,14 +3,19 @@
 
 use crate::support::accounts::{LOGIN, LOGOUT, PASSWORD, REFRESH, REGISTER};
 use crate::support::watch::Watch;
-use crate::support::{aws, bearer, codes, email, mail, unique, JWT_SECRET};
+use crate::support::{aws, bearer, codes, email, mail, unique, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY};
 use serde_json::json;
 
 #[tokio::test]
 async fn storefront_flow_over_http() {
     let table = unique("e2e");
     shared::store::table::create_table(&aws_sdk_dynamodb::Client::new(&aws().await), &table).await.unwrap();
-    let watch = Watch::start(&[("TABLE_NAME", table.clone()), ("JWT_SECRET", JWT_SECRET.to_string())]).await;
+    let watch = Watch::start(&[
+        ("TABLE_NAME", table.clone()),
+        ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY.to_string()),
+        ("JWT_PUBLIC_KEYS", JWT_PUBLIC_KEY.to_string()),
+    ])
+    .await;
     let shop = [("x-tenant-id", "e2e-shop".to_string())];
 
     let address = email("storefront");

@@ -79,3 +79,22 @@ async fn graphiql_and_introspection_follow_the_switch() {
     let resp = gql(&on, "{ __schema { queryType { name } } }", json!({}), &[]).await;
     assert_eq!(resp["data"]["__schema"]["queryType"]["name"], "Query");
 }
+
+#[tokio::test]
+async fn tenants_the_deployment_does_not_list_are_refused() {
+    let settings: Value = serde_json::from_str(&crate::support::tenants_json()).unwrap();
+    let listed = json!({ "shop-a": settings["*"] }).to_string();
+    let app = super::app(&[("TENANTS", &listed)]).await;
+    let query = "{ passwordPolicy { minLength } }";
+    let ok = gql(&app, query, json!({}), &[crate::support::tenant("shop-a")]).await;
+    assert_eq!(ok["data"]["passwordPolicy"]["minLength"], 10, "{ok}");
+    for headers in [vec![crate::support::tenant("made-up")], vec![]] {
+        let refused = gql(&app, query, json!({}), &headers).await;
+        assert_eq!(top_error(&refused).as_deref(), Some("UNAUTHENTICATED"), "{headers:?}: {refused}");
+    }
+    // Registering in a made-up tenant sends nothing.
+    let address = crate::support::email("nowhere");
+    register(&app, &address, &[crate::support::tenant("made-up")]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(crate::support::mail::sent_to(&address).await.is_empty());
+}

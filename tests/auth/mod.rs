@@ -1,10 +1,14 @@
 //! The `auth` function, operation by operation.
 
+mod credential_checks;
 mod e2e;
 mod email_confirmation;
+mod email_identity;
 mod events;
 mod limits;
+mod lockout;
 mod login;
+mod mail_quota;
 mod password_reset;
 mod registration;
 mod sessions;

@@ -95,6 +95,10 @@ async fn reset_changes_the_password_once_and_revokes_every_earlier_session() {
     }
     let r = gql(&app, REFRESH, json!({ "t": done["session"]["refreshToken"] }), &[]).await;
     assert!(codes(&r["data"]["refreshSession"]).is_empty(), "{r}");
+    // The address is told the password was reset.
+    let notice = mail::nth_to(&address, 3).await;
+    assert!(notice.text.contains("reset"), "{}", notice.text);
+    assert!(!notice.text.contains("token="));
 }
 
 #[tokio::test]

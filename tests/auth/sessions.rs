@@ -1,5 +1,7 @@
 use super::*;
 use crate::support::{bearer, codes, email, top_error};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, Utc};
 
 async fn logged_in(app: &AuthApp) -> Value {
     let address = email("session");
@@ -106,4 +108,63 @@ async fn an_access_token_is_refused_under_another_tenant_header() {
     )
     .await;
     assert_eq!(top_error(&out).as_deref(), Some("UNAUTHENTICATED"));
+}
+
+const REFRESH_UNTIL: &str = "mutation($t: String!) { refreshSession(refreshToken: $t) { session { refreshToken refreshTokenExpiresAt } userErrors { code field message } } }";
+
+async fn refresh_until(app: &AuthApp, token: &Value) -> Value {
+    gql(app, REFRESH_UNTIL, json!({ "t": token }), &[]).await["data"]["refreshSession"].clone()
+}
+
+/// Moves the login of the session that `refresh_token` belongs to back to
+/// `at` in the table, as the passing of days would.
+async fn set_login_time(app: &AuthApp, refresh_token: &Value, at: DateTime<Utc>) {
+    let token = refresh_token.as_str().expect("a refresh token");
+    let mut parts = token.split('.');
+    let (customer_id, session_id) = (parts.next().unwrap(), parts.next().unwrap());
+    aws_sdk_dynamodb::Client::new(&crate::support::aws().await)
+        .update_item()
+        .table_name(&app.services().config.table_name)
+        .key("pk", AttributeValue::S(format!("T#default#C#{customer_id}")))
+        .key("sk", AttributeValue::S(format!("SESSION#{session_id}")))
+        .update_expression("SET createdAt = :at")
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_values(":at", AttributeValue::S(at.to_rfc3339()))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn refreshing_never_extends_a_session_past_session_max_days_from_its_login() {
+    // Refresh tokens live 30 days (the default), sessions at most 2 from their login.
+    let app = app(&[("SESSION_MAX_DAYS", "2")]).await;
+    let max = Duration::days(2);
+    let expiry = |r: &Value| -> DateTime<Utc> {
+        let at = r["session"]["refreshTokenExpiresAt"].as_str();
+        at.and_then(|t| t.parse().ok()).unwrap_or_else(|| panic!("{r}"))
+    };
+    let before = Utc::now();
+    let s = logged_in(&app).await;
+    let after = Utc::now();
+
+    // A fresh session: the rotated token ends with the session, not 30 days on.
+    let r = refresh_until(&app, &s["refreshToken"]).await;
+    assert!(codes(&r).is_empty(), "{r}");
+    let until = expiry(&r);
+    assert!(until >= before + max - Duration::seconds(1) && until <= after + max, "{until}: login {before}..{after}");
+
+    // An hour before the end: the new token lives that hour, not longer.
+    let login_at = Utc::now() - max + Duration::hours(1);
+    set_login_time(&app, &r["session"]["refreshToken"], login_at).await;
+    let r = refresh_until(&app, &r["session"]["refreshToken"]).await;
+    assert!(codes(&r).is_empty(), "{r}");
+    let until = expiry(&r);
+    assert!(until <= login_at + max && until > Utc::now() + Duration::minutes(50), "{until}: login {login_at}");
+
+    // At the end: refused like an expired session.
+    set_login_time(&app, &r["session"]["refreshToken"], Utc::now() - max).await;
+    let r = refresh_until(&app, &r["session"]["refreshToken"]).await;
+    assert_eq!(codes(&r), ["TOKEN_EXPIRED"], "{r}");
+    assert_eq!(r["userErrors"][0]["field"], json!(["refreshToken"]));
 }

@@ -4,7 +4,7 @@
 
 use super::{CONFIRM, SUBSCRIBE};
 use crate::support::watch::Watch;
-use crate::support::{aws, email, mail, unique, JWT_SECRET};
+use crate::support::{aws, email, mail, unique, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY};
 use serde_json::json;
 
 #[tokio::test]
@@ -12,7 +12,12 @@ async fn subscribe_confirm_and_unsubscribe_through_the_mail_link() {
     let table = unique("e2e");
     let ddb = aws_sdk_dynamodb::Client::new(&aws().await);
     shared::store::table::create_table(&ddb, &table).await.unwrap();
-    let watch = Watch::start(&[("TABLE_NAME", table), ("JWT_SECRET", JWT_SECRET.to_string())]).await;
+    let watch = Watch::start(&[
+        ("TABLE_NAME", table),
+        ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY.to_string()),
+        ("JWT_PUBLIC_KEYS", JWT_PUBLIC_KEY.to_string()),
+    ])
+    .await;
 
     let address = email("e2e-news");
     let s = watch.gql("subscriptions", SUBSCRIBE, json!({ "e": address, "i": { "languageCode": "en" } }), &[]).await;

@@ -5,7 +5,7 @@ mod e2e;
 mod events;
 mod newsletter;
 
-use crate::support::{bearer, gql, services};
+use crate::support::{bearer, gql, services, with_role};
 use serde_json::{json, Value};
 use shared::domain::Permission;
 use shared::Services;
@@ -27,11 +27,13 @@ pub async fn stack(overrides: &[(&str, &str)]) -> Stack {
     all.extend_from_slice(overrides);
     let svc = services(&all).await;
     let key = crate::admin::mint(&svc, "default", &Permission::ALL).await;
+    // Each function with the keys it holds when deployed: subscriptions
+    // verifies the tokens auth issues with the public key alone.
     Stack {
-        subs: subscriptions::app(svc.clone()),
+        subs: subscriptions::app(with_role(&svc, subscriptions::TOKEN_ROLE)),
         auth: auth::app(svc.clone()),
         account: account::app(svc.clone()),
-        admin: admin::app(svc.clone()),
+        admin: admin::app(with_role(&svc, admin::TOKEN_ROLE)),
         key,
         svc,
     }

@@ -1,8 +1,10 @@
 use super::*;
-use crate::support::accounts::{register, PASSWORD, REGISTER};
+use crate::support::accounts::{login, register, PASSWORD, REGISTER};
 use crate::support::{codes, email, mail, top_error};
 use lambda_http::http::Method;
 use lambda_http::{Body, RequestExt};
+
+const CONFIRM_EMAIL: &str = "mutation($t: String!) { confirmEmail(token: $t) { confirmed } }";
 
 /// Sends a one-click request to an unsubscribe link, as a mail client or browser would.
 async fn open_link(stack: &Stack, link: &str, method: Method) -> (u16, String) {
@@ -76,7 +78,7 @@ async fn the_honeypot_answers_like_success_but_stores_and_sends_nothing() {
 
 #[tokio::test]
 async fn confirmation_mails_are_limited_per_address_and_hour_and_subscribers_get_none() {
-    let s = stack(&[("NEWSLETTER_MAILS_PER_HOUR", "2")]).await;
+    let s = stack(&[("MAILS_PER_ADDRESS_PER_HOUR", "2")]).await;
     let address = email("eager");
     let answers: Vec<Value> = futures::future::join_all((0..5).map(|_| s.subscribe(&address, json!({}), &[]))).await;
     assert!(answers.iter().all(|a| a == &answers[0]), "the same answer every time: {answers:?}");
@@ -100,6 +102,10 @@ async fn a_customer_sees_its_own_newsletter_state_through_every_step() {
     let r = register(&s.auth, &address, &[]).await;
     let token = r["session"]["accessToken"].as_str().unwrap().to_string();
     let me = [bearer(&token)];
+    // Only a verified address shows (and changes) its newsletter state.
+    let verify = mail::nth_to(&address, 1).await.token();
+    let verified = gql(&s.auth, CONFIRM_EMAIL, json!({ "t": verify }), &[]).await;
+    assert_eq!(verified["data"]["confirmEmail"]["confirmed"], true, "{verified}");
     let state = || async {
         let resp = gql(&s.account, "{ customer { newsletter { status updatedAt } } }", json!({}), &me).await;
         resp["data"]["customer"]["newsletter"]["status"].as_str().unwrap_or_else(|| panic!("{resp}")).to_string()
@@ -183,4 +189,40 @@ async fn the_export_pages_by_status() {
     let key = crate::admin::mint(&s.svc, "default", &[Permission::CustomerRead]).await;
     let forbidden = gql(&s.admin, EXPORT, json!({}), &[bearer(&key)]).await;
     assert_eq!(top_error(&forbidden).as_deref(), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn an_unverified_account_neither_sees_nor_changes_the_newsletter_of_its_address() {
+    let s = stack(&[]).await;
+    // The holder of the mailbox subscribes and confirms.
+    let address = email("holder");
+    s.subscribe(&address, json!({}), &[]).await;
+    let confirm = mail::nth_to(&address, 1).await.token();
+    let confirmed = s.call(CONFIRM, json!({ "t": confirm }), &[]).await;
+    assert_eq!(confirmed["data"]["confirmNewsletterSubscription"]["status"], "SUBSCRIBED", "{confirmed}");
+
+    // Someone else registers an account with the address (it stays unverified) and logs in.
+    let r = register(&s.auth, &address, &[]).await;
+    assert_eq!(r["customer"]["emailVerified"], false, "{r}");
+    let l = login(&s.auth, &address, PASSWORD, &[]).await;
+    let me = [bearer(l["session"]["accessToken"].as_str().unwrap_or_else(|| panic!("{l}")))];
+
+    // The account sees what a new customer sees, not the holder's state.
+    let resp = gql(&s.account, "{ customer { emailVerified newsletter { status updatedAt } } }", json!({}), &me).await;
+    assert_eq!(resp["data"]["customer"]["emailVerified"], false, "{resp}");
+    assert_eq!(resp["data"]["customer"]["newsletter"], json!({ "status": "UNSUBSCRIBED", "updatedAt": null }));
+    // Subscribing answers as to anyone.
+    assert_eq!(s.subscribe(&address, json!({}), &me).await["status"], "PENDING");
+    // Unsubscribing the address, named or not, is refused.
+    let named = s.call(UNSUBSCRIBE, json!({ "e": address }), &me).await;
+    let named = &named["data"]["unsubscribeFromNewsletter"];
+    assert_eq!(codes(named), ["INVALID"], "{named}");
+    assert_eq!(named["userErrors"][0]["field"], json!(["email"]));
+    let unnamed = s.call(UNSUBSCRIBE, json!({}), &me).await;
+    assert_eq!(codes(&unnamed["data"]["unsubscribeFromNewsletter"]), ["INVALID"], "{unnamed}");
+
+    // The holder is still subscribed.
+    let exported = s.export().await;
+    assert_eq!(exported.len(), 1, "{exported:?}");
+    assert_eq!(exported[0]["status"], "SUBSCRIBED");
 }

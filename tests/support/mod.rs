@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod mail;
+pub mod recorder;
 pub mod tls;
 pub mod watch;
 
@@ -12,6 +13,7 @@ use lambda_http::Request;
 use lambda_http::{Body, RequestExt};
 
 use serde_json::{json, Value};
+use shared::auth::TokenRole;
 use shared::graphql::App;
 use shared::mail::SesMailer;
 use shared::store::DynamoStore;
@@ -19,7 +21,11 @@ use shared::{Config, Services};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789";
+/// The Ed25519 key pair of the tests' access tokens, in the text form of
+/// `JWT_PRIVATE_KEYS` / `JWT_PUBLIC_KEYS` (base64url of the 32-byte seed and
+/// public key). Generated once with a CSPRNG for the tests; never deployed.
+pub const JWT_PRIVATE_KEY: &str = "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo";
+pub const JWT_PUBLIC_KEY: &str = "9KB6NsFR7hseQcY8VtZ62HkzuD6H74uwV7qYb9qGOqo";
 pub const SHOP_URL: &str = "http://localhost:3000";
 
 /// The mail settings of the test shop, for every tenant (`TENANTS`).
@@ -39,7 +45,8 @@ pub fn config(table: &str, overrides: &[(&str, &str)]) -> Config {
     let tenants = tenants_json();
     let mut env: HashMap<String, String> = HashMap::from([
         ("TABLE_NAME".into(), table.to_string()),
-        ("JWT_SECRET".into(), JWT_SECRET.into()),
+        ("JWT_PRIVATE_KEYS".into(), JWT_PRIVATE_KEY.into()),
+        ("JWT_PUBLIC_KEYS".into(), JWT_PUBLIC_KEY.into()),
         ("TENANTS".into(), tenants),
         ("MAIL_FROM".into(), "shop@example.com".into()),
         // Short floor: tests exercise the logic, benchmarks the timing.
@@ -49,6 +56,11 @@ pub fn config(table: &str, overrides: &[(&str, &str)]) -> Config {
         env.insert(k.to_string(), v.to_string());
     }
     Config::from_lookup(|k| env.get(k).cloned()).expect("test config")
+}
+
+/// A configuration from exactly `env`, nothing added: no keys unless `env` has them.
+pub fn bare_config(env: &[(&str, &str)]) -> Config {
+    Config::from_lookup(|k| env.iter().find(|(e, _)| *e == k).map(|(_, v)| v.to_string())).expect("bare config")
 }
 
 pub fn unique(prefix: &str) -> String {
@@ -71,17 +83,34 @@ pub async fn aws() -> aws_config::SdkConfig {
 /// A fresh table and the services over it. `TEST_LOG=1` shows the
 /// functions' logs (with `--nocapture`).
 pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
+    services_recorded(overrides).await.0
+}
+
+/// Like `services`, with every DynamoDB call of the services recorded (and
+/// the table's creation taken out), for tests that count round trips.
+pub async fn services_recorded(overrides: &[(&str, &str)]) -> (Arc<Services>, recorder::Recorder) {
     if std::env::var("TEST_LOG").is_ok() {
         shared::logging::init();
     }
     let aws = aws().await;
     let table = unique("test");
-    let ddb = aws_sdk_dynamodb::Client::new(&aws);
+    let recorder = recorder::Recorder::default();
+    let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(recorder.clone()).build();
+    let ddb = aws_sdk_dynamodb::Client::from_conf(conf);
     shared::store::table::create_table(&ddb, &table).await.expect("create test table");
     let config = config(&table, overrides);
     let store = DynamoStore::new(ddb, table);
     let mailer = SesMailer::new(&aws);
-    Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
+    recorder.take();
+    // Signs and verifies: one set of services serves every function of a test.
+    let svc = Services::new(config, Arc::new(store), Arc::new(mailer), TokenRole::Issuer).expect("services");
+    (Arc::new(svc), recorder)
+}
+
+/// The services `svc` as a function with `role` holds them: the same table,
+/// mailer and settings, but only the keys that function gets.
+pub fn with_role(svc: &Services, role: TokenRole) -> Arc<Services> {
+    Arc::new(Services::new(svc.config.clone(), svc.store.clone(), svc.mailer.clone(), role).expect("services"))
 }
 
 /// Services that never reach the network: for building schemas.
@@ -97,7 +126,7 @@ pub fn offline_services() -> Arc<Services> {
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(ddb), "unused");
     let mailer = SesMailer::new(&ses);
     let config = config("unused", &[]);
-    Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), &[JWT_SECRET.to_string()]).expect("services"))
+    Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), TokenRole::Issuer).expect("services"))
 }
 
 /// One HTTP request to a function, as API Gateway would hand it over; the status and body.

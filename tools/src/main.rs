@@ -5,8 +5,11 @@
 //!   customer-ctl api-key mint --tenant T --name N --permissions customer:read,customer:edit
 //!   customer-ctl api-key list --tenant T
 //!   customer-ctl api-key revoke KEY_ID
+//!   customer-ctl jwt-key generate
+//!   customer-ctl jwt-key public < private-keys
 
 use anyhow::{bail, Context};
+use shared::auth::access_token;
 use shared::domain::{Permission, TenantId};
 use shared::services::api_keys;
 use shared::store::{table, ApiKeyStore, DynamoStore};
@@ -16,6 +19,8 @@ const USAGE: &str = "usage:
   customer-ctl api-key mint --tenant TENANT --name NAME --permissions P1,P2,...
   customer-ctl api-key list --tenant TENANT
   customer-ctl api-key revoke KEY_ID
+  customer-ctl jwt-key generate           a new Ed25519 key pair for access tokens
+  customer-ctl jwt-key public < KEYS      the public keys of the private keys read from stdin
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify";
 
 /// The value after `--name` in `args`.
@@ -29,9 +34,46 @@ fn tenant(args: &[String]) -> anyhow::Result<TenantId> {
     TenantId::parse(raw).with_context(|| format!("{raw} is not a tenant id ([a-z0-9][a-z0-9-]{{0,62}})"))
 }
 
+/// `jwt-key generate`: a private key (for the secret or `JWT_PRIVATE_KEYS`)
+/// and its public key (for `JWT_PUBLIC_KEYS`), each on a line of its own
+/// after a label, so scripts can pick them: `awk '$1 == "private" { print $2 }'`.
+fn generate_jwt_key() {
+    let pair = access_token::generate_key_pair();
+    eprintln!("A new Ed25519 key pair for access tokens (kid {}). Keep the private key secret:", pair.kid);
+    eprintln!("  private: newest first in the Secrets Manager secret (JWT_PRIVATE_KEYS_ARN) or JWT_PRIVATE_KEYS");
+    eprintln!("  public:  newest first in JWT_PUBLIC_KEYS (the JwtPublicKeys parameter)");
+    println!("private {}", pair.private_key);
+    println!("public {}", pair.public_key);
+}
+
+/// `jwt-key public`: the public keys of the whitespace-separated private keys
+/// on stdin (a secret's value), in their order; the keys never go on a command line.
+fn public_jwt_keys() -> anyhow::Result<()> {
+    let input = std::io::read_to_string(std::io::stdin()).context("read the private keys from stdin")?;
+    let publics = input
+        .split_whitespace()
+        .enumerate()
+        .map(|(i, k)| access_token::public_key_of(k).with_context(|| format!("private key {}", i + 1)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if publics.is_empty() {
+        bail!("no private key on stdin\n{USAGE}");
+    }
+    println!("{}", publics.join(" "));
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Key commands touch neither AWS nor the table.
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["jwt-key", "generate"] => {
+            generate_jwt_key();
+            return Ok(());
+        }
+        ["jwt-key", "public"] => return public_jwt_keys(),
+        _ => {}
+    }
     let table_name = std::env::var("TABLE_NAME").unwrap_or_else(|_| "customers".into());
     let aws = shared::aws::load().await?;
     let client = aws_sdk_dynamodb::Client::new(&aws);

@@ -56,7 +56,7 @@ impl Query {
     /// The logged-in customer, as loaded with its session (no further read).
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<CustomerObject> {
         let (_, p) = parts(ctx)?;
-        Ok(CustomerObject(p.record.customer.clone()))
+        Ok(CustomerObject::new(p.record.customer.clone()))
     }
 }
 
@@ -75,7 +75,7 @@ impl Mutation {
         let (svc, p) = parts(ctx)?;
         let result =
             account::update_profile(svc, p, input.into(), expected_version).await.map_err(|e| e.under(&["input"]));
-        respond(ctx, result, |c| UpdateCustomerPayload { customer: Some(CustomerObject(c)), user_errors: vec![] })
+        respond(ctx, result, |c| UpdateCustomerPayload { customer: Some(CustomerObject::new(c)), user_errors: vec![] })
     }
 
     async fn set_billing_address(

@@ -4,6 +4,6 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::logging::init();
-    let app = admin::app(Arc::new(shared::Services::from_env().await?));
+    let app = admin::app(Arc::new(shared::Services::from_env(admin::TOKEN_ROLE).await?));
     run(service_fn(|req| app.handle(req))).await
 }

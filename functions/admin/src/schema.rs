@@ -8,7 +8,7 @@ use shared::domain::{DomainResult, Permission};
 use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::respond;
-use shared::graphql::types::{CustomerObject, CustomerPayload, CustomerStatusObject};
+use shared::graphql::types::CustomerStatusObject;
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{self, Identifier};
 use shared::services::paging::Page;
@@ -57,11 +57,11 @@ impl Query {
         #[graphql(name = "ref")] reference: Option<String>,
         email: Option<String>,
         external_id: Option<String>,
-    ) -> async_graphql::Result<Option<CustomerObject>> {
+    ) -> async_graphql::Result<Option<AdminCustomer>> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
         let ident = answer(ctx, Identifier::exactly_one(id.map(|i| i.0), email, reference, external_id, &[]))?;
         let found = answer(ctx, back_office::find(svc, client.tenant(), &ident).await)?;
-        Ok(found.map(|r| CustomerObject(r.customer)))
+        Ok(found.map(|r| r.customer.into()))
     }
 
     /// Customers matching `filter`, oldest first; `first` is clamped to 100.
@@ -77,8 +77,7 @@ impl Query {
         let first = first.unwrap_or(50).max(0) as usize;
         let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
         let page_info = page_info(&page);
-        let edges =
-            page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: CustomerObject(c) }).collect();
+        let edges = page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: c.into() }).collect();
         Ok(CustomerConnection { edges, page_info })
     }
 

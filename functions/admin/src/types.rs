@@ -1,16 +1,81 @@
 //! Input and output types of the `admin` schema.
 
-use async_graphql::{Enum, InputObject, MaybeUndefined, SimpleObject, ID};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, MergedObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use shared::domain::{AdminPatch, CustomerFilter as DomainFilter, DomainResult, Email, Patch, ProfilePatch};
+use shared::domain::{
+    AdminPatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, Patch, Permission, ProfilePatch,
+};
+use shared::graphql::errors::to_graphql;
 use shared::graphql::inputs::{
     attribute_pairs, consent_pairs, given, AddressInputObject, AttributeInput, ConsentInput, UpdateCustomerInput,
 };
-use shared::graphql::types::{CustomerObject, CustomerStatusObject, Date, GenderObject};
+use shared::graphql::types::{newsletter_of, CustomerCore, CustomerStatusObject, Date, GenderObject, NewsletterStatus};
 use shared::graphql::UserErrorObject;
 use shared::payloads;
+use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{CreateInput, Identifier, UpsertResult};
 use shared::services::creation::NewCustomerInput;
+use std::future::Future;
+use std::sync::Arc;
+
+/// The fields of `Customer` that a permission besides `customer:read`
+/// guards. Each is nullable and wrapped in `guarded`: without its permission
+/// it is null with a `FORBIDDEN` error at its path (and reads nothing), while
+/// the rest of the customer comes back. Orders and totals (`order:read`) and
+/// loyalty (`loyalty:read`) belong here.
+pub struct GuardedCustomerFields(pub Arc<Customer>);
+
+#[Object(name = "GuardedCustomerFields")]
+impl GuardedCustomerFields {
+    /// The newsletter state of the customer's email (read only when asked for). Needs `subscription:read`.
+    async fn newsletter(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<NewsletterStatus>> {
+        guarded(ctx, Permission::SubscriptionRead, newsletter_of(ctx, &self.0)).await
+    }
+}
+
+/// A guarded field's value: `read` runs only when the API key holds
+/// `permission`, else `FORBIDDEN`. The error comes inside `Some`, which makes
+/// async-graphql answer the field null with the error at the field's path;
+/// an error returned by the resolver itself would leave the field out of the
+/// customer instead.
+async fn guarded<T>(
+    ctx: &Context<'_>,
+    permission: Permission,
+    read: impl Future<Output = async_graphql::Result<T>>,
+) -> Option<async_graphql::Result<T>> {
+    let allowed = ctx.data::<ApiClient>().and_then(|client| client.require(permission).map_err(|e| to_graphql(ctx, e)));
+    Some(match allowed {
+        Ok(()) => read.await,
+        Err(e) => Err(e),
+    })
+}
+
+/// A customer. Fields that need a permission besides `customer:read`
+/// (`newsletter`: `subscription:read`) are null without it, with a
+/// `FORBIDDEN` error at their path; the rest of the customer comes back.
+#[derive(MergedObject)]
+#[graphql(name = "Customer")]
+pub struct AdminCustomer(pub CustomerCore, pub GuardedCustomerFields);
+
+impl From<Customer> for AdminCustomer {
+    fn from(customer: Customer) -> Self {
+        let customer = Arc::new(customer);
+        Self(CustomerCore(customer.clone()), GuardedCustomerFields(customer))
+    }
+}
+
+/// The customer after the change (`null` when it did not happen).
+#[derive(SimpleObject, Default)]
+pub struct CustomerPayload {
+    pub customer: Option<AdminCustomer>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+impl CustomerPayload {
+    pub fn of(customer: Customer) -> Self {
+        Self { customer: Some(customer.into()), user_errors: vec![] }
+    }
+}
 
 /// Names one customer: exactly one field.
 #[derive(InputObject, Clone, Default)]
@@ -174,7 +239,7 @@ pub struct PageInfo {
 #[derive(SimpleObject)]
 pub struct CustomerEdge {
     pub cursor: String,
-    pub node: CustomerObject,
+    pub node: AdminCustomer,
 }
 
 #[derive(SimpleObject)]
@@ -194,7 +259,7 @@ pub enum UpsertResultObject {
 #[derive(SimpleObject, Default)]
 pub struct UpsertCustomerPayload {
     pub result: Option<UpsertResultObject>,
-    pub customer: Option<CustomerObject>,
+    pub customer: Option<AdminCustomer>,
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -204,11 +269,11 @@ pub struct DeleteCustomerPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-payloads!(UpsertCustomerPayload, DeleteCustomerPayload);
+payloads!(CustomerPayload, UpsertCustomerPayload, DeleteCustomerPayload);
 
 impl UpsertCustomerPayload {
-    pub fn new(result: UpsertResult, customer: shared::domain::Customer) -> Self {
-        Self { result: Some(result.into()), customer: Some(CustomerObject(customer)), user_errors: vec![] }
+    pub fn new(result: UpsertResult, customer: Customer) -> Self {
+        Self { result: Some(result.into()), customer: Some(customer.into()), user_errors: vec![] }
     }
 }
 

@@ -107,7 +107,7 @@ impl Query {
 pub struct Mutation;
 
 fn logged_in(l: login::LoggedIn) -> LoginPayload {
-    LoginPayload { customer: Some(CustomerObject(l.customer)), session: Some(l.session.into()), user_errors: vec![] }
+    LoginPayload { customer: Some(l.customer.into()), session: Some(l.session.into()), user_errors: vec![] }
 }
 
 #[Object]
@@ -128,7 +128,7 @@ impl Mutation {
         };
         let result = registration::register(svc, &req.tenant, domain_input).await;
         respond(ctx, result.map_err(|e| e.under(&["input"])), |r| RegisterCustomerPayload {
-            customer: Some(CustomerObject(r.customer)),
+            customer: Some(CustomerObject::new(r.customer)),
             session: r.session.map(Into::into),
             user_errors: vec![],
         })
@@ -175,6 +175,19 @@ impl Mutation {
     ) -> async_graphql::Result<ConfirmEmailPayload> {
         let (svc, req) = parts(ctx)?;
         let result = email_change::confirm(svc, &req.tenant, &token).await;
+        respond(ctx, result, |_| ConfirmEmailPayload { confirmed: true, user_errors: vec![] })
+    }
+
+    /// Cancels a pending email change with the token mailed to the old
+    /// address (`confirmed: true`: cancelled); its confirmation link then
+    /// answers `TOKEN_INVALID`.
+    async fn cancel_email_change(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> async_graphql::Result<ConfirmEmailPayload> {
+        let (svc, req) = parts(ctx)?;
+        let result = email_change::cancel(svc, &req.tenant, &token).await;
         respond(ctx, result, |_| ConfirmEmailPayload { confirmed: true, user_errors: vec![] })
     }
 

@@ -7,10 +7,14 @@ pub mod one_click;
 pub mod schema;
 
 use lambda_http::{Body, Request, Response};
+use shared::auth::TokenRole;
 use shared::graphql::{Access, App};
 use shared::Services;
 use std::convert::Infallible;
 use std::sync::Arc;
+
+/// Checks the access tokens callers may send, never issues one: the public keys only.
+pub const TOKEN_ROLE: TokenRole = TokenRole::Verifier;
 
 pub struct Subscriptions {
     graphql: App<schema::SubscriptionsSchema>,

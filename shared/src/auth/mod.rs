@@ -5,5 +5,5 @@ pub mod access_token;
 pub mod opaque;
 pub mod password;
 
-pub use access_token::{AccessClaims, AccessTokens};
+pub use access_token::{AccessClaims, AccessTokens, TokenRole};
 pub use password::{PasswordHasher, PasswordPolicy};

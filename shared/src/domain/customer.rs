@@ -257,8 +257,12 @@ pub struct Credentials {
     /// Bumped on password change, reset and logout-all: access and refresh
     /// tokens carry the version they were issued under and die when it moves.
     pub token_version: i64,
-    pub failed_logins: u32,
-    pub locked_until: Option<DateTime<Utc>>,
+    /// The hash of the token that would confirm the pending email change:
+    /// only that token may switch the email, so a newer request, a
+    /// cancellation, or a new token version (password change or reset,
+    /// logout everywhere) leaves every earlier link useless.
+    #[serde(default)]
+    pub pending_email_change: Option<String>,
 }
 
 /// A customer together with its credentials, as the store keeps them.

@@ -30,8 +30,11 @@ pub struct Session {
 pub enum TokenKind {
     ConfirmEmail,
     ResetPassword,
-    /// Proves the customer owns `new_email`; switches to it when used.
+    /// Proves the customer owns `new_email`; switches to it when used, if it
+    /// is still the customer's pending change.
     ChangeEmail,
+    /// Mailed to the old address with an email change: cancels it.
+    CancelEmailChange,
     /// Confirms a newsletter subscription (double opt-in).
     NewsletterConfirm,
     /// Unsubscribes from the newsletter; carried in every newsletter mail,
@@ -56,6 +59,9 @@ pub struct OneTimeToken {
     /// For `ChangeEmail`: the address to switch to, as typed.
     #[serde(default)]
     pub new_email: Option<String>,
+    /// For `CancelEmailChange`: the hash of the change token it cancels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancels: Option<String>,
     #[serde(with = "chrono::serde::ts_seconds")]
     pub expires_at: DateTime<Utc>,
 }

@@ -5,17 +5,21 @@ use super::errors::{ErrorCode, UserError};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use unicode_normalization::UnicodeNormalization;
 
 const EMAIL_MAX: usize = 254;
 
-/// An email address as the customer typed it (trimmed), plus the form used for
-/// uniqueness: emails compare case-insensitively, so the key is lower-cased.
+/// An email address in Unicode NFKC form (as typed, trimmed and normalised:
+/// what is stored and mailed), plus the form that is its identity: NFKC and
+/// case folded, so `\u{212A}ate@x.io` (KELVIN SIGN) and `Kate@x.io` are one
+/// address. Every uniqueness guard, quota and lookup uses that form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
-        let s = raw.trim();
+        let s: String = raw.trim().nfkc().collect();
+        let s = s.as_str();
         if s.is_empty() {
             return Err(UserError::new(ErrorCode::Required, field, "Email is required."));
         }
@@ -45,9 +49,11 @@ impl Email {
         &self.0
     }
 
-    /// The uniqueness key: equal for addresses that differ only in case.
+    /// The identity of the address: NFKC, case folded (Unicode lowercase
+    /// mapping), and NFKC again since folding can undo it. Equal for
+    /// addresses that differ only in case or in compatibility characters.
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        self.0.nfkc().collect::<String>().to_lowercase().nfkc().collect()
     }
 
     /// `j***@example.com`: enough to tell addresses apart in logs, never the whole address.
@@ -239,6 +245,18 @@ mod tests {
         assert_eq!(e.as_str(), "Jane.Doe@Example.COM");
         assert_eq!(e.normalized(), "jane.doe@example.com");
         assert_eq!(e.masked(), "J***@Example.COM");
+    }
+
+    #[test]
+    fn compatibility_characters_and_case_are_one_identity() {
+        // U+212A KELVIN SIGN looks like K; NFKC makes it one.
+        let kelvin = Email::parse("\u{212A}ate-x@example.com", F).unwrap();
+        assert_eq!(kelvin.as_str(), "Kate-x@example.com", "stored and mailed in NFKC form");
+        assert_eq!(kelvin.normalized(), Email::parse("kate-x@example.com", F).unwrap().normalized());
+        // Fullwidth letters and a ligature fold the same way.
+        let wide = Email::parse("\u{FF2B}ate-x@example.com", F).unwrap();
+        assert_eq!(wide.normalized(), "kate-x@example.com");
+        assert_eq!(Email::parse("\u{FB01}le@example.com", F).unwrap().normalized(), "file@example.com");
     }
 
     #[test]

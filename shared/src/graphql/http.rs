@@ -75,6 +75,10 @@ fn error_response(status: StatusCode, code: &str, message: &str, request_id: &st
     )
 }
 
+fn unknown_tenant(request_id: &str) -> Response<Body> {
+    error_response(StatusCode::OK, "UNAUTHENTICATED", "Missing or invalid credentials.", request_id)
+}
+
 impl<E: Executor> App<E> {
     pub fn new(schema: E, services: Arc<Services>, access: Access) -> Self {
         Self { schema, services, access }
@@ -167,6 +171,16 @@ impl<E: Executor> App<E> {
             ));
         }
 
+        if super::credential_checks::count(&batch) > 1 {
+            let message = "At most one operation that checks a password, uses a token or sends mail per request.";
+            return Ok(error_response(StatusCode::OK, "LIMIT_EXCEEDED", message, &request_id));
+        }
+        // Only the deployment's tenants (or any, with a `*` entry) are served:
+        // made-up tenants would otherwise be free namespaces for abuse.
+        if self.services.config.tenant(&tenant).is_none() {
+            return Ok(unknown_tenant(&request_id));
+        }
+
         let header_tenant = tenant_from_header.then_some(&tenant);
         let caller = match (self.access, &bearer) {
             (Access::Public, _) | (Access::OptionalCustomer, None) => Ok(Caller::Anonymous),
@@ -199,6 +213,9 @@ impl<E: Executor> App<E> {
             Caller::Client(c) => c.tenant().clone(),
             Caller::Anonymous => tenant,
         };
+        if self.services.config.tenant(&tenant).is_none() {
+            return Ok(unknown_tenant(&request_id));
+        }
         let ctx = RequestContext { request_id: request_id.clone(), tenant, tenant_from_header, bearer };
         let batch = match caller {
             Caller::Customer(p) => batch.data(ctx).data(*p),
@@ -232,6 +249,8 @@ where
     if services.config.graphiql {
         builder
     } else {
-        builder.disable_introspection()
+        // Without introspection the schema stays unpublished, so errors must not
+        // reveal it either: no "Did you mean ...?" naming fields or arguments.
+        builder.disable_introspection().disable_suggestions()
     }
 }

@@ -3,9 +3,10 @@
 use crate::domain;
 use crate::services::newsletter;
 use async_graphql::{
-    Context, Enum, InputValueError, InputValueResult, Object, Scalar, ScalarType, SimpleObject, Value, ID,
+    Context, Enum, InputValueError, InputValueResult, MergedObject, Object, Scalar, ScalarType, SimpleObject, Value, ID,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
 
 /// `Date`: a calendar date, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,11 +140,20 @@ pub struct AttributeObject {
     pub value: String,
 }
 
-/// `Customer`, resolved from the domain customer.
-pub struct CustomerObject(pub domain::Customer);
+// `Customer` is merged (`MergedObject`) from two parts: `CustomerCore`, the
+// fields every audience reads alike, and a part per audience for the fields
+// that a back-office permission other than `customer:read` guards
+// (`newsletter`; later orders, loyalty). The storefront functions (`auth`,
+// `account`) show a customer only itself and merge `OwnCustomerFields`, where
+// those fields are non-null; `admin` merges its `GuardedCustomerFields`,
+// where each is nullable and checks the API key. The parts' own type names
+// never reach a schema: only the merged `Customer` does.
 
-#[Object(name = "Customer")]
-impl CustomerObject {
+/// The fields of `Customer` that need no permission beyond reading the customer.
+pub struct CustomerCore(pub Arc<domain::Customer>);
+
+#[Object(name = "CustomerCore")]
+impl CustomerCore {
     /// Opaque and sortable by creation time.
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
@@ -223,14 +233,6 @@ impl CustomerObject {
     async fn attributes(&self) -> Vec<AttributeObject> {
         self.0.attributes.iter().map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
     }
-    /// The newsletter state of the customer's email (read only when asked for).
-    async fn newsletter(&self, ctx: &Context<'_>) -> async_graphql::Result<NewsletterStatus> {
-        let svc = ctx.data::<std::sync::Arc<crate::Services>>()?;
-        let (state, updated_at) = newsletter::status_of(svc, &self.0.tenant_id, &self.0.email)
-            .await
-            .map_err(|e| crate::graphql::errors::to_graphql(ctx, e))?;
-        Ok(NewsletterStatus { status: state.into(), updated_at })
-    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -243,6 +245,54 @@ impl CustomerObject {
     /// Bumped by every change to the profile; pass it as `expectedVersion`.
     async fn version(&self) -> i64 {
         self.0.version
+    }
+}
+
+/// The newsletter state of the customer's email, read from the subscription
+/// of the address (one read, made only when the field is asked for).
+pub async fn newsletter_of(ctx: &Context<'_>, customer: &domain::Customer) -> async_graphql::Result<NewsletterStatus> {
+    let svc = ctx.data::<Arc<crate::Services>>()?;
+    let (state, updated_at) = newsletter::status_of(svc, &customer.tenant_id, &customer.email)
+        .await
+        .map_err(|e| crate::graphql::errors::to_graphql(ctx, e))?;
+    Ok(NewsletterStatus { status: state.into(), updated_at })
+}
+
+/// The guarded fields of `Customer` as the customer itself reads them
+/// (storefront functions): no permission applies, each is always there.
+pub struct OwnCustomerFields(pub Arc<domain::Customer>);
+
+#[Object(name = "OwnCustomerFields")]
+impl OwnCustomerFields {
+    /// The newsletter state of the customer's email (read only when asked for).
+    async fn newsletter(&self, ctx: &Context<'_>) -> async_graphql::Result<NewsletterStatus> {
+        // An unverified email may be someone else's address: registering it
+        // proves nothing about the mailbox. The subscription belongs to the
+        // address, so its state is not read for such an account, which sees
+        // what a new customer sees.
+        if !self.0.email_verified {
+            return Ok(NewsletterStatus { status: NewsletterState::Unsubscribed, updated_at: None });
+        }
+        newsletter_of(ctx, &self.0).await
+    }
+}
+
+// `Customer` in the storefront functions (`auth`, `account`): the customer
+// itself, so every field is there.
+#[derive(MergedObject)]
+#[graphql(name = "Customer")]
+pub struct CustomerObject(pub CustomerCore, pub OwnCustomerFields);
+
+impl CustomerObject {
+    pub fn new(customer: domain::Customer) -> Self {
+        let customer = Arc::new(customer);
+        Self(CustomerCore(customer.clone()), OwnCustomerFields(customer))
+    }
+}
+
+impl From<domain::Customer> for CustomerObject {
+    fn from(customer: domain::Customer) -> Self {
+        Self::new(customer)
     }
 }
 
@@ -262,7 +312,7 @@ pub struct CustomerPayload {
 
 impl CustomerPayload {
     pub fn of(customer: crate::domain::Customer) -> Self {
-        Self { customer: Some(CustomerObject(customer)), user_errors: vec![] }
+        Self { customer: Some(CustomerObject::new(customer)), user_errors: vec![] }
     }
 }
 

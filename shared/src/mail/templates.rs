@@ -11,8 +11,12 @@ pub enum Template {
     ResetPassword,
     /// To the new address: the link that confirms an email change.
     ChangeEmail,
-    /// To the old address: an email change was requested.
+    /// To the old address: an email change was requested (with a link that cancels it).
     EmailChangeNotice,
+    /// To the old address: the email change happened.
+    EmailChanged,
+    /// To the account's address: its password was changed or reset.
+    PasswordChanged,
     /// A customer created by the back office: choose a password.
     Invite,
     /// Double opt-in for the newsletter.
@@ -28,6 +32,8 @@ impl Template {
             Template::ResetPassword => "reset_password",
             Template::ChangeEmail => "change_email",
             Template::EmailChangeNotice => "email_change_notice",
+            Template::EmailChanged => "email_changed",
+            Template::PasswordChanged => "password_changed",
             Template::Invite => "invite",
             Template::NewsletterConfirm => "newsletter_confirm",
             Template::BackInStock => "back_in_stock",
@@ -53,6 +59,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "reset_password",
     "change_email",
     "email_change_notice",
+    "email_changed",
+    "password_changed",
     "invite",
     "newsletter_confirm",
     "back_in_stock"
@@ -100,13 +108,15 @@ mod tests {
             Template::ResetPassword,
             Template::ChangeEmail,
             Template::EmailChangeNotice,
+            Template::EmailChanged,
+            Template::PasswordChanged,
             Template::Invite,
         ] {
             for lang in [Some("en"), Some("de"), Some("fr"), None] {
-                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test", unsubscribe => "https://x.test/u?token=b", item => "<Shoe>" };
+                let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test", unsubscribe => "https://x.test/u?token=b", item => "<Shoe>", at => "2026-01-01 10:00 UTC", reset => true };
                 let m = render(t, lang, "a@b.test", ctx).unwrap();
                 assert!(!m.subject.is_empty() && !m.subject.contains('\n'));
-                if t != Template::EmailChangeNotice && t != Template::BackInStock {
+                if !matches!(t, Template::EmailChanged | Template::PasswordChanged | Template::BackInStock) {
                     assert!(m.text.contains("https://x.test/?token=a&b=1"));
                 }
                 assert!(

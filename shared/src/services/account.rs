@@ -84,7 +84,7 @@ pub async fn change_password(
     new_password: &str,
 ) -> DomainResult<SessionTokens> {
     let c = &p.record.customer;
-    check_password(svc, &p.tenant, &p.record, current_password, &["currentPassword"]).await?;
+    let attempt = check_password(svc, &p.tenant, &p.record, current_password, &["currentPassword"]).await?;
     let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
@@ -94,6 +94,8 @@ pub async fn change_password(
     match svc.store.change_password(&p.tenant, &c.id, &hash, tv, &session, now).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password changed; other sessions revoked");
+            attempt.succeeded(svc, &p.tenant).await?;
+            mailing::password_changed_notice(svc, &p.tenant, c, false, now).await;
             Ok(tokens)
         }
         // Another password change or logout-all came first: this session is gone.
@@ -107,29 +109,38 @@ pub async fn change_password(
 pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str, password: &str) -> DomainResult<()> {
     let c = &p.record.customer;
     let new_email = Email::parse(new_email, &["newEmail"])?;
-    check_password(svc, &p.tenant, &p.record, password, &["password"]).await?;
+    check_password(svc, &p.tenant, &p.record, password, &["password"]).await?.succeeded(svc, &p.tenant).await?;
     if new_email.normalized() == c.email.normalized() {
         return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
     }
     if svc.store.customer_id_by(&p.tenant, UniqueKey::Email, &new_email.normalized()).await?.is_some() {
         return Err(DomainError::email_taken(&["newEmail"]));
     }
-    if !mail_quota_allows(svc, &p.tenant, &new_email.normalized()).await? {
+    if !mail_quota_allows(svc, &new_email.normalized()).await? {
         return Err(DomainError::user(
             ErrorCode::LimitExceeded,
             &["newEmail"],
             "Too many mails to this address; try again later.",
         ));
     }
+    // The confirmation goes to the new address; the notice to the old one
+    // carries a link that cancels the change. Only the newest pending
+    // change can be confirmed (see `Credentials::pending_email_change`).
     let expires_at = Utc::now() + svc.config.email_change_token_ttl;
     let tv = p.record.credentials.token_version;
-    let (secret, mut token) = new_token(TokenKind::ChangeEmail, Some(&c.id), &c.email.normalized(), tv, expires_at);
-    token.new_email = Some(new_email.as_str().to_string());
-    svc.store.put_token(&p.tenant, &token).await?;
-    mailing::send(svc, &p.tenant, Template::ChangeEmail, c, Some(new_email.as_str()), None, &secret, token.expires_at)
-        .await;
-    let extra = minijinja::context! { new_email => new_email.as_str() };
-    mailing::notice(svc, &p.tenant, Template::EmailChangeNotice, c, extra).await;
+    let old_key = c.email.normalized();
+    let (secret, mut change) = new_token(TokenKind::ChangeEmail, Some(&c.id), &old_key, tv, expires_at);
+    change.new_email = Some(new_email.as_str().to_string());
+    let (cancel_secret, mut cancel) = new_token(TokenKind::CancelEmailChange, Some(&c.id), &old_key, tv, expires_at);
+    cancel.cancels = Some(change.hash.clone());
+    match svc.store.start_email_change(&p.tenant, &change, &cancel).await {
+        Ok(()) => {}
+        // A password change or logout everywhere came first: this session is gone.
+        Err(WriteError::Conflict) => return Err(DomainError::Unauthenticated("the session has ended")),
+        Err(e) => return Err(anyhow::Error::from(e).into()),
+    }
+    mailing::send(svc, &p.tenant, Template::ChangeEmail, c, Some(new_email.as_str()), None, &secret, expires_at).await;
+    mailing::email_change_notice(svc, &p.tenant, c, &new_email, &cancel_secret, expires_at).await;
     Ok(())
 }
 
@@ -142,8 +153,9 @@ pub async fn logout_all(svc: &Services, p: &Principal) -> DomainResult<()> {
 /// Erases the customer after checking its password: profile, addresses,
 /// uniqueness guards, sessions and tokens. The email can register again.
 pub async fn delete_account(svc: &Services, p: &Principal, password: &str) -> DomainResult<()> {
-    check_password(svc, &p.tenant, &p.record, password, &["password"]).await?;
+    let attempt = check_password(svc, &p.tenant, &p.record, password, &["password"]).await?;
     svc.store.delete_customer(&p.record.customer).await?;
+    attempt.succeeded(svc, &p.tenant).await?;
     tracing::info!(customer = %p.record.customer.id, "customer erased at its own request");
     Ok(())
 }

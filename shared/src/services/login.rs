@@ -1,13 +1,13 @@
 //! `login`, `refreshSession`, `logout`: sessions and their tokens.
 
 use super::credentials::Principal;
-use super::{customer_by_email, Services};
+use super::Services;
 use crate::auth::opaque;
 use crate::domain::{
     parse_refresh_token, Customer, CustomerStatus, DomainError, DomainResult, Email, ErrorCode, Session, SessionTokens,
     TenantId,
 };
-use crate::store::{FailureOutcome, WriteError};
+use crate::store::{Attempt, UniqueKey, WriteError};
 use chrono::{DateTime, Utc};
 
 /// The tokens a client holds for a session: a fresh access token, and the
@@ -45,7 +45,8 @@ pub(crate) fn new_session(
         rotated_hashes: vec![],
         token_version,
         created_at: now,
-        expires_at: now + svc.config.refresh_token_ttl,
+        // Never past the session's absolute lifetime, `SESSION_MAX_DAYS`.
+        expires_at: now + svc.config.refresh_token_ttl.min(svc.config.session_max_age),
     };
     let tokens = session_tokens(svc, tenant, &session, &refresh.secret, now)?;
     Ok((session, tokens))
@@ -68,64 +69,115 @@ pub struct LoggedIn {
     pub session: SessionTokens,
 }
 
-/// Checks a customer's password the way login does: a locked account is
-/// refused outright, a wrong password counts towards the lock. Shared by
-/// every operation that asks for the password again.
-pub async fn check_password(
+/// The key password attempts are counted under: a hash of the normalised
+/// address, for known and unknown addresses alike.
+pub(crate) fn attempt_address(email_key: &str) -> String {
+    opaque::hash(email_key)
+}
+
+/// A password attempt, reserved (counted as a failure) before any hashing,
+/// so that requests in flight together never check more than
+/// `LOGIN_MAX_FAILURES` passwords of an address; while it is locked none is
+/// checked. Known and unknown addresses count and lock alike.
+pub(crate) struct PasswordAttempt {
+    address: String,
+    count: u32,
+}
+
+impl PasswordAttempt {
+    /// Reserves an attempt for an address (its normalised email) (1 RT);
+    /// `ACCOUNT_LOCKED` while locked.
+    async fn reserve(svc: &Services, tenant: &TenantId, email_key: &str) -> DomainResult<Self> {
+        let now = Utc::now();
+        let address = attempt_address(email_key);
+        let max = svc.config.login_max_failures;
+        match svc.store.reserve_attempt(tenant, &address, max, now, now + svc.config.login_lock).await? {
+            Attempt::Locked => Err(locked()),
+            Attempt::Granted { count } => Ok(Self { address, count }),
+        }
+    }
+
+    /// Checks `password` against `phc` (an unknown account, or one without
+    /// a password, spends the same Argon2 work on a dummy hash). A wrong
+    /// password stays counted: `wrong`, or `ACCOUNT_LOCKED` when it was the
+    /// one that reached the limit.
+    async fn check(
+        self,
+        svc: &Services,
+        phc: Option<&str>,
+        password: &str,
+        wrong: impl FnOnce() -> DomainError,
+    ) -> DomainResult<Self> {
+        let right = match phc {
+            Some(phc) => svc.hasher.verify(password, phc).await?,
+            None => {
+                svc.hasher.verify_dummy(password).await?;
+                false
+            }
+        };
+        match right {
+            true => Ok(self),
+            false if self.count >= svc.config.login_max_failures => Err(locked()),
+            false => Err(wrong()),
+        }
+    }
+
+    /// The password was right: the failure count starts again (1 RT).
+    pub(crate) async fn succeeded(self, svc: &Services, tenant: &TenantId) -> anyhow::Result<()> {
+        svc.store.attempt_succeeded(tenant, &self.address, self.count, svc.config.login_max_failures).await
+    }
+}
+
+/// Checks a logged-in customer's password the way login does (the same
+/// attempt counter, by the customer's address). Shared by every operation
+/// that asks for the password again; `field` locates a wrong one. The
+/// caller clears the attempt (`succeeded`) once its work is done.
+pub(crate) async fn check_password(
     svc: &Services,
     tenant: &TenantId,
     customer: &crate::domain::CustomerRecord,
     password: &str,
     field: &[&str],
-) -> DomainResult<()> {
-    let now = Utc::now();
-    if customer.credentials.locked_until.is_some_and(|until| until > now) {
-        return Err(locked());
-    }
-    let ok = match &customer.credentials.password_hash {
-        Some(phc) => svc.hasher.verify(password, phc).await?,
-        None => {
-            svc.hasher.verify_dummy(password).await?;
-            false
-        }
-    };
-    if ok {
-        return Ok(());
-    }
-    let lock_until = now + svc.config.login_lock;
-    let outcome = svc
-        .store
-        .record_login_failure(tenant, &customer.customer.id, svc.config.login_max_failures, lock_until)
-        .await?;
-    tracing::info!(customer = %customer.customer.id, ?outcome, "wrong password");
-    match outcome {
-        FailureOutcome::Locked => Err(locked()),
-        FailureOutcome::Counted if field.is_empty() => Err(invalid_credentials()),
-        FailureOutcome::Counted => {
-            Err(DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong."))
-        }
-    }
+) -> DomainResult<PasswordAttempt> {
+    let attempt = PasswordAttempt::reserve(svc, tenant, &customer.customer.email.normalized()).await?;
+    let phc = customer.credentials.password_hash.as_deref();
+    attempt
+        .check(svc, phc, password, || {
+            tracing::info!(customer = %customer.customer.id, "wrong password");
+            DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong.")
+        })
+        .await
 }
 
-/// Wrong email and wrong password give the same answer after the same work
-/// (one Argon2 verification), so neither the answer nor its timing tells
-/// whether an account exists.
+/// Never the id of a customer: reading it costs what reading a customer does.
+const NO_CUSTOMER: &str = "-";
+
+/// Wrong email and wrong password give the same answer after the same work:
+/// the same store round trips (attempt, guard, profile; an unknown address
+/// reads a profile that never exists) and one Argon2 verification, so
+/// neither the answer nor its timing tells whether an account exists.
 pub async fn login(svc: &Services, tenant: &TenantId, email: &str, password: &str) -> DomainResult<LoggedIn> {
-    let record = match Email::parse(email, &["email"]) {
-        Ok(email) => customer_by_email(svc, tenant, &email).await?,
-        Err(_) => None,
+    // A malformed address is counted under its plain lower-cased form.
+    let email_key = match Email::parse(email, &["email"]) {
+        Ok(email) => email.normalized(),
+        Err(_) => email.trim().to_lowercase(),
     };
-    let Some(record) = record else {
-        svc.hasher.verify_dummy(password).await?;
-        return Err(invalid_credentials());
-    };
-    check_password(svc, tenant, &record, password, &[]).await?;
+    let attempt = PasswordAttempt::reserve(svc, tenant, &email_key).await?;
+    let owner = svc.store.customer_id_by(tenant, UniqueKey::Email, &email_key).await?;
+    let record = svc.store.get_customer(tenant, owner.as_deref().unwrap_or(NO_CUSTOMER)).await?;
+    let phc = record.as_ref().and_then(|r| r.credentials.password_hash.as_deref());
+    let attempt = attempt.check(svc, phc, password, invalid_credentials).await?;
+    let Some(record) = record else { return Err(invalid_credentials()) };
     if record.customer.status == CustomerStatus::Inactive {
+        attempt.succeeded(svc, tenant).await?;
         return Err(disabled());
     }
     let now = Utc::now();
     let (session, tokens) = new_session(svc, tenant, &record.customer.id, record.credentials.token_version, now)?;
-    svc.store.record_login(tenant, &session, now).await?;
+    // Both writes at once: one round trip of latency.
+    let (opened, cleared) = tokio::join!(svc.store.record_login(tenant, &session, now), attempt.succeeded(svc, tenant));
+    opened?;
+    cleared?;
     tracing::info!(customer = %record.customer.id, session = %session.id, "logged in");
     let mut customer = record.customer;
     customer.last_login_at = Some(now);
@@ -154,7 +206,9 @@ pub async fn refresh(svc: &Services, tenant: &TenantId, refresh_token: &str) -> 
         return Err(token_invalid(FIELD));
     }
     let now = Utc::now();
-    if session.expires_at <= now {
+    // However often it is refreshed, a session ends `SESSION_MAX_DAYS` after its login.
+    let ends_at = session.created_at + svc.config.session_max_age;
+    if session.expires_at.min(ends_at) <= now {
         return Err(DomainError::user(ErrorCode::TokenExpired, &[FIELD], "The session has expired; log in again."));
     }
     if session.token_version != record.credentials.token_version {
@@ -165,8 +219,8 @@ pub async fn refresh(svc: &Services, tenant: &TenantId, refresh_token: &str) -> 
     }
     // The session keeps its id (its access tokens name it); only the refresh secret changes.
     let next = opaque::issue();
-    let rotated =
-        Session { refresh_hash: next.hash.clone(), expires_at: now + svc.config.refresh_token_ttl, ..session.clone() };
+    let expires_at = (now + svc.config.refresh_token_ttl).min(ends_at);
+    let rotated = Session { refresh_hash: next.hash.clone(), expires_at, ..session.clone() };
     let tokens = session_tokens(svc, tenant, &rotated, &next.secret, now)?;
     match svc.store.rotate_refresh_token(tenant, &session, &rotated.refresh_hash, rotated.expires_at).await {
         Ok(()) => Ok(LoggedIn { customer: record.customer, session: tokens }),

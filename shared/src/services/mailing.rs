@@ -61,7 +61,7 @@ pub(crate) fn token_link(base: &Url, secret: &str) -> Url {
 }
 
 fn expiry(expires: DateTime<Utc>) -> String {
-    expires.format("%Y-%m-%d %H:%M UTC").to_string()
+    at(expires)
 }
 
 /// Sends `template` with a link `base?token=secret` to `to` (the customer's
@@ -101,4 +101,51 @@ pub(crate) async fn notice(
     extra: minijinja::Value,
 ) {
     let _ = deliver(svc, tenant, template, &Recipient::customer(customer), extra, vec![]).await;
+}
+
+fn at(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// To the old address of a requested email change: what was asked, and a
+/// link (`token=`) that cancels it.
+pub(crate) async fn email_change_notice(
+    svc: &Services,
+    tenant: &TenantId,
+    customer: &Customer,
+    new_email: &crate::domain::Email,
+    cancel_secret: &str,
+    expires: DateTime<Utc>,
+) {
+    let Some(settings) = svc.config.tenant(tenant) else { return };
+    let link = token_link(&settings.cancel_email_change_url(), cancel_secret);
+    let extra = minijinja::context! {
+        new_email => new_email.as_str(), link => link.as_str(), expires => expiry(expires)
+    };
+    notice(svc, tenant, Template::EmailChangeNotice, customer, extra).await;
+}
+
+/// To the address that held the account: the email changed to `new_email`.
+pub(crate) async fn email_changed_notice(
+    svc: &Services,
+    tenant: &TenantId,
+    before: &Customer,
+    new_email: &crate::domain::Email,
+    now: DateTime<Utc>,
+) {
+    let extra = minijinja::context! { new_email => new_email.as_str(), at => at(now) };
+    notice(svc, tenant, Template::EmailChanged, before, extra).await;
+}
+
+/// To the account's address: its password was changed (`reset`: through a
+/// reset link).
+pub(crate) async fn password_changed_notice(
+    svc: &Services,
+    tenant: &TenantId,
+    customer: &Customer,
+    reset: bool,
+    now: DateTime<Utc>,
+) {
+    let extra = minijinja::context! { reset => reset, at => at(now) };
+    notice(svc, tenant, Template::PasswordChanged, customer, extra).await;
 }

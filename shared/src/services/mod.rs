@@ -20,7 +20,7 @@ mod quota;
 pub mod registration;
 mod tokens;
 
-use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy};
+use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy, TokenRole};
 use crate::config::JwtKeySource;
 use crate::mail::{Mailer, SesMailer};
 use crate::store::{DynamoStore, Store};
@@ -33,34 +33,57 @@ pub struct Services {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub mailer: Arc<dyn Mailer>,
+    /// Only the keys the function's `TokenRole` needs: `issue` fails on a
+    /// function holding no private key, `verify` refuses everything on one
+    /// holding no key.
     pub access_tokens: AccessTokens,
     pub hasher: PasswordHasher,
     pub policy: PasswordPolicy,
 }
 
 impl Services {
+    /// The services of a function whose use of access tokens is `role`, over
+    /// `store` and `mailer`, its keys given inline in the configuration
+    /// (`JWT_PRIVATE_KEYS`, `JWT_PUBLIC_KEYS`: tests, benchmarks, local runs).
     pub fn new(
         config: Config,
         store: Arc<dyn Store>,
         mailer: Arc<dyn Mailer>,
-        jwt_keys: &[String],
+        role: TokenRole,
     ) -> anyhow::Result<Self> {
-        let access_tokens =
-            AccessTokens::new(jwt_keys, &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl)?;
+        let private_keys = match (&config.jwt_private_keys, role) {
+            (Some(JwtKeySource::SecretArn(_)), TokenRole::Issuer) => {
+                anyhow::bail!("JWT_PRIVATE_KEYS_ARN names a secret: only Services::from_env reads it")
+            }
+            (Some(JwtKeySource::Inline(keys)), TokenRole::Issuer) => keys.clone(),
+            _ => vec![],
+        };
+        Self::with_private_keys(config, store, mailer, role, &private_keys)
+    }
+
+    fn with_private_keys(
+        config: Config,
+        store: Arc<dyn Store>,
+        mailer: Arc<dyn Mailer>,
+        role: TokenRole,
+        private_keys: &[String],
+    ) -> anyhow::Result<Self> {
+        let access_tokens = access_tokens(&config, role, private_keys)?;
         let hasher =
             PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
         Ok(Self { config, store, mailer, access_tokens, hasher, policy: PasswordPolicy::default() })
     }
 
-    /// The production wiring: AWS clients from the environment (endpoints
-    /// from `AWS_ENDPOINT_URL_*` locally), the signing keys from Secrets
-    /// Manager when deployed.
-    pub async fn from_env() -> anyhow::Result<Self> {
+    /// The production wiring of a function whose use of access tokens is
+    /// `role`: AWS clients from the environment (endpoints from
+    /// `AWS_ENDPOINT_URL_*` locally); a function that issues tokens reads its
+    /// private keys from Secrets Manager when deployed, no other reads them.
+    pub async fn from_env(role: TokenRole) -> anyhow::Result<Self> {
         let config = Config::from_env()?;
         let aws = crate::aws::load().await?;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table_name.clone());
         // The secret read and the DynamoDB handshake overlap: init waits for the slower one.
-        let (jwt_keys, ()) = tokio::join!(jwt_keys(&aws, &config.jwt_keys), async {
+        let (private_keys, ()) = tokio::join!(private_keys(&aws, role, config.jwt_private_keys.as_ref()), async {
             if config.open_connection_at_init {
                 if let Err(e) = store.open_connection().await {
                     tracing::warn!(error = %e, "could not open the DynamoDB connection at init");
@@ -68,20 +91,51 @@ impl Services {
             }
         });
         let mailer = SesMailer::new(&aws);
-        Self::new(config, Arc::new(store), Arc::new(mailer), &jwt_keys?)
+        Self::with_private_keys(config, Arc::new(store), Arc::new(mailer), role, &private_keys?)
     }
 }
 
-async fn jwt_keys(aws: &aws_config::SdkConfig, source: &JwtKeySource) -> anyhow::Result<Vec<String>> {
-    match source {
-        JwtKeySource::Inline(keys) => Ok(keys.clone()),
-        JwtKeySource::SecretArn(arn) => {
+/// The access tokens a function with `role` handles: an issuer refuses to
+/// start without private keys, a verifier without public keys; a function
+/// without tokens holds no key, whatever is configured.
+fn access_tokens(config: &Config, role: TokenRole, private_keys: &[String]) -> anyhow::Result<AccessTokens> {
+    let (issuer, audience, ttl) = (&config.jwt_issuer, &config.jwt_audience, config.access_token_ttl);
+    match role {
+        TokenRole::Issuer => {
+            anyhow::ensure!(
+                !private_keys.is_empty(),
+                "this function issues access tokens: set JWT_PRIVATE_KEYS_ARN (deployed) or JWT_PRIVATE_KEYS (local)"
+            );
+            AccessTokens::signer(private_keys, issuer, audience, ttl)
+        }
+        TokenRole::Verifier => {
+            anyhow::ensure!(
+                !config.jwt_public_keys.is_empty(),
+                "this function verifies access tokens: set JWT_PUBLIC_KEYS"
+            );
+            AccessTokens::verifier(&config.jwt_public_keys, issuer, audience, ttl)
+        }
+        TokenRole::NoKeys => Ok(AccessTokens::none()),
+    }
+}
+
+/// The private keys of a function that issues tokens, newest first; nothing
+/// for any other function, which never reads the secret.
+async fn private_keys(
+    aws: &aws_config::SdkConfig,
+    role: TokenRole,
+    source: Option<&JwtKeySource>,
+) -> anyhow::Result<Vec<String>> {
+    match (role, source) {
+        (TokenRole::Issuer, Some(JwtKeySource::Inline(keys))) => Ok(keys.clone()),
+        (TokenRole::Issuer, Some(JwtKeySource::SecretArn(arn))) => {
             let out = aws_sdk_secretsmanager::Client::new(aws).get_secret_value().secret_id(arn).send().await.map_err(
-                |e| anyhow::anyhow!("read JWT secret: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)),
+                |e| anyhow::anyhow!("read the JWT keys: {}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)),
             )?;
-            let secret = out.secret_string().context("the JWT secret has no string value")?;
+            let secret = out.secret_string().context("the JWT private keys secret has no string value")?;
             Ok(secret.split_whitespace().map(String::from).collect())
         }
+        _ => Ok(vec![]),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::credentials::{find_token, Principal};
 use super::mailing::{deliver, token_link, Recipient};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
-use super::quota::quota_allows;
+use super::quota::mail_quota_allows;
 use super::tokens::new_token;
 use super::Services;
 use crate::domain::{
@@ -46,7 +46,7 @@ fn unsubscribe_link(svc: &Services, tenant: &TenantId, secret: &str) -> Option<(
 /// Starts (or restarts) the double opt-in for `email` (errors in `info`
 /// relative to it). The answer does not
 /// reveal whether the address is subscribed: anonymous callers always see
-/// `PENDING`, only a customer asking for its own address sees the truth.
+/// `PENDING`, only a customer asking for its own, verified address sees the truth.
 pub async fn subscribe(
     svc: &Services,
     tenant: &TenantId,
@@ -65,7 +65,13 @@ pub async fn subscribe(
         tracing::info!("newsletter honeypot filled; nothing stored");
         return Ok(NewsletterState::Pending);
     }
-    let own = caller.is_some_and(|c| c.record.customer.email.normalized() == email.normalized());
+    // Only a customer who has shown it holds the mailbox (a verified email)
+    // learns the address's state; an unverified account is answered, and its
+    // request handled, like anyone's.
+    let own = caller.is_some_and(|c| {
+        let customer = &c.record.customer;
+        customer.email_verified && customer.email.normalized() == email.normalized()
+    });
     let answer = |real: NewsletterState| if own { real } else { NewsletterState::Pending };
 
     let now = Utc::now();
@@ -74,7 +80,7 @@ pub async fn subscribe(
     if existing.as_ref().is_some_and(|s| s.status == NewsletterState::Subscribed) {
         return Ok(answer(NewsletterState::Subscribed));
     }
-    if !quota_allows(svc, tenant, "NEWSLETTER", &email_key, svc.config.newsletter_mails_per_hour).await? {
+    if !mail_quota_allows(svc, &email_key).await? {
         tracing::info!(to = %email.masked(), "newsletter confirmation not sent: hourly limit");
         return Ok(answer(existing.map_or(NewsletterState::Pending, |s| s.status)));
     }
@@ -129,7 +135,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
 }
 
 /// Unsubscribes by the token of a newsletter mail, or the logged-in
-/// customer's own address (`email`, if given, must be that address).
+/// customer's own, verified address (`email`, if given, must be that address).
 pub async fn unsubscribe(
     svc: &Services,
     tenant: &TenantId,
@@ -151,6 +157,16 @@ pub async fn unsubscribe(
                         "Only your own address can be unsubscribed here.",
                     ));
                 }
+            }
+            // Registering an address proves nothing about its mailbox: until it is
+            // verified, its newsletter is its owner's to change (by a mail's token).
+            if !c.record.customer.email_verified {
+                let field: &[&str] = if email.is_some() { &["email"] } else { &[] };
+                return Err(DomainError::user(
+                    ErrorCode::Invalid,
+                    field,
+                    "Confirm your email address first; until then only the link in a newsletter mail unsubscribes it.",
+                ));
             }
             own.normalized()
         }

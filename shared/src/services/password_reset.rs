@@ -2,7 +2,7 @@
 
 use super::creation::personal_words;
 use super::credentials::find_token;
-use super::login::new_session;
+use super::login::{attempt_address, new_session};
 use super::quota::mail_quota_allows;
 use super::tokens::new_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
@@ -46,9 +46,7 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
-    if record.customer.status == CustomerStatus::Inactive
-        || !mail_quota_allows(svc, tenant, &email.normalized()).await?
-    {
+    if record.customer.status == CustomerStatus::Inactive || !mail_quota_allows(svc, &email.normalized()).await? {
         return Ok(());
     }
     mail_set_password_link(svc, tenant, &record, Template::ResetPassword, svc.config.reset_token_ttl, url).await
@@ -125,10 +123,18 @@ pub async fn reset(
         true => Some(new_session(svc, tenant, &c.id, token.token_version + 1, now)?),
         false => None,
     };
-    let reset = PasswordReset { token: &token, password_hash: &hash, session: session.as_ref().map(|(s, _)| s), now };
+    let attempts_address = attempt_address(&token.email_key);
+    let reset = PasswordReset {
+        token: &token,
+        password_hash: &hash,
+        session: session.as_ref().map(|(s, _)| s),
+        attempts_address: &attempts_address,
+        now,
+    };
     match svc.store.reset_password(tenant, reset).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password reset; earlier sessions revoked");
+            mailing::password_changed_notice(svc, tenant, c, true, now).await;
             Ok(session.map(|(_, t)| t))
         }
         Err(WriteError::Conflict) => Err(DomainError::token_invalid(&["token"])),

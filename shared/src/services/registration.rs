@@ -64,7 +64,16 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
     };
     insert(svc, &record, std::slice::from_ref(&token), session.as_ref().map(|(s, _)| s)).await?;
     tracing::info!(customer = %record.customer.id, email = %record.customer.email.masked(), "customer registered");
-    send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
+    // The confirmation is mail nobody logged in asked for: it counts towards
+    // the address's hourly budget, so register-and-delete loops cannot mail
+    // a victim without limit. Past the budget the registration stands, and
+    // the customer can ask for the mail again later.
+    let email_key = record.customer.email.normalized();
+    match super::quota::mail_quota_allows(svc, &email_key).await {
+        Ok(true) => send_confirmation(svc, tenant, &record.customer, &secret, &token).await,
+        Ok(false) => tracing::info!(customer = %record.customer.id, "confirmation not sent: hourly mail budget spent"),
+        Err(e) => tracing::error!(customer = %record.customer.id, error = %e, "mail budget unavailable; not sent"),
+    }
     if input.newsletter {
         let c = &record.customer;
         let info = newsletter::NewsletterInfo {

@@ -19,6 +19,7 @@ pub(crate) fn new_token(
         email_key: email_key.to_string(),
         token_version,
         new_email: None,
+        cancels: None,
         expires_at,
     };
     (issued.secret, token)

@@ -35,6 +35,12 @@ pub fn customers_index(t: &TenantId) -> String {
     format!("T#{}#CUSTOMERS", t.as_str())
 }
 
+/// The password attempts of an address: `address` is a hash of the
+/// normalised email, so the item names nobody.
+pub fn attempts(t: &TenantId, address: &str) -> String {
+    format!("T#{}#ATTEMPTS#{address}", t.as_str())
+}
+
 pub fn quota(key: &str) -> String {
     format!("QUOTA#{key}")
 }

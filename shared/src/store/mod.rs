@@ -46,27 +46,38 @@ pub struct NewCustomer<'a> {
     pub session: Option<&'a Session>,
 }
 
-/// What a failed login did to the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureOutcome {
-    Counted,
-    /// This failure reached the limit: the account is now locked.
-    Locked,
-}
-
 /// A password change through a reset token.
 pub struct PasswordReset<'a> {
     pub token: &'a OneTimeToken,
     pub password_hash: &'a str,
     /// A session to open at once (`loginOnSuccess`).
     pub session: Option<&'a Session>,
+    /// The address's password attempts (see `AttemptStore`), cleared with
+    /// the reset: proving the mailbox unlocks it.
+    pub attempts_address: &'a str,
     pub now: DateTime<Utc>,
 }
 
 /// Every port together: what the functions are wired with.
-pub trait Store: CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore {}
+pub trait Store:
+    CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore + AttemptStore
+{
+}
 
-impl<T> Store for T where T: CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore {}
+impl<T> Store for T where
+    T: CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore + AttemptStore
+{
+}
+
+/// The outcome of asking to check a password for an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Reserved and counted as a failure until it succeeds: the `count`-th
+    /// consecutive attempt (`count` <= the limit).
+    Granted { count: u32 },
+    /// The limit is reached and its lock has not ended: check nothing.
+    Locked,
+}
 
 /// Customers: the profile with its credentials, uniqueness guards, the
 /// tenant's customer numbers and the listing by creation.
@@ -118,17 +129,8 @@ pub trait SessionStore: Send + Sync {
         session_id: &str,
     ) -> anyhow::Result<(Option<CustomerRecord>, Option<Session>)>;
 
-    /// Opens a session and records the login (resets failures) (1 RT).
+    /// Opens a session and records the login (1 RT).
     async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()>;
-
-    /// Counts a failed login; the `max_failures`-th locks until `lock_until` (1-2 RT).
-    async fn record_login_failure(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        max_failures: u32,
-        lock_until: DateTime<Utc>,
-    ) -> anyhow::Result<FailureOutcome>;
 
     /// Replaces the session's refresh hash if it is still `old_hash` (1 RT);
     /// `Conflict` when another rotation came first.
@@ -176,15 +178,33 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<(), WriteError>;
 
     /// Uses up a reset token, sets the password, bumps the token version
-    /// (revoking every earlier session), verifies the email, unlocks, and
+    /// (revoking every earlier session and any pending email change),
+    /// verifies the email, clears the address's password attempts, and
     /// optionally opens a session, all in one transaction (1 RT); `Conflict`
     /// when the token was used or the customer changed meanwhile.
     async fn reset_password(&self, tenant: &TenantId, reset: PasswordReset<'_>) -> Result<(), WriteError>;
 
+    /// Records a pending email change: its confirmation token, the token
+    /// that cancels it, and the customer's `pendingEmailChange` (replacing
+    /// an earlier one), if the token version is still the change token's, in
+    /// one transaction (1 RT); `Conflict` otherwise.
+    async fn start_email_change(
+        &self,
+        tenant: &TenantId,
+        change: &OneTimeToken,
+        cancel: &OneTimeToken,
+    ) -> Result<(), WriteError>;
+
+    /// Uses up a cancel token and drops the pending change it names, with
+    /// its confirmation token (1 RT); `Conflict` when the change is no
+    /// longer pending.
+    async fn cancel_email_change(&self, tenant: &TenantId, cancel: &OneTimeToken) -> Result<(), WriteError>;
+
     /// Uses up an email-change token and moves the customer and its email
     /// guard to the token's new address, in one transaction (1 RT). `Taken`
     /// when the new address belongs to someone by now, `Conflict` when the
-    /// token was used or the customer's email changed meanwhile.
+    /// token was used, is no longer the pending change, or the customer's
+    /// email or token version changed meanwhile.
     async fn change_email(
         &self,
         tenant: &TenantId,
@@ -287,4 +307,29 @@ pub trait QuotaStore: Send + Sync {
     /// Takes one unit of a fixed-window quota (`key` names the window);
     /// false when `max` units were already taken (1 RT).
     async fn take_quota(&self, key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool>;
+}
+
+/// Password attempts per address (known or not), counted before any
+/// password is checked, so that requests in flight together can never
+/// check more than the limit.
+#[async_trait]
+pub trait AttemptStore: Send + Sync {
+    /// Reserves one attempt for `address` (a hash of the normalised email):
+    /// `Granted` while fewer than `max` are counted (each reservation moves
+    /// the lock's end to `lock_until`), `Locked` once `max` are and `now` is
+    /// before the lock's end; after it, counting starts again. 1 RT (2-3
+    /// when a lock just ended, or under contention).
+    async fn reserve_attempt(
+        &self,
+        tenant: &TenantId,
+        address: &str,
+        max: u32,
+        now: DateTime<Utc>,
+        lock_until: DateTime<Utc>,
+    ) -> anyhow::Result<Attempt>;
+
+    /// A granted attempt succeeded: the count starts again from zero, unless
+    /// other attempts were counted since this one (then only this one is
+    /// taken back, and never a lock others reached). 1 RT (2 under contention).
+    async fn attempt_succeeded(&self, tenant: &TenantId, address: &str, count: u32, max: u32) -> anyhow::Result<()>;
 }

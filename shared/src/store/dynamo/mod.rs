@@ -6,6 +6,7 @@
 //! values to items; each aggregate's port is implemented in its own file.
 
 mod api_keys;
+mod attempts;
 mod customers;
 mod items;
 mod quotas;

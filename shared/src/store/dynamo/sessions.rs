@@ -4,10 +4,10 @@
 use super::items::{customer_from_item, profile_key, purge_at, session_item, session_key, sort_key};
 use super::{n, s, sdk, time, values, DynamoStore, EXISTS, NOT_EXISTS};
 use crate::domain::{CustomerRecord, Session, TenantId, REMEMBERED_ROTATIONS};
-use crate::store::{keys, table, FailureOutcome, SessionStore, WriteError};
+use crate::store::{keys, table, SessionStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use chrono::{DateTime, Utc};
 
 #[async_trait]
@@ -48,54 +48,12 @@ impl SessionStore for DynamoStore {
             self.put(session_item(tenant, session)?, Some(NOT_EXISTS))?,
             self.update(
                 profile_key(tenant, &session.customer_id),
-                "SET lastLoginAt = :now, failedLogins = :zero, lockedUntil = :null",
+                "SET lastLoginAt = :now",
                 EXISTS,
-                values([(":now", time(now)?), (":zero", n(0)), (":null", AttributeValue::Null(true))]),
+                values([(":now", time(now)?)]),
             )?,
         ];
         self.transact(items).await.map_err(|e| e.unexpected("login"))
-    }
-
-    async fn record_login_failure(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        max_failures: u32,
-        lock_until: DateTime<Utc>,
-    ) -> anyhow::Result<FailureOutcome> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(profile_key(tenant, customer_id)))
-            .update_expression("ADD failedLogins :one")
-            .condition_expression(EXISTS)
-            .expression_attribute_values(":one", n(1))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(sdk("count login failure"))?;
-        let failures: u32 = out
-            .attributes
-            .as_ref()
-            .and_then(|a| a.get("failedLogins"))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        if failures < max_failures {
-            return Ok(FailureOutcome::Counted);
-        }
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(profile_key(tenant, customer_id)))
-            .update_expression("SET lockedUntil = :until, failedLogins = :zero")
-            .expression_attribute_values(":until", time(lock_until)?)
-            .expression_attribute_values(":zero", n(0))
-            .send()
-            .await
-            .map_err(sdk("lock account"))?;
-        Ok(FailureOutcome::Locked)
     }
 
     async fn rotate_refresh_token(
@@ -153,7 +111,8 @@ impl SessionStore for DynamoStore {
         let items = vec![
             self.update(
                 profile_key(tenant, customer_id),
-                "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, version = version + :one, updatedAt = :now",
+                "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, version = version + :one, \
+                 updatedAt = :now REMOVE pendingEmailChange",
                 "attribute_exists(pk) AND tokenVersion = :tv",
                 values([(":hash", s(password_hash)), (":one", n(1)), (":tv", n(token_version)), (":now", time(now)?)]),
             )?,
@@ -167,7 +126,7 @@ impl SessionStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(profile_key(tenant, customer_id)))
-            .update_expression("ADD tokenVersion :one")
+            .update_expression("ADD tokenVersion :one REMOVE pendingEmailChange")
             .condition_expression(EXISTS)
             .expression_attribute_values(":one", n(1))
             .send()

@@ -1,6 +1,7 @@
 //! One-time tokens and the changes they authorise, each using the token up
 //! in the same transaction as its change.
 
+use super::attempts::attempts_key;
 use super::items::{profile_key, session_item, token_item, token_key};
 use super::{n, s, sdk, time, values, DynamoStore, Transaction, EXISTS};
 use crate::domain::{Email, OneTimeToken, TenantId};
@@ -74,24 +75,57 @@ impl TokenStore for DynamoStore {
             self.update(
                 profile_key(tenant, Self::owner(token)?),
                 "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, emailVerified = :true, \
-                 version = version + :one, updatedAt = :now, failedLogins = :zero, lockedUntil = :null",
+                 version = version + :one, updatedAt = :now REMOVE pendingEmailChange",
                 "attribute_exists(pk) AND emailKey = :ek AND tokenVersion = :tv",
                 values([
                     (":hash", s(reset.password_hash)),
                     (":true", AttributeValue::Bool(true)),
                     (":one", n(1)),
-                    (":zero", n(0)),
-                    (":null", AttributeValue::Null(true)),
                     (":now", time(reset.now)?),
                     (":ek", s(&token.email_key)),
                     (":tv", n(token.token_version)),
                 ]),
             )?,
         ];
+        items.push(self.delete(attempts_key(tenant, reset.attempts_address), None)?);
         if let Some(session) = reset.session {
             items.push(self.put(session_item(tenant, session)?, None)?);
         }
         self.transact_conditional(items, "reset password").await
+    }
+
+    async fn start_email_change(
+        &self,
+        tenant: &TenantId,
+        change: &OneTimeToken,
+        cancel: &OneTimeToken,
+    ) -> Result<(), WriteError> {
+        let items = vec![
+            self.put(token_item(tenant, change)?, None)?,
+            self.put(token_item(tenant, cancel)?, None)?,
+            self.update(
+                profile_key(tenant, Self::owner(change)?),
+                "SET pendingEmailChange = :pending",
+                "attribute_exists(pk) AND tokenVersion = :tv",
+                values([(":pending", s(&change.hash)), (":tv", n(change.token_version))]),
+            )?,
+        ];
+        self.transact_conditional(items, "start email change").await
+    }
+
+    async fn cancel_email_change(&self, tenant: &TenantId, cancel: &OneTimeToken) -> Result<(), WriteError> {
+        let change = cancel.cancels.as_deref().context("a cancel token names the change it cancels")?;
+        let items = vec![
+            self.spend(tenant, cancel)?,
+            self.update(
+                profile_key(tenant, Self::owner(cancel)?),
+                "REMOVE pendingEmailChange",
+                "attribute_exists(pk) AND pendingEmailChange = :pending",
+                values([(":pending", s(change))]),
+            )?,
+            self.delete(token_key(tenant, change), None)?,
+        ];
+        self.transact_conditional(items, "cancel email change").await
     }
 
     async fn change_email(
@@ -108,8 +142,9 @@ impl TokenStore for DynamoStore {
         tx.claim(self, UniqueKey::Email, keys::email_guard(tenant, &new_email.normalized()), customer_id)?;
         tx.push(self.update(
             profile_key(tenant, Self::owner(token)?),
-            "SET email = :email, emailKey = :ek, emailVerified = :true, version = version + :one, updatedAt = :now",
-            "attribute_exists(pk) AND emailKey = :old",
+            "SET email = :email, emailKey = :ek, emailVerified = :true, version = version + :one, updatedAt = :now \
+             REMOVE pendingEmailChange",
+            "attribute_exists(pk) AND emailKey = :old AND pendingEmailChange = :pending AND tokenVersion = :tv",
             values([
                 (":email", s(new_email.as_str())),
                 (":ek", s(new_email.normalized())),
@@ -117,6 +152,8 @@ impl TokenStore for DynamoStore {
                 (":true", AttributeValue::Bool(true)),
                 (":one", n(1)),
                 (":now", time(now)?),
+                (":pending", s(&token.hash)),
+                (":tv", n(token.token_version)),
             ]),
         )?);
         self.commit(tx, "email change").await

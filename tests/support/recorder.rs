@@ -20,7 +20,7 @@ pub struct Call {
     pub write_units: f64,
 }
 
-/// Shared by the client's interceptor and the benchmark that reads it.
+/// Shared by the client's interceptor and the test or benchmark that reads it.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder(Arc<Mutex<Vec<Call>>>);
 

@@ -1,0 +1,42 @@
+//! One hourly mail budget per address, across tenants and kinds of mail:
+//! no way to mail a victim without limit.
+
+use super::*;
+use crate::support::{bearer, email, mail, tenant};
+
+const DELETE: &str = "mutation($p: String!) { deleteAccount(password: $p) { deleted userErrors { code } } }";
+
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+}
+
+#[tokio::test]
+async fn rotating_tenants_does_not_reset_the_budget() {
+    let app = app(&[("MAILS_PER_ADDRESS_PER_HOUR", "3")]).await;
+    let victim = email("victim");
+    for shop in 0..8 {
+        let shop = format!("shop-{shop}");
+        let r = register(&app, &victim, &[tenant(&shop)]).await;
+        assert!(r["customer"]["id"].is_string(), "each shop has its own account: {r}");
+        let q = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
+        gql(&app, q, json!({ "e": victim }), &[tenant(&shop)]).await;
+    }
+    settle().await;
+    assert_eq!(mail::sent_to(&victim).await.len(), 3, "16 requests over 8 tenants, 3 mails");
+}
+
+#[tokio::test]
+async fn registering_and_deleting_in_a_loop_mails_within_the_budget() {
+    let svc = crate::support::services(&[("MAILS_PER_ADDRESS_PER_HOUR", "2")]).await;
+    let auth = auth::app(svc.clone());
+    let account = account::app(svc);
+    let victim = email("looped");
+    for round in 0..6 {
+        let r = register(&auth, &victim, &[]).await;
+        let access = r["session"]["accessToken"].as_str().unwrap_or_else(|| panic!("round {round}: {r}")).to_string();
+        let d = gql(&account, DELETE, json!({ "p": PASSWORD }), &[bearer(&access)]).await;
+        assert_eq!(d["data"]["deleteAccount"]["deleted"], true, "{d}");
+    }
+    settle().await;
+    assert_eq!(mail::sent_to(&victim).await.len(), 2, "six registrations, two confirmation mails");
+}
