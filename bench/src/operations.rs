@@ -502,6 +502,33 @@ pub async fn run() -> anyhow::Result<String> {
         writeln!(out, "| {function} | {label} | {line} |")?;
     }
 
+    // A wrong password for a known and for an unknown address, side by side:
+    // each address once (a second try would count towards its lock), alternating.
+    let pairs = 60;
+    let mut known = Vec::new();
+    for i in 0..pairs {
+        let address = format!("bench.known{i}@example.com");
+        b.call("auth", reg, json!({ "i": { "email": address, "password": PASSWORD } }), &[]).await;
+        known.push(address);
+    }
+    let (mut times, mut trips) = ([Vec::new(), Vec::new()], [Vec::new(), Vec::new()]);
+    for (i, address) in known.iter().enumerate() {
+        let unknown = format!("bench.unknown{i}@example.com");
+        for (side, who) in [address.as_str(), unknown.as_str()].into_iter().enumerate() {
+            let (_, total, calls) = b.call("auth", login, json!({ "e": who, "p": "not the password" }), &[]).await;
+            times[side].push(total.as_secs_f64() * 1000.0);
+            trips[side].push(calls.len());
+        }
+    }
+    writeln!(out, "\n## A wrong password: known and unknown address\n\n{pairs} pairs, alternating, each address tried once (release build, in process, DynamoDB Local on loopback). The answers are the same `INVALID_CREDENTIALS`; the round trips are the same by construction (attempt, guard, profile).\n\n| address | round trips | p50 ms | p90 ms |\n|---|---|---|---|")?;
+    for (side, label) in ["known", "unknown"].into_iter().enumerate() {
+        let v = &mut times[side];
+        v.sort_by(|a, b| a.total_cmp(b));
+        let (p50, p90) = (v[v.len() / 2], v[(v.len() - 1) * 9 / 10]);
+        let rt = trips[side].iter().copied().max().unwrap_or(0);
+        writeln!(out, "| {label} | {rt} | {p50:.2} | {p90:.2} |")?;
+    }
+
     // Argon2id.
     let hasher = shared::auth::PasswordHasher::new(19 * 1024, 2, 1)?;
     hasher.hash(PASSWORD).await?;
