@@ -54,3 +54,36 @@ async fn wrong_current_passwords_count_towards_the_lock() {
     assert_eq!(codes(&change(&shop, &c.access, PASSWORD, NEW).await), ["ACCOUNT_LOCKED"], "even the right one");
     assert_eq!(codes(&login(&shop.auth, &c.email, PASSWORD, &[]).await), ["ACCOUNT_LOCKED"], "login too");
 }
+
+#[tokio::test]
+async fn the_right_current_password_is_never_counted_as_a_failure() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("weak-new").await;
+    for _ in 0..9 {
+        assert_eq!(codes(&change(&shop, &c.access, "a wrong guess", NEW).await), ["INVALID_CREDENTIALS"]);
+    }
+    // Right current password, refused new one: the count starts again.
+    assert_eq!(codes(&change(&shop, &c.access, PASSWORD, "password123").await), ["PASSWORD_TOO_WEAK"]);
+    assert_eq!(codes(&change(&shop, &c.access, "a wrong guess", NEW).await), ["INVALID_CREDENTIALS"]);
+    assert!(codes(&change(&shop, &c.access, PASSWORD, NEW).await).is_empty());
+}
+
+#[tokio::test]
+async fn notices_to_an_unproven_address_stay_within_its_mail_budget() {
+    // Someone registers a victim's address (never verified) and changes the
+    // password again and again: each change would mail the victim a notice.
+    let shop = shop(&[("MAILS_PER_ADDRESS_PER_HOUR", "3")]).await;
+    let c = shop.customer("notice-bomb").await;
+    let passwords = ["purple elephants dance quietly", "orange giraffes hum softly", "silver otters juggle stones"];
+    let (mut access, mut current) = (c.access.clone(), PASSWORD.to_string());
+    for round in 0..6 {
+        let next = passwords[round % 3];
+        let done = change(&shop, &access, &current, next).await;
+        assert!(codes(&done).is_empty(), "round {round}: {done}");
+        access = done["session"]["accessToken"].as_str().unwrap().to_string();
+        current = next.to_string();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let mails = crate::support::mail::sent_to(&c.email).await;
+    assert_eq!(mails.len(), 3, "the registration mail and two notices: {}", mails.len());
+}

@@ -66,7 +66,9 @@ async fn aliased_reset_requests_send_no_mail() {
         "mutation {{ ...F ... on Mutation {{ x: requestPasswordReset(email: \"{address}\") {{ requested }} }} }} \
          fragment F on Mutation {{ y: requestPasswordReset(email: \"{address}\") {{ requested }} }}"
     );
-    for query in [format!("mutation {{ {fields}}}"), hidden] {
+    // Nested deeper than any counter cap would look.
+    let deep = format!("mutation {{ {}{fields}{} }}", "... { ".repeat(20), "} ".repeat(20));
+    for query in [format!("mutation {{ {fields}}}"), hidden, deep] {
         let resp = gql(&app, &query, json!({}), &[]).await;
         assert_eq!(top_error(&resp).as_deref(), Some("LIMIT_EXCEEDED"), "{resp}");
     }

@@ -42,8 +42,10 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     rest.ends_with(last)
 }
 
+/// Whether `needle` occurs in `haystack`, compared as `fold` does (case and
+/// Unicode compatibility forms aside).
 fn contains_ci(haystack: Option<&str>, needle: &str) -> bool {
-    haystack.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()))
+    haystack.is_some_and(|h| super::values::fold(h).contains(&super::values::fold(needle)))
 }
 
 fn digits(s: &str) -> String {

@@ -53,13 +53,19 @@ impl Email {
     /// mapping), and NFKC again since folding can undo it. Equal for
     /// addresses that differ only in case or in compatibility characters.
     pub fn normalized(&self) -> String {
-        self.0.nfkc().collect::<String>().to_lowercase().nfkc().collect()
+        fold(&self.0)
     }
 
     /// `j***@example.com`: enough to tell addresses apart in logs, never the whole address.
     pub fn masked(&self) -> String {
         mask_email(&self.0)
     }
+}
+
+/// Text as compared for identity and search: NFKC, case folded (Unicode
+/// lowercase mapping), and NFKC again since folding can undo it.
+pub fn fold(s: &str) -> String {
+    s.nfkc().collect::<String>().to_lowercase().nfkc().collect()
 }
 
 /// Masks any string that may be an email address, for logs.

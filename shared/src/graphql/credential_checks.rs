@@ -32,49 +32,68 @@ pub const CREDENTIAL_FIELDS: &[&str] = &[
     "confirmNewsletterSubscription",
     "unsubscribeFromNewsletter",
     "sendContactRequest",
+    // admin: mails every subscriber of an item
+    "notifyBackInStock",
 ];
 
 /// How many credential fields the request would run, over every operation
 /// of a batch. An operation that does not parse counts nothing here (the
 /// executor refuses it); a document whose operation cannot be told apart
-/// counts every operation's fields, which errs on the side of refusing.
+/// counts every operation's fields, which errs on the side of refusing; so
+/// does a selection nested deeper than the executor would run.
 pub fn count(batch: &BatchRequest) -> usize {
-    batch.iter().map(|r| count_in(&r.query, r.operation_name.as_deref())).sum()
+    batch.iter().map(|r| count_in(&r.query, r.operation_name.as_deref())).fold(0, usize::saturating_add)
 }
+
+/// Deeper fragment nesting than this is refused by the executor
+/// (`limit_recursive_depth`); the counter treats it as too many.
+const MAX_NESTING: usize = 64;
 
 fn count_in(query: &str, operation_name: Option<&str>) -> usize {
     let Ok(doc) = async_graphql::parser::parse_query(query) else { return 0 };
-    let operations: Vec<_> = doc
-        .operations
+    doc.operations
         .iter()
         .filter(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
-        .map(|(_, op)| op)
-        .collect();
-    operations
-        .iter()
-        .filter(|op| op.node.ty != OperationType::Subscription)
-        .map(|op| count_selection(&doc, &op.node.selection_set.node, 0))
-        .sum()
+        .filter(|(_, op)| op.node.ty != OperationType::Subscription)
+        .map(|(_, op)| count_selection(&doc, &op.node.selection_set.node, &mut Vec::new(), 0))
+        .fold(0, usize::saturating_add)
 }
 
 /// Root fields of a selection set, through inline fragments and fragment
-/// spreads (a depth bound keeps cyclic fragments, which the executor refuses
-/// anyway, from looping here).
-fn count_selection(doc: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
-    if depth > 8 {
-        return 0;
+/// spreads at any depth. A fragment already on the path (a cycle, which the
+/// executor refuses) or nesting past `MAX_NESTING` counts as too many:
+/// nothing unseen is ever taken for zero.
+fn count_selection<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    path: &mut Vec<&'a str>,
+    depth: usize,
+) -> usize {
+    if depth > MAX_NESTING {
+        return usize::MAX;
     }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
+    let mut total = 0usize;
+    for item in &set.items {
+        let n = match &item.node {
             Selection::Field(f) => usize::from(CREDENTIAL_FIELDS.contains(&f.node.name.node.as_str())),
-            Selection::InlineFragment(frag) => count_selection(doc, &frag.node.selection_set.node, depth + 1),
-            Selection::FragmentSpread(spread) => doc
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |frag| count_selection(doc, &frag.node.selection_set.node, depth + 1)),
-        })
-        .sum()
+            Selection::InlineFragment(frag) => count_selection(doc, &frag.node.selection_set.node, path, depth + 1),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match doc.fragments.get(&spread.node.fragment_name.node) {
+                    _ if path.contains(&name) => usize::MAX,
+                    Some(frag) => {
+                        path.push(name);
+                        let n = count_selection(doc, &frag.node.selection_set.node, path, depth + 1);
+                        path.pop();
+                        n
+                    }
+                    None => 0,
+                }
+            }
+        };
+        total = total.saturating_add(n);
+    }
+    total
 }
 
 #[cfg(test)]
@@ -92,6 +111,19 @@ mod tests {
         let fragments = "mutation { ...F ... on Mutation { requestPasswordReset(email: \"a\") { requested } } } \
                          fragment F on Mutation { x: login(email: \"a\", password: \"b\") { __typename } }";
         assert_eq!(count(&single(fragments)), 2);
+        // However deep the fragments nest.
+        let nested = format!(
+            "mutation {{ {} a: login(email: \"a\", password: \"b\") {{ __typename }} b: login(email: \"a\", password: \"c\") {{ __typename }} {} }}",
+            "... { ".repeat(20),
+            "} ".repeat(20)
+        );
+        assert_eq!(count(&single(&nested)), 2);
+        let chain: String = (1..12).map(|i| format!("fragment F{i} on Mutation {{ ...F{} }} ", i + 1)).collect();
+        let chained = format!("mutation {{ ...F1 }} {chain} fragment F12 on Mutation {{ login(email: \"a\", password: \"b\") {{ __typename }} x: login(email: \"a\", password: \"b\") {{ __typename }} }}");
+        assert_eq!(count(&single(&chained)), 2);
+        // A cycle counts as too many rather than nothing.
+        let cycle = "mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }";
+        assert!(count(&single(cycle)) > 1);
         let batch = BatchRequest::Batch(vec![
             async_graphql::Request::new("mutation { resetPassword(token: \"t\", newPassword: \"p\") { changed } }"),
             async_graphql::Request::new("mutation { confirmEmail(token: \"t\") { confirmed } }"),

@@ -84,7 +84,12 @@ pub async fn change_password(
     new_password: &str,
 ) -> DomainResult<SessionTokens> {
     let c = &p.record.customer;
-    let attempt = check_password(svc, &p.tenant, &p.record, current_password, &["currentPassword"]).await?;
+    // The right password ends the count at once, whatever happens next
+    // (a weak new password must not count as a failed guess).
+    check_password(svc, &p.tenant, &p.record, current_password, &["currentPassword"])
+        .await?
+        .succeeded(svc, &p.tenant)
+        .await?;
     let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
@@ -94,7 +99,6 @@ pub async fn change_password(
     match svc.store.change_password(&p.tenant, &c.id, &hash, tv, &session, now).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password changed; other sessions revoked");
-            attempt.succeeded(svc, &p.tenant).await?;
             mailing::password_changed_notice(svc, &p.tenant, c, false, now).await;
             Ok(tokens)
         }
@@ -116,12 +120,11 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     if svc.store.customer_id_by(&p.tenant, UniqueKey::Email, &new_email.normalized()).await?.is_some() {
         return Err(DomainError::email_taken(&["newEmail"]));
     }
+    // Past the address's hourly budget the answer stays the same and
+    // nothing happens: a different answer would tell what else mailed it.
     if !mail_quota_allows(svc, &new_email.normalized()).await? {
-        return Err(DomainError::user(
-            ErrorCode::LimitExceeded,
-            &["newEmail"],
-            "Too many mails to this address; try again later.",
-        ));
+        tracing::info!(customer = %c.id, to = %new_email.masked(), "email change not started: hourly mail budget spent");
+        return Ok(());
     }
     // The confirmation goes to the new address; the notice to the old one
     // carries a link that cancels the change. Only the newest pending
@@ -153,9 +156,8 @@ pub async fn logout_all(svc: &Services, p: &Principal) -> DomainResult<()> {
 /// Erases the customer after checking its password: profile, addresses,
 /// uniqueness guards, sessions and tokens. The email can register again.
 pub async fn delete_account(svc: &Services, p: &Principal, password: &str) -> DomainResult<()> {
-    let attempt = check_password(svc, &p.tenant, &p.record, password, &["password"]).await?;
+    check_password(svc, &p.tenant, &p.record, password, &["password"]).await?.succeeded(svc, &p.tenant).await?;
     svc.store.delete_customer(&p.record.customer).await?;
-    attempt.succeeded(svc, &p.tenant).await?;
     tracing::info!(customer = %p.record.customer.id, "customer erased at its own request");
     Ok(())
 }

@@ -92,7 +92,10 @@ pub(crate) async fn send(
     let _ = deliver(svc, tenant, template, &recipient, extra, vec![]).await;
 }
 
-/// Sends a notice without a token to the customer's address.
+/// Sends a notice to the customer's address. An address nobody has proved
+/// to own (unverified) gets notices only within its hourly mail budget:
+/// otherwise registering someone else's address and changing the password
+/// in a loop would mail them without limit.
 pub(crate) async fn notice(
     svc: &Services,
     tenant: &TenantId,
@@ -100,6 +103,15 @@ pub(crate) async fn notice(
     customer: &Customer,
     extra: minijinja::Value,
 ) {
+    if !customer.email_verified {
+        match super::quota::mail_quota_allows(svc, &customer.email.normalized()).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return tracing::info!(?template, customer = %customer.id, "notice not sent: mail budget spent")
+            }
+            Err(e) => return tracing::error!(?template, error = %e, "mail budget unavailable; notice not sent"),
+        }
+    }
     let _ = deliver(svc, tenant, template, &Recipient::customer(customer), extra, vec![]).await;
 }
 

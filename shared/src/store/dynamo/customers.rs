@@ -68,7 +68,13 @@ impl CustomerStore for DynamoStore {
             names.insert(format!("#f{i}"), name);
             values.insert(format!(":f{i}"), value);
         }
-        let expression = format!("SET {}", sets.join(", "));
+        // A changed email (by the back office) ends any pending change: its
+        // link must not work again should the email ever come back.
+        let email_moved = before.email.normalized() != after.email.normalized();
+        let expression = match email_moved {
+            true => format!("SET {} REMOVE pendingEmailChange", sets.join(", ")),
+            false => format!("SET {}", sets.join(", ")),
+        };
         let condition = "#version = :expected";
         let changed: Vec<_> = unique_values(before)
             .into_iter()
