@@ -7,6 +7,7 @@ mod account;
 mod admin;
 mod auth;
 mod deployment;
+mod faults;
 mod schema;
 mod subscriptions;
 mod suggestions;

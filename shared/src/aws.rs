@@ -7,10 +7,37 @@
 //! Services roots, so those five are compiled in and nothing is read from
 //! disk. `AWS_CA_BUNDLE` (the name the other AWS SDKs and the CLI use) adds
 //! the certificates of a PEM file, for a TLS-intercepting proxy or a local
-//! TLS endpoint.
+//! TLS endpoint. Every call has connect, attempt and operation timeouts
+//! (below).
 
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 use aws_smithy_http_client::Builder;
+use std::time::Duration;
+
+/// Timeouts of every AWS call (DynamoDB, SES, Secrets Manager, EventBridge),
+/// so that a hung dependency is a clean `INTERNAL` well inside the API
+/// functions' 10-second Lambda timeout, never a hung invocation:
+/// - connecting: 1 s (an in-region endpoint connects in milliseconds);
+/// - one attempt: 2 s (DynamoDB answers in single-digit milliseconds, a
+///   transaction or an SES send in well under a second);
+/// - the whole call, retries included: 4 s. A request's first call to a
+///   hung service ends there; it makes no further call after a failure.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(4);
+/// Attempts per call (standard retry mode: throttling and transient errors,
+/// attempt timeouts included, are retried with jittered backoff).
+pub const MAX_ATTEMPTS: u32 = 3;
+
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
 
 /// Amazon Root CA 1-4 and Starfield Services Root CA G2, from
 /// <https://www.amazontrust.com/repository/>.
@@ -37,7 +64,12 @@ pub async fn load_trusting(extra_pem: Option<Vec<u8>>) -> anyhow::Result<aws_con
     }
     let tls = TlsContext::builder().with_trust_store(trust).build()?;
     let http = Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::Ring)).tls_context(tls).build_https();
-    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http).load().await)
+    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http)
+        .timeout_config(timeouts())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .load()
+        .await)
 }
 
 /// The SDK parses the trust store when it first connects and panics on a bad

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod mail;
+pub mod private;
 pub mod recorder;
 pub mod tls;
 pub mod watch;
