@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite: release-builds the four functions, a hello-world floor
+# The benchmark suite: release-builds the five functions, a hello-world floor
 # binary and the bench, starts DynamoDB Local and the SES emulator on free
 # ports, runs `customer-bench` (cold start, round trips and capacity per
 # operation, latency and overhead, Argon2id cost, the TLS handshake), adds
@@ -41,7 +41,7 @@ print("\n## Package size\n")
 print("The release binary (stripped by the profile) and the zip SAM uploads (`bootstrap`, deflate level 9).\n")
 print("| function | binary MB | zip MB |")
 print("|---|---|---|")
-for f in ["auth", "account", "subscriptions", "admin", "hello"]:
+for f in ["auth", "account", "subscriptions", "admin", "events", "hello"]:
     path = os.path.join("target", "lambda", f, "bootstrap")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:

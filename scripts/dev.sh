@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the API locally: DynamoDB Local (data kept under .local/), the SES
-# emulator, the table, and `cargo lambda watch` serving all four functions
-# with GraphiQL. Ctrl-C stops everything.
+# emulator, the table, `cargo lambda watch` serving all five functions (the
+# four GraphQL ones with GraphiQL), and the relay that feeds the table's
+# stream to the events function. Ctrl-C stops everything.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 cd "$ROOT"
@@ -56,6 +57,15 @@ TENANTS='{"*":{"name":"Local Shop","allowedUrls":["$SHOP_URL/"],"confirmEmailUrl
 RUST_LOG=info
 ENV
 
+# The table's stream goes to the events function as Lambda's event source
+# mapping would hand it over (`customer-ctl relay`, DESIGN.md "Local stack"):
+# from now on (LATEST), so that the records of earlier sessions are not
+# relayed again. It keeps trying until `cargo lambda watch` below serves.
+INVOKE_URL="http://127.0.0.1:$API_PORT/2015-03-31/functions/events/invocations"
+log "starting the stream relay to $INVOKE_URL (log in .local/relay.log)"
+cargo run --quiet -p customer-ctl -- relay --from latest --invoke-url "$INVOKE_URL" >.local/relay.log 2>&1 &
+PIDS+=($!)
+
 cat <<MSG
 
   GraphiQL and GraphQL endpoints (header x-tenant-id picks the shop, default "default"):
@@ -63,8 +73,9 @@ cat <<MSG
     account        http://localhost:$API_PORT/lambda-url/account/graphql
     subscriptions  http://localhost:$API_PORT/lambda-url/subscriptions/graphql
     admin          http://localhost:$API_PORT/lambda-url/admin/graphql
-  Mail inbox (everything the functions send):
+  Mail inbox (everything the events function sends from the outbox):
     http://localhost:$SES_PORT/
+  Stream relay (table changes -> the events function): .local/relay.log
   Each function compiles on its first request.
 
 MSG

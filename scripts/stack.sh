@@ -91,5 +91,7 @@ stop_stack() {
 export_local_aws() { # dynamodb_port ses_port
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
   export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$1"
+  # DynamoDB Local serves the Streams API (the relay's) on the same port.
+  export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$1"
   export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$2" AWS_ENDPOINT_URL_SES="http://127.0.0.1:$2"
 }

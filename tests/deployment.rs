@@ -47,6 +47,54 @@ fn the_table_in_template_yaml_is_the_table_the_code_creates() {
     assert_eq!(props["TimeToLiveSpecification"]["Enabled"].as_bool(), Some(true));
     assert_eq!(props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
     assert_eq!(props["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(props["StreamSpecification"]["StreamViewType"].as_str(), Some(table::STREAM_VIEW_TYPE.as_str()));
+}
+
+/// The logical name of `!GetAtt Name.Attribute`.
+fn get_att(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(t) if t.tag == "GetAtt" => t.value.as_str(),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_under_an_alarm() {
+    let t = template();
+    let resources = &t["Resources"];
+    let f = &resources["EventsFunction"];
+    assert_eq!(f["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"));
+    assert_eq!(f["Metadata"]["BuildProperties"]["Binary"].as_str(), Some("events"));
+    assert_eq!(f["Properties"]["Events"].as_mapping().map(|m| m.len()), Some(1), "only the stream invokes it");
+    let stream = &f["Properties"]["Events"]["Stream"];
+    assert_eq!(stream["Type"].as_str(), Some("DynamoDB"));
+    let p = &stream["Properties"];
+    assert_eq!(get_att(&p["Stream"]), Some("CustomerTable.StreamArn"));
+    let responses: Vec<&str> =
+        p["FunctionResponseTypes"].as_sequence().into_iter().flatten().filter_map(Value::as_str).collect();
+    assert_eq!(responses, ["ReportBatchItemFailures"], "the function names the record to retry from");
+    assert_eq!(p["BisectBatchOnFunctionError"].as_bool(), Some(true));
+    let retries = p["MaximumRetryAttempts"].as_i64();
+    assert!(retries.is_some_and(|r| (0..=10).contains(&r)), "bounded retries: {retries:?}");
+    let age = p["MaximumRecordAgeInSeconds"].as_i64();
+    assert!(age.is_some_and(|a| (60..=604_800).contains(&a)), "records expire: {age:?}");
+    let on_failure = &p["DestinationConfig"]["OnFailure"];
+    assert_eq!(on_failure["Type"].as_str(), Some("SQS"));
+    let dlq = get_att(&on_failure["Destination"]).and_then(|d| d.strip_suffix(".Arn")).expect("a queue's ARN");
+    assert_eq!(resources[dlq]["Type"].as_str(), Some("AWS::SQS::Queue"));
+    let queue_name = format!("{dlq}.QueueName");
+    let alarmed = resources.as_mapping().expect("resources").values().any(|r| {
+        let a = &r["Properties"];
+        r["Type"].as_str() == Some("AWS::CloudWatch::Alarm")
+            && a["Namespace"].as_str() == Some("AWS/SQS")
+            && a["MetricName"].as_str() == Some("ApproximateNumberOfMessagesVisible")
+            && a["Dimensions"]
+                .as_sequence()
+                .is_some_and(|d| d.iter().any(|d| get_att(&d["Value"]) == Some(queue_name.as_str())))
+    });
+    assert!(alarmed, "an alarm on the dead-letter queue {dlq}");
+    let statements = f["Properties"]["Policies"][0]["Statement"].as_sequence().expect("policy statements");
+    assert!(statements.iter().any(|s| s["Action"].as_str() == Some("ses:SendEmail")), "it sends the mail");
 }
 
 #[test]
@@ -83,6 +131,7 @@ fn only_auth_and_account_may_read_the_jwt_private_keys_and_admin_gets_no_key() {
         ("AccountFunction", true, false),
         ("SubscriptionsFunction", false, true),
         ("AdminFunction", false, false),
+        ("EventsFunction", false, false),
     ] {
         assert_eq!(reads_a_secret(resource), private, "{resource} may read the private keys");
         assert_eq!(has_env(resource, "JWT_PRIVATE_KEYS_ARN"), private, "{resource}: JWT_PRIVATE_KEYS_ARN");

@@ -21,7 +21,7 @@ async fn services_on(ddb: &Private) -> Arc<Services> {
     let table = unique("faults");
     shared::store::table::create_table(&client, &table).await.expect("create table");
     let store = DynamoStore::new(client, table.clone());
-    let svc = Services::new(config(&table, &[]), Arc::new(store), Arc::new(SesMailer::new(&aws)), TokenRole::Issuer);
+    let svc = Services::new(config(&table, &[]), Arc::new(store), TokenRole::Issuer);
     Arc::new(svc.expect("services"))
 }
 
@@ -70,4 +70,93 @@ async fn with_dynamodb_stopped_a_query_and_a_mutation_answer_internal_and_nothin
         assert!(codes(&again).is_empty(), "{again}");
     }
     assert!(codes(&login(&auth, &me, PASSWORD, &[]).await).is_empty());
+}
+
+/// The events function in process, keeping every batch it was given, so a
+/// test can deliver them again as Lambda would after a failure.
+struct Recording {
+    function: events::Events,
+    batches: std::sync::Mutex<Vec<aws_lambda_events::event::dynamodb::Event>>,
+}
+
+#[async_trait::async_trait]
+impl events::relay::Sink for Recording {
+    async fn deliver(
+        &self,
+        event: aws_lambda_events::event::dynamodb::Event,
+    ) -> anyhow::Result<aws_lambda_events::event::streams::DynamoDbEventResponse> {
+        self.batches.lock().expect("batches").push(event.clone());
+        Ok(self.function.handle(event).await)
+    }
+}
+
+/// The mails the SES emulator at `endpoint` holds for `address`.
+async fn mails_in(endpoint: &str, address: &str) -> usize {
+    let store: serde_json::Value =
+        reqwest::get(format!("{endpoint}/store")).await.expect("SES emulator").json().await.expect("JSON");
+    let to = |m: &serde_json::Value| m["destination"]["to"].as_array().cloned().unwrap_or_default();
+    let emails = store["emails"].as_array().cloned().unwrap_or_default();
+    emails.iter().filter(|m| to(m).iter().any(|t| t.as_str().is_some_and(|t| t.eq_ignore_ascii_case(address)))).count()
+}
+
+#[tokio::test]
+async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_redelivery_mails_nothing_again() {
+    let ses = Private::ses().await;
+    let aws = crate::support::aws().await;
+    let table = unique("faults-ses");
+    let ddb = aws_sdk_dynamodb::Client::new(&aws);
+    shared::store::table::create_table(&ddb, &table).await.expect("create table");
+    let store = Arc::new(DynamoStore::new(ddb.clone(), table.clone()));
+    let ses_client = aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(&aws).endpoint_url(&ses.endpoint).build(),
+    );
+    let mailer = Arc::new(SesMailer::with_client(&aws, ses_client));
+    let recording = Arc::new(Recording {
+        function: events::Events::new(store.clone(), mailer.clone()),
+        batches: Default::default(),
+    });
+    let relay = events::relay::Relay::new(&aws, &table, events::relay::StartAt::TrimHorizon);
+    let sink = recording.clone();
+    let relay_task = tokio::spawn(async move { relay.run(sink.as_ref()).await });
+    let svc = Arc::new(Services::new(config(&table, &[]), store, TokenRole::Issuer).expect("services"));
+    let auth = auth::app(svc.clone());
+
+    ses.pause();
+    let address = email("patient");
+    let started = Instant::now();
+    let r = register(&auth, &address, &[]).await;
+    assert!(codes(&r).is_empty() && r["customer"]["id"].is_string(), "registered while SES hangs: {r}");
+    let waited = started.elapsed();
+    assert!(waited < shared::aws::ATTEMPT_TIMEOUT, "the request never waited on SES ({waited:?})");
+
+    // SES hangs for a while: the events function's attempts time out and it
+    // keeps the mail for later rather than losing it.
+    tokio::time::sleep(shared::aws::OPERATION_TIMEOUT + Duration::from_secs(1)).await;
+    ses.resume();
+    let mut arrived = 0;
+    for _ in 0..200 {
+        arrived = mails_in(&ses.endpoint, &address).await;
+        if arrived > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(arrived >= 1, "the confirmation arrived after SES came back");
+    // Attempts that timed out while SES hung may have reached it all the
+    // same (a stopped process still queues requests): sending is at least
+    // once where SES's answer never came. What was sent is settled now.
+    crate::support::settle(&svc).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = mails_in(&ses.endpoint, &address).await;
+
+    // Every batch the stream gave, delivered again: nothing is mailed twice.
+    relay_task.abort();
+    let batches = recording.batches.lock().expect("batches").clone();
+    assert!(!batches.is_empty());
+    for batch in batches {
+        let response = recording.function.handle(batch).await;
+        assert!(response.batch_item_failures.is_empty(), "redelivery succeeds");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(mails_in(&ses.endpoint, &address).await, sent, "a redelivered record never mails again");
 }

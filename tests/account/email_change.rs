@@ -111,6 +111,7 @@ async fn a_password_reset_kills_a_pending_email_change() {
     let link = attacker_link(&shop, &victim).await;
     let q = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
     gql(&shop.auth, q, json!({ "e": victim.email }), &[]).await;
+    crate::support::settle(shop.auth.services()).await;
     let reset_mail = mail::sent_to(&victim.email).await.into_iter().find(|m| m.link().contains("reset-password"));
     let reset_token = reset_mail.expect("reset mail").token();
     let q = "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) { changed } }";

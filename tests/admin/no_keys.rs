@@ -5,7 +5,6 @@ use super::*;
 use crate::support::{aws, bare_config, codes, services, tenants_json, unique, with_role};
 use chrono::Utc;
 use shared::auth::TokenRole;
-use shared::mail::{Mailer, SesMailer};
 use shared::store::{DynamoStore, Store};
 
 #[tokio::test]
@@ -22,14 +21,13 @@ async fn admin_builds_and_serves_with_no_jwt_key_configured() {
     ]);
     assert!(config.jwt_private_keys.is_none() && config.jwt_public_keys.is_empty());
     let store: Arc<dyn Store> = Arc::new(DynamoStore::new(ddb, table));
-    let mailer: Arc<dyn Mailer> = Arc::new(SesMailer::new(&aws));
 
     for role in [auth::TOKEN_ROLE, account::TOKEN_ROLE, subscriptions::TOKEN_ROLE] {
-        let started = Services::new(config.clone(), store.clone(), mailer.clone(), role);
+        let started = Services::new(config.clone(), store.clone(), role);
         assert!(started.is_err(), "{role:?} must refuse to start without its keys");
     }
 
-    let svc = Arc::new(Services::new(config, store, mailer, admin::TOKEN_ROLE).expect("admin starts without keys"));
+    let svc = Arc::new(Services::new(config, store, admin::TOKEN_ROLE).expect("admin starts without keys"));
     assert!(!svc.access_tokens.can_issue());
     let key = mint(&svc, "default", &Permission::ALL).await;
     let app = admin::app(svc);

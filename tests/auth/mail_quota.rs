@@ -6,7 +6,9 @@ use crate::support::{bearer, email, mail, tenant};
 
 const DELETE: &str = "mutation($p: String!) { deleteAccount(password: $p) { deleted userErrors { code } } }";
 
-async fn settle() {
+/// Every mail of the outbox sent, and stored by the SES emulator.
+async fn settle(svc: &shared::Services) {
+    crate::support::settle(svc).await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
 }
 
@@ -21,7 +23,7 @@ async fn rotating_tenants_does_not_reset_the_budget() {
         let q = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
         gql(&app, q, json!({ "e": victim }), &[tenant(&shop)]).await;
     }
-    settle().await;
+    settle(app.services()).await;
     assert_eq!(mail::sent_to(&victim).await.len(), 3, "16 requests over 8 tenants, 3 mails");
 }
 
@@ -37,6 +39,6 @@ async fn registering_and_deleting_in_a_loop_mails_within_the_budget() {
         let d = gql(&account, DELETE, json!({ "p": PASSWORD }), &[bearer(&access)]).await;
         assert_eq!(d["data"]["deleteAccount"]["deleted"], true, "{d}");
     }
-    settle().await;
+    settle(auth.services()).await;
     assert_eq!(mail::sent_to(&victim).await.len(), 2, "six registrations, two confirmation mails");
 }

@@ -94,6 +94,7 @@ async fn bad_input_gets_every_error_with_its_path_and_stores_nothing() {
     assert!(has("INVALID", json!(["input", "consents", "0", "key"])), "{errors:?}");
 
     // Nothing was stored: the address is still free, and no mail went out.
+    crate::support::settle(app.services()).await;
     assert!(mail::sent_to(&address).await.is_empty());
     let ok = register(&app, &address, &[]).await;
     assert_eq!(codes(&ok), Vec::<String>::new(), "{ok}");
@@ -146,6 +147,7 @@ async fn concurrent_registrations_of_one_email_create_exactly_one_customer() {
     // The one customer can log in; only one confirmation mail went out.
     let l = login(&app, &address, PASSWORD, &[]).await;
     assert_eq!(l["customer"]["id"], created[0]["customer"]["id"]);
+    crate::support::settle(app.services()).await;
     assert_eq!(mail::sent_to(&address).await.len(), 1);
 }
 

@@ -1,6 +1,8 @@
 //! Test support: every test gets its own table in the DynamoDB Local that
 //! `scripts/test.sh` started, its own email addresses in the shared SES
-//! emulator, and a function handler to send HTTP requests to.
+//! emulator, and a function handler to send HTTP requests to. The table's
+//! stream is relayed to the `events` function in process, which sends the
+//! mail the functions put into the outbox (`settle` waits for it).
 
 pub mod accounts;
 pub mod mail;
@@ -16,11 +18,12 @@ use lambda_http::{Body, RequestExt};
 use serde_json::{json, Value};
 use shared::auth::TokenRole;
 use shared::graphql::App;
-use shared::mail::SesMailer;
+use shared::mail::{Mailer, SesMailer};
 use shared::store::DynamoStore;
 use shared::{Config, Services};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The Ed25519 key pair of the tests' access tokens, in the text form of
 /// `JWT_PRIVATE_KEYS` / `JWT_PUBLIC_KEYS` (base64url of the 32-byte seed and
@@ -81,14 +84,17 @@ pub async fn aws() -> aws_config::SdkConfig {
     shared::aws::load().await.expect("AWS SDK configuration")
 }
 
-/// A fresh table and the services over it. `TEST_LOG=1` shows the
-/// functions' logs (with `--nocapture`).
+/// A fresh table, its stream relayed to the events function (which sends
+/// the outbox's mail through the SES emulator), and the services over it.
+/// `TEST_LOG=1` shows the functions' logs (with `--nocapture`).
 pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
     services_recorded(overrides).await.0
 }
 
 /// Like `services`, with every DynamoDB call of the services recorded (and
-/// the table's creation taken out), for tests that count round trips.
+/// the table's creation taken out), for tests that count round trips. The
+/// relay and the events function have clients of their own: their calls are
+/// never recorded.
 pub async fn services_recorded(overrides: &[(&str, &str)]) -> (Arc<Services>, recorder::Recorder) {
     if std::env::var("TEST_LOG").is_ok() {
         shared::logging::init();
@@ -99,19 +105,98 @@ pub async fn services_recorded(overrides: &[(&str, &str)]) -> (Arc<Services>, re
     let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(recorder.clone()).build();
     let ddb = aws_sdk_dynamodb::Client::from_conf(conf);
     shared::store::table::create_table(&ddb, &table).await.expect("create test table");
+    spawn_relay(&aws, &table, Arc::new(SesMailer::new(&aws)));
     let config = config(&table, overrides);
     let store = DynamoStore::new(ddb, table);
-    let mailer = SesMailer::new(&aws);
     recorder.take();
     // Signs and verifies: one set of services serves every function of a test.
-    let svc = Services::new(config, Arc::new(store), Arc::new(mailer), TokenRole::Issuer).expect("services");
+    let svc = Services::new(config, Arc::new(store), TokenRole::Issuer).expect("services");
     (Arc::new(svc), recorder)
+}
+
+/// The relay's pace in tests: mail arrives within a fraction of a second.
+fn relay_settings() -> events::relay::Settings {
+    events::relay::Settings {
+        idle_wait: Duration::from_millis(50),
+        retry_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_secs(1),
+        ..Default::default()
+    }
+}
+
+/// Relays `table`'s stream, from its first record, to the events function
+/// in process, mailing through `mailer`; with DynamoDB clients of its own (a
+/// recorder never sees their calls). The task ends with the test's runtime,
+/// or when aborted.
+pub fn spawn_relay(aws: &aws_config::SdkConfig, table: &str, mailer: Arc<dyn Mailer>) -> tokio::task::JoinHandle<()> {
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table);
+    let function = events::Events::new(Arc::new(store), mailer);
+    let relay =
+        events::relay::Relay::new(aws, table, events::relay::StartAt::TrimHorizon).with_settings(relay_settings());
+    let table = table.to_string();
+    tokio::spawn(async move {
+        if let Err(e) = relay.run(&function).await {
+            eprintln!("the relay of table {table} stopped: {e:#}");
+        }
+    })
+}
+
+/// The outbox mails of `table` not sent yet (pending, or being sent), as
+/// `id status template`.
+async fn unsent_mail(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let text = |item: &HashMap<String, AttributeValue>, name: &str| {
+        item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+    };
+    let mut unsent = vec![];
+    let mut start = None;
+    loop {
+        let out = ddb
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .filter_expression("begins_with(pk, :outbox) AND (#status = :pending OR #status = :sending)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":outbox", AttributeValue::S(shared::store::keys::outbox("")))
+            .expression_attribute_values(":pending", AttributeValue::S("PENDING".into()))
+            .expression_attribute_values(":sending", AttributeValue::S("SENDING".into()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan the outbox");
+        for item in out.items() {
+            unsent.push(format!("{} {} {}", text(item, "pk"), text(item, "status"), text(item, "template")));
+        }
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return unsent,
+        }
+    }
+}
+
+/// Waits until every mail in the outbox of `svc`'s table went out (or was
+/// refused for good), at most ten seconds; then panics naming what is left.
+/// Call it before asserting which mails were, or were not, sent.
+pub async fn settle(svc: &Services) {
+    let ddb = aws_sdk_dynamodb::Client::new(&aws().await);
+    let table = &svc.config.table_name;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let unsent = unsent_mail(&ddb, table).await;
+        if unsent.is_empty() {
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("mail still unsent in table {table} after 10 s: {unsent:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The services `svc` as a function with `role` holds them: the same table,
 /// mailer and settings, but only the keys that function gets.
 pub fn with_role(svc: &Services, role: TokenRole) -> Arc<Services> {
-    Arc::new(Services::new(svc.config.clone(), svc.store.clone(), svc.mailer.clone(), role).expect("services"))
+    Arc::new(Services::new(svc.config.clone(), svc.store.clone(), role).expect("services"))
 }
 
 /// Services that never reach the network: for building schemas.
@@ -120,14 +205,9 @@ pub fn offline_services() -> Arc<Services> {
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .build();
-    let ses = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .build();
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(ddb), "unused");
-    let mailer = SesMailer::new(&ses);
     let config = config("unused", &[]);
-    Arc::new(Services::new(config, Arc::new(store), Arc::new(mailer), TokenRole::Issuer).expect("services"))
+    Arc::new(Services::new(config, Arc::new(store), TokenRole::Issuer).expect("services"))
 }
 
 /// One HTTP request to a function, as API Gateway would hand it over; the status and body.

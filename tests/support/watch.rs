@@ -1,4 +1,6 @@
 //! The functions served by `cargo lambda watch`, as a storefront calls them.
+//! Their table's stream is relayed to the events function in process, as in
+//! `services`: the mail they put into the outbox goes out.
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
@@ -8,6 +10,7 @@ pub struct Watch {
     child: Child,
     pub base: String,
     _env_file: std::path::PathBuf,
+    relay: Option<tokio::task::JoinHandle<()>>,
 }
 
 fn free_port() -> u16 {
@@ -51,7 +54,14 @@ impl Watch {
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let child = cmd.spawn().expect("cargo lambda watch (installed by scripts/test.sh)");
-        let watch = Watch { child, base: format!("http://127.0.0.1:{port}/lambda-url"), _env_file: env_file };
+        let relay = match env.iter().find(|(k, _)| *k == "TABLE_NAME") {
+            Some((_, table)) => {
+                let aws = super::aws().await;
+                Some(super::spawn_relay(&aws, table, std::sync::Arc::new(shared::mail::SesMailer::new(&aws))))
+            }
+            None => None,
+        };
+        let watch = Watch { child, base: format!("http://127.0.0.1:{port}/lambda-url"), _env_file: env_file, relay };
         for _ in 0..600 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return watch;
@@ -84,6 +94,9 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
+        if let Some(relay) = &self.relay {
+            relay.abort();
+        }
         // The watcher runs `cargo run`, which runs the function: end the whole group.
         let _ = Command::new("kill").arg("--").arg(format!("-{}", self.child.id())).status();
         let _ = self.child.wait();

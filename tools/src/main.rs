@@ -7,8 +7,10 @@
 //!   customer-ctl api-key revoke KEY_ID
 //!   customer-ctl jwt-key generate
 //!   customer-ctl jwt-key public < private-keys
+//!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
 
 use anyhow::{bail, Context};
+use events::relay::{InvokeSink, Relay, StartAt};
 use shared::auth::access_token;
 use shared::domain::{Permission, TenantId};
 use shared::services::api_keys;
@@ -21,6 +23,11 @@ const USAGE: &str = "usage:
   customer-ctl api-key revoke KEY_ID
   customer-ctl jwt-key generate           a new Ed25519 key pair for access tokens
   customer-ctl jwt-key public < KEYS      the public keys of the private keys read from stdin
+  customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
+                                          the table's stream to the events function under
+                                          `cargo lambda watch`, as Lambda would hand it over
+                                          (default: from latest, to the Invoke API on
+                                          127.0.0.1:$API_PORT or :9000)
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify";
 
 /// The value after `--name` in `args`.
@@ -60,6 +67,31 @@ fn public_jwt_keys() -> anyhow::Result<()> {
     }
     println!("{}", publics.join(" "));
     Ok(())
+}
+
+/// The value after the flag `name`, if it is given.
+fn optional_flag<'a>(args: &'a [String], name: &str) -> anyhow::Result<Option<&'a str>> {
+    match args.iter().position(|a| a == name) {
+        Some(_) => flag(args, name).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `relay`: until stopped, the table's stream to the events function that
+/// `cargo lambda watch` serves (scripts/dev.sh starts it), retrying while the
+/// function is not served yet.
+async fn relay(args: &[String], aws: &aws_config::SdkConfig, table: &str) -> anyhow::Result<()> {
+    shared::logging::init();
+    let start: StartAt = optional_flag(args, "--from")?.unwrap_or("latest").parse()?;
+    let url = match optional_flag(args, "--invoke-url")? {
+        Some(url) => url.to_string(),
+        None => {
+            let port = std::env::var("API_PORT").unwrap_or_else(|_| "9000".into());
+            format!("http://127.0.0.1:{port}/2015-03-31/functions/events/invocations")
+        }
+    };
+    eprintln!("relaying the stream of table {table} to {url} (from {start:?}); stop with Ctrl-C");
+    Relay::new(aws, table, start).run(&InvokeSink::new(url)?).await
 }
 
 #[tokio::main]
@@ -102,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("{}\t{}\t{}\t{}\tcreated {}", key.id, key.name, permissions.join(","), state, key.created_at);
             }
         }
+        ["relay", ..] => relay(&args, &aws, &table_name).await?,
         ["api-key", "revoke", id] => {
             if !store.revoke_api_key(id, chrono::Utc::now()).await? {
                 bail!("no API key {id}");

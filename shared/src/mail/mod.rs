@@ -1,10 +1,12 @@
 //! Outgoing mail: a `Mailer` port, its SES adapter, and the templates.
 
+pub mod outbox;
 pub mod ses;
 pub mod templates;
 
 use async_trait::async_trait;
 
+pub use outbox::OutboxMail;
 pub use ses::SesMailer;
 pub use templates::{render, Template};
 
@@ -19,7 +21,21 @@ pub struct Mail {
     pub headers: Vec<(String, String)>,
 }
 
+/// Why a mail was not sent: whether sending it again can succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// Refused for good (its content, sender or recipient, the sending
+    /// account): sending the same mail again fails the same way. The reason
+    /// is the provider's, kept for an operator.
+    #[error("mail rejected: {0}")]
+    Rejected(String),
+    /// Failed for now (throttling, network, timeouts, the provider's own
+    /// errors): worth another attempt later.
+    #[error("mail not sent for now: {0:#}")]
+    Transient(anyhow::Error),
+}
+
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    async fn send(&self, from: &str, mail: &Mail) -> anyhow::Result<()>;
+    async fn send(&self, from: &str, mail: &Mail) -> Result<(), MailError>;
 }

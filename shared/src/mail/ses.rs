@@ -1,7 +1,9 @@
 //! Sends mail through SES v2 (the SES emulator locally).
 
-use super::{Mail, Mailer};
+use super::{Mail, MailError, Mailer};
 use async_trait::async_trait;
+use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
 use aws_sdk_sesv2::Client;
 use std::sync::OnceLock;
@@ -20,23 +22,68 @@ impl SesMailer {
         Self { config: config.clone(), client: OnceLock::new() }
     }
 
+    /// With a client of the caller's (another endpoint, say).
+    pub fn with_client(config: &aws_config::SdkConfig, client: Client) -> Self {
+        let mailer = Self::new(config);
+        let _ = mailer.client.set(client);
+        mailer
+    }
+
     fn client(&self) -> &Client {
         self.client.get_or_init(|| Client::new(&self.config))
     }
 }
 
-fn content(data: &str) -> anyhow::Result<Content> {
-    Ok(Content::builder().data(data).charset("UTF-8").build()?)
+fn content(data: &str) -> Result<Content, MailError> {
+    Content::builder().data(data).charset("UTF-8").build().map_err(unbuildable)
+}
+
+/// A message that cannot even be put together is refused for good: the
+/// same mail never builds.
+fn unbuildable(e: impl std::fmt::Display) -> MailError {
+    MailError::Rejected(format!("the message cannot be built: {e}"))
+}
+
+/// SES's refusals that sending again cannot overcome. Everything else
+/// (throttling: `TooManyRequestsException`, `LimitExceededException`; SES's
+/// own failures; network errors and timeouts) is worth another attempt.
+/// `SendingPausedException` counts as permanent: sending resumes only when an
+/// operator acts, long after the stream's retries are spent, and the mail is
+/// then better kept with its reason than parked without one.
+fn permanent(e: &SendEmailError) -> bool {
+    matches!(
+        e,
+        SendEmailError::MessageRejected(_)
+            | SendEmailError::BadRequestException(_)
+            | SendEmailError::MailFromDomainNotVerifiedException(_)
+            | SendEmailError::NotFoundException(_)
+            | SendEmailError::AccountSuspendedException(_)
+            | SendEmailError::SendingPausedException(_)
+    )
+}
+
+fn classify<R>(e: SdkError<SendEmailError, R>) -> MailError
+where
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match e.as_service_error() {
+        Some(service) if permanent(service) => MailError::Rejected(format!(
+            "{}: {}",
+            service.code().unwrap_or("SES refused the mail"),
+            service.message().unwrap_or("no reason given")
+        )),
+        _ => MailError::Transient(anyhow::anyhow!("send mail: {}", DisplayErrorContext(e))),
+    }
 }
 
 #[async_trait]
 impl Mailer for SesMailer {
-    async fn send(&self, from: &str, mail: &Mail) -> anyhow::Result<()> {
+    async fn send(&self, from: &str, mail: &Mail) -> Result<(), MailError> {
         let mut message = Message::builder()
             .subject(content(&mail.subject)?)
             .body(Body::builder().text(content(&mail.text)?).html(content(&mail.html)?).build());
         for (name, value) in &mail.headers {
-            message = message.headers(MessageHeader::builder().name(name).value(value).build()?);
+            message = message.headers(MessageHeader::builder().name(name).value(value).build().map_err(unbuildable)?);
         }
         self.client()
             .send_email()
@@ -45,7 +92,21 @@ impl Mailer for SesMailer {
             .content(EmailContent::builder().simple(message.build()).build())
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("send mail: {}", aws_sdk_sesv2::error::DisplayErrorContext(e)))?;
+            .map_err(classify)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_sesv2::types::error::{MessageRejected, TooManyRequestsException};
+
+    #[test]
+    fn refusals_for_good_and_throttling_are_told_apart() {
+        let rejected = SendEmailError::MessageRejected(MessageRejected::builder().message("bad content").build());
+        assert!(permanent(&rejected));
+        let throttled = SendEmailError::TooManyRequestsException(TooManyRequestsException::builder().build());
+        assert!(!permanent(&throttled));
     }
 }

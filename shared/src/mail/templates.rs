@@ -5,7 +5,8 @@ use super::Mail;
 use minijinja::Environment;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Template {
     ConfirmEmail,
     ResetPassword,

@@ -13,7 +13,7 @@ use crate::domain::{
     self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, ProfilePatch, SessionTokens, TokenKind,
 };
 use crate::mail::Template;
-use crate::store::{UniqueKey, WriteError};
+use crate::store::{PasswordChange, UniqueKey, WriteError};
 use chrono::Utc;
 
 fn new_id() -> String {
@@ -96,10 +96,18 @@ pub async fn change_password(
     let now = Utc::now();
     let tv = p.record.credentials.token_version;
     let (session, tokens) = new_session(svc, &p.tenant, &c.id, tv + 1, now)?;
-    match svc.store.change_password(&p.tenant, &c.id, &hash, tv, &session, now).await {
+    let notice = mailing::password_changed_notice(svc, &p.tenant, c, false, now).await;
+    let change = PasswordChange {
+        customer_id: &c.id,
+        password_hash: &hash,
+        token_version: tv,
+        session: &session,
+        mails: notice.as_slice(),
+        now,
+    };
+    match svc.store.change_password(&p.tenant, change).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password changed; other sessions revoked");
-            mailing::password_changed_notice(svc, &p.tenant, c, false, now).await;
             Ok(tokens)
         }
         // Another password change or logout-all came first: this session is gone.
@@ -136,15 +144,24 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     change.new_email = Some(new_email.as_str().to_string());
     let (cancel_secret, mut cancel) = new_token(TokenKind::CancelEmailChange, Some(&c.id), &old_key, tv, expires_at);
     cancel.cancels = Some(change.hash.clone());
-    match svc.store.start_email_change(&p.tenant, &change, &cancel).await {
-        Ok(()) => {}
+    let link = mailing::link_mail(
+        svc,
+        &p.tenant,
+        Template::ChangeEmail,
+        c,
+        Some(new_email.as_str()),
+        None,
+        &secret,
+        expires_at,
+    );
+    let notice = mailing::email_change_notice(svc, &p.tenant, c, &new_email, &cancel_secret, expires_at).await;
+    let mails: Vec<_> = link.into_iter().chain(notice).collect();
+    match svc.store.start_email_change(&p.tenant, &change, &cancel, &mails).await {
+        Ok(()) => Ok(()),
         // A password change or logout everywhere came first: this session is gone.
-        Err(WriteError::Conflict) => return Err(DomainError::Unauthenticated("the session has ended")),
-        Err(e) => return Err(anyhow::Error::from(e).into()),
+        Err(WriteError::Conflict) => Err(DomainError::Unauthenticated("the session has ended")),
+        Err(e) => Err(anyhow::Error::from(e).into()),
     }
-    mailing::send(svc, &p.tenant, Template::ChangeEmail, c, Some(new_email.as_str()), None, &secret, expires_at).await;
-    mailing::email_change_notice(svc, &p.tenant, c, &new_email, &cancel_secret, expires_at).await;
-    Ok(())
 }
 
 /// Ends every session of the customer, this one included.

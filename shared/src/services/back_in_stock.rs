@@ -2,7 +2,7 @@
 //! subscribers of an item once it is back.
 
 use super::credentials::Principal;
-use super::mailing::{deliver, Recipient};
+use super::mailing::{compose, Recipient};
 use super::Services;
 use crate::domain::{
     item, BackInStockSubscription, CountryCode, DomainResult, Email, ErrorCode, LanguageCode, Problems, TenantId,
@@ -83,8 +83,9 @@ pub async fn unsubscribe(
 
 /// Mails every subscriber of `item` (in `country`, or everywhere) once, in
 /// the subscriber's language, and ends their subscriptions. Each
-/// subscription is claimed before its mail goes out, so concurrent calls
-/// never mail anyone twice; a mail that fails puts the subscription back.
+/// subscription ends in the same transaction that writes its mail to the
+/// outbox, so concurrent calls never mail anyone twice, and a mail is
+/// never lost (the `events` function retries it).
 pub async fn notify(svc: &Services, tenant: &TenantId, item_name: &str, country: Option<&str>) -> DomainResult<usize> {
     let mut p = Problems::new();
     let item = p.check(item(item_name, &["item"]));
@@ -100,18 +101,12 @@ pub async fn notify(svc: &Services, tenant: &TenantId, item_name: &str, country:
         .map(|s| {
             let shop = shop.clone();
             async move {
-                if !svc.store.claim_back_in_stock(tenant, &s).await? {
-                    return Ok::<_, anyhow::Error>(false);
-                }
                 let extra = minijinja::context! { item => s.item.as_str(), link => shop };
                 let recipient = Recipient { to: s.email.as_str(), name: None, language: s.language_code.as_ref() };
-                match deliver(svc, tenant, Template::BackInStock, &recipient, extra, vec![]).await {
-                    Ok(()) => Ok(true),
-                    Err(_) => {
-                        svc.store.put_back_in_stock(tenant, &s).await?;
-                        Ok(false)
-                    }
-                }
+                let mail = compose(svc, tenant, Template::BackInStock, &recipient, extra, vec![]);
+                // The subscription ends and its mail is written in one
+                // transaction: exactly one of concurrent calls gets it.
+                svc.store.claim_back_in_stock(tenant, &s, mail.as_ref()).await
             }
         })
         .buffer_unordered(8)

@@ -133,8 +133,9 @@ pub(crate) async fn insert(
     record: &CustomerRecord,
     tokens: &[OneTimeToken],
     session: Option<&Session>,
+    mails: &[crate::mail::OutboxMail],
 ) -> Result<(), InsertError> {
-    match svc.store.create_customer(NewCustomer { record, tokens, session }).await {
+    match svc.store.create_customer(NewCustomer { record, tokens, session, mails }).await {
         Ok(()) => Ok(()),
         Err(WriteError::Taken(kind)) => {
             let error = match kind {

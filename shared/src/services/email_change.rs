@@ -21,13 +21,14 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
         None => None,
     };
     let now = Utc::now();
-    match svc.store.change_email(tenant, &token, &new_email, now).await {
+    let notice = match &before {
+        Some(before) => mailing::email_changed_notice(svc, tenant, &before.customer, &new_email, now).await,
+        None => None,
+    };
+    match svc.store.change_email(tenant, &token, &new_email, now, notice.as_slice()).await {
         Ok(()) => {
             let customer = token.customer_id.as_deref().unwrap_or_default();
             tracing::info!(customer, to = %new_email.masked(), "email changed");
-            if let Some(before) = before {
-                mailing::email_changed_notice(svc, tenant, &before.customer, &new_email, now).await;
-            }
             Ok(())
         }
         Err(WriteError::Taken(UniqueKey::Email)) => {

@@ -2,9 +2,10 @@
 
 use super::credentials::find_token;
 use super::quota::mail_quota_allows;
-use super::registration::{confirmation_token, send_confirmation};
-use super::{answer_no_sooner, customer_by_email, Services};
+use super::registration::confirmation_token;
+use super::{answer_no_sooner, customer_by_email, mailing, Services};
 use crate::domain::{DomainError, DomainResult, Email, TenantId, TokenKind};
+use crate::mail::Template;
 use crate::store::WriteError;
 use chrono::Utc;
 
@@ -40,7 +41,16 @@ async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> Doma
         return Ok(());
     }
     let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, Utc::now());
-    svc.store.put_token(tenant, &token).await?;
-    send_confirmation(svc, tenant, &record.customer, &secret, &token).await;
+    let mail = mailing::link_mail(
+        svc,
+        tenant,
+        Template::ConfirmEmail,
+        &record.customer,
+        None,
+        None,
+        &secret,
+        token.expires_at,
+    );
+    svc.store.put_token(tenant, &token, mail.as_slice()).await?;
     Ok(())
 }

@@ -1,9 +1,11 @@
-//! Mails: links carrying a one-time token as `token=` (only to URLs from the
-//! tenant's settings or its allow-list), and plain notices.
+//! Mails, composed for the outbox: links carrying a one-time token as
+//! `token=` (only to URLs from the tenant's settings or its allow-list), and
+//! notices. A use case writes what these return in the same transaction as
+//! its change; the `events` function renders and sends them.
 
 use super::Services;
-use crate::domain::{Customer, LanguageCode, TenantId};
-use crate::mail::{render, Template};
+use crate::domain::{Customer, Email, LanguageCode, TenantId};
+use crate::mail::{OutboxMail, Template};
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -20,37 +22,31 @@ impl<'a> Recipient<'a> {
     }
 }
 
-/// Renders `template` in the recipient's language and sends it, logging the
-/// outcome. Most callers ignore a failure: the state change the mail
-/// accompanies has already happened, and the recipient can ask again.
-pub(crate) async fn deliver(
+/// `template` for `recipient`, with the shop's name and sender; `None` (and
+/// a warning) for a tenant without mail settings.
+pub(crate) fn compose(
     svc: &Services,
     tenant: &TenantId,
     template: Template,
     recipient: &Recipient<'_>,
     extra: minijinja::Value,
     headers: Vec<(String, String)>,
-) -> anyhow::Result<()> {
+) -> Option<OutboxMail> {
     let Some(settings) = svc.config.tenant(tenant) else {
-        tracing::warn!(tenant = tenant.as_str(), ?template, "no mail settings for tenant; mail not sent");
-        anyhow::bail!("no mail settings for tenant {}", tenant.as_str());
+        tracing::warn!(tenant = tenant.as_str(), ?template, "no mail settings for tenant; no mail");
+        return None;
     };
     let ctx = minijinja::context! { shop => settings.name, name => recipient.name, ..extra };
+    let context = match serde_json::to_value(&ctx) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(?template, error = %e, "mail variables not serialisable; no mail");
+            return None;
+        }
+    };
     let language = recipient.language.map(|l| l.language());
     let from = settings.mail_from.as_deref().unwrap_or(&svc.config.mail_from);
-    let masked = crate::domain::mask_email(recipient.to);
-    let result = match render(template, language, recipient.to, ctx) {
-        Ok(mut mail) => {
-            mail.headers = headers;
-            svc.mailer.send(from, &mail).await
-        }
-        Err(e) => Err(e),
-    };
-    match &result {
-        Ok(()) => tracing::info!(?template, to = %masked, "mail sent"),
-        Err(e) => tracing::error!(?template, to = %masked, error = %e, "mail not sent"),
-    }
-    result
+    Some(OutboxMail::new(tenant.as_str(), template, from, recipient.to, language, &context, headers))
 }
 
 /// `base` with `token=secret` added to its query.
@@ -60,14 +56,14 @@ pub(crate) fn token_link(base: &Url, secret: &str) -> Url {
     link
 }
 
-fn expiry(expires: DateTime<Utc>) -> String {
-    at(expires)
+fn at(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// Sends `template` with a link `base?token=secret` to `to` (the customer's
+/// `template` with a link `base?token=secret` to `to` (the customer's
 /// address unless given). `base` defaults to the tenant's URL for the template.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn send(
+pub(crate) fn link_mail(
     svc: &Services,
     tenant: &TenantId,
     template: Template,
@@ -76,47 +72,44 @@ pub(crate) async fn send(
     base: Option<&Url>,
     secret: &str,
     expires: DateTime<Utc>,
-) {
-    let Some(settings) = svc.config.tenant(tenant) else {
-        tracing::warn!(tenant = tenant.as_str(), ?template, "no mail settings for tenant; mail not sent");
-        return;
-    };
+) -> Option<OutboxMail> {
+    let settings = svc.config.tenant(tenant)?;
     let default = match template {
         Template::ResetPassword | Template::Invite => &settings.reset_password_url,
         Template::ChangeEmail => settings.confirm_email_change_url(),
         _ => &settings.confirm_email_url,
     };
     let link = token_link(base.unwrap_or(default), secret);
-    let extra = minijinja::context! { link => link.as_str(), expires => expiry(expires) };
+    let extra = minijinja::context! { link => link.as_str(), expires => at(expires) };
     let recipient = Recipient { to: to.unwrap_or(customer.email.as_str()), ..Recipient::customer(customer) };
-    let _ = deliver(svc, tenant, template, &recipient, extra, vec![]).await;
+    compose(svc, tenant, template, &recipient, extra, vec![])
 }
 
-/// Sends a notice to the customer's address. An address nobody has proved
-/// to own (unverified) gets notices only within its hourly mail budget:
-/// otherwise registering someone else's address and changing the password
-/// in a loop would mail them without limit.
-pub(crate) async fn notice(
+/// A notice to the customer's address. An address nobody has proved to own
+/// (unverified) gets notices only within its hourly mail budget: otherwise
+/// registering someone else's address and changing the password in a loop
+/// would mail them without limit.
+async fn notice(
     svc: &Services,
     tenant: &TenantId,
     template: Template,
     customer: &Customer,
     extra: minijinja::Value,
-) {
+) -> Option<OutboxMail> {
     if !customer.email_verified {
         match super::quota::mail_quota_allows(svc, &customer.email.normalized()).await {
             Ok(true) => {}
             Ok(false) => {
-                return tracing::info!(?template, customer = %customer.id, "notice not sent: mail budget spent")
+                tracing::info!(?template, customer = %customer.id, "notice not sent: mail budget spent");
+                return None;
             }
-            Err(e) => return tracing::error!(?template, error = %e, "mail budget unavailable; notice not sent"),
+            Err(e) => {
+                tracing::error!(?template, error = %e, "mail budget unavailable; notice not sent");
+                return None;
+            }
         }
     }
-    let _ = deliver(svc, tenant, template, &Recipient::customer(customer), extra, vec![]).await;
-}
-
-fn at(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M UTC").to_string()
+    compose(svc, tenant, template, &Recipient::customer(customer), extra, vec![])
 }
 
 /// To the old address of a requested email change: what was asked, and a
@@ -125,16 +118,14 @@ pub(crate) async fn email_change_notice(
     svc: &Services,
     tenant: &TenantId,
     customer: &Customer,
-    new_email: &crate::domain::Email,
+    new_email: &Email,
     cancel_secret: &str,
     expires: DateTime<Utc>,
-) {
-    let Some(settings) = svc.config.tenant(tenant) else { return };
+) -> Option<OutboxMail> {
+    let settings = svc.config.tenant(tenant)?;
     let link = token_link(&settings.cancel_email_change_url(), cancel_secret);
-    let extra = minijinja::context! {
-        new_email => new_email.as_str(), link => link.as_str(), expires => expiry(expires)
-    };
-    notice(svc, tenant, Template::EmailChangeNotice, customer, extra).await;
+    let extra = minijinja::context! { new_email => new_email.as_str(), link => link.as_str(), expires => at(expires) };
+    notice(svc, tenant, Template::EmailChangeNotice, customer, extra).await
 }
 
 /// To the address that held the account: the email changed to `new_email`.
@@ -142,11 +133,11 @@ pub(crate) async fn email_changed_notice(
     svc: &Services,
     tenant: &TenantId,
     before: &Customer,
-    new_email: &crate::domain::Email,
+    new_email: &Email,
     now: DateTime<Utc>,
-) {
+) -> Option<OutboxMail> {
     let extra = minijinja::context! { new_email => new_email.as_str(), at => at(now) };
-    notice(svc, tenant, Template::EmailChanged, before, extra).await;
+    notice(svc, tenant, Template::EmailChanged, before, extra).await
 }
 
 /// To the account's address: its password was changed (`reset`: through a
@@ -157,7 +148,7 @@ pub(crate) async fn password_changed_notice(
     customer: &Customer,
     reset: bool,
     now: DateTime<Utc>,
-) {
+) -> Option<OutboxMail> {
     let extra = minijinja::context! { reset => reset, at => at(now) };
-    notice(svc, tenant, Template::PasswordChanged, customer, extra).await;
+    notice(svc, tenant, Template::PasswordChanged, customer, extra).await
 }

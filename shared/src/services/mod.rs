@@ -22,7 +22,6 @@ mod tokens;
 
 use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy, TokenRole};
 use crate::config::JwtKeySource;
-use crate::mail::{Mailer, SesMailer};
 use crate::store::{DynamoStore, Store};
 use crate::Config;
 use anyhow::Context;
@@ -32,7 +31,6 @@ use std::sync::Arc;
 pub struct Services {
     pub config: Config,
     pub store: Arc<dyn Store>,
-    pub mailer: Arc<dyn Mailer>,
     /// Only the keys the function's `TokenRole` needs: `issue` fails on a
     /// function holding no private key, `verify` refuses everything on one
     /// holding no key.
@@ -43,14 +41,9 @@ pub struct Services {
 
 impl Services {
     /// The services of a function whose use of access tokens is `role`, over
-    /// `store` and `mailer`, its keys given inline in the configuration
+    /// `store` (mail goes through the store's outbox: no request sends any), its keys given inline in the configuration
     /// (`JWT_PRIVATE_KEYS`, `JWT_PUBLIC_KEYS`: tests, benchmarks, local runs).
-    pub fn new(
-        config: Config,
-        store: Arc<dyn Store>,
-        mailer: Arc<dyn Mailer>,
-        role: TokenRole,
-    ) -> anyhow::Result<Self> {
+    pub fn new(config: Config, store: Arc<dyn Store>, role: TokenRole) -> anyhow::Result<Self> {
         let private_keys = match (&config.jwt_private_keys, role) {
             (Some(JwtKeySource::SecretArn(_)), TokenRole::Issuer) => {
                 anyhow::bail!("JWT_PRIVATE_KEYS_ARN names a secret: only Services::from_env reads it")
@@ -58,20 +51,19 @@ impl Services {
             (Some(JwtKeySource::Inline(keys)), TokenRole::Issuer) => keys.clone(),
             _ => vec![],
         };
-        Self::with_private_keys(config, store, mailer, role, &private_keys)
+        Self::with_private_keys(config, store, role, &private_keys)
     }
 
     fn with_private_keys(
         config: Config,
         store: Arc<dyn Store>,
-        mailer: Arc<dyn Mailer>,
         role: TokenRole,
         private_keys: &[String],
     ) -> anyhow::Result<Self> {
         let access_tokens = access_tokens(&config, role, private_keys)?;
         let hasher =
             PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
-        Ok(Self { config, store, mailer, access_tokens, hasher, policy: PasswordPolicy::default() })
+        Ok(Self { config, store, access_tokens, hasher, policy: PasswordPolicy::default() })
     }
 
     /// The production wiring of a function whose use of access tokens is
@@ -90,8 +82,7 @@ impl Services {
                 }
             }
         });
-        let mailer = SesMailer::new(&aws);
-        Self::with_private_keys(config, Arc::new(store), Arc::new(mailer), role, &private_keys?)
+        Self::with_private_keys(config, Arc::new(store), role, &private_keys?)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The newsletter: double opt-in, one-click unsubscribe, and the export.
 
 use super::credentials::{find_token, Principal};
-use super::mailing::{deliver, token_link, Recipient};
+use super::mailing::{compose, token_link, Recipient};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::quota::mail_quota_allows;
 use super::tokens::new_token;
@@ -98,12 +98,34 @@ pub async fn subscribe(
     let (confirm_secret, confirm) = token(TokenKind::NewsletterConfirm, now + svc.config.confirmation_token_ttl);
     let (unsubscribe_secret, unsubscribe) =
         token(TokenKind::NewsletterUnsubscribe, now + Duration::days(UNSUBSCRIBE_TTL_DAYS));
-    svc.store.put_newsletter(tenant, &subscription, &[confirm.clone(), unsubscribe]).await?;
+    let mail = confirmation_mail(
+        svc,
+        tenant,
+        caller.filter(|_| own),
+        &subscription,
+        &confirm,
+        &confirm_secret,
+        &unsubscribe_secret,
+    );
+    svc.store.put_newsletter(tenant, &subscription, &[confirm, unsubscribe], mail.as_slice()).await?;
+    Ok(answer(NewsletterState::Pending))
+}
 
-    let Some(settings) = svc.config.tenant(tenant) else { return Ok(answer(NewsletterState::Pending)) };
-    let confirm_link = token_link(settings.newsletter_confirm_url(), &confirm_secret);
+/// The double opt-in mail: the confirmation link, and the unsubscribe link
+/// (also as `List-Unsubscribe`, one-click where the API serves it).
+fn confirmation_mail(
+    svc: &Services,
+    tenant: &TenantId,
+    owner: Option<&Principal>,
+    subscription: &NewsletterSubscription,
+    confirm: &crate::domain::OneTimeToken,
+    confirm_secret: &str,
+    unsubscribe_secret: &str,
+) -> Option<crate::mail::OutboxMail> {
+    let settings = svc.config.tenant(tenant)?;
+    let confirm_link = token_link(settings.newsletter_confirm_url(), confirm_secret);
     let mut headers = Vec::new();
-    let unsubscribe = unsubscribe_link(svc, tenant, &unsubscribe_secret).map(|(link, one_click)| {
+    let unsubscribe = unsubscribe_link(svc, tenant, unsubscribe_secret).map(|(link, one_click)| {
         headers.push(("List-Unsubscribe".to_string(), format!("<{link}>")));
         if one_click {
             headers.push(("List-Unsubscribe-Post".to_string(), "List-Unsubscribe=One-Click".to_string()));
@@ -115,10 +137,9 @@ pub async fn subscribe(
         unsubscribe => unsubscribe,
         expires => confirm.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
     };
-    let name = caller.filter(|_| own).and_then(|c| c.record.customer.display_name());
-    let recipient = Recipient { to: email.as_str(), name, language: subscription.language_code.as_ref() };
-    let _ = deliver(svc, tenant, Template::NewsletterConfirm, &recipient, extra, headers).await;
-    Ok(answer(NewsletterState::Pending))
+    let name = owner.and_then(|c| c.record.customer.display_name());
+    let recipient = Recipient { to: subscription.email.as_str(), name, language: subscription.language_code.as_ref() };
+    compose(svc, tenant, Template::NewsletterConfirm, &recipient, extra, headers)
 }
 
 pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<NewsletterState> {

@@ -71,8 +71,8 @@ pub(crate) async fn mail_set_password_link(
         record.credentials.token_version,
         expires_at,
     );
-    svc.store.put_token(tenant, &token).await?;
-    mailing::send(svc, tenant, template, c, None, url, &secret, token.expires_at).await;
+    let mail = mailing::link_mail(svc, tenant, template, c, None, url, &secret, token.expires_at);
+    svc.store.put_token(tenant, &token, mail.as_slice()).await?;
     Ok(())
 }
 
@@ -124,17 +124,21 @@ pub async fn reset(
         false => None,
     };
     let attempts_address = attempt_address(&token.email_key);
+    // The reset proves the mailbox (it verifies the email): the notice to it
+    // is no unsolicited mail.
+    let proven = crate::domain::Customer { email_verified: true, ..c.clone() };
+    let notice = mailing::password_changed_notice(svc, tenant, &proven, true, now).await;
     let reset = PasswordReset {
         token: &token,
         password_hash: &hash,
         session: session.as_ref().map(|(s, _)| s),
         attempts_address: &attempts_address,
+        mails: notice.as_slice(),
         now,
     };
     match svc.store.reset_password(tenant, reset).await {
         Ok(()) => {
             tracing::info!(customer = %c.id, "password reset; earlier sessions revoked");
-            mailing::password_changed_notice(svc, tenant, c, true, now).await;
             Ok(session.map(|(_, t)| t))
         }
         Err(WriteError::Conflict) => Err(DomainError::token_invalid(&["token"])),

@@ -6,7 +6,7 @@ use super::{login, mailing, newsletter, Services};
 use crate::domain::{
     Customer, CustomerStatus, DomainResult, OneTimeToken, ProfilePatch, SessionTokens, TenantId, TokenKind,
 };
-use crate::mail::Template;
+use crate::mail::{OutboxMail, Template};
 use chrono::{DateTime, Utc};
 
 pub struct RegisterInput {
@@ -35,15 +35,21 @@ pub(crate) fn confirmation_token(
     new_token(TokenKind::ConfirmEmail, Some(&customer.id), &customer.email.normalized(), token_version, expires_at)
 }
 
-/// Mails the confirmation link for `token`.
-pub(crate) async fn send_confirmation(
+/// The mail carrying the confirmation link for `token`, if the address's
+/// hourly budget allows one: a confirmation is mail nobody logged in asked
+/// for, so register-and-delete loops cannot mail a victim without limit.
+pub(crate) async fn confirmation_mail(
     svc: &Services,
     tenant: &TenantId,
     customer: &Customer,
     secret: &str,
     token: &OneTimeToken,
-) {
-    mailing::send(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at).await;
+) -> anyhow::Result<Option<OutboxMail>> {
+    if !super::quota::mail_quota_allows(svc, &customer.email.normalized()).await? {
+        tracing::info!(customer = %customer.id, "confirmation not sent: hourly mail budget spent");
+        return Ok(None);
+    }
+    Ok(mailing::link_mail(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at))
 }
 
 pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -> DomainResult<Registered> {
@@ -62,18 +68,12 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
         true => Some(login::new_session(svc, tenant, &record.customer.id, 0, now)?),
         false => None,
     };
-    insert(svc, &record, std::slice::from_ref(&token), session.as_ref().map(|(s, _)| s)).await?;
+    // Past the budget the registration still happens, without the mail:
+    // the customer can ask for it again later.
+    let mail = confirmation_mail(svc, tenant, &record.customer, &secret, &token).await?;
+    let session_item = session.as_ref().map(|(s, _)| s);
+    insert(svc, &record, std::slice::from_ref(&token), session_item, mail.as_slice()).await?;
     tracing::info!(customer = %record.customer.id, email = %record.customer.email.masked(), "customer registered");
-    // The confirmation is mail nobody logged in asked for: it counts towards
-    // the address's hourly budget, so register-and-delete loops cannot mail
-    // a victim without limit. Past the budget the registration stands, and
-    // the customer can ask for the mail again later.
-    let email_key = record.customer.email.normalized();
-    match super::quota::mail_quota_allows(svc, &email_key).await {
-        Ok(true) => send_confirmation(svc, tenant, &record.customer, &secret, &token).await,
-        Ok(false) => tracing::info!(customer = %record.customer.id, "confirmation not sent: hourly mail budget spent"),
-        Err(e) => tracing::error!(customer = %record.customer.id, error = %e, "mail budget unavailable; not sent"),
-    }
     if input.newsletter {
         let c = &record.customer;
         let info = newsletter::NewsletterInfo {

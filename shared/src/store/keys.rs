@@ -9,6 +9,12 @@ pub const GUARD: &str = "GUARD";
 pub const TOKEN: &str = "TOKEN";
 pub const COUNTER: &str = "COUNTER";
 pub const API_KEY: &str = "APIKEY";
+pub const MAIL: &str = "MAIL";
+
+/// A mail of the outbox (not per tenant: the `events` function finds it by id).
+pub fn outbox(id: &str) -> String {
+    format!("OUTBOX#{id}")
+}
 
 pub fn customer(t: &TenantId, id: &str) -> String {
     format!("T#{}#C#{id}", t.as_str())

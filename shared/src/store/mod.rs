@@ -14,6 +14,7 @@ use crate::domain::{
     ApiKey, BackInStockSubscription, Customer, CustomerRecord, Email, NewsletterState, NewsletterSubscription,
     OneTimeToken, Session, TenantId,
 };
+use crate::mail::OutboxMail;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -44,6 +45,21 @@ pub struct NewCustomer<'a> {
     pub record: &'a CustomerRecord,
     pub tokens: &'a [OneTimeToken],
     pub session: Option<&'a Session>,
+    /// Mails for the outbox, written with the customer.
+    pub mails: &'a [OutboxMail],
+}
+
+/// A password change by the logged-in customer.
+pub struct PasswordChange<'a> {
+    pub customer_id: &'a str,
+    pub password_hash: &'a str,
+    /// The token version the change was checked under.
+    pub token_version: i64,
+    /// The fresh session that replaces every other.
+    pub session: &'a Session,
+    /// Mails for the outbox (the notice), written with the change.
+    pub mails: &'a [OutboxMail],
+    pub now: DateTime<Utc>,
 }
 
 /// A password change through a reset token.
@@ -55,18 +71,41 @@ pub struct PasswordReset<'a> {
     /// The address's password attempts (see `AttemptStore`), cleared with
     /// the reset: proving the mailbox unlocks it.
     pub attempts_address: &'a str,
+    /// Mails for the outbox, written with the change.
+    pub mails: &'a [OutboxMail],
     pub now: DateTime<Utc>,
 }
 
 /// Every port together: what the functions are wired with.
 pub trait Store:
-    CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore + AttemptStore
+    CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore + AttemptStore + OutboxStore
 {
 }
 
 impl<T> Store for T where
-    T: CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore + AttemptStore
+    T: CustomerStore
+        + SessionStore
+        + TokenStore
+        + ApiKeyStore
+        + SubscriptionStore
+        + QuotaStore
+        + AttemptStore
+        + OutboxStore
 {
+}
+
+/// What claiming an outbox mail found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MailClaim {
+    /// Pending (or abandoned by a delivery whose lease ran out): now held
+    /// by this delivery until the lease ends.
+    Claimed(OutboxMail),
+    /// Sent already (or never there): nothing to do.
+    Gone,
+    /// Another delivery holds it and its lease has not run out.
+    Busy,
+    /// SES refused it for good earlier; kept for an operator.
+    Rejected,
 }
 
 /// The outcome of asking to check a password for an address.
@@ -147,15 +186,7 @@ pub trait SessionStore: Send + Sync {
     /// Sets a new password, bumps the token version (revoking every session
     /// and access token) and opens `session`, if the token version is still
     /// `token_version` (1 RT).
-    async fn change_password(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        password_hash: &str,
-        token_version: i64,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> Result<(), WriteError>;
+    async fn change_password(&self, tenant: &TenantId, change: PasswordChange<'_>) -> Result<(), WriteError>;
 
     /// Bumps the token version: every session and access token dies (1 RT).
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
@@ -164,7 +195,8 @@ pub trait SessionStore: Send + Sync {
 /// One-time tokens (stored as hashes) and the changes they authorise.
 #[async_trait]
 pub trait TokenStore: Send + Sync {
-    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()>;
+    /// Stores a token, with the mail that carries it, in one write (1 RT).
+    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken, mails: &[OutboxMail]) -> anyhow::Result<()>;
 
     async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>>;
 
@@ -193,6 +225,7 @@ pub trait TokenStore: Send + Sync {
         tenant: &TenantId,
         change: &OneTimeToken,
         cancel: &OneTimeToken,
+        mails: &[OutboxMail],
     ) -> Result<(), WriteError>;
 
     /// Uses up a cancel token and drops the pending change it names, with
@@ -211,6 +244,7 @@ pub trait TokenStore: Send + Sync {
         token: &OneTimeToken,
         new_email: &Email,
         now: DateTime<Utc>,
+        mails: &[OutboxMail],
     ) -> Result<(), WriteError>;
 }
 
@@ -243,6 +277,7 @@ pub trait SubscriptionStore: Send + Sync {
         tenant: &TenantId,
         subscription: &NewsletterSubscription,
         tokens: &[OneTimeToken],
+        mails: &[OutboxMail],
     ) -> anyhow::Result<()>;
 
     /// Sets the status of an existing subscription, using up `token` in the
@@ -288,12 +323,14 @@ pub trait SubscriptionStore: Send + Sync {
         country: Option<&str>,
     ) -> anyhow::Result<Vec<BackInStockSubscription>>;
 
-    /// Removes a subscription if it is still there: true for exactly one of
-    /// several concurrent callers, who may then notify the subscriber.
+    /// Removes a subscription if it is still there, writing its mail to the
+    /// outbox in the same transaction: true for exactly one of several
+    /// concurrent callers, so every subscriber is mailed once (1 RT).
     async fn claim_back_in_stock(
         &self,
         tenant: &TenantId,
         subscription: &BackInStockSubscription,
+        mail: Option<&OutboxMail>,
     ) -> anyhow::Result<bool>;
 
     /// Erases everything an address subscribed to: its newsletter
@@ -332,4 +369,24 @@ pub trait AttemptStore: Send + Sync {
     /// other attempts were counted since this one (then only this one is
     /// taken back, and never a lock others reached). 1 RT (2 under contention).
     async fn attempt_succeeded(&self, tenant: &TenantId, address: &str, count: u32, max: u32) -> anyhow::Result<()>;
+}
+
+/// The transactional outbox, as the `events` function works through it
+/// (mails are written by the other ports, in the transactions of the
+/// changes that cause them).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Claims a mail for sending until `lease_until`, so that a stream
+    /// record delivered again never mails twice (1 RT).
+    async fn claim_mail(&self, id: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> anyhow::Result<MailClaim>;
+
+    /// The mail went out: it is removed (1 RT).
+    async fn mail_sent(&self, id: &str) -> anyhow::Result<()>;
+
+    /// Sending failed for now: pending again, for the next delivery (1 RT).
+    async fn release_mail(&self, id: &str) -> anyhow::Result<()>;
+
+    /// SES refused the mail for good: kept with the reason, for an operator
+    /// (until its TTL), and never tried again (1 RT).
+    async fn mail_rejected(&self, id: &str, reason: &str) -> anyhow::Result<()>;
 }

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -22,6 +22,9 @@ pub const GSI1_PARTITION_KEY: &str = "gsi1pk";
 pub const GSI1_SORT_KEY: &str = "gsi1sk";
 /// Global secondary indexes: (name, partition key, sort key). All project ALL.
 pub const GSIS: &[(&str, &str, &str)] = &[(GSI1, GSI1_PARTITION_KEY, GSI1_SORT_KEY)];
+/// The change stream the `events` function reads: every item before and
+/// after each change (template.yaml's `StreamSpecification`).
+pub const STREAM_VIEW_TYPE: StreamViewType = StreamViewType::NewAndOldImages;
 
 fn key(name: &str, kind: KeyType) -> anyhow::Result<KeySchemaElement> {
     Ok(KeySchemaElement::builder().attribute_name(name).key_type(kind).build()?)
@@ -31,7 +34,11 @@ fn string_attr(name: &str) -> anyhow::Result<AttributeDefinition> {
     Ok(AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()?)
 }
 
-/// Creates the table with its indexes and TTL, waiting until it is usable.
+fn stream() -> anyhow::Result<StreamSpecification> {
+    Ok(StreamSpecification::builder().stream_enabled(true).stream_view_type(STREAM_VIEW_TYPE).build()?)
+}
+
+/// Creates the table with its indexes, stream and TTL.
 pub async fn create_table(client: &Client, name: &str) -> anyhow::Result<()> {
     let mut req = client
         .create_table()
@@ -40,7 +47,8 @@ pub async fn create_table(client: &Client, name: &str) -> anyhow::Result<()> {
         .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
         .key_schema(key(SORT_KEY, KeyType::Range)?)
         .attribute_definitions(string_attr(PARTITION_KEY)?)
-        .attribute_definitions(string_attr(SORT_KEY)?);
+        .attribute_definitions(string_attr(SORT_KEY)?)
+        .stream_specification(stream()?);
     for (index, pk, sk) in GSIS {
         req = req
             .attribute_definitions(string_attr(pk)?)
@@ -69,10 +77,19 @@ pub async fn create_table(client: &Client, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates the table unless it exists (local development restarts).
+/// Creates the table unless it exists (local development restarts); a table
+/// kept from before the change stream gets its stream.
 pub async fn ensure_table(client: &Client, name: &str) -> anyhow::Result<bool> {
     match client.describe_table().table_name(name).send().await {
-        Ok(_) => Ok(false),
+        Ok(out) => {
+            let streaming = out.table().and_then(|t| t.stream_specification()).is_some_and(|s| s.stream_enabled());
+            if !streaming {
+                client.update_table().table_name(name).stream_specification(stream()?).send().await.map_err(|e| {
+                    anyhow::anyhow!("enable the stream of {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(e))
+                })?;
+            }
+            Ok(false)
+        }
         Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
             create_table(client, name).await.map(|_| true)
         }

@@ -43,6 +43,9 @@ impl CustomerStore for DynamoStore {
         if let Some(session) = new.session {
             tx.push(self.put(items::session_item(&c.tenant_id, session)?, None)?);
         }
+        for put in self.mail_puts(new.mails)? {
+            tx.push(put);
+        }
         self.commit(tx, "create customer").await
     }
 

@@ -9,6 +9,7 @@ mod api_keys;
 mod attempts;
 mod customers;
 mod items;
+mod outbox;
 mod quotas;
 mod sessions;
 mod subscriptions;

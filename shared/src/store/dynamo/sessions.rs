@@ -4,7 +4,7 @@
 use super::items::{customer_from_item, profile_key, purge_at, session_item, session_key, sort_key};
 use super::{n, s, sdk, time, values, DynamoStore, EXISTS, NOT_EXISTS};
 use crate::domain::{CustomerRecord, Session, TenantId, REMEMBERED_ROTATIONS};
-use crate::store::{keys, table, SessionStore, WriteError};
+use crate::store::{keys, table, PasswordChange, SessionStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
@@ -99,16 +99,9 @@ impl SessionStore for DynamoStore {
         Ok(())
     }
 
-    async fn change_password(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-        password_hash: &str,
-        token_version: i64,
-        session: &Session,
-        now: DateTime<Utc>,
-    ) -> Result<(), WriteError> {
-        let items = vec![
+    async fn change_password(&self, tenant: &TenantId, change: PasswordChange<'_>) -> Result<(), WriteError> {
+        let PasswordChange { customer_id, password_hash, token_version, session, mails, now } = change;
+        let mut items = vec![
             self.update(
                 profile_key(tenant, customer_id),
                 "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, version = version + :one, \
@@ -118,6 +111,7 @@ impl SessionStore for DynamoStore {
             )?,
             self.put(session_item(tenant, session)?, Some(NOT_EXISTS))?,
         ];
+        items.extend(self.mail_puts(mails)?);
         self.transact_conditional(items, "change password").await
     }
 

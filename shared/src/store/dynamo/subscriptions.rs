@@ -7,6 +7,7 @@ use super::items::{
 };
 use super::{s, sdk, time, values, DynamoStore, EXISTS};
 use crate::domain::{BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, TenantId};
+use crate::mail::OutboxMail;
 use crate::store::{keys, SubscriptionStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
@@ -30,11 +31,13 @@ impl SubscriptionStore for DynamoStore {
         tenant: &TenantId,
         subscription: &NewsletterSubscription,
         tokens: &[OneTimeToken],
+        mails: &[OutboxMail],
     ) -> anyhow::Result<()> {
         let mut items = vec![self.put(newsletter_item(tenant, subscription)?, None)?];
         for token in tokens {
             items.push(self.put(token_item(tenant, token)?, None)?);
         }
+        items.extend(self.mail_puts(mails)?);
         self.transact(items).await.map_err(|e| e.unexpected("newsletter write"))
     }
 
@@ -141,16 +144,20 @@ impl SubscriptionStore for DynamoStore {
         items.into_iter().map(|i| serde_dynamo::from_item(i).context("back-in-stock subscription")).collect()
     }
 
-    async fn claim_back_in_stock(&self, tenant: &TenantId, sub: &BackInStockSubscription) -> anyhow::Result<bool> {
-        let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(back_in_stock_key(tenant, &sub.item, sub.country_code.as_str(), &sub.email.normalized())))
-            .condition_expression(EXISTS)
-            .send()
-            .await;
-        super::condition_held(result, "claim back-in-stock subscription")
+    async fn claim_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        sub: &BackInStockSubscription,
+        mail: Option<&OutboxMail>,
+    ) -> anyhow::Result<bool> {
+        let key = back_in_stock_key(tenant, &sub.item, sub.country_code.as_str(), &sub.email.normalized());
+        let mut items = vec![self.delete(key, Some(EXISTS))?];
+        items.extend(self.mail_puts(&mail.cloned().into_iter().collect::<Vec<_>>())?);
+        match self.transact_conditional(items, "claim back-in-stock subscription").await {
+            Ok(()) => Ok(true),
+            Err(WriteError::Conflict) => Ok(false),
+            Err(e) => Err(anyhow::Error::from(e)),
+        }
     }
 
     async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()> {

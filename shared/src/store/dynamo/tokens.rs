@@ -5,6 +5,7 @@ use super::attempts::attempts_key;
 use super::items::{profile_key, session_item, token_item, token_key};
 use super::{n, s, sdk, time, values, DynamoStore, Transaction, EXISTS};
 use crate::domain::{Email, OneTimeToken, TenantId};
+use crate::mail::OutboxMail;
 use crate::store::{keys, PasswordReset, TokenStore, UniqueKey, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
@@ -29,15 +30,20 @@ impl DynamoStore {
 
 #[async_trait]
 impl TokenStore for DynamoStore {
-    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken) -> anyhow::Result<()> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(token_item(tenant, token)?))
-            .send()
-            .await
-            .map_err(sdk("put token"))?;
-        Ok(())
+    async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken, mails: &[OutboxMail]) -> anyhow::Result<()> {
+        if mails.is_empty() {
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(token_item(tenant, token)?))
+                .send()
+                .await
+                .map_err(sdk("put token"))?;
+            return Ok(());
+        }
+        let mut items = vec![self.put(token_item(tenant, token)?, None)?];
+        items.extend(self.mail_puts(mails)?);
+        self.transact(items).await.map_err(|e| e.unexpected("put token with its mail"))
     }
 
     async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>> {
@@ -91,6 +97,7 @@ impl TokenStore for DynamoStore {
         if let Some(session) = reset.session {
             items.push(self.put(session_item(tenant, session)?, None)?);
         }
+        items.extend(self.mail_puts(reset.mails)?);
         self.transact_conditional(items, "reset password").await
     }
 
@@ -99,8 +106,9 @@ impl TokenStore for DynamoStore {
         tenant: &TenantId,
         change: &OneTimeToken,
         cancel: &OneTimeToken,
+        mails: &[OutboxMail],
     ) -> Result<(), WriteError> {
-        let items = vec![
+        let mut items = vec![
             self.put(token_item(tenant, change)?, None)?,
             self.put(token_item(tenant, cancel)?, None)?,
             self.update(
@@ -110,6 +118,7 @@ impl TokenStore for DynamoStore {
                 values([(":pending", s(&change.hash)), (":tv", n(change.token_version))]),
             )?,
         ];
+        items.extend(self.mail_puts(mails)?);
         self.transact_conditional(items, "start email change").await
     }
 
@@ -134,6 +143,7 @@ impl TokenStore for DynamoStore {
         token: &OneTimeToken,
         new_email: &Email,
         now: DateTime<Utc>,
+        mails: &[OutboxMail],
     ) -> Result<(), WriteError> {
         let mut tx = Transaction::default();
         tx.push(self.spend(tenant, token)?);
@@ -156,6 +166,9 @@ impl TokenStore for DynamoStore {
                 (":tv", n(token.token_version)),
             ]),
         )?);
+        for put in self.mail_puts(mails)? {
+            tx.push(put);
+        }
         self.commit(tx, "email change").await
     }
 }

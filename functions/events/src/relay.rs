@@ -1,0 +1,722 @@
+//! The local stand-in for the stream's event source mapping: reads a
+//! table's DynamoDB stream (DynamoDB Local serves the Streams API) and hands
+//! the records, in order and in batches, to a [`Sink`]: the `events` function
+//! under `cargo lambda watch` (`customer-ctl relay`), or [`Events`] in
+//! process (the tests).
+//!
+//! Lambda's semantics, as template.yaml configures them: batches of up to
+//! `BatchSize` records; on a reported failure the batch is delivered again
+//! from the failed record on, at most `MaximumRetryAttempts` times, then the
+//! rest of the batch is given up with an error naming its sequence numbers
+//! (where a deployment parks it in the dead-letter queue). A sink that cannot
+//! be reached (the function not served yet) gets the same batch again, with
+//! a growing pause, until it answers.
+
+use crate::Events;
+use anyhow::Context;
+use async_trait::async_trait;
+use aws_lambda_events::event::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType, UserIdentity};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_dynamodbstreams::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodbstreams::types::{self as streams, ShardIteratorType, StreamStatus};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+/// Where the records of a batch go.
+#[async_trait]
+pub trait Sink: Send + Sync {
+    /// Processes one batch as the `events` function does; an error means the
+    /// batch was not processed at all (the function could not be reached).
+    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse>;
+}
+
+/// The function in process.
+#[async_trait]
+impl Sink for Events {
+    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse> {
+        Ok(self.handle(event).await)
+    }
+}
+
+/// The function behind the Lambda Invoke API (`cargo lambda watch` serves it
+/// at `http://HOST:PORT/2015-03-31/functions/events/invocations`).
+pub struct InvokeSink {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl InvokeSink {
+    pub fn new(url: impl Into<String>) -> anyhow::Result<Self> {
+        // The first invocation under `cargo lambda watch` waits for the
+        // function to compile: a Lambda's longest run is the bound.
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(900))
+            .build()?;
+        Ok(Self { client, url: url.into() })
+    }
+}
+
+/// The start of a function's answer, for an error message.
+fn excerpt(text: &str) -> String {
+    text.chars().take(500).collect()
+}
+
+#[async_trait]
+impl Sink for InvokeSink {
+    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse> {
+        let resp = self
+            .client
+            .post(&self.url)
+            .json(&event)
+            .send()
+            .await
+            .with_context(|| format!("invoke the events function at {}", self.url))?;
+        let status = resp.status();
+        let text = resp.text().await.context("read the events function's answer")?;
+        if status.is_success() {
+            return serde_json::from_str(&text).with_context(|| {
+                format!("the events function answered {status} without a batch response: {}", excerpt(&text))
+            });
+        }
+        // The runtime's report of a failed invocation: Lambda counts the
+        // whole batch as failed (and delivers it again).
+        let function_error = serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|v| v.get("errorType").is_some() || v.get("error_type").is_some());
+        if function_error {
+            tracing::warn!(status = status.as_u16(), answer = %excerpt(&text), "the events function failed the batch");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = event.records.first().and_then(|r| r.change.sequence_number.clone());
+            let mut response = DynamoDbEventResponse::default();
+            response.batch_item_failures.push(failure);
+            return Ok(response);
+        }
+        anyhow::bail!("the events function answered {status}: {}", excerpt(&text))
+    }
+}
+
+/// Where reading starts in the shards open when the relay starts (shards
+/// found later are always read from their beginning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt {
+    /// Everything the stream holds (24 hours' worth): tests, over a fresh table.
+    TrimHorizon,
+    /// Only what is written from now on: development over a kept table,
+    /// whose old records were relayed (or not) before.
+    Latest,
+}
+
+impl std::str::FromStr for StartAt {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "trim-horizon" => Ok(StartAt::TrimHorizon),
+            "latest" => Ok(StartAt::Latest),
+            _ => anyhow::bail!("{s}: expected latest or trim-horizon"),
+        }
+    }
+}
+
+/// The event source mapping's settings (template.yaml's, where it has them).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Records per batch at most (`BatchSize`).
+    pub batch_size: i32,
+    /// Deliveries of a failed record after the first (`MaximumRetryAttempts`).
+    pub max_retries: u32,
+    /// Pause before reading a shard that had nothing new again.
+    pub idle_wait: Duration,
+    /// Pause before a delivery again, doubling with each, up to `max_backoff`.
+    pub retry_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            batch_size: 25,
+            max_retries: 5,
+            idle_wait: Duration::from_millis(200),
+            retry_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+/// `first`, doubled for each try after the first, at most `max`.
+fn backoff(first: Duration, tries: u32, max: Duration) -> Duration {
+    first.saturating_mul(1u32 << tries.saturating_sub(1).min(16)).min(max)
+}
+
+/// A shard being read.
+struct Shard {
+    id: String,
+    /// None once the shard is closed.
+    iterator: Option<String>,
+    /// The last record handed to the sink: where to go on if the iterator expires.
+    last_sequence: Option<String>,
+    /// Where reading started, for an iterator that expires before any record.
+    started: ShardIteratorType,
+}
+
+/// What one read of a shard gave.
+enum Polled {
+    Records,
+    Nothing,
+    Closed,
+}
+
+/// A stream's shards (every page) and its status.
+type Shards = (Vec<streams::Shard>, Option<StreamStatus>);
+
+/// What a look at the stream's shards found.
+enum Discovery {
+    Reading,
+    Ended,
+}
+
+pub struct Relay {
+    table: String,
+    region: String,
+    ddb: aws_sdk_dynamodb::Client,
+    streams: aws_sdk_dynamodbstreams::Client,
+    start: StartAt,
+    settings: Settings,
+}
+
+/// The code of a service error (`ExpiredIteratorException`, ...).
+fn code_of<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Option<String> {
+    e.as_service_error().and_then(|s| s.code()).map(String::from)
+}
+
+fn describe_error<E, R>(what: &str, e: SdkError<E, R>) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    anyhow::anyhow!("{what}: {}", DisplayErrorContext(e))
+}
+
+impl Relay {
+    /// A relay of `table`'s stream with the clients of `aws` (the same
+    /// credentials and region as the functions': DynamoDB Local keeps streams
+    /// per access key and region). Its Streams endpoint is
+    /// `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`, or, unset, DynamoDB's own
+    /// (`AWS_ENDPOINT_URL_DYNAMODB`), which is where DynamoDB Local serves it.
+    pub fn new(aws: &aws_config::SdkConfig, table: impl Into<String>, start: StartAt) -> Self {
+        let mut streams = aws_sdk_dynamodbstreams::config::Builder::from(aws);
+        if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB_STREAMS").is_none() {
+            if let Ok(url) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+                streams = streams.endpoint_url(url);
+            }
+        }
+        Self {
+            table: table.into(),
+            region: aws.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into()),
+            ddb: aws_sdk_dynamodb::Client::new(aws),
+            streams: aws_sdk_dynamodbstreams::Client::from_conf(streams.build()),
+            start,
+            settings: Settings::default(),
+        }
+    }
+
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Relays until cancelled (the future dropped, its task aborted), or
+    /// until the stream ends (the table deleted or its stream disabled).
+    /// Fails only when there is no stream to read at the start.
+    pub async fn run(&self, sink: &dyn Sink) -> anyhow::Result<()> {
+        let arn = self.stream_arn().await?;
+        tracing::info!(table = %self.table, stream = %arn, start = ?self.start, "relaying the table's stream");
+        let mut reading: Vec<Shard> = vec![];
+        let mut finished: HashSet<String> = HashSet::new();
+        let mut at_start = true;
+        let mut describe = true;
+        let mut failures = 0u32;
+        loop {
+            if describe {
+                match self.discover(&arn, &mut reading, &mut finished, at_start).await {
+                    Ok(Discovery::Ended) => {
+                        tracing::info!(table = %self.table, stream = %arn, "the stream has ended: relay stopped");
+                        return Ok(());
+                    }
+                    Ok(Discovery::Reading) => {
+                        at_start = false;
+                        failures = 0;
+                        describe = reading.is_empty();
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        let wait = backoff(self.settings.retry_backoff, failures, self.settings.max_backoff);
+                        let error = format!("{e:#}");
+                        tracing::warn!(table = %self.table, error = %error, "could not describe the stream");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                }
+                if reading.is_empty() {
+                    // A closed shard's children are not listed yet.
+                    tokio::time::sleep(self.settings.idle_wait).await;
+                    continue;
+                }
+            }
+            let mut relayed = false;
+            let mut i = 0;
+            while i < reading.len() {
+                match self.poll(&arn, &mut reading[i], sink).await {
+                    Polled::Records => {
+                        relayed = true;
+                        i += 1;
+                    }
+                    Polled::Nothing => i += 1,
+                    Polled::Closed => {
+                        let closed = reading.remove(i);
+                        tracing::info!(table = %self.table, shard = %closed.id, "shard closed");
+                        finished.insert(closed.id);
+                        describe = true;
+                    }
+                }
+            }
+            if !relayed {
+                tokio::time::sleep(self.settings.idle_wait).await;
+            }
+        }
+    }
+
+    /// The ARN of the table's stream.
+    async fn stream_arn(&self) -> anyhow::Result<String> {
+        let out = self
+            .ddb
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| describe_error(&format!("describe table {}", self.table), e))?;
+        let table = out.table.with_context(|| format!("no description of table {}", self.table))?;
+        let enabled = table.stream_specification().is_some_and(|s| s.stream_enabled());
+        match table.latest_stream_arn() {
+            Some(arn) if enabled => Ok(arn.to_string()),
+            _ => anyhow::bail!(
+                "table {} has no stream: `customer-ctl create-table` enables it (as template.yaml declares it)",
+                self.table
+            ),
+        }
+    }
+
+    /// Whether the table still has the stream `arn`.
+    async fn table_has(&self, arn: &str) -> bool {
+        match self.ddb.describe_table().table_name(&self.table).send().await {
+            Ok(out) => out.table.is_some_and(|t| {
+                t.latest_stream_arn() == Some(arn) && t.stream_specification().is_some_and(|s| s.stream_enabled())
+            }),
+            Err(e) => code_of(&e).as_deref() != Some("ResourceNotFoundException"),
+        }
+    }
+
+    /// The stream's shards (all pages) and its status; None when the stream
+    /// is gone.
+    async fn describe(&self, arn: &str) -> anyhow::Result<Option<Shards>> {
+        let mut shards = vec![];
+        let mut status = None;
+        let mut after: Option<String> = None;
+        loop {
+            let result =
+                self.streams.describe_stream().stream_arn(arn).set_exclusive_start_shard_id(after.clone()).send().await;
+            let out = match result {
+                Ok(out) => out,
+                Err(e) if code_of(&e).as_deref() == Some("ResourceNotFoundException") => return Ok(None),
+                Err(e) => return Err(describe_error("describe the stream", e)),
+            };
+            let Some(description) = out.stream_description else { break };
+            status = description.stream_status;
+            shards.extend(description.shards.unwrap_or_default());
+            match description.last_evaluated_shard_id {
+                Some(last) if after.as_deref() != Some(last.as_str()) => after = Some(last),
+                _ => break,
+            }
+        }
+        Ok(Some((shards, status)))
+    }
+
+    /// Starts reading the shards not read yet whose parents are done; at
+    /// the start, `StartAt` says where (closed shards are skipped under
+    /// `Latest`), later every new shard is read from its beginning.
+    async fn discover(
+        &self,
+        arn: &str,
+        reading: &mut Vec<Shard>,
+        finished: &mut HashSet<String>,
+        at_start: bool,
+    ) -> anyhow::Result<Discovery> {
+        let Some((shards, status)) = self.describe(arn).await? else {
+            return Ok(Discovery::Ended);
+        };
+        let listed: HashSet<&str> = shards.iter().filter_map(|s| s.shard_id()).collect();
+        // Until nothing changes: a child may be listed before its parent.
+        loop {
+            let mut changed = false;
+            for shard in &shards {
+                let Some(id) = shard.shard_id() else { continue };
+                if finished.contains(id) || reading.iter().any(|s| s.id == id) {
+                    continue;
+                }
+                if let Some(parent) = shard.parent_shard_id() {
+                    if listed.contains(parent) && !finished.contains(parent) {
+                        continue;
+                    }
+                }
+                let closed = shard.sequence_number_range().and_then(|r| r.ending_sequence_number()).is_some();
+                let kind = match (at_start, self.start) {
+                    (true, StartAt::Latest) if closed => {
+                        finished.insert(id.to_string());
+                        changed = true;
+                        continue;
+                    }
+                    (true, StartAt::Latest) => ShardIteratorType::Latest,
+                    _ => ShardIteratorType::TrimHorizon,
+                };
+                match self.iterator(arn, id, kind.clone(), None).await? {
+                    Some(iterator) => reading.push(Shard {
+                        id: id.to_string(),
+                        iterator: Some(iterator),
+                        last_sequence: None,
+                        started: kind,
+                    }),
+                    None => {
+                        finished.insert(id.to_string());
+                    }
+                }
+                changed = true;
+            }
+            if !changed {
+                break;
+            }
+        }
+        let enabled = matches!(status, Some(StreamStatus::Enabled) | Some(StreamStatus::Enabling));
+        if reading.is_empty() && (!enabled || !self.table_has(arn).await) {
+            return Ok(Discovery::Ended);
+        }
+        Ok(Discovery::Reading)
+    }
+
+    /// An iterator of the shard; None when the shard is gone.
+    async fn iterator(
+        &self,
+        arn: &str,
+        shard: &str,
+        kind: ShardIteratorType,
+        after: Option<&str>,
+    ) -> anyhow::Result<Option<String>> {
+        let result = self
+            .streams
+            .get_shard_iterator()
+            .stream_arn(arn)
+            .shard_id(shard)
+            .shard_iterator_type(kind)
+            .set_sequence_number(after.map(String::from))
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(out.shard_iterator),
+            Err(e) if code_of(&e).as_deref() == Some("ResourceNotFoundException") => Ok(None),
+            Err(e) => Err(describe_error("get a shard iterator", e)),
+        }
+    }
+
+    /// A fresh iterator for a shard whose iterator expired (or whose records
+    /// were trimmed): after the last record relayed, else where it started.
+    async fn resume(&self, arn: &str, shard: &Shard) -> anyhow::Result<Option<String>> {
+        if let Some(last) = &shard.last_sequence {
+            match self.iterator(arn, &shard.id, ShardIteratorType::AfterSequenceNumber, Some(last.as_str())).await {
+                Ok(iterator) => return Ok(iterator),
+                // Trimmed meanwhile: from the oldest record there is.
+                Err(e) => {
+                    tracing::warn!(shard = %shard.id, error = %format!("{e:#}"), "reading on from the oldest record")
+                }
+            }
+            return self.iterator(arn, &shard.id, ShardIteratorType::TrimHorizon, None).await;
+        }
+        self.iterator(arn, &shard.id, shard.started.clone(), None).await
+    }
+
+    /// Reads the shard once and relays what it gave.
+    async fn poll(&self, arn: &str, shard: &mut Shard, sink: &dyn Sink) -> Polled {
+        let Some(iterator) = shard.iterator.take() else {
+            return Polled::Closed;
+        };
+        let result = self.streams.get_records().shard_iterator(&iterator).limit(self.settings.batch_size).send().await;
+        let out = match result {
+            Ok(out) => out,
+            Err(e) => {
+                match code_of(&e).as_deref() {
+                    Some("ResourceNotFoundException") => return Polled::Closed,
+                    Some("ExpiredIteratorException") | Some("TrimmedDataAccessException") => {
+                        match self.resume(arn, shard).await {
+                            Ok(Some(fresh)) => shard.iterator = Some(fresh),
+                            Ok(None) => return Polled::Closed,
+                            Err(e) => {
+                                let error = format!("{e:#}");
+                                tracing::warn!(shard = %shard.id, error = %error, "could not renew the shard iterator");
+                                shard.iterator = Some(iterator);
+                            }
+                        }
+                    }
+                    _ => {
+                        let error = DisplayErrorContext(&e).to_string();
+                        tracing::warn!(shard = %shard.id, error = %error, "could not read the stream");
+                        shard.iterator = Some(iterator);
+                    }
+                }
+                return Polled::Nothing;
+            }
+        };
+        shard.iterator = out.next_shard_iterator;
+        let records = out.records.unwrap_or_default();
+        if records.is_empty() {
+            return if shard.iterator.is_some() { Polled::Nothing } else { Polled::Closed };
+        }
+        if let Some(last) = records.last().and_then(|r| r.dynamodb()).and_then(|d| d.sequence_number()) {
+            shard.last_sequence = Some(last.to_string());
+        }
+        let mut batch = Vec::with_capacity(records.len());
+        for record in records {
+            let sequence = record.dynamodb().and_then(|d| d.sequence_number()).map(String::from);
+            match event_record(record, arn, &self.region) {
+                Ok(r) => batch.push(r),
+                Err(e) => tracing::error!(
+                    table = %self.table, sequence_number = ?sequence, error = %format!("{e:#}"),
+                    "a stream record could not be read: skipped"
+                ),
+            }
+        }
+        self.deliver(batch, sink).await;
+        if shard.iterator.is_some() {
+            Polled::Records
+        } else {
+            Polled::Closed
+        }
+    }
+
+    /// Hands `records` to the sink as Lambda would: again from the first
+    /// failed record on, at most `max_retries` times, then gives the rest up.
+    async fn deliver(&self, records: Vec<EventRecord>, sink: &dyn Sink) {
+        let mut pending = records;
+        let mut failures = 0u32;
+        let mut unreachable = 0u32;
+        while !pending.is_empty() {
+            let mut event = Event::default();
+            event.records = pending.clone();
+            let response = match sink.deliver(event).await {
+                Ok(response) => response,
+                Err(e) => {
+                    unreachable += 1;
+                    let wait = backoff(self.settings.retry_backoff, unreachable, self.settings.max_backoff);
+                    tracing::warn!(
+                        table = %self.table, records = pending.len(), retry_in_ms = wait.as_millis() as u64,
+                        error = %format!("{e:#}"), "the events function did not take the batch: delivering it again"
+                    );
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            };
+            let Some(at) = first_failure(&pending, &response) else { return };
+            failures += 1;
+            if failures > self.settings.max_retries {
+                let given_up: Vec<&str> =
+                    pending[at..].iter().filter_map(|r| r.change.sequence_number.as_deref()).collect();
+                tracing::error!(
+                    table = %self.table, sequence_numbers = ?given_up, deliveries = failures,
+                    "stream records failed every delivery: given up (deployed, they go to the dead-letter queue)"
+                );
+                return;
+            }
+            pending = pending.split_off(at);
+            let wait = backoff(self.settings.retry_backoff, failures, self.settings.max_backoff);
+            let from = pending.first().and_then(|r| r.change.sequence_number.as_deref());
+            tracing::info!(
+                table = %self.table, from = ?from, delivery = failures + 1, retry_in_ms = wait.as_millis() as u64,
+                "delivering the batch again from the failed record"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// The index of the first record of `batch` that `response` reports failed;
+/// an empty or unknown identifier fails the whole batch, as in Lambda.
+fn first_failure(batch: &[EventRecord], response: &DynamoDbEventResponse) -> Option<usize> {
+    let mut first: Option<usize> = None;
+    for failure in &response.batch_item_failures {
+        let index = failure
+            .item_identifier
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .and_then(|id| batch.iter().position(|r| r.change.sequence_number.as_deref() == Some(id)));
+        let index = index.unwrap_or(0);
+        first = Some(first.map_or(index, |f| f.min(index)));
+    }
+    first
+}
+
+fn attribute(value: streams::AttributeValue) -> anyhow::Result<serde_dynamo::AttributeValue> {
+    use serde_dynamo::AttributeValue as A;
+    use streams::AttributeValue as S;
+    Ok(match value {
+        S::S(s) => A::S(s),
+        S::N(n) => A::N(n),
+        S::Bool(b) => A::Bool(b),
+        S::Null(b) => A::Null(b),
+        S::B(b) => A::B(b.into_inner()),
+        S::Ss(v) => A::Ss(v),
+        S::Ns(v) => A::Ns(v),
+        S::Bs(v) => A::Bs(v.into_iter().map(|b| b.into_inner()).collect()),
+        S::L(v) => A::L(v.into_iter().map(attribute).collect::<anyhow::Result<_>>()?),
+        S::M(m) => A::M(attributes(m)?),
+        _ => anyhow::bail!("an attribute of a type the relay does not know"),
+    })
+}
+
+fn attributes(
+    map: HashMap<String, streams::AttributeValue>,
+) -> anyhow::Result<HashMap<String, serde_dynamo::AttributeValue>> {
+    map.into_iter().map(|(name, value)| Ok((name, attribute(value)?))).collect()
+}
+
+fn image(map: Option<HashMap<String, streams::AttributeValue>>) -> anyhow::Result<serde_dynamo::Item> {
+    Ok(serde_dynamo::Item::from(attributes(map.unwrap_or_default())?))
+}
+
+fn view_type(v: &streams::StreamViewType) -> Option<StreamViewType> {
+    match v.as_str() {
+        "NEW_AND_OLD_IMAGES" => Some(StreamViewType::NewAndOldImages),
+        "NEW_IMAGE" => Some(StreamViewType::NewImage),
+        "OLD_IMAGE" => Some(StreamViewType::OldImage),
+        "KEYS_ONLY" => Some(StreamViewType::KeysOnly),
+        _ => None,
+    }
+}
+
+fn identity(type_: &str, principal_id: &str) -> UserIdentity {
+    let mut identity = UserIdentity::default();
+    identity.type_ = type_.to_string();
+    identity.principal_id = principal_id.to_string();
+    identity
+}
+
+/// A record of the Streams API as Lambda hands it to a function. DynamoDB
+/// Local names TTL removals with an operation the SDK does not know: they
+/// become what DynamoDB reports, a `REMOVE` by the service.
+pub fn event_record(record: streams::Record, stream_arn: &str, region: &str) -> anyhow::Result<EventRecord> {
+    let (event_name, user_identity) = match record.event_name.as_ref().map(|o| o.as_str()) {
+        Some(name @ ("INSERT" | "MODIFY" | "REMOVE")) => (
+            name.to_string(),
+            record.user_identity.as_ref().map(|i| identity(i.r#type().unwrap_or(""), i.principal_id().unwrap_or(""))),
+        ),
+        _ => ("REMOVE".to_string(), Some(identity("Service", "dynamodb.amazonaws.com"))),
+    };
+    let change = record.dynamodb.context("a stream record without its change")?;
+    let mut stream = StreamRecord::default();
+    stream.approximate_creation_date_time = change
+        .approximate_creation_date_time
+        .and_then(|t| chrono::DateTime::<chrono::Utc>::from_timestamp(t.secs(), t.subsec_nanos()))
+        .unwrap_or_else(chrono::Utc::now);
+    stream.keys = image(change.keys)?;
+    stream.new_image = image(change.new_image)?;
+    stream.old_image = image(change.old_image)?;
+    stream.sequence_number = change.sequence_number;
+    stream.size_bytes = change.size_bytes.unwrap_or(0);
+    stream.stream_view_type = change.stream_view_type.as_ref().and_then(view_type);
+    let mut out = EventRecord::default();
+    out.aws_region = record.aws_region.unwrap_or_else(|| region.to_string());
+    out.change = stream;
+    out.event_id = record.event_id.unwrap_or_default();
+    out.event_name = event_name;
+    out.event_source = Some(record.event_source.unwrap_or_else(|| "aws:dynamodb".into()));
+    out.event_version = Some(record.event_version.unwrap_or_else(|| "1.1".into()));
+    out.event_source_arn = Some(stream_arn.to_string());
+    out.user_identity = user_identity;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodbstreams::types::{AttributeValue, OperationType};
+
+    fn sdk_record(op: OperationType, pk: &str) -> streams::Record {
+        let change = streams::StreamRecord::builder()
+            .keys("pk", AttributeValue::S(pk.into()))
+            .keys("sk", AttributeValue::S("MAIL".into()))
+            .new_image("pk", AttributeValue::S(pk.into()))
+            .new_image("sk", AttributeValue::S("MAIL".into()))
+            .new_image("attempts", AttributeValue::N("1".into()))
+            .sequence_number("000000000000000000001")
+            .size_bytes(40)
+            .stream_view_type(streams::StreamViewType::NewAndOldImages)
+            .build();
+        streams::Record::builder().event_id("e1").event_name(op).aws_region("us-east-1").dynamodb(change).build()
+    }
+
+    #[test]
+    fn a_streams_record_becomes_the_record_lambda_delivers() {
+        let r = event_record(sdk_record(OperationType::Insert, "OUTBOX#01A"), "arn:stream", "eu-west-1").unwrap();
+        assert_eq!(r.event_name, "INSERT");
+        assert_eq!(r.event_source_arn.as_deref(), Some("arn:stream"));
+        assert_eq!(r.change.sequence_number.as_deref(), Some("000000000000000000001"));
+        assert_eq!(r.change.new_image.get("attempts"), Some(&serde_dynamo::AttributeValue::N("1".into())));
+        assert_eq!(crate::classify(&r), crate::Work::Mail { id: "01A".into() });
+        // And it survives the trip through JSON to the function.
+        let json = serde_json::to_string(&r).unwrap();
+        let back: EventRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(crate::classify(&back), crate::Work::Mail { id: "01A".into() });
+    }
+
+    #[test]
+    fn an_operation_the_sdk_does_not_know_is_a_removal_by_the_service() {
+        let op = OperationType::from("UNKNOWN_TO_SDK_VERSION");
+        let r = event_record(sdk_record(op, "OUTBOX#01A"), "arn:stream", "eu-west-1").unwrap();
+        assert_eq!(r.event_name, "REMOVE");
+        let who = r.user_identity.clone().expect("an identity");
+        assert_eq!((who.type_.as_str(), who.principal_id.as_str()), ("Service", "dynamodb.amazonaws.com"));
+        assert_eq!(crate::classify(&r), crate::Work::Nothing);
+    }
+
+    fn with_sequence(seq: &str) -> EventRecord {
+        let mut record = EventRecord::default();
+        record.change.sequence_number = Some(seq.to_string());
+        record
+    }
+
+    fn failed(ids: &[Option<&str>]) -> DynamoDbEventResponse {
+        let mut response = DynamoDbEventResponse::default();
+        for id in ids {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = id.map(String::from);
+            response.batch_item_failures.push(failure);
+        }
+        response
+    }
+
+    #[test]
+    fn the_first_reported_failure_is_where_delivery_starts_again() {
+        let batch = [with_sequence("1"), with_sequence("2"), with_sequence("3")];
+        assert_eq!(first_failure(&batch, &failed(&[])), None);
+        assert_eq!(first_failure(&batch, &failed(&[Some("2")])), Some(1));
+        assert_eq!(first_failure(&batch, &failed(&[Some("3"), Some("2")])), Some(1));
+        assert_eq!(first_failure(&batch, &failed(&[Some("9")])), Some(0), "unknown: the whole batch");
+        assert_eq!(first_failure(&batch, &failed(&[None])), Some(0), "empty: the whole batch");
+    }
+
+    #[test]
+    fn pauses_double_up_to_the_bound() {
+        let first = Duration::from_millis(500);
+        let max = Duration::from_secs(10);
+        assert_eq!(backoff(first, 1, max), first);
+        assert_eq!(backoff(first, 3, max), Duration::from_secs(2));
+        assert_eq!(backoff(first, 40, max), max);
+    }
+}
