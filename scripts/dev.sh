@@ -1,27 +1,37 @@
 #!/usr/bin/env bash
 # Runs the API locally: DynamoDB Local (data kept under .local/), the SES
-# emulator, the table, `cargo lambda watch` serving all five functions (the
-# four GraphQL ones with GraphiQL), and the relay that feeds the table's
-# stream to the events function. Ctrl-C stops everything.
+# emulator, moto (EventBridge: the bus `customers`, whose events a catch-all
+# rule puts into the SQS queue `customer-events`; ./scripts/events.sh prints
+# them), the table, `cargo lambda watch` serving all five functions (the four
+# GraphQL ones with GraphiQL), and the relay that feeds the table's stream to
+# the events function. Ctrl-C stops everything.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 cd "$ROOT"
 
 DDB_PORT=${DYNAMODB_PORT:-8000}
 SES_PORT=${SES_PORT:-8005}
+MOTO_PORT=${MOTO_PORT:-8010}
 API_PORT=${API_PORT:-9000}
 SHOP_URL=${SHOP_URL:-http://localhost:3000}
 
 ensure_node_packages
 ensure_cargo_lambda
+ensure_moto
 
 mkdir -p .local
 export STACK_LOG_DIR="$ROOT/.local"
 trap stop_stack EXIT
-log "starting DynamoDB Local on :$DDB_PORT (data in .local/dynamodb) and the SES emulator on :$SES_PORT"
+log "starting DynamoDB Local on :$DDB_PORT (data in .local/dynamodb), the SES emulator on :$SES_PORT and moto on :$MOTO_PORT"
 start_dynamodb "$DDB_PORT" "$ROOT/.local/dynamodb"
 start_ses "$SES_PORT"
-export_local_aws "$DDB_PORT" "$SES_PORT"
+start_moto "$MOTO_PORT"
+export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
+
+# The customer events' bus, and a queue that receives all of them (moto
+# keeps nothing across restarts: made anew each time).
+export EVENT_BUS_NAME=customers
+MOTO_PORT=$MOTO_PORT EVENTS_QUEUE=customer-events "$MOTO_DIR/bin/python" scripts/events.py setup
 
 export TABLE_NAME=customers
 log "creating the table (unless it exists)"
@@ -47,7 +57,10 @@ AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
 AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB
 AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2
+AWS_ENDPOINT_URL_EVENTBRIDGE=$AWS_ENDPOINT_URL_EVENTBRIDGE
 TABLE_NAME=$TABLE_NAME
+EVENT_BUS_NAME=$EVENT_BUS_NAME
+EVENT_SOURCE=customer-api
 JWT_PRIVATE_KEYS=$(cat .local/jwt-private-key)
 JWT_PUBLIC_KEYS=$(cat .local/jwt-public-key)
 GRAPHIQL=true
@@ -75,6 +88,8 @@ cat <<MSG
     admin          http://localhost:$API_PORT/lambda-url/admin/graphql
   Mail inbox (everything the events function sends from the outbox):
     http://localhost:$SES_PORT/
+  Customer events (published to the bus $EVENT_BUS_NAME, read from the queue customer-events):
+    ./scripts/events.sh [--follow] [--compact]
   Stream relay (table changes -> the events function): .local/relay.log
   Each function compiles on its first request.
 

@@ -45,6 +45,25 @@ export_release_codegen() {
   export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-cpu=haswell -C relocation-model=static -C force-unwind-tables=no"
 }
 
+# moto in server mode: the local EventBridge (and the SQS queue its rules
+# feed, which people and tests read), in a virtualenv of its own under
+# .local/moto. Not `moto[server]`: that extra pulls in every service's
+# dependencies (cfn-lint, docker, aws-xray-sdk, ...; ~317 MB, ~48 s to
+# install), while EventBridge and SQS need moto plus the server's Flask,
+# flask-cors and jsonpath-ng (~141 MB, ~17 s). Pinned to the versions the
+# tests' use of EventBridge and SQS was checked against (moto 5.2.5).
+MOTO_DIR="$ROOT/.local/moto"
+MOTO_PACKAGES=(moto==5.2.5 flask==3.1.3 flask-cors==6.0.5 jsonpath-ng==1.16.0)
+ensure_moto() {
+  local stamp="$MOTO_DIR/.installed"
+  if [ ! -x "$MOTO_DIR/bin/moto_server" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${MOTO_PACKAGES[*]}" ]; then
+    log "installing moto (EventBridge, SQS) from PyPI into .local/moto"
+    python3 -m venv "$MOTO_DIR"
+    "$MOTO_DIR/bin/pip" install --quiet --disable-pip-version-check "${MOTO_PACKAGES[@]}"
+    echo "${MOTO_PACKAGES[*]}" > "$stamp"
+  fi
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -82,16 +101,28 @@ start_ses() {
   wait_for_port "$port" "the SES emulator"
 }
 
+# start_moto PORT: EventBridge and SQS (every service moto has, in fact) in
+# memory; account 123456789012, any credentials.
+start_moto() {
+  local port=$1
+  "$MOTO_DIR/bin/moto_server" -H 127.0.0.1 -p "$port" >"${STACK_LOG_DIR:-/tmp}/moto-$port.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port "$port" "moto"
+}
+
 stop_stack() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 
 # Dummy credentials and a region: the SDKs need them, the emulators ignore them.
-export_local_aws() { # dynamodb_port ses_port
+export_local_aws() { # dynamodb_port ses_port [moto_port]
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
   export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$1"
   # DynamoDB Local serves the Streams API (the relay's) on the same port.
   export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$1"
   export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$2" AWS_ENDPOINT_URL_SES="http://127.0.0.1:$2"
+  if [ -n "${3:-}" ]; then
+    export AWS_ENDPOINT_URL_EVENTBRIDGE="http://127.0.0.1:$3" AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$3"
+  fi
 }

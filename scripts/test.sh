@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the deployment template checks,
 # unit tests, and the integration and end-to-end tests against DynamoDB
-# Local, the SES emulator and `cargo lambda watch`, all started here on free
-# ports.
+# Local, the SES emulator, moto (EventBridge and SQS: customer events) and
+# `cargo lambda watch`, all started here on free ports.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 cd "$ROOT"
@@ -10,6 +10,7 @@ cd "$ROOT"
 ensure_node_packages
 ensure_cargo_lambda
 ensure_deploy_tools
+ensure_moto
 
 log "template.yaml: cfn-lint and sam validate --lint"
 "$DEPLOY_TOOLS/bin/cfn-lint" template.yaml
@@ -21,16 +22,20 @@ log "cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The benchmark's load-test and peer driver, compiled so that it never rots (it runs in bench.sh).
 python3 -c "import ast; ast.parse(open('bench/peer.py').read(), 'bench/peer.py')"
+# The local event bus's setup and reader (dev.sh, events.sh), likewise.
+python3 -c "import ast; ast.parse(open('scripts/events.py').read(), 'scripts/events.py')"
 
 export STACK_LOG_DIR="$ROOT/target/stack-logs"
 mkdir -p "$STACK_LOG_DIR"
 trap stop_stack EXIT
 DDB_PORT=$(free_port)
 SES_PORT=$(free_port)
-log "starting DynamoDB Local on :$DDB_PORT and the SES emulator on :$SES_PORT"
+MOTO_PORT=$(free_port)
+log "starting DynamoDB Local on :$DDB_PORT, the SES emulator on :$SES_PORT and moto on :$MOTO_PORT"
 start_dynamodb "$DDB_PORT"
 start_ses "$SES_PORT"
-export_local_aws "$DDB_PORT" "$SES_PORT"
+start_moto "$MOTO_PORT"
+export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
 
 log "cargo test"
 cargo test --workspace "$@"

@@ -58,6 +58,59 @@ fn get_att(v: &Value) -> Option<&str> {
     }
 }
 
+/// The logical name of `!Ref Name`.
+fn ref_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(t) if t.tag == "Ref" => t.value.as_str(),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_events_function_is_told_its_bus_and_only_it_may_put_events_on_it() {
+    let t = template();
+    let resources = &t["Resources"];
+    let bus = &resources["CustomerEventBus"];
+    assert_eq!(bus["Type"].as_str(), Some("AWS::Events::EventBus"));
+    match &bus["Properties"]["Name"] {
+        Value::Tagged(name) if name.tag == "Sub" => {
+            assert_eq!(name.value.as_str(), Some("${AWS::StackName}-customers"), "one bus per stack")
+        }
+        other => panic!("the bus is named after the stack: {other:?}"),
+    }
+    let f = &resources["EventsFunction"]["Properties"];
+    let env = &f["Environment"]["Variables"];
+    assert_eq!(ref_of(&env["EVENT_BUS_NAME"]), Some("CustomerEventBus"), "Ref of a bus is its name");
+    assert!(!env["EVENT_SOURCE"].is_null(), "EVENT_SOURCE is set");
+    // The SAM policy template wants the bus's name (it builds the ARN).
+    let puts_on = |resource: &str| {
+        let policies = resources[resource]["Properties"]["Policies"].as_sequence().cloned().unwrap_or_default();
+        let by_template = policies.iter().any(|p| !p["EventBridgePutEventsPolicy"].is_null());
+        let statements: Vec<Value> =
+            policies.iter().flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default()).collect();
+        let by_statement = statements.iter().any(|s| {
+            let actions: Vec<&str> = match &s["Action"] {
+                Value::Sequence(a) => a.iter().filter_map(Value::as_str).collect(),
+                a => a.as_str().into_iter().collect(),
+            };
+            actions.iter().any(|a| a.starts_with("events:"))
+        });
+        (by_template, by_statement)
+    };
+    let policies = f["Policies"].as_sequence().expect("policies");
+    let template_on =
+        policies.iter().find_map(|p| ref_of(&p["EventBridgePutEventsPolicy"]["EventBusName"])).expect("a put policy");
+    assert_eq!(template_on, "CustomerEventBus");
+    for other in ["AuthFunction", "AccountFunction", "SubscriptionsFunction", "AdminFunction"] {
+        assert_eq!(puts_on(other), (false, false), "{other} puts no events: they come from the stream only");
+    }
+    let outputs = t["Outputs"].as_mapping().expect("outputs");
+    assert!(
+        outputs.iter().any(|(_, o)| ref_of(&o["Value"]) == Some("CustomerEventBus")),
+        "the bus's name is an output, for consumers' rules"
+    );
+}
+
 #[test]
 fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_under_an_alarm() {
     let t = template();

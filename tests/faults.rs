@@ -112,7 +112,11 @@ async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_rede
     );
     let mailer = Arc::new(SesMailer::with_client(&aws, ses_client));
     let recording = Arc::new(Recording {
-        function: events::Events::new(store.clone(), mailer.clone()),
+        function: events::Events::new(
+            store.clone(),
+            mailer.clone(),
+            crate::support::publisher(&aws, crate::support::DEFAULT_BUS),
+        ),
         batches: Default::default(),
     });
     let relay = events::relay::Relay::new(&aws, &table, events::relay::StartAt::TrimHorizon);

@@ -3,7 +3,7 @@
 //! latency of representative operations split into DynamoDB time and the
 //! function's own overhead.
 
-use capture::CaptureMailer;
+use capture::{CaptureMailer, NoBus};
 use integration_tests::accounts::PASSWORD;
 use integration_tests::recorder::{Call, Recorder};
 use integration_tests::{bearer, request, text_of, JWT_PRIVATE_KEY};
@@ -18,10 +18,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod capture {
-    //! Mail kept in memory: the bench measures DynamoDB and the functions, not SES.
+    //! Mail kept in memory, customer events dropped: the bench measures
+    //! DynamoDB and the functions, not SES or EventBridge.
     use async_trait::async_trait;
+    use events::{BusEvent, Publisher, Unpublished};
     use shared::mail::{Mail, MailError, Mailer};
     use std::sync::{Arc, Mutex};
+
+    /// Takes every customer event and keeps none.
+    pub struct NoBus;
+
+    #[async_trait]
+    impl Publisher for NoBus {
+        async fn publish(&self, _events: &[BusEvent]) -> Result<(), Unpublished> {
+            Ok(())
+        }
+    }
 
     #[derive(Clone, Default)]
     pub struct CaptureMailer(pub Arc<Mutex<Vec<Mail>>>);
@@ -88,7 +100,7 @@ impl Bench {
         ];
         let config = Config::from_lookup(|k| env.iter().find(|(e, _)| *e == k).map(|(_, v)| v.to_string()))?;
         let mails = CaptureMailer::default();
-        let relay = integration_tests::spawn_relay(&aws, &table, Arc::new(mails.clone()));
+        let relay = integration_tests::spawn_relay(&aws, &table, Arc::new(mails.clone()), Arc::new(NoBus));
         let store = DynamoStore::new(ddb, table);
         // One set of services, signing and verifying, serves all four functions here.
         let svc = Arc::new(Services::new(config, Arc::new(store), TokenRole::Issuer)?);

@@ -2,7 +2,9 @@
 //! `scripts/test.sh` started, its own email addresses in the shared SES
 //! emulator, and a function handler to send HTTP requests to. The table's
 //! stream is relayed to the `events` function in process, which sends the
-//! mail the functions put into the outbox (`settle` waits for it).
+//! mail the functions put into the outbox (`settle` waits for it) and
+//! publishes the customer events to an EventBridge bus of moto's (the
+//! default bus, where they go nowhere, unless a test names its own).
 
 pub mod accounts;
 pub mod mail;
@@ -84,11 +86,33 @@ pub async fn aws() -> aws_config::SdkConfig {
     shared::aws::load().await.expect("AWS SDK configuration")
 }
 
+/// The bus of tests that do not read their events: EventBridge's default
+/// bus, which always exists (in moto too); with no rule on it, what is
+/// published there goes nowhere. A test that reads events makes a bus of
+/// its own (`services_on_bus`).
+pub const DEFAULT_BUS: &str = "default";
+
+/// The events function's publisher to `bus`, with the source of a deployment.
+pub fn publisher(aws: &aws_config::SdkConfig, bus: &str) -> Arc<dyn events::Publisher> {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_EVENTBRIDGE").is_ok(),
+        "run the tests through scripts/test.sh, which starts moto as the local EventBridge"
+    );
+    Arc::new(events::EventBridgePublisher::new(aws, bus, events::DEFAULT_SOURCE))
+}
+
 /// A fresh table, its stream relayed to the events function (which sends
-/// the outbox's mail through the SES emulator), and the services over it.
-/// `TEST_LOG=1` shows the functions' logs (with `--nocapture`).
+/// the outbox's mail through the SES emulator and publishes customer events
+/// to the default bus), and the services over it. `TEST_LOG=1` shows the
+/// functions' logs (with `--nocapture`).
 pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
     services_recorded(overrides).await.0
+}
+
+/// Like `services`, with the customer events published to `bus` (which
+/// must exist), for the tests that read them.
+pub async fn services_on_bus(overrides: &[(&str, &str)], bus: &str) -> Arc<Services> {
+    services_recorded_on(overrides, bus).await.0
 }
 
 /// Like `services`, with every DynamoDB call of the services recorded (and
@@ -96,6 +120,10 @@ pub async fn services(overrides: &[(&str, &str)]) -> Arc<Services> {
 /// relay and the events function have clients of their own: their calls are
 /// never recorded.
 pub async fn services_recorded(overrides: &[(&str, &str)]) -> (Arc<Services>, recorder::Recorder) {
+    services_recorded_on(overrides, DEFAULT_BUS).await
+}
+
+async fn services_recorded_on(overrides: &[(&str, &str)], bus: &str) -> (Arc<Services>, recorder::Recorder) {
     if std::env::var("TEST_LOG").is_ok() {
         shared::logging::init();
     }
@@ -105,7 +133,7 @@ pub async fn services_recorded(overrides: &[(&str, &str)]) -> (Arc<Services>, re
     let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(recorder.clone()).build();
     let ddb = aws_sdk_dynamodb::Client::from_conf(conf);
     shared::store::table::create_table(&ddb, &table).await.expect("create test table");
-    spawn_relay(&aws, &table, Arc::new(SesMailer::new(&aws)));
+    spawn_relay(&aws, &table, Arc::new(SesMailer::new(&aws)), publisher(&aws, bus));
     let config = config(&table, overrides);
     let store = DynamoStore::new(ddb, table);
     recorder.take();
@@ -125,12 +153,17 @@ fn relay_settings() -> events::relay::Settings {
 }
 
 /// Relays `table`'s stream, from its first record, to the events function
-/// in process, mailing through `mailer`; with DynamoDB clients of its own (a
-/// recorder never sees their calls). The task ends with the test's runtime,
-/// or when aborted.
-pub fn spawn_relay(aws: &aws_config::SdkConfig, table: &str, mailer: Arc<dyn Mailer>) -> tokio::task::JoinHandle<()> {
+/// in process, mailing through `mailer` and publishing through `publisher`;
+/// with DynamoDB clients of its own (a recorder never sees their calls). The
+/// task ends with the test's runtime, or when aborted.
+pub fn spawn_relay(
+    aws: &aws_config::SdkConfig,
+    table: &str,
+    mailer: Arc<dyn Mailer>,
+    publisher: Arc<dyn events::Publisher>,
+) -> tokio::task::JoinHandle<()> {
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table);
-    let function = events::Events::new(Arc::new(store), mailer);
+    let function = events::Events::new(Arc::new(store), mailer, publisher);
     let relay =
         events::relay::Relay::new(aws, table, events::relay::StartAt::TrimHorizon).with_settings(relay_settings());
     let table = table.to_string();

@@ -31,11 +31,17 @@ impl Watch {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_ENDPOINT_URL_DYNAMODB",
             "AWS_ENDPOINT_URL_SESV2",
+            "AWS_ENDPOINT_URL_EVENTBRIDGE",
         ];
         for k in inherited {
             writeln!(f, "{k}={}", std::env::var(k).unwrap_or_default()).expect("write env");
         }
-        let defaults = [("TENANTS", super::tenants_json()), ("MAIL_FROM", "shop@example.com".to_string())];
+        let defaults = [
+            ("TENANTS", super::tenants_json()),
+            ("MAIL_FROM", "shop@example.com".to_string()),
+            // Should the events function be served: it starts only with a bus.
+            ("EVENT_BUS_NAME", super::DEFAULT_BUS.to_string()),
+        ];
         let missing = defaults.iter().filter(|(k, _)| !env.iter().any(|(e, _)| e == k)).map(|(k, v)| (*k, v.clone()));
         for (k, v) in env.iter().cloned().chain(missing) {
             // Single quotes keep JSON values intact for the env-file parser.
@@ -57,7 +63,8 @@ impl Watch {
         let relay = match env.iter().find(|(k, _)| *k == "TABLE_NAME") {
             Some((_, table)) => {
                 let aws = super::aws().await;
-                Some(super::spawn_relay(&aws, table, std::sync::Arc::new(shared::mail::SesMailer::new(&aws))))
+                let mailer = std::sync::Arc::new(shared::mail::SesMailer::new(&aws));
+                Some(super::spawn_relay(&aws, table, mailer, super::publisher(&aws, super::DEFAULT_BUS)))
             }
             None => None,
         };

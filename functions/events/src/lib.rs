@@ -1,25 +1,37 @@
 //! The `events` function: what must follow a change of the table, read from
-//! its stream (DESIGN.md, "After a write: the change stream"). Today that is
-//! the outbox: every mail was written as an item (`OUTBOX#<id>`) in the
-//! transaction of the change that causes it, and is sent here, at least once
-//! and never twice for one delivery of its record. Customer events to
-//! EventBridge come next, as another kind of [`Work`].
+//! its stream (DESIGN.md, "After a write: the change stream"):
+//!
+//! - the outbox: every mail was written as an item (`OUTBOX#<id>`) in the
+//!   transaction of the change that causes it, and is sent here, at least
+//!   once and never twice for one delivery of its record;
+//! - customer events (API.md, "Customer events"): the changes of customer
+//!   profiles and newsletter subscriptions, as [`customer_events`] reads
+//!   them, are published to an EventBridge bus, at least once, in the order
+//!   of the records (so in version order per customer), up to ten records'
+//!   events in one PutEvents call.
 //!
 //! The stream's event source mapping (template.yaml) delivers batches in
-//! order, with `ReportBatchItemFailures`: the first record that fails is
-//! reported, and nothing after it is processed, so that the retry starts
-//! there and the order holds. Retries are bounded, then the batch goes to
-//! the dead-letter queue (with an alarm).
+//! order, with `ReportBatchItemFailures`: the first record that fails (a
+//! mail not sent, an event not published) is reported, and nothing after it
+//! is processed, so that the retry starts there and the order holds. Retries
+//! are bounded, then the batch goes to the dead-letter queue (with an alarm).
 
+pub mod customer_events;
+pub mod publisher;
 #[cfg(feature = "relay")]
 pub mod relay;
 
+pub use customer_events::{CustomerEvent, EventName, DEFAULT_SOURCE};
+pub use publisher::{BusEvent, EventBridgePublisher, Publisher, Unpublished};
+
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use customer_events::Subject;
 use lambda_runtime::LambdaEvent;
-use shared::domain::mask_email;
+use publisher::{MAX_BATCH_BYTES, MAX_ENTRIES};
+use shared::domain::{mask_email, TenantId};
 use shared::mail::{MailError, Mailer, OutboxMail, SesMailer};
-use shared::store::{keys, table, DynamoStore, MailClaim, Store};
+use shared::store::{keys, table, DynamoStore, MailClaim, Store, UniqueKey};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -41,6 +53,9 @@ const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// the SDK's own retries), with this backoff before the second, doubling.
 const SEND_ATTEMPTS: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// Attempts to publish a batch of events within an invocation (each a
+/// PutEvents call with the SDK's own retries), with the same backoff.
+const PUBLISH_ATTEMPTS: u32 = 3;
 /// How often a mail held by another delivery is asked for again.
 const BUSY_WAIT: Duration = Duration::from_secs(1);
 
@@ -49,8 +64,14 @@ const BUSY_WAIT: Duration = Duration::from_secs(1);
 pub enum Work {
     /// A mail was put into the outbox: send it.
     Mail { id: String },
+    /// A customer's profile was created, changed or removed: publish its
+    /// event, unless the change is bookkeeping only (a login, say).
+    Customer,
+    /// A newsletter subscription changed: publish an event if it turned
+    /// `SUBSCRIBED` or stopped being so.
+    Newsletter { tenant: TenantId, email_key: String },
     /// Nothing: the claims and removals of outbox items (this function's
-    /// own writes), and every other item (for now).
+    /// own writes), and every other item.
     Nothing,
 }
 
@@ -64,16 +85,20 @@ fn key_of<'a>(record: &'a EventRecord, name: &str) -> Option<&'a str> {
 
 /// What `record` asks for. Outbox mails are the insertions of items keyed
 /// `OUTBOX#<id>` / `MAIL`; their modifications (claims, releases) and removals
-/// (sent, or expired) are not.
+/// (sent, or expired) are not. Profiles and newsletter subscriptions are
+/// known by their keys too (`customer_events::subject`).
 pub fn classify(record: &EventRecord) -> Work {
     let (Some(pk), Some(sk)) = (key_of(record, table::PARTITION_KEY), key_of(record, table::SORT_KEY)) else {
         return Work::Nothing;
     };
-    match pk.strip_prefix(keys::outbox("").as_str()) {
-        Some(id) if !id.is_empty() && sk == keys::MAIL && record.event_name == "INSERT" => {
-            Work::Mail { id: id.to_string() }
-        }
-        _ => Work::Nothing,
+    if let Some(id) = pk.strip_prefix(keys::outbox("").as_str()) {
+        let new_mail = !id.is_empty() && sk == keys::MAIL && record.event_name == "INSERT";
+        return if new_mail { Work::Mail { id: id.to_string() } } else { Work::Nothing };
+    }
+    match customer_events::subject(pk, sk) {
+        Some(Subject::Customer) => Work::Customer,
+        Some(Subject::Newsletter { tenant, email_key }) => Work::Newsletter { tenant, email_key },
+        None => Work::Nothing,
     }
 }
 
@@ -89,21 +114,42 @@ enum Outcome {
 pub struct Events {
     store: Arc<dyn Store>,
     mailer: Arc<dyn Mailer>,
+    publisher: Arc<dyn Publisher>,
+}
+
+/// Events read from the batch's records and not published yet, each with
+/// the index of its record and the customer (or address) it is about.
+#[derive(Default)]
+struct Pending {
+    events: Vec<BusEvent>,
+    records: Vec<usize>,
+    subjects: Vec<String>,
+    bytes: usize,
+}
+
+impl Pending {
+    fn clear(&mut self) {
+        *self = Pending::default();
+    }
 }
 
 impl Events {
-    pub fn new(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>) -> Self {
-        Self { store, mailer }
+    pub fn new(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, publisher: Arc<dyn Publisher>) -> Self {
+        Self { store, mailer, publisher }
     }
 
     /// The production wiring: the table named by `TABLE_NAME` (default
-    /// `customers`, as `shared::Config` reads it) and SES, with the clients of
-    /// `shared::aws::load` (endpoints from `AWS_ENDPOINT_URL_*` locally).
+    /// `customers`, as `shared::Config` reads it), SES, and the EventBridge
+    /// bus named by `EVENT_BUS_NAME` (required: without it the function does
+    /// not start) with the source `EVENT_SOURCE` (default `customer-api`),
+    /// with the clients of `shared::aws::load` (endpoints from
+    /// `AWS_ENDPOINT_URL_*` locally).
     pub async fn from_env() -> anyhow::Result<Self> {
         let table = std::env::var("TABLE_NAME").unwrap_or_else(|_| "customers".into());
         let aws = shared::aws::load().await?;
+        let publisher = EventBridgePublisher::from_env(&aws)?;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-        Ok(Self::new(Arc::new(store), Arc::new(SesMailer::new(&aws))))
+        Ok(Self::new(Arc::new(store), Arc::new(SesMailer::new(&aws)), Arc::new(publisher)))
     }
 
     /// One Lambda invocation: the batch, until the invocation's deadline.
@@ -121,28 +167,178 @@ impl Events {
     /// records after it are left untouched, for the retry. A deadline that
     /// has passed already counts as unknown: `cargo lambda watch` hands every
     /// invocation the same deadline, in 1970.
+    ///
+    /// Events are collected and published together (`flush`) when ten are
+    /// pending, when their size or a second event about the same customer
+    /// calls for it (one PutEvents call never holds two events of one
+    /// customer, so a partly failed call cannot put them out of order),
+    /// before a mail is sent, and at the end: a record counts as done only
+    /// once the events of the records before it are on the bus.
     pub async fn handle_until(&self, event: Event, deadline: SystemTime) -> DynamoDbEventResponse {
         let until = Instant::now() + budget(deadline, SystemTime::now());
         let mut response = DynamoDbEventResponse::default();
-        let mut done = 0usize;
-        for record in &event.records {
-            // Another kind of work (customer events) gets its arm here.
-            let outcome = match classify(record) {
-                Work::Mail { id } => self.send_mail(&id, until).await,
-                Work::Nothing => Outcome::Done,
+        let mut pending = Pending::default();
+        let mut failed: Option<usize> = None;
+        for (i, record) in event.records.iter().enumerate() {
+            let found = match classify(record) {
+                Work::Mail { id } => {
+                    // The events of the records before go out first.
+                    if let Err(at) = self.flush(&mut pending, until).await {
+                        failed = Some(at);
+                        break;
+                    }
+                    if self.send_mail(&id, until).await == Outcome::Retry {
+                        failed = Some(i);
+                        break;
+                    }
+                    None
+                }
+                Work::Customer => customer_event(record).map(|e| (subject_of(&e, None), e)),
+                Work::Newsletter { tenant, email_key } => {
+                    match self.newsletter_event(record, &tenant, &email_key).await {
+                        Ok(found) => found.map(|e| (subject_of(&e, Some(email_key.as_str())), e)),
+                        Err(Lookup) => {
+                            failed = Some(self.flush(&mut pending, until).await.err().unwrap_or(i));
+                            break;
+                        }
+                    }
+                }
+                Work::Nothing => None,
             };
-            if outcome == Outcome::Retry {
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = record.change.sequence_number.clone();
-                response.batch_item_failures.push(failure);
-                break;
+            if let Some((subject, found)) = found {
+                if let Err(at) = self.queue(&mut pending, i, subject, found, until).await {
+                    failed = Some(at);
+                    break;
+                }
             }
-            done += 1;
         }
-        if !response.batch_item_failures.is_empty() {
-            tracing::warn!(records = event.records.len(), done, "batch stopped at a record to deliver again");
+        if failed.is_none() {
+            failed = self.flush(&mut pending, until).await.err();
+        }
+        if let Some(at) = failed {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = event.records.get(at).and_then(|r| r.change.sequence_number.clone());
+            response.batch_item_failures.push(failure);
+            tracing::warn!(records = event.records.len(), done = at, "batch stopped at a record to deliver again");
         }
         response
+    }
+
+    /// The event of a newsletter record, with the customer that owns the
+    /// address in the tenant (read through its email guard), if the change
+    /// is one; `Lookup` when that read failed (the record is to be
+    /// delivered again).
+    async fn newsletter_event(
+        &self,
+        record: &EventRecord,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> Result<Option<CustomerEvent>, Lookup> {
+        let change = match customer_events::newsletter_change(record) {
+            Ok(Some(change)) => change,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                unreadable(record, &e);
+                return Ok(None);
+            }
+        };
+        match self.store.customer_id_by(tenant, UniqueKey::Email, email_key).await {
+            Ok(customer) => Ok(Some(customer_events::newsletter_event(record, tenant, change, customer))),
+            Err(e) => {
+                tracing::error!(
+                    event = %record.event_id, tenant = tenant.as_str(), error = %format!("{e:#}"),
+                    "could not read which customer has the newsletter's address: left for the next delivery"
+                );
+                Err(Lookup)
+            }
+        }
+    }
+
+    /// Adds the event of record `record`, about `subject`, to those pending,
+    /// publishing those first when it does not go with them. Err: the record
+    /// to deliver again from.
+    async fn queue(
+        &self,
+        pending: &mut Pending,
+        record: usize,
+        subject: String,
+        event: CustomerEvent,
+        until: Instant,
+    ) -> Result<(), usize> {
+        let bus_event = match BusEvent::of(&event) {
+            Ok(bus_event) => bus_event,
+            Err(e) => {
+                let error = format!("{e:#}");
+                let id = &event.detail.event_id;
+                tracing::error!(event = %id, error = %error, "an event that cannot be written: skipped");
+                return Ok(());
+            }
+        };
+        let full = pending.events.len() >= MAX_ENTRIES
+            || pending.bytes + bus_event.size() > MAX_BATCH_BYTES
+            || pending.subjects.contains(&subject);
+        if full {
+            self.flush(pending, until).await?;
+        }
+        pending.bytes += bus_event.size();
+        pending.events.push(bus_event);
+        pending.records.push(record);
+        pending.subjects.push(subject);
+        Ok(())
+    }
+
+    /// Publishes the pending events, in order, with a few attempts (from the
+    /// first event not published on) as the deadline allows. Err: the index
+    /// of the record of the first event that is not known to be published,
+    /// to deliver again from (the events after it may go out twice: at
+    /// least once, their `eventId` tells).
+    async fn flush(&self, pending: &mut Pending, until: Instant) -> Result<(), usize> {
+        if pending.events.is_empty() {
+            return Ok(());
+        }
+        let mut from = 0usize;
+        let mut attempt = 1;
+        let mut backoff = FIRST_BACKOFF;
+        let result = loop {
+            if left(until) < RESERVE {
+                let events = pending.events.len() - from;
+                tracing::warn!(events, "too close to the deadline to publish events: left for the next delivery");
+                break Err(pending.records[from]);
+            }
+            match self.publisher.publish(&pending.events[from..]).await {
+                Ok(()) => {
+                    for e in &pending.events[from..] {
+                        tracing::info!(event = %e.event_id, detail_type = e.detail_type, "customer event published");
+                    }
+                    break Ok(());
+                }
+                Err(unpublished) => {
+                    let stopped = (from + unpublished.index).min(pending.events.len() - 1);
+                    for e in &pending.events[from..stopped] {
+                        tracing::info!(event = %e.event_id, detail_type = e.detail_type, "customer event published");
+                    }
+                    from = stopped;
+                    let (event, error) = (&pending.events[from], &unpublished.reason);
+                    if attempt < PUBLISH_ATTEMPTS && left(until) > backoff + RESERVE {
+                        tracing::warn!(
+                            event = %event.event_id, detail_type = event.detail_type, attempt, error = %error,
+                            "customer event not published yet: trying again"
+                        );
+                        tokio::time::sleep(backoff).await;
+                        attempt += 1;
+                        backoff *= 2;
+                        continue;
+                    }
+                    tracing::error!(
+                        event = %event.event_id, detail_type = event.detail_type, attempt, error = %error,
+                        "customer event not published: left for the next delivery"
+                    );
+                    break Err(pending.records[from]);
+                }
+            }
+        };
+        pending.clear();
+        result
     }
 
     /// Sends the outbox mail `id` unless it was sent or refused already.
@@ -276,6 +472,41 @@ fn left(until: Instant) -> Duration {
     until.saturating_duration_since(Instant::now())
 }
 
+/// The customer's store could not be read: the record is to be delivered again.
+#[derive(Debug)]
+struct Lookup;
+
+/// Who an event is about: its customer, or else the address of its
+/// newsletter subscription. One PutEvents call holds one event per subject.
+fn subject_of(event: &CustomerEvent, email_key: Option<&str>) -> String {
+    let tenant = &event.detail.tenant_id;
+    match (&event.detail.customer_id, email_key) {
+        (Some(id), _) => format!("{tenant}#C#{id}"),
+        (None, Some(key)) => format!("{tenant}#EMAIL#{key}"),
+        (None, None) => format!("{tenant}#"),
+    }
+}
+
+/// A record that cannot be read as what its keys say it is: no delivery
+/// would change that, so it makes no event, and an error is logged.
+fn unreadable(record: &EventRecord, error: &anyhow::Error) {
+    tracing::error!(
+        event = %record.event_id, sequence_number = ?record.change.sequence_number, error = %format!("{error:#}"),
+        "a stream record that cannot be read: no event"
+    );
+}
+
+/// The event of a record of a customer's profile, if the change makes one.
+fn customer_event(record: &EventRecord) -> Option<CustomerEvent> {
+    match customer_events::customer_event(record) {
+        Ok(event) => event,
+        Err(e) => {
+            unreadable(record, &e);
+            None
+        }
+    }
+}
+
 fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::milliseconds(i64::try_from(d.min(MAX_BUDGET + LEASE_MARGIN).as_millis()).unwrap_or(0))
 }
@@ -330,10 +561,26 @@ mod tests {
 
     #[test]
     fn other_items_are_not_mails() {
-        assert_eq!(classify(&record("INSERT", "T#shop#C#01HZX3", "PROFILE")), Work::Nothing);
         assert_eq!(classify(&record("INSERT", "OUTBOX#01HZX3", "PROFILE")), Work::Nothing);
         assert_eq!(classify(&record("INSERT", "OUTBOX#", "MAIL")), Work::Nothing);
         assert_eq!(classify(&record("INSERT", "T#shop#OUTBOX#1", "MAIL")), Work::Nothing);
+    }
+
+    #[test]
+    fn profiles_and_newsletter_subscriptions_are_customer_events_and_nothing_else_is() {
+        for op in ["INSERT", "MODIFY", "REMOVE"] {
+            assert_eq!(classify(&record(op, "T#shop#C#01HZX3", "PROFILE")), Work::Customer);
+            assert_eq!(
+                classify(&record(op, "T#shop#NEWSLETTER#ann@example.com", "NEWSLETTER")),
+                Work::Newsletter {
+                    tenant: TenantId::parse("shop").expect("a tenant"),
+                    email_key: "ann@example.com".into()
+                }
+            );
+        }
+        assert_eq!(classify(&record("INSERT", "T#shop#C#01HZX3", "SESSION#01A")), Work::Nothing);
+        assert_eq!(classify(&record("INSERT", "T#shop#EMAIL#ann@example.com", "GUARD")), Work::Nothing);
+        assert_eq!(classify(&record("INSERT", "T#shop#TOKEN#abc", "TOKEN")), Work::Nothing);
     }
 
     #[test]
@@ -389,5 +636,139 @@ mod tests {
         let logged =
             redact("Email address is not verified: Kate@Example.com, kate@example.com", "Kate@Example.com", "k***");
         assert_eq!(logged, "Email address is not verified: k***, k***");
+    }
+
+    /// The bus of the tests below: keeps each PutEvents call (the events'
+    /// ids), and refuses the entry `index` of call `call` if told to.
+    #[derive(Default)]
+    struct Bus {
+        calls: std::sync::Mutex<Vec<Vec<String>>>,
+        refuse: Option<(usize, usize)>,
+    }
+
+    #[async_trait::async_trait]
+    impl Publisher for Bus {
+        async fn publish(&self, events: &[BusEvent]) -> Result<(), Unpublished> {
+            let mut calls = self.calls.lock().expect("calls");
+            calls.push(events.iter().map(|e| e.event_id.clone()).collect());
+            match self.refuse {
+                Some((call, index)) if call + 1 == calls.len() => Err(Unpublished { index, reason: "refused".into() }),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    /// These batches hold no mail.
+    struct NoMail;
+
+    #[async_trait::async_trait]
+    impl Mailer for NoMail {
+        async fn send(&self, _from: &str, _mail: &shared::mail::Mail) -> Result<(), MailError> {
+            Err(MailError::Rejected("no mail here".into()))
+        }
+    }
+
+    /// A store never reached: profile records need none.
+    fn offline_store() -> Arc<dyn Store> {
+        let conf = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .build();
+        Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(conf), "unused"))
+    }
+
+    fn profile_image(id: &str, version: i64, first_name: &str, last_login: Option<&str>) -> serde_json::Value {
+        json!({
+            "pk": { "S": format!("T#shop#C#{id}") }, "sk": { "S": "PROFILE" },
+            "id": { "S": id }, "tenantId": { "S": "shop" }, "customerNumber": { "S": "1" },
+            "email": { "S": format!("{id}@example.com") }, "emailKey": { "S": format!("{id}@example.com") },
+            "emailVerified": { "BOOL": true }, "firstName": { "S": first_name }, "status": { "S": "ACTIVE" },
+            "createdAt": { "S": "2026-11-21T12:00:00Z" }, "updatedAt": { "S": "2026-11-21T12:00:00Z" },
+            "lastLoginAt": last_login.map_or(json!({ "NULL": true }), |t| json!({ "S": t })),
+            "version": { "N": version.to_string() },
+            "passwordHash": { "S": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA" }, "tokenVersion": { "N": "0" }
+        })
+    }
+
+    /// A record of customer `id`'s profile, the `seq`-th of its batch (event id `e<seq>`).
+    fn profile_change(
+        event_name: &str,
+        seq: u32,
+        id: &str,
+        old: Option<serde_json::Value>,
+        new: Option<serde_json::Value>,
+    ) -> EventRecord {
+        let mut change = json!({
+            "ApproximateCreationDateTime": 1_795_262_400.0,
+            "Keys": { "pk": { "S": format!("T#shop#C#{id}") }, "sk": { "S": "PROFILE" } },
+            "SequenceNumber": seq.to_string(),
+            "SizeBytes": 500,
+            "StreamViewType": "NEW_AND_OLD_IMAGES"
+        });
+        if let Some(old) = old {
+            change["OldImage"] = old;
+        }
+        if let Some(new) = new {
+            change["NewImage"] = new;
+        }
+        let id = format!("e{seq}");
+        let raw = json!({ "eventID": id, "eventName": event_name, "awsRegion": "us-east-1", "dynamodb": change });
+        serde_json::from_value(raw).expect("a record")
+    }
+
+    /// Two customers' changes: A created, A logs in (no event), A renamed,
+    /// B created, B renamed.
+    fn two_customers() -> Event {
+        let mut event = Event::default();
+        event.records = vec![
+            profile_change("INSERT", 1, "a", None, Some(profile_image("a", 1, "Ann", None))),
+            profile_change(
+                "MODIFY",
+                2,
+                "a",
+                Some(profile_image("a", 1, "Ann", None)),
+                Some(profile_image("a", 1, "Ann", Some("2026-11-21T12:01:00Z"))),
+            ),
+            profile_change(
+                "MODIFY",
+                3,
+                "a",
+                Some(profile_image("a", 1, "Ann", Some("2026-11-21T12:01:00Z"))),
+                Some(profile_image("a", 2, "Anna", Some("2026-11-21T12:01:00Z"))),
+            ),
+            profile_change("INSERT", 4, "b", None, Some(profile_image("b", 1, "Bo", None))),
+            profile_change(
+                "MODIFY",
+                5,
+                "b",
+                Some(profile_image("b", 1, "Bo", None)),
+                Some(profile_image("b", 2, "Bob", None)),
+            ),
+        ];
+        event
+    }
+
+    #[tokio::test]
+    async fn events_go_out_in_record_order_and_one_call_never_holds_two_of_one_customer() {
+        let bus = Arc::new(Bus::default());
+        let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone());
+        let response = events.handle(two_customers()).await;
+        assert!(response.batch_item_failures.is_empty());
+        let calls = bus.calls.lock().expect("calls").clone();
+        assert_eq!(calls, [vec!["e1"], vec!["e3", "e4"], vec!["e5"]]);
+    }
+
+    #[tokio::test]
+    async fn an_event_the_bus_refuses_fails_the_batch_from_its_record() {
+        let bus = Arc::new(Bus { refuse: Some((1, 1)), ..Default::default() });
+        let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone());
+        // Time for one attempt only (none is made with less than RESERVE left).
+        let deadline = SystemTime::now() + RESERVE + Duration::from_millis(400);
+        let response = events.handle_until(two_customers(), deadline).await;
+        let failed: Vec<Option<String>> =
+            response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
+        assert_eq!(failed, [Some("4".to_string())], "B's creation was refused: from its record on");
+        let calls = bus.calls.lock().expect("calls").clone();
+        assert_eq!(calls, [vec!["e1"], vec!["e3", "e4"]], "nothing after the refused call");
     }
 }
