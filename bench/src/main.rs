@@ -23,6 +23,8 @@ fn function_env(connect: bool) -> Vec<(String, String)> {
         ("AWS_ACCESS_KEY_ID", "bench"),
         ("AWS_SECRET_ACCESS_KEY", "bench"),
         ("RUST_LOG", "warn"),
+        // The events function's bus (it publishes nothing in these runs).
+        ("EVENT_BUS_NAME", "bench"),
         ("OPEN_CONNECTION_AT_INIT", if connect { "true" } else { "false" }),
     ]
     .into_iter()
@@ -94,7 +96,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Ok(rows)
     };
-    let table = format!("{HEADER}{}{}", row("hello (floor)", (floor, floor_answer)), function_rows(false)?);
+    // The stream's function: its first answer is to an empty batch of records.
+    let events = init::measure(
+        &init::binary(&release, "events"),
+        &function_env(false),
+        r#"{"Records":[]}"#,
+        "batchItemFailures",
+        runs,
+    )?;
+    let table = format!(
+        "{HEADER}{}{}{}",
+        row("hello (floor)", (floor, floor_answer)),
+        function_rows(false)?,
+        row("events (an empty stream batch)", events)
+    );
     let connected = format!("{HEADER}{}", function_rows(true)?);
     println!("{table}\n{connected}");
     writeln!(out, "## Cold start (init)\n\nTime from exec of the release binary until its first `GET /runtime/invocation/next` to a fake Runtime API on loopback (*init*), and until it has posted its answer to a first event, a `{{ __typename }}` request through API Gateway (*first answer*), {runs} runs of each after one warm-up, next to a hello-world `lambda_http` binary built with the same profile. Nothing is read from the network here (`OPEN_CONNECTION_AT_INIT=false`, signing key inline):\n\n{table}\nAs deployed, init also opens the DynamoDB connection (one `GetItem` round trip, plain HTTP to DynamoDB Local here; the TLS handshake it saves the first request is measured below):\n\n{connected}")?;
