@@ -150,7 +150,6 @@ async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_rede
     // same (a stopped process still queues requests): sending is at least
     // once where SES's answer never came. What was sent is settled now.
     crate::support::settle(&svc).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = mails_in(&ses.endpoint, &address).await;
 
     // Every batch the stream gave, delivered again: nothing is mailed twice.
@@ -161,6 +160,5 @@ async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_rede
         let response = recording.function.handle(batch).await;
         assert!(response.batch_item_failures.is_empty(), "redelivery succeeds");
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(mails_in(&ses.endpoint, &address).await, sent, "a redelivered record never mails again");
 }

@@ -84,7 +84,6 @@ async fn notices_to_an_unproven_address_stay_within_its_mail_budget() {
         current = next.to_string();
     }
     crate::support::settle(shop.auth.services()).await;
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let mails = crate::support::mail::sent_to(&c.email).await;
     assert_eq!(mails.len(), 3, "the registration mail and two notices: {}", mails.len());
 }

@@ -59,7 +59,6 @@ async fn resending_answers_alike_and_mails_only_unconfirmed_accounts_within_the_
         gql(&app, RESEND, json!({ "e": fresh }), &[]).await;
     }
     crate::support::settle(app.services()).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(mail::sent_to(&fresh).await.len(), 2, "the registration mail counts: it + 1 resend");
 }
 

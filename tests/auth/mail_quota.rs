@@ -6,12 +6,6 @@ use crate::support::{bearer, email, mail, tenant};
 
 const DELETE: &str = "mutation($p: String!) { deleteAccount(password: $p) { deleted userErrors { code } } }";
 
-/// Every mail of the outbox sent, and stored by the SES emulator.
-async fn settle(svc: &shared::Services) {
-    crate::support::settle(svc).await;
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-}
-
 #[tokio::test]
 async fn rotating_tenants_does_not_reset_the_budget() {
     let app = app(&[("MAILS_PER_ADDRESS_PER_HOUR", "3")]).await;
@@ -23,7 +17,7 @@ async fn rotating_tenants_does_not_reset_the_budget() {
         let q = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
         gql(&app, q, json!({ "e": victim }), &[tenant(&shop)]).await;
     }
-    settle(app.services()).await;
+    crate::support::settle(app.services()).await;
     assert_eq!(mail::sent_to(&victim).await.len(), 3, "16 requests over 8 tenants, 3 mails");
 }
 
@@ -39,6 +33,6 @@ async fn registering_and_deleting_in_a_loop_mails_within_the_budget() {
         let d = gql(&account, DELETE, json!({ "p": PASSWORD }), &[bearer(&access)]).await;
         assert_eq!(d["data"]["deleteAccount"]["deleted"], true, "{d}");
     }
-    settle(auth.services()).await;
+    crate::support::settle(auth.services()).await;
     assert_eq!(mail::sent_to(&victim).await.len(), 2, "six registrations, two confirmation mails");
 }

@@ -28,7 +28,6 @@ async fn subscribing_twice_is_one_subscription_and_notify_sends_once() {
     assert_eq!(x + y, 2, "a and c, each once");
     assert_eq!(notify(&s, "SKU-42", None).await, 0, "nobody left");
     crate::support::settle(&s.svc).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     for who in [&a, &b, &c] {
         assert_eq!(mail::sent_to(who).await.len(), 1, "{who}");
     }

@@ -71,8 +71,9 @@ pub async fn sent_to(address: &str) -> Vec<SentMail> {
         .collect()
 }
 
-/// Waits briefly for the `n`-th mail to `address` (sending is synchronous,
-/// but the emulator stores asynchronously).
+/// Waits briefly for the `n`-th mail to `address`: mail goes out through the
+/// outbox, a moment after the request (the emulator stores a mail before it
+/// answers, so after `settle` every sent mail is there).
 pub async fn nth_to(address: &str, n: usize) -> SentMail {
     for _ in 0..50 {
         let mails = sent_to(address).await;
