@@ -22,22 +22,32 @@ fn count(answers: &[Vec<String>], code: &str) -> usize {
     answers.iter().filter(|a| a.first().map(String::as_str) == Some(code)).count()
 }
 
+/// Password checks the store saw: each checked attempt reads the email guard
+/// and a profile (two `GetItem`s); a refused one makes only its `UpdateItem`.
+fn checks(recorder: &crate::support::recorder::Recorder) -> usize {
+    recorder.take().iter().filter(|c| c.operation == "GetItem").count() / 2
+}
+
 #[tokio::test]
 async fn concurrent_wrong_passwords_never_check_more_than_the_limit() {
-    let app = app(&[]).await;
+    let (svc, recorder) = crate::support::services_recorded(&[]).await;
+    let app = auth::app(svc);
     let address = email("race");
     register(&app, &address, &[]).await;
+    recorder.take();
     let answers = burst(&app, &address, &["wrong password!"; 30]).await;
     // Ten checks: nine answered INVALID_CREDENTIALS, the tenth locked the
     // account; the other twenty were refused without a check.
     assert_eq!(count(&answers, "INVALID_CREDENTIALS"), 9, "{answers:?}");
     assert_eq!(count(&answers, "ACCOUNT_LOCKED"), 21, "{answers:?}");
+    assert_eq!(checks(&recorder), 10, "exactly the limit was checked");
     assert_eq!(codes(&login(&app, &address, PASSWORD, &[]).await), ["ACCOUNT_LOCKED"]);
 }
 
 #[tokio::test]
 async fn after_nine_failures_a_burst_gets_exactly_one_more_check() {
-    let app = app(&[("LOGIN_LOCK_SECONDS", "600")]).await;
+    let (svc, recorder) = crate::support::services_recorded(&[("LOGIN_LOCK_SECONDS", "600")]).await;
+    let app = auth::app(svc);
     let address = email("burst");
     register(&app, &address, &[]).await;
     for _ in 0..9 {
@@ -45,7 +55,9 @@ async fn after_nine_failures_a_burst_gets_exactly_one_more_check() {
     }
     let mut passwords = vec!["wrong password!"; 10];
     passwords.push(PASSWORD);
+    recorder.take();
     let answers = burst(&app, &address, &passwords).await;
+    assert_eq!(checks(&recorder), 1, "one password was checked, the other ten refused unchecked");
     let logged_in = answers.iter().filter(|a| a.is_empty()).count();
     // One check was left: either it was the right password (logged in) or a
     // wrong one (which locked); everything else was refused unchecked.
