@@ -40,7 +40,7 @@ cargo run --quiet -p customer-ctl -- create-table
 # A development Ed25519 key pair for access tokens, made once and kept with
 # the dev data (sessions survive restarts). Deployed, only auth and account
 # get the private key (from Secrets Manager) and subscriptions the public key;
-# `cargo lambda watch` gives all four functions this one environment, so here
+# `cargo lambda watch` gives all five functions this one environment, so here
 # every function sees both, and each reads only what it needs (admin: nothing).
 if [ ! -s .local/jwt-private-key ] || [ ! -s .local/jwt-public-key ]; then
   log "generating the local access-token key pair (.local/jwt-private-key, .local/jwt-public-key)"
@@ -71,7 +71,7 @@ RUST_LOG=info
 ENV
 
 # The table's stream goes to the events function as Lambda's event source
-# mapping would hand it over (`customer-ctl relay`, DESIGN.md "Local stack"):
+# mapping would hand it over (`customer-ctl relay`):
 # from now on (LATEST), so that the records of earlier sessions are not
 # relayed again. It keeps trying until `cargo lambda watch` below serves.
 INVOKE_URL="http://127.0.0.1:$API_PORT/2015-03-31/functions/events/invocations"

@@ -115,6 +115,10 @@ impl PasswordAttempt {
                 false
             }
         };
+        if !right {
+            // The address's key is a hash: the log names nobody.
+            tracing::info!(attempts = %self.address, count = self.count, "wrong password");
+        }
         match right {
             true => Ok(self),
             false if self.count >= svc.config.login_max_failures => Err(locked()),
@@ -143,7 +147,6 @@ pub(crate) async fn check_password(
     let phc = customer.credentials.password_hash.as_deref();
     attempt
         .check(svc, phc, password, || {
-            tracing::info!(customer = %customer.customer.id, "wrong password");
             DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong.")
         })
         .await
