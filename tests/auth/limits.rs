@@ -97,4 +97,11 @@ async fn tenants_the_deployment_does_not_list_are_refused() {
     register(&app, &address, &[crate::support::tenant("made-up")]).await;
     crate::support::settle(app.services()).await;
     assert!(crate::support::mail::sent_to(&address).await.is_empty());
+    // A customer of a listed shop needs no header: its token names the shop.
+    let member = crate::support::email("member");
+    let r = register(&app, &member, &[crate::support::tenant("shop-a")]).await;
+    let access = r["session"]["accessToken"].as_str().expect("registered in shop-a").to_string();
+    let account = account::app(app.services().clone());
+    let me = gql(&account, "{ customer { email } }", json!({}), &[crate::support::bearer(&access)]).await;
+    assert_eq!(me["data"]["customer"]["email"], member.as_str(), "{me}");
 }

@@ -6,7 +6,8 @@
 //! request with more than one.
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
-use async_graphql::BatchRequest;
+use async_graphql::{BatchRequest, Name};
+use std::collections::HashMap;
 
 /// The root fields that check a password, spend (or test) a one-time or
 /// refresh token, or send mail. The one place that says which fields count.
@@ -40,60 +41,85 @@ pub const CREDENTIAL_FIELDS: &[&str] = &[
 /// of a batch. An operation that does not parse counts nothing here (the
 /// executor refuses it); a document whose operation cannot be told apart
 /// counts every operation's fields, which errs on the side of refusing; so
-/// does a selection nested deeper than the executor would run.
+/// do a fragment cycle and a document whose fragments expand past
+/// `MAX_EXPANDED` selections (nothing unseen is ever taken for zero).
 pub fn count(batch: &BatchRequest) -> usize {
     batch.iter().map(|r| count_in(&r.query, r.operation_name.as_deref())).fold(0, usize::saturating_add)
 }
 
-/// Deeper fragment nesting than this is refused by the executor
-/// (`limit_recursive_depth`); the counter treats it as too many.
-const MAX_NESTING: usize = 64;
+/// Selections a document may expand to through its fragments. Far above
+/// what the complexity limit lets run; a document past it (fragments
+/// spread twice at each of many levels double every time) is refused here,
+/// before the executor would expand it.
+const MAX_EXPANDED: usize = 10_000;
+
+/// Deeper nesting of fragments than the executor runs
+/// (`http::MAX_RECURSIVE_DEPTH`) counts as too many, and keeps this walk's
+/// recursion bounded.
+const MAX_NESTING: usize = super::http::MAX_RECURSIVE_DEPTH;
 
 fn count_in(query: &str, operation_name: Option<&str>) -> usize {
     let Ok(doc) = async_graphql::parser::parse_query(query) else { return 0 };
-    doc.operations
-        .iter()
-        .filter(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
-        .filter(|(_, op)| op.node.ty != OperationType::Subscription)
-        .map(|(_, op)| count_selection(&doc, &op.node.selection_set.node, &mut Vec::new(), 0))
-        .fold(0, usize::saturating_add)
+    let mut walk = Walk { doc: &doc, fragments: HashMap::new() };
+    let (mut found, mut size) = (0usize, 0usize);
+    for (name, op) in doc.operations.iter() {
+        if operation_name.is_some() && name.map(|n| n.as_str()) != operation_name {
+            continue;
+        }
+        if op.node.ty == OperationType::Subscription {
+            continue;
+        }
+        let (f, n) = walk.selection(&op.node.selection_set.node, 0);
+        found = found.saturating_add(f);
+        size = size.saturating_add(n);
+    }
+    if size > MAX_EXPANDED {
+        usize::MAX
+    } else {
+        found
+    }
 }
 
-/// Root fields of a selection set, through inline fragments and fragment
-/// spreads at any depth. A fragment already on the path (a cycle, which the
-/// executor refuses) or nesting past `MAX_NESTING` counts as too many:
-/// nothing unseen is ever taken for zero.
-fn count_selection<'a>(
+/// What a fragment holds: `None` while it is being walked (a cycle), else
+/// its credential fields and expanded size. Each fragment is walked once,
+/// however often it is spread.
+struct Walk<'a> {
     doc: &'a ExecutableDocument,
-    set: &'a SelectionSet,
-    path: &mut Vec<&'a str>,
-    depth: usize,
-) -> usize {
-    if depth > MAX_NESTING {
-        return usize::MAX;
+    fragments: HashMap<&'a str, Option<(usize, usize)>>,
+}
+
+impl<'a> Walk<'a> {
+    /// (credential root fields, selections) of a selection set, through
+    /// inline fragments and fragment spreads.
+    fn selection(&mut self, set: &'a SelectionSet, depth: usize) -> (usize, usize) {
+        if depth > MAX_NESTING {
+            return (usize::MAX, usize::MAX);
+        }
+        let (mut found, mut size) = (0usize, 0usize);
+        for item in &set.items {
+            let (f, n) = match &item.node {
+                Selection::Field(f) => (usize::from(CREDENTIAL_FIELDS.contains(&f.node.name.node.as_str())), 1),
+                Selection::InlineFragment(frag) => self.selection(&frag.node.selection_set.node, depth + 1),
+                Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node, depth + 1),
+            };
+            found = found.saturating_add(f);
+            size = size.saturating_add(n);
+        }
+        (found, size)
     }
-    let mut total = 0usize;
-    for item in &set.items {
-        let n = match &item.node {
-            Selection::Field(f) => usize::from(CREDENTIAL_FIELDS.contains(&f.node.name.node.as_str())),
-            Selection::InlineFragment(frag) => count_selection(doc, &frag.node.selection_set.node, path, depth + 1),
-            Selection::FragmentSpread(spread) => {
-                let name = spread.node.fragment_name.node.as_str();
-                match doc.fragments.get(&spread.node.fragment_name.node) {
-                    _ if path.contains(&name) => usize::MAX,
-                    Some(frag) => {
-                        path.push(name);
-                        let n = count_selection(doc, &frag.node.selection_set.node, path, depth + 1);
-                        path.pop();
-                        n
-                    }
-                    None => 0,
-                }
-            }
-        };
-        total = total.saturating_add(n);
+
+    fn fragment(&mut self, name: &'a Name, depth: usize) -> (usize, usize) {
+        match self.fragments.get(name.as_str()) {
+            Some(Some(known)) => return *known,
+            Some(None) => return (usize::MAX, usize::MAX), // a cycle
+            None => {}
+        }
+        let Some(frag) = self.doc.fragments.get(name) else { return (0, 0) };
+        self.fragments.insert(name.as_str(), None);
+        let counted = self.selection(&frag.node.selection_set.node, depth);
+        self.fragments.insert(name.as_str(), Some(counted));
+        counted
     }
-    total
 }
 
 #[cfg(test)]
@@ -121,6 +147,12 @@ mod tests {
         let chain: String = (1..12).map(|i| format!("fragment F{i} on Mutation {{ ...F{} }} ", i + 1)).collect();
         let chained = format!("mutation {{ ...F1 }} {chain} fragment F12 on Mutation {{ login(email: \"a\", password: \"b\") {{ __typename }} x: login(email: \"a\", password: \"b\") {{ __typename }} }}");
         assert_eq!(count(&single(&chained)), 2);
+        // Fragments spread twice at each of 40 levels: counted once each,
+        // and refused for the size they would expand to.
+        let doubling: String =
+            (1..40).map(|i| format!("fragment F{i} on Mutation {{ ...F{} ...F{} }} ", i + 1, i + 1)).collect();
+        let bomb = format!("mutation {{ ...F1 }} {doubling} fragment F40 on Mutation {{ __typename }}");
+        assert_eq!(count(&single(&bomb)), usize::MAX);
         // A cycle counts as too many rather than nothing.
         let cycle = "mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }";
         assert!(count(&single(cycle)) > 1);

@@ -176,8 +176,11 @@ impl<E: Executor> App<E> {
             return Ok(error_response(StatusCode::OK, "LIMIT_EXCEEDED", message, &request_id));
         }
         // Only the deployment's tenants (or any, with a `*` entry) are served:
-        // made-up tenants would otherwise be free namespaces for abuse.
-        if self.services.config.tenant(&tenant).is_none() {
+        // made-up tenants would otherwise be free namespaces for abuse. A
+        // tenant the header names is checked before any credential; the
+        // tenant a request acts in (a token's or key's, else the header's or
+        // the default) after authentication, below.
+        if tenant_from_header && self.services.config.tenant(&tenant).is_none() {
             return Ok(unknown_tenant(&request_id));
         }
 
@@ -233,6 +236,10 @@ impl<E: Executor> App<E> {
     }
 }
 
+/// How deep selections and fragments may nest (async-graphql's recursion
+/// limit); the credential-field counter follows no deeper.
+pub const MAX_RECURSIVE_DEPTH: usize = 32;
+
 /// Applies the limits every function enforces to a schema under construction.
 pub fn with_limits<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -244,8 +251,10 @@ where
     S: async_graphql::SubscriptionType + 'static,
 {
     let limits = &services.config.limits;
-    let builder =
-        builder.limit_depth(limits.max_depth).limit_complexity(limits.max_complexity).limit_recursive_depth(32);
+    let builder = builder
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(MAX_RECURSIVE_DEPTH);
     if services.config.graphiql {
         builder
     } else {
