@@ -172,10 +172,6 @@ impl AccessTokens {
         self.issuing.is_some()
     }
 
-    pub fn ttl(&self) -> Duration {
-        self.ttl
-    }
-
     /// Signs a token for the customer's session; returns it with its expiry.
     /// Fails on a function that holds no private key.
     pub fn issue(

@@ -146,9 +146,7 @@ pub(crate) async fn check_password(
     let attempt = PasswordAttempt::reserve(svc, tenant, &customer.customer.email.normalized()).await?;
     let phc = customer.credentials.password_hash.as_deref();
     attempt
-        .check(svc, phc, password, || {
-            DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong.")
-        })
+        .check(svc, phc, password, || DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong."))
         .await
 }
 

@@ -56,7 +56,8 @@ pub(crate) fn token_link(base: &Url, secret: &str) -> Url {
     link
 }
 
-fn at(time: DateTime<Utc>) -> String {
+/// A time as mails show it.
+pub(crate) fn at(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 

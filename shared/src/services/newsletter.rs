@@ -135,7 +135,7 @@ fn confirmation_mail(
     let extra = minijinja::context! {
         link => confirm_link.as_str(),
         unsubscribe => unsubscribe,
-        expires => confirm.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        expires => super::mailing::at(confirm.expires_at),
     };
     let name = owner.and_then(|c| c.record.customer.display_name());
     let recipient = Recipient { to: subscription.email.as_str(), name, language: subscription.language_code.as_ref() };

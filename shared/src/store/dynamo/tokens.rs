@@ -13,12 +13,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 impl DynamoStore {
-    /// Uses up a token: the transaction fails if it is gone already.
     /// The customer a token acts on: a token that changes a customer names one.
     fn owner(token: &OneTimeToken) -> anyhow::Result<&str> {
         token.customer_id.as_deref().context("a customer's token names no customer")
     }
 
+    /// Uses up a token: the transaction fails if it is gone already.
     pub(super) fn spend(
         &self,
         tenant: &TenantId,
