@@ -44,8 +44,9 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(60);
 const MAX_BUDGET: Duration = Duration::from_secs(15 * 60);
 /// Time kept before the deadline: no mail is started, and no attempt made,
 /// with less left (an SES call takes at most `shared::aws::OPERATION_TIMEOUT`,
-/// then the outbox item is updated).
-const RESERVE: Duration = Duration::from_secs(6);
+/// as long to claim it and as long to remove it): a send must never be cut
+/// off between SES taking the mail and the item's removal.
+const RESERVE: Duration = Duration::from_secs(3 * shared::aws::OPERATION_TIMEOUT.as_secs() + 2);
 /// A claim outlives the invocation that made it by this much: a delivery
 /// that died holds its mail no longer than that.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
@@ -265,6 +266,14 @@ impl Events {
         event: CustomerEvent,
         until: Instant,
     ) -> Result<(), usize> {
+        let mut event = event;
+        // A customer can be larger than an event may be (256 KB): then the
+        // event goes out without `data` (consumers read the customer through
+        // the API) rather than blocking the stream, and the mail behind it.
+        if BusEvent::of(&event).is_ok_and(|e| e.size() > MAX_BATCH_BYTES) {
+            tracing::warn!(event = %event.detail.event_id, "event too large for the bus: published without data");
+            event.detail.data = serde_json::Value::Null;
+        }
         let bus_event = match BusEvent::of(&event) {
             Ok(bus_event) => bus_event,
             Err(e) => {
