@@ -20,6 +20,7 @@ use lambda_http::{Body, RequestExt};
 use serde_json::{json, Value};
 use shared::auth::TokenRole;
 use shared::graphql::App;
+use shared::mail::outbox::status;
 use shared::mail::{Mailer, SesMailer};
 use shared::store::DynamoStore;
 use shared::{Config, Services};
@@ -191,8 +192,8 @@ async fn unsent_mail(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String>
             .filter_expression("begins_with(pk, :outbox) AND (#status = :pending OR #status = :sending)")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":outbox", AttributeValue::S(shared::store::keys::outbox("")))
-            .expression_attribute_values(":pending", AttributeValue::S("PENDING".into()))
-            .expression_attribute_values(":sending", AttributeValue::S("SENDING".into()))
+            .expression_attribute_values(":pending", AttributeValue::S(status::PENDING.into()))
+            .expression_attribute_values(":sending", AttributeValue::S(status::SENDING.into()))
             .set_exclusive_start_key(start)
             .send()
             .await

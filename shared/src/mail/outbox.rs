@@ -29,6 +29,14 @@ pub struct OutboxMail {
     pub created_at: DateTime<Utc>,
 }
 
+/// The `status` of an outbox item: waiting, being sent under a lease, or
+/// refused by SES for good (a sent mail's item is deleted).
+pub mod status {
+    pub const PENDING: &str = "PENDING";
+    pub const SENDING: &str = "SENDING";
+    pub const REJECTED: &str = "REJECTED";
+}
+
 /// How long an unsent mail is kept (DynamoDB's TTL removes it after that).
 pub const KEPT_FOR: chrono::Duration = chrono::Duration::days(7);
 

@@ -153,9 +153,12 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
         None,
         &secret,
         expires_at,
-    );
+    )
+    // Without its confirmation mail a change must not start: it would end
+    // the pending one, and the notice would announce a link never sent.
+    .ok_or_else(|| anyhow::anyhow!("no mail settings for tenant {}", p.tenant.as_str()))?;
     let notice = mailing::email_change_notice(svc, &p.tenant, c, &new_email, &cancel_secret, expires_at).await;
-    let mails: Vec<_> = link.into_iter().chain(notice).collect();
+    let mails: Vec<_> = std::iter::once(link).chain(notice).collect();
     match svc.store.start_email_change(&p.tenant, &change, &cancel, &mails).await {
         Ok(()) => Ok(()),
         // A password change or logout everywhere came first: this session is gone.

@@ -11,9 +11,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
 
-const PENDING: &str = "PENDING";
-const SENDING: &str = "SENDING";
-const REJECTED: &str = "REJECTED";
+use crate::mail::outbox::status::{PENDING, REJECTED, SENDING};
 
 fn mail_key(id: &str) -> Item {
     key(keys::outbox(id), keys::MAIL)
