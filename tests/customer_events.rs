@@ -394,3 +394,71 @@ async fn an_address_that_is_no_customers_subscribes_and_unsubscribes_with_no_cus
     assert_eq!(unsubscribed["detail"]["data"]["status"], "UNSUBSCRIBED");
     s.events.assert_drained().await;
 }
+
+const RECORD_ORDER: &str =
+    "mutation($i: RecordOrderInput!) { recordOrder(input: $i) { result userErrors { code field } } }";
+
+/// Events of `events` by detail-type, for assertions that do not depend on
+/// the order of items written by one transaction.
+fn by_type<'a>(events: &'a [Value], detail_type: &str) -> &'a Value {
+    events.iter().find(|e| e["detail-type"] == detail_type).unwrap_or_else(|| panic!("no {detail_type}: {events:#?}"))
+}
+
+#[tokio::test]
+async fn a_recorded_order_is_an_order_event_and_its_points_a_loyalty_event() {
+    let s = stack().await;
+    let c = s.register(&email("buyer")).await;
+    let order = |status: &str| {
+        json!({ "i": {
+            "orderId": unique("SO"), "customer": { "customerId": c.id }, "status": status,
+            "placedAt": "2026-11-20T10:00:00Z", "total": { "amount": "120.50", "currencyCode": "EUR" },
+            "storeId": "berlin", "items": [{ "sku": "TEA-1", "quantity": 2 }],
+        }})
+    };
+    let mut placed = order("PLACED");
+    let stack = &s;
+    let record = |v: &Value| {
+        let v = v.clone();
+        async move { gql(&stack.admin, RECORD_ORDER, v, &[bearer(&stack.key)]).await }
+    };
+    let r = record(&placed).await;
+    assert_eq!(r["data"]["recordOrder"]["result"], "CREATED", "{r}");
+    let events = s.events.next(2).await;
+    let recorded = by_type(&events, "order.recorded");
+    let fields = ["id", "items", "orderId", "placedAt", "pointsEarned", "status", "storeId", "total"];
+    assert_event(recorded, "order.recorded", Some(&c.id), Some(1), &fields);
+    assert_eq!(recorded["detail"]["data"]["total"], json!({ "amount": "120.50", "currencyCode": "EUR" }));
+    let earned = by_type(&events, "loyalty.transactionRecorded");
+    let fields = ["balanceAfter", "createdAt", "id", "kind", "orderId", "points", "stamps"];
+    assert_event(earned, "loyalty.transactionRecorded", Some(&c.id), Some(1), &fields);
+    assert_eq!(
+        (earned["detail"]["data"]["kind"].as_str(), earned["detail"]["data"]["points"].as_i64()),
+        (Some("EARN"), Some(120))
+    );
+
+    // A replay writes nothing, so it publishes nothing.
+    assert_eq!(record(&placed).await["data"]["recordOrder"]["result"], "NOOP");
+    placed["i"]["status"] = json!("CANCELLED");
+    assert_eq!(record(&placed).await["data"]["recordOrder"]["result"], "UPDATED");
+    let events = s.events.next(2).await;
+    assert_event(
+        by_type(&events, "order.recorded"),
+        "order.recorded",
+        Some(&c.id),
+        Some(2),
+        &["pointsEarned", "status"],
+    );
+    let reversed = by_type(&events, "loyalty.transactionRecorded");
+    assert_event(
+        reversed,
+        "loyalty.transactionRecorded",
+        Some(&c.id),
+        Some(2),
+        &["balanceAfter", "createdAt", "id", "kind", "orderId", "points", "stamps"],
+    );
+    assert_eq!(reversed["detail"]["data"]["points"], -120);
+    for e in &events {
+        assert_no_secrets(&e.to_string());
+    }
+    s.events.assert_drained().await;
+}

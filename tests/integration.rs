@@ -10,6 +10,7 @@ mod auth;
 mod customer_events;
 mod deployment;
 mod faults;
+mod orders;
 mod schema;
 mod subscriptions;
 mod suggestions;

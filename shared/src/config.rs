@@ -1,6 +1,6 @@
 //! Configuration, read once per cold start from the environment.
 
-use crate::domain::TenantId;
+use crate::domain::{CurrencyCode, Earning, TenantId};
 use anyhow::Context;
 use chrono::Duration;
 use serde::Deserialize;
@@ -34,6 +34,21 @@ pub struct TenantSettings {
     pub unsubscribe_url: Option<Url>,
     /// Sender address; the deployment-wide `MAIL_FROM` when absent.
     pub mail_from: Option<String>,
+    /// The shop's currency (ISO 4217): orders in it earn loyalty points.
+    pub currency_code: Option<String>,
+    /// How customers earn loyalty; absent: nobody earns.
+    pub loyalty: Option<LoyaltySettings>,
+}
+
+/// Loyalty earning of a tenant (needs `currencyCode`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoyaltySettings {
+    /// Points per 1.00 of an order's total in the tenant's currency, rounded
+    /// down; a decimal (`0.5`), never negative.
+    pub points_per_unit: rust_decimal::Decimal,
+    #[serde(default)]
+    pub stamps_per_order: i64,
 }
 
 fn default_shop_name() -> String {
@@ -59,6 +74,16 @@ impl TenantSettings {
 
     pub fn unsubscribe_url(&self) -> &Url {
         self.unsubscribe_url.as_ref().unwrap_or(&self.confirm_email_url)
+    }
+
+    /// How the tenant's customers earn, if they do.
+    pub fn earning(&self) -> Option<Earning> {
+        let loyalty = self.loyalty.as_ref()?;
+        Some(Earning {
+            currency: CurrencyCode::parse(self.currency_code.as_deref()?, &[]).ok()?,
+            points_per_unit: loyalty.points_per_unit,
+            stamps_per_order: loyalty.stamps_per_order,
+        })
     }
 
     /// The shop's front page: the first allowed URL.
@@ -198,6 +223,16 @@ impl Config {
                 t.allows(&t.cancel_email_change_url()),
                 "TENANTS.{id}: cancelEmailChangeUrl is not in allowedUrls"
             );
+            if let Some(c) = &t.currency_code {
+                anyhow::ensure!(CurrencyCode::parse(c, &[]).is_ok(), "TENANTS.{id}: currencyCode {c} is not ISO 4217");
+            }
+            if let Some(l) = &t.loyalty {
+                anyhow::ensure!(t.currency_code.is_some(), "TENANTS.{id}: loyalty needs a currencyCode");
+                anyhow::ensure!(
+                    !l.points_per_unit.is_sign_negative() && l.stamps_per_order >= 0,
+                    "TENANTS.{id}: loyalty pointsPerUnit and stampsPerOrder must not be negative"
+                );
+            }
         }
         Ok(Self {
             table_name: get("TABLE_NAME").unwrap_or_else(|| "customers".into()),
@@ -256,6 +291,8 @@ mod tests {
             newsletter_confirm_url: None,
             unsubscribe_url: None,
             mail_from: None,
+            currency_code: None,
+            loyalty: None,
         }
     }
 

@@ -35,13 +35,16 @@ pub const JWT_PRIVATE_KEY: &str = "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo";
 pub const JWT_PUBLIC_KEY: &str = "9KB6NsFR7hseQcY8VtZ62HkzuD6H74uwV7qYb9qGOqo";
 pub const SHOP_URL: &str = "http://localhost:3000";
 
-/// The mail settings of the test shop, for every tenant (`TENANTS`).
+/// The settings of the test shop (mail links, currency, loyalty earning),
+/// for every tenant (`TENANTS`).
 pub fn tenants_json() -> String {
     json!({ "*": {
         "name": "Test Shop",
         "allowedUrls": [format!("{SHOP_URL}/")],
         "confirmEmailUrl": format!("{SHOP_URL}/confirm-email"),
         "resetPasswordUrl": format!("{SHOP_URL}/reset-password"),
+        "currencyCode": "EUR",
+        "loyalty": { "pointsPerUnit": 1, "stampsPerOrder": 1 },
     }})
     .to_string()
 }
@@ -149,6 +152,7 @@ fn relay_settings() -> events::relay::Settings {
         idle_wait: Duration::from_millis(50),
         retry_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_secs(1),
+        discover_every: Duration::from_millis(250),
         ..Default::default()
     }
 }

@@ -28,7 +28,8 @@ const USAGE: &str = "usage:
                                           `cargo lambda watch`, as Lambda would hand it over
                                           (default: from latest, to the Invoke API on
                                           127.0.0.1:$API_PORT or :9000)
-permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify";
+permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify
+  order:read order:write loyalty:read loyalty:write promotion:write";
 
 /// The value after `--name` in `args`.
 fn flag<'a>(args: &'a [String], name: &str) -> anyhow::Result<&'a str> {

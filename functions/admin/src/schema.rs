@@ -4,15 +4,16 @@
 
 use crate::types::*;
 use async_graphql::{Context, EmptySubscription, Object, Schema, ID};
+use shared::domain::LoyaltyRequest;
 use shared::domain::{DomainResult, Permission};
+use shared::graphql::buyer::{OrderObject, PageInfo};
 use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::respond;
 use shared::graphql::types::CustomerStatusObject;
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{self, Identifier};
-use shared::services::paging::Page;
-use shared::services::{back_in_stock, newsletter};
+use shared::services::{back_in_stock, loyalty, newsletter, orders};
 use shared::Services;
 use std::sync::Arc;
 
@@ -40,16 +41,11 @@ fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql::Result<T> 
     r.map_err(|e| to_graphql(ctx, e))
 }
 
-/// Where a connection's page ends, and whether another follows.
-fn page_info<T>(page: &Page<T>) -> PageInfo {
-    PageInfo { has_next_page: page.has_next, end_cursor: page.end_cursor() }
-}
-
 pub struct Query;
 
 #[Object]
 impl Query {
-    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`; null when none matches.
+    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`, `loyaltyId`; null when none matches.
     async fn customer(
         &self,
         ctx: &Context<'_>,
@@ -57,9 +53,11 @@ impl Query {
         #[graphql(name = "ref")] reference: Option<String>,
         email: Option<String>,
         external_id: Option<String>,
+        loyalty_id: Option<String>,
     ) -> async_graphql::Result<Option<AdminCustomer>> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
-        let ident = answer(ctx, Identifier::exactly_one(id.map(|i| i.0), email, reference, external_id, &[]))?;
+        let ident =
+            answer(ctx, Identifier::exactly_one(id.map(|i| i.0), email, reference, external_id, loyalty_id, &[]))?;
         let found = answer(ctx, back_office::find(svc, client.tenant(), &ident).await)?;
         Ok(found.map(|r| r.customer.into()))
     }
@@ -76,7 +74,7 @@ impl Query {
         let filter = answer(ctx, filter.unwrap_or_default().into_domain())?;
         let first = first.unwrap_or(50).max(0) as usize;
         let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
-        let page_info = page_info(&page);
+        let page_info = PageInfo::of(&page);
         let edges = page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: c.into() }).collect();
         Ok(CustomerConnection { edges, page_info })
     }
@@ -94,11 +92,30 @@ impl Query {
         let status = status.map(Into::into);
         let page =
             answer(ctx, newsletter::list_newsletters(svc, client.tenant(), status, first, after.as_deref()).await)?;
-        let page_info = page_info(&page);
+        let page_info = PageInfo::of(&page);
         let edges =
             page.items.into_iter().map(|(cursor, s)| NewsletterSubscriptionEdge { cursor, node: s.into() }).collect();
         Ok(NewsletterSubscriptionConnection { edges, page_info })
     }
+}
+
+/// A loyalty change of the back office, answered as a `LoyaltyPayload`.
+async fn loyalty_change(
+    ctx: &Context<'_>,
+    customer: CustomerIdentifierInput,
+    request: LoyaltyRequest,
+    reason: Option<String>,
+    idempotency_key: String,
+    reason_required: bool,
+) -> async_graphql::Result<LoyaltyPayload> {
+    let (svc, client) = allowed(ctx, &[Permission::LoyaltyWrite])?;
+    let result = match customer.identifier(&["customer"]) {
+        Ok(ident) => {
+            loyalty::change(svc, client.tenant(), &ident, request, reason, &idempotency_key, reason_required).await
+        }
+        Err(e) => Err(e),
+    };
+    respond(ctx, result, LoyaltyPayload::of)
 }
 
 pub struct Mutation;
@@ -172,6 +189,69 @@ impl Mutation {
         let (svc, client) = allowed(ctx, &[Permission::SubscriptionNotify])?;
         let result = back_in_stock::notify(svc, client.tenant(), &item, country_code.as_deref()).await;
         respond(ctx, result, |n| NotifyBackInStockPayload { notified: n as i32, user_errors: vec![] })
+    }
+
+    /// Records an order of the order system for a customer (again whenever
+    /// it changes): idempotent by `orderId`; totals and loyalty points move
+    /// with it in one transaction. Needs `order:write`.
+    async fn record_order(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordOrderInput,
+    ) -> async_graphql::Result<RecordOrderPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::OrderWrite])?;
+        let result = match input.customer.clone().identifier(&["customer"]) {
+            Ok(ident) => orders::record_order(svc, client.tenant(), &ident, input.order()).await,
+            Err(e) => Err(e),
+        };
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |(result, order, customer)| RecordOrderPayload {
+            result: Some(result.into()),
+            order: Some(OrderObject(order)),
+            customer: Some(customer.into()),
+            user_errors: vec![],
+        })
+    }
+
+    /// Adds points (or takes them, with a negative number: never below zero,
+    /// else `INSUFFICIENT_POINTS`). The same `idempotencyKey` again returns
+    /// the first result and changes nothing. Needs `loyalty:write`.
+    async fn adjust_points(
+        &self,
+        ctx: &Context<'_>,
+        customer: CustomerIdentifierInput,
+        points: i64,
+        reason: String,
+        idempotency_key: String,
+    ) -> async_graphql::Result<LoyaltyPayload> {
+        let request = LoyaltyRequest::AdjustPoints { points };
+        loyalty_change(ctx, customer, request, Some(reason), idempotency_key, true).await
+    }
+
+    /// Spends points (`INSUFFICIENT_POINTS` beyond the balance; concurrent
+    /// redemptions never overdraw it). Idempotent by `idempotencyKey`. Needs `loyalty:write`.
+    async fn redeem_points(
+        &self,
+        ctx: &Context<'_>,
+        customer: CustomerIdentifierInput,
+        points: i64,
+        reason: Option<String>,
+        idempotency_key: String,
+    ) -> async_graphql::Result<LoyaltyPayload> {
+        let request = LoyaltyRequest::RedeemPoints { points, promotion_id: None };
+        loyalty_change(ctx, customer, request, reason, idempotency_key, false).await
+    }
+
+    /// Spends stamps, like `redeemPoints`. Needs `loyalty:write`.
+    async fn redeem_stamps(
+        &self,
+        ctx: &Context<'_>,
+        customer: CustomerIdentifierInput,
+        stamps: i64,
+        reason: Option<String>,
+        idempotency_key: String,
+    ) -> async_graphql::Result<LoyaltyPayload> {
+        let request = LoyaltyRequest::RedeemStamps { stamps };
+        loyalty_change(ctx, customer, request, reason, idempotency_key, false).await
     }
 
     /// Erases the customer as `deleteAccount` does.

@@ -5,6 +5,10 @@ use chrono::{DateTime, Utc};
 use shared::domain::{
     AdminPatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, Patch, Permission, ProfilePatch,
 };
+use shared::graphql::buyer::{
+    order_range, Buyer, LoyaltyObject, LoyaltyTransactionObject, MoneyObject, OrderConnection, OrderObject,
+    OrderStatusObject, PageInfo,
+};
 use shared::graphql::errors::to_graphql;
 use shared::graphql::inputs::{
     attribute_pairs, consent_pairs, given, AddressInputObject, AttributeInput, ConsentInput, UpdateCustomerInput,
@@ -21,15 +25,43 @@ use std::sync::Arc;
 /// The fields of `Customer` that a permission besides `customer:read`
 /// guards. Each is nullable and wrapped in `guarded`: without its permission
 /// it is null with a `FORBIDDEN` error at its path (and reads nothing), while
-/// the rest of the customer comes back. Orders and totals (`order:read`) and
-/// loyalty (`loyalty:read`) belong here.
-pub struct GuardedCustomerFields(pub Arc<Customer>);
+/// the rest of the customer comes back.
+pub struct GuardedCustomerFields(pub Arc<Customer>, pub Buyer);
 
 #[Object(name = "GuardedCustomerFields")]
 impl GuardedCustomerFields {
     /// The newsletter state of the customer's email (read only when asked for). Needs `subscription:read`.
     async fn newsletter(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<NewsletterStatus>> {
         guarded(ctx, Permission::SubscriptionRead, newsletter_of(ctx, &self.0)).await
+    }
+
+    /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100. Needs `order:read`.
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        store_id: Option<String>,
+    ) -> Option<async_graphql::Result<OrderConnection>> {
+        let range = order_range(from, to, store_id);
+        guarded(ctx, Permission::OrderRead, self.1.orders(ctx, first, after, range)).await
+    }
+
+    /// Orders that are not `CANCELLED` or `RETURNED`. Needs `order:read`.
+    async fn total_orders(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<i64>> {
+        guarded(ctx, Permission::OrderRead, self.1.total_orders(ctx)).await
+    }
+
+    /// What those orders total, one entry per currency. Needs `order:read`.
+    async fn total_spent(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<Vec<MoneyObject>>> {
+        guarded(ctx, Permission::OrderRead, self.1.total_spent(ctx)).await
+    }
+
+    /// Points, stamps and the ledger. Needs `loyalty:read`.
+    async fn loyalty(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<LoyaltyObject>> {
+        guarded(ctx, Permission::LoyaltyRead, self.1.loyalty(ctx)).await
     }
 }
 
@@ -51,7 +83,8 @@ async fn guarded<T>(
 }
 
 /// A customer. Fields that need a permission besides `customer:read`
-/// (`newsletter`: `subscription:read`) are null without it, with a
+/// (`newsletter`: `subscription:read`; `orders`, `totalOrders`,
+/// `totalSpent`: `order:read`; `loyalty`: `loyalty:read`) are null without it, with a
 /// `FORBIDDEN` error at their path; the rest of the customer comes back.
 #[derive(MergedObject)]
 #[graphql(name = "Customer")]
@@ -60,7 +93,7 @@ pub struct AdminCustomer(pub CustomerCore, pub GuardedCustomerFields);
 impl From<Customer> for AdminCustomer {
     fn from(customer: Customer) -> Self {
         let customer = Arc::new(customer);
-        Self(CustomerCore(customer.clone()), GuardedCustomerFields(customer))
+        Self(CustomerCore(customer.clone()), GuardedCustomerFields(customer.clone(), Buyer::new(customer)))
     }
 }
 
@@ -85,11 +118,13 @@ pub struct CustomerIdentifierInput {
     pub external_id: Option<String>,
     #[graphql(name = "ref")]
     pub reference: Option<String>,
+    pub loyalty_id: Option<String>,
 }
 
 impl CustomerIdentifierInput {
     pub fn identifier(self, path: &[&str]) -> DomainResult<Identifier> {
-        Identifier::exactly_one(self.customer_id.map(|id| id.0), self.email, self.reference, self.external_id, path)
+        let id = self.customer_id.map(|id| id.0);
+        Identifier::exactly_one(id, self.email, self.reference, self.external_id, self.loyalty_id, path)
     }
 }
 
@@ -114,6 +149,8 @@ pub struct CreateCustomerInput {
     #[graphql(name = "ref")]
     pub reference: Option<String>,
     pub external_id: Option<String>,
+    /// The customer's loyalty id (card or member number), unique in the tenant.
+    pub loyalty_id: Option<String>,
     pub status: Option<CustomerStatusObject>,
     #[graphql(default = false)]
     pub email_verified: bool,
@@ -146,6 +183,7 @@ impl From<CreateCustomerInput> for CreateInput {
                 },
                 reference: i.reference,
                 external_id: i.external_id,
+                loyalty_id: i.loyalty_id,
                 status: i.status.map(Into::into).unwrap_or_default(),
                 email_verified: i.email_verified,
             },
@@ -163,6 +201,7 @@ pub struct AdminUpdateCustomerInput {
     #[graphql(name = "ref")]
     pub reference: MaybeUndefined<String>,
     pub external_id: MaybeUndefined<String>,
+    pub loyalty_id: MaybeUndefined<String>,
     pub email_verified: Option<bool>,
     /// `INACTIVE` blocks login and ends every session.
     pub status: Option<CustomerStatusObject>,
@@ -183,6 +222,7 @@ impl From<AdminUpdateCustomerInput> for AdminPatch {
             email: patch(i.email),
             reference: patch(i.reference),
             external_id: patch(i.external_id),
+            loyalty_id: patch(i.loyalty_id),
             email_verified: i.email_verified,
             status: i.status.map(Into::into),
         }
@@ -209,6 +249,8 @@ pub struct CustomerFilter {
     #[graphql(name = "ref")]
     pub reference: Option<String>,
     pub external_id: Option<String>,
+    /// Exact.
+    pub loyalty_id: Option<String>,
     pub status: Option<CustomerStatusObject>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
@@ -223,17 +265,12 @@ impl CustomerFilter {
             phone_contains: self.phone_contains,
             reference: self.reference,
             external_id: self.external_id,
+            loyalty_id: self.loyalty_id,
             status: self.status.map(Into::into),
             created_from: self.created_from,
             created_to: self.created_to,
         })
     }
-}
-
-#[derive(SimpleObject)]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    pub end_cursor: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -325,3 +362,99 @@ pub struct NotifyBackInStockPayload {
 }
 
 payloads!(NotifyBackInStockPayload);
+
+/// An amount of money as the order system sends it.
+#[derive(InputObject, Clone)]
+pub struct MoneyInput {
+    /// A decimal string, e.g. `"120.50"` (no exponent, not negative, at most 4 digits after the point).
+    pub amount: String,
+    /// ISO 4217, e.g. `EUR`.
+    pub currency_code: String,
+}
+
+#[derive(InputObject, Clone)]
+pub struct OrderItemInput {
+    pub sku: String,
+    pub name: Option<String>,
+    /// 1 to 1,000,000.
+    pub quantity: i64,
+    pub unit_price: Option<MoneyInput>,
+}
+
+/// An order as the order system records it (again whenever it changes).
+#[derive(InputObject, Clone)]
+pub struct RecordOrderInput {
+    /// The order system's id, unique in the tenant: the same id again is the same order.
+    pub order_id: String,
+    /// Whose order it is.
+    pub customer: CustomerIdentifierInput,
+    pub status: OrderStatusObject,
+    pub placed_at: DateTime<Utc>,
+    pub total: MoneyInput,
+    pub order_number: Option<String>,
+    pub store_id: Option<String>,
+    pub channel: Option<String>,
+    pub payment_type: Option<String>,
+    pub order_type: Option<String>,
+    /// At most 250.
+    pub items: Option<Vec<OrderItemInput>>,
+}
+
+impl RecordOrderInput {
+    pub fn order(self) -> shared::domain::OrderInput {
+        shared::domain::OrderInput {
+            order_id: self.order_id,
+            status: Some(self.status.into()),
+            placed_at: Some(self.placed_at),
+            total_amount: self.total.amount,
+            total_currency: self.total.currency_code,
+            order_number: self.order_number,
+            store_id: self.store_id,
+            channel: self.channel,
+            payment_type: self.payment_type,
+            order_type: self.order_type,
+            items: self
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| shared::domain::OrderItemInput {
+                    sku: i.sku,
+                    name: i.name,
+                    quantity: i.quantity,
+                    unit_price: i.unit_price.map(|p| (p.amount, p.currency_code)),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The order as recorded and its customer (`null` when nothing was recorded).
+#[derive(SimpleObject, Default)]
+pub struct RecordOrderPayload {
+    /// `CREATED`, `UPDATED`, or `NOOP` when the same order was recorded already.
+    pub result: Option<UpsertResultObject>,
+    pub order: Option<OrderObject>,
+    pub customer: Option<AdminCustomer>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// The ledger entry a loyalty change made (or made the first time its
+/// idempotency key was used) and the customer's loyalty after it.
+#[derive(SimpleObject, Default)]
+pub struct LoyaltyPayload {
+    pub transaction: Option<LoyaltyTransactionObject>,
+    pub loyalty: Option<LoyaltyObject>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+payloads!(RecordOrderPayload, LoyaltyPayload);
+
+impl LoyaltyPayload {
+    pub fn of(outcome: shared::services::loyalty::LoyaltyOutcome) -> Self {
+        Self {
+            transaction: Some(LoyaltyTransactionObject(outcome.transaction)),
+            loyalty: Some(LoyaltyObject { customer: Arc::new(outcome.customer), standing: outcome.standing }),
+            user_errors: vec![],
+        }
+    }
+}

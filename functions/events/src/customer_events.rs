@@ -14,6 +14,11 @@
 //!   turning `SUBSCRIBED` is `newsletter.subscribed`; turning from
 //!   `SUBSCRIBED` to anything else, or removed while `SUBSCRIBED`, is
 //!   `newsletter.unsubscribed`; nothing else is an event.
+//! - An order item (`T#<tenant>#C#<id>` / `ORDER#<placedAt>#<orderId>`)
+//!   inserted or changed is `order.recorded` (its removal is a move in the
+//!   history or an erasure: no event); a ledger entry (`LEDGER#<revision>`)
+//!   inserted is `loyalty.transactionRecorded`. Their `version` is the
+//!   order's revision, or the balance's revision the entry was written with.
 //!
 //! The detail never holds a credential: `data` is the image read into
 //! `shared::domain::Customer` (or `NewsletterSubscription`) and written out
@@ -25,7 +30,10 @@ use aws_lambda_events::event::dynamodb::EventRecord;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use shared::domain::{Customer, NewsletterState, NewsletterSubscription, TenantId};
+use shared::domain::{
+    Customer, LoyaltyKind, LoyaltyTransaction, Money, NewsletterState, NewsletterSubscription, Order, OrderStatus,
+    TenantId,
+};
 use shared::store::keys;
 
 /// The `source` of the events unless `EVENT_SOURCE` names another.
@@ -40,9 +48,7 @@ const PASSWORD_HASH: &str = "passwordHash";
 /// event carries `version` and `occurredAt` anyway).
 const BOOKKEEPING: [&str; 3] = ["updatedAt", "version", "lastLoginAt"];
 
-/// The detail-types of API.md. (`order.recorded` and
-/// `loyalty.transactionRecorded` come with orders and loyalty, which this
-/// service does not keep yet.)
+/// The detail-types of API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventName {
     CustomerCreated,
@@ -53,10 +59,12 @@ pub enum EventName {
     CustomerDeleted,
     NewsletterSubscribed,
     NewsletterUnsubscribed,
+    OrderRecorded,
+    LoyaltyTransactionRecorded,
 }
 
 impl EventName {
-    pub const ALL: [EventName; 8] = [
+    pub const ALL: [EventName; 10] = [
         EventName::CustomerCreated,
         EventName::CustomerUpdated,
         EventName::CustomerEmailChanged,
@@ -65,6 +73,8 @@ impl EventName {
         EventName::CustomerDeleted,
         EventName::NewsletterSubscribed,
         EventName::NewsletterUnsubscribed,
+        EventName::OrderRecorded,
+        EventName::LoyaltyTransactionRecorded,
     ];
 
     /// The event's `detail-type`.
@@ -78,6 +88,8 @@ impl EventName {
             EventName::CustomerDeleted => "customer.deleted",
             EventName::NewsletterSubscribed => "newsletter.subscribed",
             EventName::NewsletterUnsubscribed => "newsletter.unsubscribed",
+            EventName::OrderRecorded => "order.recorded",
+            EventName::LoyaltyTransactionRecorded => "loyalty.transactionRecorded",
         }
     }
 }
@@ -126,6 +138,8 @@ pub enum Subject {
     Customer,
     /// The newsletter subscription of an address (its normalised email).
     Newsletter { tenant: TenantId, email_key: String },
+    /// An order in a customer's history, or an entry of its loyalty ledger.
+    Buyer,
 }
 
 /// What the keys `pk` / `sk` name, if customer events care. Tenant ids hold
@@ -133,8 +147,12 @@ pub enum Subject {
 pub fn subject(pk: &str, sk: &str) -> Option<Subject> {
     let (tenant, rest) = pk.strip_prefix("T#")?.split_once('#')?;
     let tenant = TenantId::parse(tenant)?;
+    let customer = rest.strip_prefix("C#").filter(|id| !id.is_empty() && !id.contains('#'));
     if sk == keys::PROFILE {
-        return rest.strip_prefix("C#").filter(|id| !id.is_empty() && !id.contains('#')).map(|_| Subject::Customer);
+        return customer.map(|_| Subject::Customer);
+    }
+    if sk.starts_with(keys::ORDER) || sk.starts_with(keys::LEDGER) {
+        return customer.map(|_| Subject::Buyer);
     }
     if sk == keys::NEWSLETTER {
         let email_key = rest.strip_prefix("NEWSLETTER#").filter(|k| !k.is_empty())?;
@@ -250,6 +268,154 @@ pub fn customer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEve
         }
         other => bail!("a stream record of an unknown kind: {other}"),
     }
+}
+
+/// An order's fields in an event: what `Order` shows clients.
+#[derive(Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct OrderData {
+    id: String,
+    order_id: String,
+    order_number: Option<String>,
+    store_id: Option<String>,
+    channel: Option<String>,
+    status: OrderStatus,
+    placed_at: DateTime<Utc>,
+    total: MoneyData,
+    payment_type: Option<String>,
+    order_type: Option<String>,
+    items: Vec<ItemData>,
+    points_earned: i64,
+}
+
+#[derive(Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct MoneyData {
+    amount: String,
+    currency_code: String,
+}
+
+#[derive(Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct ItemData {
+    sku: String,
+    name: Option<String>,
+    quantity: i64,
+    unit_price: Option<MoneyData>,
+}
+
+fn money(m: &Money) -> MoneyData {
+    MoneyData { amount: m.display_amount(), currency_code: m.currency_code.as_str().to_string() }
+}
+
+fn order_data(o: Order) -> OrderData {
+    OrderData {
+        id: o.id,
+        order_id: o.order_id,
+        order_number: o.order_number,
+        store_id: o.store_id,
+        channel: o.channel,
+        status: o.status,
+        placed_at: o.placed_at,
+        total: money(&o.total),
+        payment_type: o.payment_type,
+        order_type: o.order_type,
+        items: o
+            .items
+            .into_iter()
+            .map(|i| ItemData {
+                sku: i.sku,
+                name: i.name,
+                quantity: i.quantity,
+                unit_price: i.unit_price.as_ref().map(money),
+            })
+            .collect(),
+        points_earned: o.contribution.points,
+    }
+}
+
+/// A ledger entry's fields in an event: what `LoyaltyTransaction` shows clients.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransactionData<'a> {
+    id: &'a str,
+    kind: LoyaltyKind,
+    points: i64,
+    stamps: i64,
+    balance_after: i64,
+    reason: Option<&'a str>,
+    order_id: Option<&'a str>,
+    promotion_id: Option<&'a str>,
+    created_at: DateTime<Utc>,
+}
+
+/// The tenant and customer id of a customer partition key (`T#<t>#C#<id>`).
+fn owner(record: &EventRecord) -> anyhow::Result<(String, String)> {
+    let pk = match record.change.keys.get(shared::store::table::PARTITION_KEY) {
+        Some(serde_dynamo::AttributeValue::S(pk)) => pk,
+        _ => bail!("the record has no partition key"),
+    };
+    let (tenant, id) = pk.strip_prefix("T#").and_then(|r| r.split_once("#C#")).context("not a customer's item")?;
+    Ok((tenant.to_string(), id.to_string()))
+}
+
+/// The event of a record of an order or a ledger entry, if it makes one:
+/// `order.recorded` for an order inserted or changed in what clients see,
+/// `loyalty.transactionRecorded` for a ledger entry inserted.
+pub fn buyer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEvent>> {
+    let change = &record.change;
+    let (tenant_id, customer_id) = owner(record)?;
+    let detail = |version: i64, at: DateTime<Utc>, changed_fields: Vec<String>, data: Value| Detail {
+        event_id: record.event_id.clone(),
+        tenant_id: tenant_id.clone(),
+        customer_id: Some(customer_id.clone()),
+        version: Some(version),
+        occurred_at: rfc3339(at),
+        changed_fields,
+        data,
+    };
+    let sk = match change.keys.get(shared::store::table::SORT_KEY) {
+        Some(serde_dynamo::AttributeValue::S(sk)) => sk.as_str(),
+        _ => bail!("the record has no sort key"),
+    };
+    if let Some(revision) = sk.strip_prefix(keys::LEDGER) {
+        if record.event_name != "INSERT" {
+            return Ok(None);
+        }
+        let t: LoyaltyTransaction = image_of(&change.new_image, "new")?;
+        let data = TransactionData {
+            id: &t.id,
+            kind: t.kind,
+            points: t.points,
+            stamps: t.stamps,
+            balance_after: t.balance_after,
+            reason: t.reason.as_deref(),
+            order_id: t.order_id.as_deref(),
+            promotion_id: t.promotion_id.as_deref(),
+            created_at: t.created_at,
+        };
+        let fields = public(&data)?;
+        let names = present(&fields);
+        let version = revision.parse().context("a ledger position")?;
+        let d = detail(version, t.created_at, names, Value::Object(fields));
+        return Ok(Some(CustomerEvent { name: EventName::LoyaltyTransactionRecorded, detail: d }));
+    }
+    let (old, new): (Option<Order>, Order) = match record.event_name.as_str() {
+        "INSERT" => (None, image_of(&change.new_image, "new")?),
+        "MODIFY" => (Some(image_of(&change.old_image, "old")?), image_of(&change.new_image, "new")?),
+        _ => return Ok(None),
+    };
+    let (revision, at) = (new.revision, new.updated_at);
+    let after = public(&order_data(new))?;
+    let names = match old {
+        None => present(&after),
+        Some(old) => changed(&public(&order_data(old))?, &after),
+    };
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let d = detail(revision, at, names, Value::Object(after));
+    Ok(Some(CustomerEvent { name: EventName::OrderRecorded, detail: d }))
 }
 
 /// A change of a newsletter subscription that is an event; the customer is
@@ -732,6 +898,52 @@ mod tests {
         }
     }
 
+    /// An order and its ledger entry as the store writes them (`recordOrder`).
+    fn recorded_order(status: OrderStatus) -> (serde_dynamo::Item, serde_dynamo::Item) {
+        use shared::domain::{orders, Earning, OrderInput, Recording, Standing};
+        let input = OrderInput {
+            order_id: "SO-1".into(),
+            status: Some(status),
+            placed_at: Some("2026-11-20T10:00:00Z".parse().expect("a time")),
+            total_amount: "120.50".into(),
+            total_currency: "EUR".into(),
+            ..Default::default()
+        };
+        let earning = Earning {
+            currency: shared::domain::CurrencyCode::parse("EUR", &[]).expect("EUR"),
+            points_per_unit: 1.into(),
+            stamps_per_order: 1,
+        };
+        let valid = input.validate().expect("valid");
+        let now = "2026-11-20T10:00:01Z".parse().expect("a time");
+        let standing = Standing::default();
+        let Recording::Write(change) =
+            orders::record(valid, "C1", None, &standing, Some(&earning), || "O1".into(), now)
+        else {
+            panic!("a write")
+        };
+        let order = serde_dynamo::to_item(&change.order).expect("an order item");
+        let entry = serde_dynamo::to_item(change.transaction.as_ref().expect("points")).expect("a ledger item");
+        (order, entry)
+    }
+
+    #[test]
+    fn a_recorded_order_and_its_ledger_entry_are_events_with_public_fields_only() {
+        let (order, entry) = recorded_order(OrderStatus::Placed);
+        let mut r = record("INSERT", PK, "ORDER#2026-11-20T10:00:00.000Z#SO-1", None, None);
+        r.change.new_image = order;
+        let e = buyer_event(&r).expect("readable").expect("an event");
+        assert_eq!((e.name, e.detail.version), (EventName::OrderRecorded, Some(1)));
+        assert_eq!(e.detail.data["total"], json!({ "amount": "120.50", "currencyCode": "EUR" }));
+        assert_eq!(e.detail.data["pointsEarned"], 120);
+        assert!(e.detail.data.get("fingerprint").is_none() && e.detail.data.get("revision").is_none(), "{:?}", e);
+        let mut r = record("INSERT", PK, "LEDGER#000000000001", None, None);
+        r.change.new_image = entry;
+        let e = buyer_event(&r).expect("readable").expect("an event");
+        assert_eq!((e.name, e.detail.version), (EventName::LoyaltyTransactionRecorded, Some(1)));
+        assert_eq!((e.detail.data["kind"].as_str(), e.detail.data["points"].as_i64()), (Some("EARN"), Some(120)));
+    }
+
     #[test]
     fn every_name_is_distinct_and_namespaced() {
         let names: Vec<&str> = EventName::ALL.iter().map(|n| n.as_str()).collect();
@@ -739,6 +951,7 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), names.len());
-        assert!(names.iter().all(|n| n.starts_with("customer.") || n.starts_with("newsletter.")), "{names:?}");
+        let namespaces = ["customer.", "newsletter.", "order.", "loyalty."];
+        assert!(names.iter().all(|n| namespaces.iter().any(|ns| n.starts_with(ns))), "{names:?}");
     }
 }

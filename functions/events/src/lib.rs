@@ -71,6 +71,8 @@ pub enum Work {
     /// A newsletter subscription changed: publish an event if it turned
     /// `SUBSCRIBED` or stopped being so.
     Newsletter { tenant: TenantId, email_key: String },
+    /// An order was recorded, or a loyalty transaction: publish its event.
+    Buyer,
     /// Nothing: the claims and removals of outbox items (this function's
     /// own writes), and every other item.
     Nothing,
@@ -99,6 +101,7 @@ pub fn classify(record: &EventRecord) -> Work {
     match customer_events::subject(pk, sk) {
         Some(Subject::Customer) => Work::Customer,
         Some(Subject::Newsletter { tenant, email_key }) => Work::Newsletter { tenant, email_key },
+        Some(Subject::Buyer) => Work::Buyer,
         None => Work::Nothing,
     }
 }
@@ -195,6 +198,7 @@ impl Events {
                     None
                 }
                 Work::Customer => customer_event(record).map(|e| (subject_of(&e, None), e)),
+                Work::Buyer => buyer_event(record).map(|e| (subject_of(&e, None), e)),
                 Work::Newsletter { tenant, email_key } => {
                     match self.newsletter_event(record, &tenant, &email_key).await {
                         Ok(found) => found.map(|e| (subject_of(&e, Some(email_key.as_str())), e)),
@@ -516,6 +520,17 @@ fn customer_event(record: &EventRecord) -> Option<CustomerEvent> {
     }
 }
 
+/// The event of a record of an order or ledger entry, if it makes one.
+fn buyer_event(record: &EventRecord) -> Option<CustomerEvent> {
+    match customer_events::buyer_event(record) {
+        Ok(event) => event,
+        Err(e) => {
+            unreadable(record, &e);
+            None
+        }
+    }
+}
+
 fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::milliseconds(i64::try_from(d.min(MAX_BUDGET + LEASE_MARGIN).as_millis()).unwrap_or(0))
 }
@@ -576,7 +591,7 @@ mod tests {
     }
 
     #[test]
-    fn profiles_and_newsletter_subscriptions_are_customer_events_and_nothing_else_is() {
+    fn profiles_newsletter_subscriptions_orders_and_ledger_entries_are_customer_events_and_nothing_else_is() {
         for op in ["INSERT", "MODIFY", "REMOVE"] {
             assert_eq!(classify(&record(op, "T#shop#C#01HZX3", "PROFILE")), Work::Customer);
             assert_eq!(
@@ -590,6 +605,11 @@ mod tests {
         assert_eq!(classify(&record("INSERT", "T#shop#C#01HZX3", "SESSION#01A")), Work::Nothing);
         assert_eq!(classify(&record("INSERT", "T#shop#EMAIL#ann@example.com", "GUARD")), Work::Nothing);
         assert_eq!(classify(&record("INSERT", "T#shop#TOKEN#abc", "TOKEN")), Work::Nothing);
+        let order = "ORDER#2026-11-20T10:00:00.000Z#SO-1";
+        assert_eq!(classify(&record("MODIFY", "T#shop#C#01HZX3", order)), Work::Buyer);
+        assert_eq!(classify(&record("INSERT", "T#shop#C#01HZX3", "LEDGER#000000000001")), Work::Buyer);
+        assert_eq!(classify(&record("MODIFY", "T#shop#C#01HZX3", "STANDING")), Work::Nothing);
+        assert_eq!(classify(&record("INSERT", "T#shop#ORDER#SO-1", "GUARD")), Work::Nothing);
     }
 
     #[test]

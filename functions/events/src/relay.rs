@@ -130,6 +130,11 @@ pub struct Settings {
     /// Pause before a delivery again, doubling with each, up to `max_backoff`.
     pub retry_backoff: Duration,
     pub max_backoff: Duration,
+    /// How often the stream's shards are listed again while shards are being
+    /// read: a stream may open a new shard beside the open ones (DynamoDB
+    /// Local does, as DynamoDB does when a partition splits), and its
+    /// records would wait until the others close.
+    pub discover_every: Duration,
 }
 
 impl Default for Settings {
@@ -140,6 +145,7 @@ impl Default for Settings {
             idle_wait: Duration::from_millis(200),
             retry_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(10),
+            discover_every: Duration::from_secs(1),
         }
     }
 }
@@ -236,9 +242,14 @@ impl Relay {
         let mut finished: HashSet<String> = HashSet::new();
         let mut at_start = true;
         let mut describe = true;
+        let mut described = tokio::time::Instant::now();
         let mut failures = 0u32;
         loop {
+            if described.elapsed() >= self.settings.discover_every {
+                describe = true;
+            }
             if describe {
+                described = tokio::time::Instant::now();
                 match self.discover(&arn, &mut reading, &mut finished, at_start).await {
                     Ok(Discovery::Ended) => {
                         tracing::info!(table = %self.table, stream = %arn, "the stream has ended: relay stopped");

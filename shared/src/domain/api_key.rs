@@ -18,16 +18,31 @@ pub enum Permission {
     SubscriptionRead,
     #[serde(rename = "subscription:notify")]
     SubscriptionNotify,
+    #[serde(rename = "order:read")]
+    OrderRead,
+    #[serde(rename = "order:write")]
+    OrderWrite,
+    #[serde(rename = "loyalty:read")]
+    LoyaltyRead,
+    #[serde(rename = "loyalty:write")]
+    LoyaltyWrite,
+    #[serde(rename = "promotion:write")]
+    PromotionWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 11] = [
         Permission::CustomerRead,
         Permission::CustomerCreate,
         Permission::CustomerEdit,
         Permission::CustomerDelete,
         Permission::SubscriptionRead,
         Permission::SubscriptionNotify,
+        Permission::OrderRead,
+        Permission::OrderWrite,
+        Permission::LoyaltyRead,
+        Permission::LoyaltyWrite,
+        Permission::PromotionWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +53,11 @@ impl Permission {
             Permission::CustomerDelete => "customer:delete",
             Permission::SubscriptionRead => "subscription:read",
             Permission::SubscriptionNotify => "subscription:notify",
+            Permission::OrderRead => "order:read",
+            Permission::OrderWrite => "order:write",
+            Permission::LoyaltyRead => "loyalty:read",
+            Permission::LoyaltyWrite => "loyalty:write",
+            Permission::PromotionWrite => "promotion:write",
         }
     }
 

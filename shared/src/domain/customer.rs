@@ -178,6 +178,9 @@ pub struct Customer {
     #[serde(rename = "ref")]
     pub reference: Option<String>,
     pub external_id: Option<String>,
+    /// The customer's unique loyalty id in the tenant (set by the back office).
+    #[serde(default)]
+    pub loyalty_id: Option<String>,
     pub email: Email,
     pub email_verified: bool,
     pub title: Option<String>,
@@ -217,6 +220,7 @@ impl Customer {
             customer_number,
             reference: None,
             external_id: None,
+            loyalty_id: None,
             email,
             email_verified: false,
             title: None,

@@ -21,6 +21,7 @@ pub enum ErrorCode {
     TokenExpired,
     VersionConflict,
     LimitExceeded,
+    InsufficientPoints,
 }
 
 /// One problem with the input. `field` is the path of the offending value
@@ -201,6 +202,7 @@ impl ErrorCode {
             ErrorCode::TokenExpired => "TOKEN_EXPIRED",
             ErrorCode::VersionConflict => "VERSION_CONFLICT",
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ErrorCode::InsufficientPoints => "INSUFFICIENT_POINTS",
         }
     }
 }

@@ -8,7 +8,9 @@ use super::customer::{
     TITLE_MAX,
 };
 use super::errors::{DomainError, DomainResult, ErrorCode, Problems, UserError};
-use super::values::{external_id, reference, text, timezone, Birthdate, CountryCode, Email, LanguageCode, Phone};
+use super::values::{
+    external_id, loyalty_id, reference, text, timezone, Birthdate, CountryCode, Email, LanguageCode, Phone,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// At most this many delivery addresses per customer.
@@ -202,6 +204,7 @@ pub struct AdminPatch {
     pub email: Patch<String>,
     pub reference: Patch<String>,
     pub external_id: Patch<String>,
+    pub loyalty_id: Patch<String>,
     /// Absent: unchanged, except that a new email is unverified.
     pub email_verified: Option<bool>,
     pub status: Option<CustomerStatus>,
@@ -213,6 +216,7 @@ pub struct ValidAdminPatch {
     email: Patch<Email>,
     reference: Patch<String>,
     external_id: Patch<String>,
+    loyalty_id: Patch<String>,
     email_verified: Option<bool>,
     status: Option<CustomerStatus>,
 }
@@ -228,12 +232,14 @@ impl AdminPatch {
         let email = self.email.check(&mut p, |e| Email::parse(&e, &["email"]));
         let reference = self.reference.check(&mut p, |r| reference(&r, &["ref"]));
         let external_id = self.external_id.check(&mut p, |x| external_id(&x, &["externalId"]));
+        let loyalty_id = self.loyalty_id.check(&mut p, |x| loyalty_id(&x, &["loyaltyId"]));
         p.finish()?;
         Ok(ValidAdminPatch {
             profile,
             email,
             reference,
             external_id,
+            loyalty_id,
             email_verified: self.email_verified,
             status: self.status,
         })
@@ -251,6 +257,7 @@ impl ValidAdminPatch {
         }
         self.reference.apply(&mut c.reference);
         self.external_id.apply(&mut c.external_id);
+        self.loyalty_id.apply(&mut c.loyalty_id);
         if let Some(v) = self.email_verified {
             c.email_verified = v;
         }

@@ -216,6 +216,11 @@ pub fn external_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
     required_text(raw, REF_MAX, field)
 }
 
+/// A customer's loyalty id (a card or member number), unique per tenant.
+pub fn loyalty_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    required_text(raw, REF_MAX, field)
+}
+
 /// A tenant (shop) id: `[a-z0-9][a-z0-9-]{0,62}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TenantId(String);

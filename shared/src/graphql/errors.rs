@@ -22,6 +22,7 @@ pub enum ErrorCodeObject {
     TokenExpired,
     VersionConflict,
     LimitExceeded,
+    InsufficientPoints,
 }
 
 /// `type UserError { code: ErrorCode! field: [String!] message: String! }`

@@ -1,5 +1,6 @@
 //! Output types shared by the schemas.
 
+use super::buyer::{order_range, Buyer, LoyaltyObject, MoneyObject, OrderConnection};
 use crate::domain;
 use crate::services::newsletter;
 use async_graphql::{
@@ -172,6 +173,10 @@ impl CustomerCore {
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()
     }
+    /// The customer's loyalty id (card or member number), unique in the tenant; set by the back office.
+    async fn loyalty_id(&self) -> Option<&str> {
+        self.0.loyalty_id.as_deref()
+    }
     async fn email(&self) -> &str {
         self.0.email.as_str()
     }
@@ -260,7 +265,7 @@ pub async fn newsletter_of(ctx: &Context<'_>, customer: &domain::Customer) -> as
 
 /// The guarded fields of `Customer` as the customer itself reads them
 /// (storefront functions): no permission applies, each is always there.
-pub struct OwnCustomerFields(pub Arc<domain::Customer>);
+pub struct OwnCustomerFields(pub Arc<domain::Customer>, pub Buyer);
 
 #[Object(name = "OwnCustomerFields")]
 impl OwnCustomerFields {
@@ -275,6 +280,34 @@ impl OwnCustomerFields {
         }
         newsletter_of(ctx, &self.0).await
     }
+
+    /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100.
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: Option<i32>,
+        after: Option<String>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        store_id: Option<String>,
+    ) -> async_graphql::Result<OrderConnection> {
+        self.1.orders(ctx, first, after, order_range(from, to, store_id)).await
+    }
+
+    /// Orders that are not `CANCELLED` or `RETURNED`.
+    async fn total_orders(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        self.1.total_orders(ctx).await
+    }
+
+    /// What those orders total, one entry per currency.
+    async fn total_spent(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MoneyObject>> {
+        self.1.total_spent(ctx).await
+    }
+
+    /// Points, stamps and the ledger.
+    async fn loyalty(&self, ctx: &Context<'_>) -> async_graphql::Result<LoyaltyObject> {
+        self.1.loyalty(ctx).await
+    }
 }
 
 // `Customer` in the storefront functions (`auth`, `account`): the customer
@@ -286,7 +319,7 @@ pub struct CustomerObject(pub CustomerCore, pub OwnCustomerFields);
 impl CustomerObject {
     pub fn new(customer: domain::Customer) -> Self {
         let customer = Arc::new(customer);
-        Self(CustomerCore(customer.clone()), OwnCustomerFields(customer))
+        Self(CustomerCore(customer.clone()), OwnCustomerFields(customer.clone(), Buyer::new(customer)))
     }
 }
 

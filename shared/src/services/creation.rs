@@ -5,8 +5,9 @@ use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
-    external_id, reference, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
-    ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError, ValidProfilePatch,
+    external_id, loyalty_id, reference, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError,
+    DomainResult, Email, ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError,
+    ValidProfilePatch,
 };
 use crate::store::{NewCustomer, WriteError};
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ pub struct NewCustomerInput {
     pub profile: ProfilePatch,
     pub reference: Option<String>,
     pub external_id: Option<String>,
+    pub loyalty_id: Option<String>,
     pub status: CustomerStatus,
     pub email_verified: bool,
 }
@@ -32,6 +34,7 @@ struct ValidNewCustomer {
     profile: ValidProfilePatch,
     reference: Option<String>,
     external_id: Option<String>,
+    loyalty_id: Option<String>,
     status: CustomerStatus,
     email_verified: bool,
 }
@@ -45,6 +48,7 @@ impl NewCustomerInput {
         let profile = self.profile.validate_into(now, &mut p);
         let reference = p.check_opt(self.reference, |r| reference(&r, &["ref"]));
         let external_id = p.check_opt(self.external_id, |x| external_id(&x, &["externalId"]));
+        let loyalty_id = p.check_opt(self.loyalty_id, |x| loyalty_id(&x, &["loyaltyId"]));
         if let Some(password) = &self.password {
             let words = personal_words(email.as_ref().map(Email::as_str).unwrap_or(""), &profile.names_set());
             p.check(policy.check(password, &words, &["password"]));
@@ -56,6 +60,7 @@ impl NewCustomerInput {
                 profile,
                 reference,
                 external_id,
+                loyalty_id,
                 status: self.status,
                 email_verified: self.email_verified,
             }),
@@ -70,6 +75,7 @@ impl ValidNewCustomer {
         let mut customer = Customer::new(id, tenant.clone(), format!("{number:06}"), self.email, now);
         customer.reference = self.reference;
         customer.external_id = self.external_id;
+        customer.loyalty_id = self.loyalty_id;
         customer.email_verified = self.email_verified;
         customer.status = self.status;
         self.profile.apply(&mut customer);

@@ -24,6 +24,7 @@ pub(crate) fn unique_field(kind: UniqueKey) -> &'static str {
         UniqueKey::Email => "email",
         UniqueKey::Ref => "ref",
         UniqueKey::ExternalId => "externalId",
+        UniqueKey::LoyaltyId => "loyaltyId",
     }
 }
 

@@ -10,6 +10,39 @@ pub const TOKEN: &str = "TOKEN";
 pub const COUNTER: &str = "COUNTER";
 pub const API_KEY: &str = "APIKEY";
 pub const MAIL: &str = "MAIL";
+/// The customer's standing: order totals and loyalty balance.
+pub const STANDING: &str = "STANDING";
+/// Sort key prefix of a customer's orders: `ORDER#<placedAt>#<orderId>`.
+pub const ORDER: &str = "ORDER#";
+/// Sort key prefix of a customer's ledger: `LEDGER#<standing revision>`.
+pub const LEDGER: &str = "LEDGER#";
+
+/// The guard of an order id in the tenant, holding the order's head.
+pub fn order_guard(t: &TenantId, order_id: &str) -> String {
+    format!("T#{}#ORDER#{order_id}", t.as_str())
+}
+
+/// The receipt of a loyalty idempotency key in the tenant.
+pub fn loyalty_receipt(t: &TenantId, key: &str) -> String {
+    format!("T#{}#LOYALTYKEY#{key}", t.as_str())
+}
+
+/// Where an order sits in its customer's history: by placement time
+/// (fixed width, so text order is time order), then order id.
+pub fn order_sk(placed_at: chrono::DateTime<chrono::Utc>, order_id: &str) -> String {
+    format!("{ORDER}{}#{order_id}", placed_at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+/// The history position bounding orders placed at `at` from below (`upper`
+/// false) or above (`upper` true), inclusive: `$` sorts right after `#`.
+pub fn order_bound(at: chrono::DateTime<chrono::Utc>, upper: bool) -> String {
+    format!("{ORDER}{}{}", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), if upper { '$' } else { '#' })
+}
+
+/// Where a ledger entry sits: the standing revision it was written with.
+pub fn ledger_sk(revision: i64) -> String {
+    format!("{LEDGER}{revision:012}")
+}
 
 /// A mail of the outbox (not per tenant: the `events` function finds it by id).
 pub fn outbox(id: &str) -> String {
@@ -65,6 +98,7 @@ pub fn guard(t: &TenantId, kind: UniqueKey, value: &str) -> String {
         UniqueKey::Email => email_guard(t, value),
         UniqueKey::Ref => ref_guard(t, value),
         UniqueKey::ExternalId => external_id_guard(t, value),
+        UniqueKey::LoyaltyId => format!("T#{}#LOYALTYID#{value}", t.as_str()),
     }
 }
 

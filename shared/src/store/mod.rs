@@ -11,8 +11,8 @@ pub mod keys;
 pub mod table;
 
 use crate::domain::{
-    ApiKey, BackInStockSubscription, Customer, CustomerRecord, Email, NewsletterState, NewsletterSubscription,
-    OneTimeToken, Session, TenantId,
+    ApiKey, BackInStockSubscription, Customer, CustomerRecord, Email, LoyaltyReceipt, LoyaltyTransaction,
+    NewsletterState, NewsletterSubscription, OneTimeToken, Order, Session, Standing, TenantId,
 };
 use crate::mail::OutboxMail;
 use async_trait::async_trait;
@@ -26,6 +26,7 @@ pub enum UniqueKey {
     Email,
     Ref,
     ExternalId,
+    LoyaltyId,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,9 +77,40 @@ pub struct PasswordReset<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Everything recording an order writes, atomically.
+pub struct OrderWrite<'a> {
+    /// The order as it is now.
+    pub order: &'a Order,
+    /// The order as it was stored (its head: no items), if it was; the
+    /// write holds only while its revision is still stored.
+    pub previous: Option<&'a Order>,
+    /// The customer's standing after the order; written only while the
+    /// stored one is still `standing.revision - 1`.
+    pub standing: &'a Standing,
+    /// The ledger entry of the points and stamps the order moved, if any.
+    pub transaction: Option<&'a LoyaltyTransaction>,
+}
+
+/// Which of a customer's orders a listing wants (`placedAt` bounds inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct OrderRange {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub store_id: Option<String>,
+}
+
 /// Every port together: what the functions are wired with.
 pub trait Store:
-    CustomerStore + SessionStore + TokenStore + ApiKeyStore + SubscriptionStore + QuotaStore + AttemptStore + OutboxStore
+    CustomerStore
+    + SessionStore
+    + TokenStore
+    + ApiKeyStore
+    + SubscriptionStore
+    + QuotaStore
+    + AttemptStore
+    + OutboxStore
+    + OrderStore
+    + LoyaltyStore
 {
 }
 
@@ -91,6 +123,8 @@ impl<T> Store for T where
         + QuotaStore
         + AttemptStore
         + OutboxStore
+        + OrderStore
+        + LoyaltyStore
 {
 }
 
@@ -389,4 +423,78 @@ pub trait OutboxStore: Send + Sync {
     /// SES refused the mail for good: kept with the reason, for an operator
     /// (until its TTL), and never tried again (1 RT).
     async fn mail_rejected(&self, id: &str, reason: &str) -> anyhow::Result<()>;
+}
+
+/// Orders of the order system, read as the customer's history; each
+/// recorded with the customer's standing in one transaction.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// The order recorded under `order_id` in the tenant, without its items
+    /// (the head its id's guard keeps), and the standing of `customer_id`,
+    /// read together and consistently (1 RT).
+    async fn order_head_and_standing(
+        &self,
+        tenant: &TenantId,
+        order_id: &str,
+        customer_id: &str,
+    ) -> anyhow::Result<(Option<Order>, Standing)>;
+
+    /// A whole order, as `head` locates it (1 RT, consistent).
+    async fn get_order(&self, tenant: &TenantId, head: &Order) -> anyhow::Result<Option<Order>>;
+
+    /// Writes the order (moving it in the history when `placedAt` changed),
+    /// its guard, the standing and the ledger entry in one transaction
+    /// (1 RT); `Conflict` when the order or the standing changed meanwhile.
+    async fn record_order(&self, tenant: &TenantId, write: OrderWrite<'_>) -> Result<(), WriteError>;
+
+    /// Up to `limit` of a customer's orders in `range`, newest first, after
+    /// the position `after` (an opaque sort key), each with its position,
+    /// and whether more may follow (1 RT per page read; a store filter may
+    /// read more than one).
+    async fn list_orders(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        range: &OrderRange,
+        after: Option<&str>,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<(String, Order)>, bool)>;
+}
+
+/// The loyalty balance (the standing) and its append-only ledger.
+#[async_trait]
+pub trait LoyaltyStore: Send + Sync {
+    /// The customer's standing; the empty one when nothing was recorded (1 RT, consistent).
+    async fn get_standing(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Standing>;
+
+    /// The receipt of an idempotency key, if the key was used, and the
+    /// customer's standing, read together (1 RT).
+    async fn receipt_and_standing(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        customer_id: &str,
+    ) -> anyhow::Result<(Option<LoyaltyReceipt>, Standing)>;
+
+    /// Writes the standing, its ledger entry (the receipt's transaction) and
+    /// the receipt in one transaction (1 RT); `Conflict` when the standing
+    /// changed meanwhile or the key was used by then.
+    async fn record_loyalty(
+        &self,
+        tenant: &TenantId,
+        standing: &Standing,
+        receipt: &LoyaltyReceipt,
+    ) -> Result<(), WriteError>;
+
+    /// Up to `limit` ledger entries of a customer, newest first, after the
+    /// position `after`, only redemptions when `redemptions_only`, and
+    /// whether more may follow.
+    async fn list_loyalty(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        redemptions_only: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<(String, LoyaltyTransaction)>, bool)>;
 }

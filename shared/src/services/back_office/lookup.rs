@@ -1,4 +1,4 @@
-//! Naming a customer: by id, email, reference or external id.
+//! Naming a customer: by id, email, reference, external id or loyalty id.
 
 use crate::domain::{CustomerRecord, DomainError, DomainResult, Email, ErrorCode, TenantId};
 use crate::services::Services;
@@ -11,6 +11,7 @@ pub enum Identifier {
     Email(String),
     Ref(String),
     ExternalId(String),
+    LoyaltyId(String),
 }
 
 impl Identifier {
@@ -20,6 +21,7 @@ impl Identifier {
         email: Option<String>,
         reference: Option<String>,
         external_id: Option<String>,
+        loyalty_id: Option<String>,
         path: &[&str],
     ) -> DomainResult<Self> {
         let given: Vec<Identifier> = [
@@ -27,6 +29,7 @@ impl Identifier {
             email.map(Identifier::Email),
             reference.map(Identifier::Ref),
             external_id.map(Identifier::ExternalId),
+            loyalty_id.map(Identifier::LoyaltyId),
         ]
         .into_iter()
         .flatten()
@@ -36,7 +39,7 @@ impl Identifier {
             Err(_) => Err(DomainError::user(
                 ErrorCode::Invalid,
                 path,
-                "Give exactly one of customerId (id), email, ref, externalId.",
+                "Give exactly one of customerId (id), email, ref, externalId, loyaltyId.",
             )),
         }
     }
@@ -52,6 +55,7 @@ pub async fn find(svc: &Services, tenant: &TenantId, ident: &Identifier) -> Doma
         },
         Identifier::Ref(r) => svc.store.customer_id_by(tenant, UniqueKey::Ref, r.trim()).await?,
         Identifier::ExternalId(x) => svc.store.customer_id_by(tenant, UniqueKey::ExternalId, x.trim()).await?,
+        Identifier::LoyaltyId(x) => svc.store.customer_id_by(tenant, UniqueKey::LoyaltyId, x.trim()).await?,
     };
     match id {
         Some(id) if ulid::Ulid::from_string(&id).is_ok() => Ok(svc.store.get_customer(tenant, &id).await?),
@@ -59,8 +63,21 @@ pub async fn find(svc: &Services, tenant: &TenantId, ident: &Identifier) -> Doma
     }
 }
 
+const NOT_FOUND: &str = "No customer with this identifier.";
+
 fn not_found(argument: &str) -> DomainError {
-    DomainError::argument(ErrorCode::NotFound, argument, "No customer with this identifier.")
+    DomainError::argument(ErrorCode::NotFound, argument, NOT_FOUND)
+}
+
+/// The customer an identifier names, else `NOT_FOUND` at `field` of the
+/// use case's input (an identifier inside an input object).
+pub async fn existing_at(
+    svc: &Services,
+    tenant: &TenantId,
+    ident: &Identifier,
+    field: &[&str],
+) -> DomainResult<CustomerRecord> {
+    find(svc, tenant, ident).await?.ok_or_else(|| DomainError::user(ErrorCode::NotFound, field, NOT_FOUND))
 }
 
 /// The customer an identifier names, else `NOT_FOUND` at the operation's

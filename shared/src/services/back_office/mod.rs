@@ -7,7 +7,7 @@ mod search;
 mod upsert;
 mod writes;
 
-pub use lookup::{find, Identifier};
+pub use lookup::{existing_at, find, Identifier};
 pub use search::search;
 pub use upsert::{upsert, UpsertResult};
 pub use writes::{create, delete, set_status, update, CreateInput};

@@ -47,10 +47,11 @@ pub async fn search(
 ) -> DomainResult<Page<Customer>> {
     let first = first.clamp(0, MAX_PAGE);
     let after = after.map(after_id).transpose()?;
-    let by_key = match (&filter.email, &filter.external_id, filter.exact_reference()) {
-        (Some(e), _, _) => Some(Identifier::Email(e.as_str().to_string())),
-        (_, Some(x), _) => Some(Identifier::ExternalId(x.clone())),
-        (_, _, Some(r)) => Some(Identifier::Ref(r.to_string())),
+    let by_key = match (&filter.email, &filter.external_id, &filter.loyalty_id, filter.exact_reference()) {
+        (Some(e), _, _, _) => Some(Identifier::Email(e.as_str().to_string())),
+        (_, Some(x), _, _) => Some(Identifier::ExternalId(x.clone())),
+        (_, _, Some(l), _) => Some(Identifier::LoyaltyId(l.clone())),
+        (_, _, _, Some(r)) => Some(Identifier::Ref(r.to_string())),
         _ => None,
     };
     if let Some(ident) = by_key {

@@ -43,6 +43,10 @@ fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResul
             Some(given) if given.trim() != x.trim() => return Err(mismatch("externalId")),
             _ => input.external_id = Some(x.clone()),
         },
+        Identifier::LoyaltyId(x) => match &input.loyalty_id {
+            Some(given) if given.trim() != x.trim() => return Err(mismatch("loyaltyId")),
+            _ => input.loyalty_id = Some(x.clone()),
+        },
     }
     Ok(None)
 }
@@ -79,6 +83,7 @@ pub async fn upsert(
                     (Identifier::Email(_), UniqueKey::Email)
                         | (Identifier::Ref(_), UniqueKey::Ref)
                         | (Identifier::ExternalId(_), UniqueKey::ExternalId)
+                        | (Identifier::LoyaltyId(_), UniqueKey::LoyaltyId)
                 );
                 if identifies {
                     continue;

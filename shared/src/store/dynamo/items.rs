@@ -4,7 +4,7 @@
 use super::{n, s, Item};
 use crate::domain::{
     BackInStockSubscription, Credentials, Customer, CustomerRecord, NewsletterSubscription, OneTimeToken, Session,
-    TenantId,
+    Standing, TenantId,
 };
 use crate::store::table::{GSI1_PARTITION_KEY, GSI1_SORT_KEY, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, TTL_GRACE};
 use crate::store::{keys, UniqueKey};
@@ -121,11 +121,12 @@ pub(super) fn back_in_stock_item(tenant: &TenantId, sub: &BackInStockSubscriptio
 }
 
 /// The customer's unique values, one per kind, in a fixed order.
-pub(super) fn unique_values(c: &Customer) -> [(UniqueKey, Option<String>); 3] {
+pub(super) fn unique_values(c: &Customer) -> [(UniqueKey, Option<String>); 4] {
     [
         (UniqueKey::Email, Some(c.email.normalized())),
         (UniqueKey::Ref, c.reference.clone()),
         (UniqueKey::ExternalId, c.external_id.clone()),
+        (UniqueKey::LoyaltyId, c.loyalty_id.clone()),
     ]
 }
 
@@ -135,4 +136,13 @@ pub(super) fn guards(c: &Customer) -> Vec<(UniqueKey, String)> {
         .into_iter()
         .filter_map(|(kind, v)| v.map(|v| (kind, keys::guard(&c.tenant_id, kind, &v))))
         .collect()
+}
+
+pub(super) fn standing_key(tenant: &TenantId, customer_id: &str) -> Item {
+    super::key(keys::customer(tenant, customer_id), keys::STANDING)
+}
+
+pub(super) fn standing_item(tenant: &TenantId, customer_id: &str, standing: &Standing) -> anyhow::Result<Item> {
+    let item: Item = serde_dynamo::to_item(standing)?;
+    Ok(with_keys(item, keys::customer(tenant, customer_id), keys::STANDING, None))
 }

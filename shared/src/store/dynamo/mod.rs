@@ -9,6 +9,8 @@ mod api_keys;
 mod attempts;
 mod customers;
 mod items;
+mod loyalty;
+mod orders;
 mod outbox;
 mod quotas;
 mod sessions;
@@ -350,6 +352,22 @@ impl DynamoStore {
             }
         }
         Ok(())
+    }
+
+    /// Items by key in one consistent `BatchGetItem`, in the order of
+    /// `wanted` (`None` where there is none). For a few small items, which
+    /// never exceed its limits, so nothing is left unprocessed.
+    async fn get_items(&self, wanted: Vec<Item>) -> anyhow::Result<Vec<Option<Item>>> {
+        let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+            .set_keys(Some(wanted.clone()))
+            .consistent_read(true)
+            .build()?;
+        let out =
+            self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk("get items"))?;
+        let mut found = out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+        let same =
+            |a: &Item, b: &Item| a.get(PARTITION_KEY) == b.get(PARTITION_KEY) && a.get(SORT_KEY) == b.get(SORT_KEY);
+        Ok(wanted.iter().map(|k| found.iter().position(|i| same(i, k)).map(|at| found.swap_remove(at))).collect())
     }
 
     /// One item, read consistently.

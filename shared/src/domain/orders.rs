@@ -1,0 +1,433 @@
+//! Orders as the order system records them here: a read model for the
+//! customer's history and totals, and what each order earns in loyalty.
+//! The service is not an order system: it never changes an order by itself.
+
+use super::errors::{ErrorCode, Problems, UserError};
+use super::loyalty::{Earning, LoyaltyKind, LoyaltyTransaction, Standing};
+use super::money::Money;
+use super::values::{required_text, text};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const ORDER_ID_MAX: usize = 100;
+pub const ORDER_FIELD_MAX: usize = 100;
+pub const SKU_MAX: usize = 100;
+pub const ITEM_NAME_MAX: usize = 200;
+pub const MAX_ORDER_ITEMS: usize = 250;
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderStatus {
+    Placed,
+    Paid,
+    Shipped,
+    Completed,
+    Cancelled,
+    Returned,
+}
+
+impl OrderStatus {
+    /// Whether an order in this status counts in the totals and earns points.
+    pub fn counts(self) -> bool {
+        !matches!(self, OrderStatus::Cancelled | OrderStatus::Returned)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItem {
+    pub sku: String,
+    pub name: Option<String>,
+    pub quantity: i64,
+    pub unit_price: Option<Money>,
+}
+
+/// What an order contributes to the customer's totals and loyalty now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Contribution {
+    /// Counted in `totalOrders` and `totalSpent` (not cancelled or returned).
+    pub counted: bool,
+    pub points: i64,
+    pub stamps: i64,
+}
+
+/// An order as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    /// This service's id (a ULID), stable across updates.
+    pub id: String,
+    /// The order system's id, unique per tenant.
+    pub order_id: String,
+    pub customer_id: String,
+    pub order_number: Option<String>,
+    pub store_id: Option<String>,
+    pub channel: Option<String>,
+    pub status: OrderStatus,
+    pub placed_at: DateTime<Utc>,
+    pub total: Money,
+    pub payment_type: Option<String>,
+    pub order_type: Option<String>,
+    #[serde(default)]
+    pub items: Vec<OrderItem>,
+    pub contribution: Contribution,
+    /// A digest of what the order system sent, to tell a replay (`NOOP`) from a change.
+    pub fingerprint: String,
+    /// Bumped by every recorded change: the condition of the next one.
+    pub revision: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An order as the order system sends it, nothing checked.
+#[derive(Debug, Clone, Default)]
+pub struct OrderInput {
+    pub order_id: String,
+    pub status: Option<OrderStatus>,
+    pub placed_at: Option<DateTime<Utc>>,
+    pub total_amount: String,
+    pub total_currency: String,
+    pub order_number: Option<String>,
+    pub store_id: Option<String>,
+    pub channel: Option<String>,
+    pub payment_type: Option<String>,
+    pub order_type: Option<String>,
+    pub items: Vec<OrderItemInput>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderItemInput {
+    pub sku: String,
+    pub name: Option<String>,
+    pub quantity: i64,
+    /// Amount and currency.
+    pub unit_price: Option<(String, String)>,
+}
+
+/// A checked order input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidOrder {
+    pub order_id: String,
+    pub status: OrderStatus,
+    pub placed_at: DateTime<Utc>,
+    pub total: Money,
+    pub order_number: Option<String>,
+    pub store_id: Option<String>,
+    pub channel: Option<String>,
+    pub payment_type: Option<String>,
+    pub order_type: Option<String>,
+    pub items: Vec<OrderItem>,
+}
+
+fn located(errors: Vec<UserError>, prefix: &[&str]) -> Vec<UserError> {
+    errors.into_iter().map(|e| e.under(prefix)).collect()
+}
+
+impl OrderInput {
+    /// Checks every field; errors are located relative to the input.
+    pub fn validate(self) -> Result<ValidOrder, Vec<UserError>> {
+        let mut p = Problems::new();
+        let order_id = p.check(identifier(&self.order_id, ORDER_ID_MAX, &["orderId"]));
+        let opt = |p: &mut Problems, v: Option<String>, f: &str| {
+            p.check_opt(v, |s| text(&s, ORDER_FIELD_MAX, &[f])).flatten()
+        };
+        let order_number = opt(&mut p, self.order_number, "orderNumber");
+        let store_id = opt(&mut p, self.store_id, "storeId");
+        let channel = opt(&mut p, self.channel, "channel");
+        let payment_type = opt(&mut p, self.payment_type, "paymentType");
+        let order_type = opt(&mut p, self.order_type, "orderType");
+        let total = match Money::parse(&self.total_amount, &self.total_currency) {
+            Ok(m) => Some(m),
+            Err(errors) => {
+                p.extend(located(errors, &["total"]));
+                None
+            }
+        };
+        if self.items.len() > MAX_ORDER_ITEMS {
+            p.push(UserError::new(ErrorCode::LimitExceeded, &["items"], format!("At most {MAX_ORDER_ITEMS} items.")));
+        }
+        let mut items = Vec::with_capacity(self.items.len().min(MAX_ORDER_ITEMS));
+        for (i, item) in self.items.into_iter().take(MAX_ORDER_ITEMS).enumerate() {
+            let idx = i.to_string();
+            match item.validate() {
+                Ok(item) => items.push(item),
+                Err(errors) => p.extend(located(errors, &["items", &idx])),
+            }
+        }
+        if self.status.is_none() {
+            p.push(UserError::new(ErrorCode::Required, &["status"], "The order's status is required."));
+        }
+        if self.placed_at.is_none() {
+            p.push(UserError::new(ErrorCode::Required, &["placedAt"], "When the order was placed is required."));
+        }
+        match (order_id, total, self.status, self.placed_at, p.is_empty()) {
+            (Some(order_id), Some(total), Some(status), Some(placed_at), true) => Ok(ValidOrder {
+                order_id,
+                status,
+                placed_at,
+                total,
+                order_number,
+                store_id,
+                channel,
+                payment_type,
+                order_type,
+                items,
+            }),
+            _ => Err(p.into_errors()),
+        }
+    }
+}
+
+impl OrderItemInput {
+    fn validate(self) -> Result<OrderItem, Vec<UserError>> {
+        let mut p = Problems::new();
+        let sku = p.check(required_text(&self.sku, SKU_MAX, &["sku"]));
+        let name = p.check_opt(self.name, |n| text(&n, ITEM_NAME_MAX, &["name"])).flatten();
+        if !(1..=MAX_QUANTITY).contains(&self.quantity) {
+            p.push(UserError::new(ErrorCode::Invalid, &["quantity"], format!("Quantity must be 1 to {MAX_QUANTITY}.")));
+        }
+        let unit_price = match self.unit_price.map(|(a, c)| Money::parse(&a, &c)) {
+            None => None,
+            Some(Ok(m)) => Some(m),
+            Some(Err(errors)) => {
+                p.extend(located(errors, &["unitPrice"]));
+                None
+            }
+        };
+        match (sku, p.is_empty()) {
+            (Some(sku), true) => Ok(OrderItem { sku, name, quantity: self.quantity, unit_price }),
+            _ => Err(p.into_errors()),
+        }
+    }
+}
+
+/// An id another system gave (an order id, an idempotency key): printable
+/// ASCII without spaces, so it is safe inside keys and logs.
+pub fn identifier(raw: &str, max: usize, field: &[&str]) -> Result<String, UserError> {
+    let v = required_text(raw, max, field)?;
+    if v.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(v)
+    } else {
+        Err(UserError::new(ErrorCode::Invalid, field, "Only printable ASCII characters without spaces."))
+    }
+}
+
+impl ValidOrder {
+    /// A digest of everything the order system sent: equal digests are a replay.
+    pub fn fingerprint(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        hex(&Sha256::digest(json))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What recording an order does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recording {
+    /// The same order was recorded already: nothing changes.
+    Noop,
+    /// The order is new or changed: write what `OrderChange` holds.
+    Write(Box<OrderChange>),
+}
+
+/// A new or changed order, the customer's new standing, and the loyalty
+/// transaction the order's points moved by, if they did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderChange {
+    pub order: Order,
+    pub standing: Standing,
+    pub transaction: Option<LoyaltyTransaction>,
+    pub created: bool,
+}
+
+/// Records `input` for `customer_id` over what is stored (`previous`, the
+/// customer's `standing`): a new order counts and earns; a changed one moves
+/// the totals and points by the difference, so a replay never counts twice
+/// and a cancellation or return takes back exactly what the order added.
+/// Points are computed once per (counted, total): a later change of the
+/// tenant's earning rate never rewrites an order's past points.
+pub fn record(
+    input: ValidOrder,
+    customer_id: &str,
+    previous: Option<&Order>,
+    standing: &Standing,
+    earning: Option<&Earning>,
+    new_id: impl FnOnce() -> String,
+    now: DateTime<Utc>,
+) -> Recording {
+    let fingerprint = input.fingerprint();
+    if previous.is_some_and(|p| p.fingerprint == fingerprint) {
+        return Recording::Noop;
+    }
+    let counted = input.status.counts();
+    let contribution = match previous {
+        Some(p) if p.contribution.counted == counted && p.total == input.total => p.contribution.clone(),
+        _ if counted => Contribution {
+            counted,
+            points: earning.map_or(0, |e| e.points_for(&input.total)),
+            stamps: earning.map_or(0, |e| e.stamps_per_order),
+        },
+        _ => Contribution::default(),
+    };
+    let empty = Contribution::default();
+    let before = previous.map_or(&empty, |p| &p.contribution);
+    let mut standing = standing.clone();
+    if before.counted {
+        standing.uncount(&previous.expect("a counted order was stored").total);
+    }
+    if contribution.counted {
+        standing.count(&input.total);
+    }
+    let (points, stamps) = (contribution.points - before.points, contribution.stamps - before.stamps);
+    let transaction = (points != 0 || stamps != 0).then(|| {
+        let kind = if points > 0 || (points == 0 && stamps > 0) { LoyaltyKind::Earn } else { LoyaltyKind::Reverse };
+        let mut t = standing.apply(kind, points, stamps, now);
+        t.order_id = Some(input.order_id.clone());
+        t
+    });
+    standing.revision += 1;
+    let order = Order {
+        id: previous.map_or_else(new_id, |p| p.id.clone()),
+        order_id: input.order_id,
+        customer_id: customer_id.to_string(),
+        order_number: input.order_number,
+        store_id: input.store_id,
+        channel: input.channel,
+        status: input.status,
+        placed_at: input.placed_at,
+        total: input.total,
+        payment_type: input.payment_type,
+        order_type: input.order_type,
+        items: input.items,
+        contribution,
+        fingerprint,
+        revision: previous.map_or(1, |p| p.revision + 1),
+        created_at: previous.map_or(now, |p| p.created_at),
+        updated_at: now,
+    };
+    Recording::Write(Box::new(OrderChange { order, standing, transaction, created: previous.is_none() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn input(status: OrderStatus, amount: &str) -> ValidOrder {
+        OrderInput {
+            order_id: "A-1".into(),
+            status: Some(status),
+            placed_at: Some(DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z").unwrap().into()),
+            total_amount: amount.into(),
+            total_currency: "EUR".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    }
+
+    fn earning() -> Earning {
+        Earning {
+            currency: crate::domain::CurrencyCode::parse("EUR", &[]).unwrap(),
+            points_per_unit: Decimal::ONE,
+            stamps_per_order: 1,
+        }
+    }
+
+    fn write(r: Recording) -> (Order, Standing, Option<LoyaltyTransaction>) {
+        match r {
+            Recording::Write(c) => (c.order, c.standing, c.transaction),
+            Recording::Noop => panic!("expected a write"),
+        }
+    }
+
+    #[test]
+    fn earn_replay_cancel_and_reinstate() {
+        let now = Utc::now();
+        let e = earning();
+        let (order, standing, t) = write(record(
+            input(OrderStatus::Placed, "120.50"),
+            "c",
+            None,
+            &Standing::default(),
+            Some(&e),
+            || "id".into(),
+            now,
+        ));
+        let t = t.unwrap();
+        assert_eq!((t.kind, t.points, t.stamps, t.balance_after), (LoyaltyKind::Earn, 120, 1, 120));
+        assert_eq!((standing.total_orders, standing.points_balance, standing.stamps), (1, 120, 1));
+        assert_eq!(standing.spent("EUR"), Some(Decimal::new(12050, 2)));
+
+        let replay =
+            record(input(OrderStatus::Placed, "120.50"), "c", Some(&order), &standing, Some(&e), || "x".into(), now);
+        assert_eq!(replay, Recording::Noop);
+
+        // Shipped: a change, but nothing to count again.
+        let (order, standing, t) = write(record(
+            input(OrderStatus::Shipped, "120.50"),
+            "c",
+            Some(&order),
+            &standing,
+            Some(&e),
+            || "x".into(),
+            now,
+        ));
+        assert!(t.is_none());
+        assert_eq!((order.id.as_str(), order.revision, standing.points_balance), ("id", 2, 120));
+
+        let (order, standing, t) = write(record(
+            input(OrderStatus::Cancelled, "120.50"),
+            "c",
+            Some(&order),
+            &standing,
+            Some(&e),
+            || "x".into(),
+            now,
+        ));
+        let t = t.unwrap();
+        assert_eq!((t.kind, t.points, t.stamps, t.balance_after), (LoyaltyKind::Reverse, -120, -1, 0));
+        assert_eq!((standing.total_orders, standing.points_balance, standing.stamps), (0, 0, 0));
+        assert_eq!(standing.spent("EUR"), None);
+        assert_eq!(order.contribution, Contribution::default());
+
+        // Cancelled again (another field changed): nothing more is taken back.
+        let mut again = input(OrderStatus::Cancelled, "120.50");
+        again.channel = Some("web".into());
+        let (_, standing, t) = write(record(again, "c", Some(&order), &standing, Some(&e), || "x".into(), now));
+        assert!(t.is_none());
+        assert_eq!(standing.points_balance, 0);
+    }
+
+    #[test]
+    fn other_currencies_count_but_earn_no_points() {
+        let mut usd = input(OrderStatus::Paid, "99.99");
+        usd.total = Money::parse("99.99", "USD").unwrap();
+        let (order, standing, _) =
+            write(record(usd, "c", None, &Standing::default(), Some(&earning()), || "id".into(), Utc::now()));
+        assert_eq!((order.contribution.points, order.contribution.stamps), (0, 1));
+        assert_eq!(standing.spent("USD"), Some(Decimal::new(9999, 2)));
+    }
+
+    #[test]
+    fn bad_input_is_located() {
+        let errors = OrderInput {
+            order_id: "has space".into(),
+            total_amount: "-1".into(),
+            total_currency: "EUR".into(),
+            items: vec![OrderItemInput { sku: "".into(), quantity: 0, ..Default::default() }],
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        let fields: Vec<String> = errors.iter().map(|e| e.field.join(".")).collect();
+        assert_eq!(fields, ["orderId", "total.amount", "items.0.sku", "items.0.quantity", "status", "placedAt"]);
+    }
+}

@@ -1,0 +1,125 @@
+//! Loyalty: the balance and ledger customers and the back office read, and
+//! the back office's redemptions and adjustments, each idempotent by a key
+//! the caller chooses.
+
+use super::back_office::{find, Identifier};
+use super::orders::contention_pause;
+use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use super::Services;
+use crate::domain::{
+    orders::identifier, text, Customer, DomainError, DomainResult, ErrorCode, LoyaltyReceipt, LoyaltyRequest,
+    LoyaltyTransaction, Standing, TenantId, UserError, IDEMPOTENCY_KEY_MAX, REASON_MAX,
+};
+use crate::store::WriteError;
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+const MAX_TRIES: usize = 12;
+
+/// What a loyalty change answers: the transaction and the standing after it.
+pub struct LoyaltyOutcome {
+    pub transaction: LoyaltyTransaction,
+    pub standing: Standing,
+    pub customer: Customer,
+}
+
+/// Applies a redemption or adjustment to the customer `customer` names.
+/// The same `idempotency_key` with the same request again returns the first
+/// transaction and changes nothing; with another request it is `INVALID`.
+/// Concurrent changes serialise on the standing's revision, so a balance is
+/// never overdrawn. 3 RT (lookup, receipt with standing, transaction).
+pub async fn change(
+    svc: &Services,
+    tenant: &TenantId,
+    customer: &Identifier,
+    request: LoyaltyRequest,
+    reason: Option<String>,
+    idempotency_key: &str,
+    reason_required: bool,
+) -> DomainResult<LoyaltyOutcome> {
+    let mut problems = crate::domain::Problems::new();
+    let key = problems
+        .check(identifier(idempotency_key, IDEMPOTENCY_KEY_MAX, &["idempotencyKey"]).map_err(UserError::anchored));
+    let reason = match reason {
+        Some(r) => problems.check(text(&r, REASON_MAX, &["reason"]).map_err(UserError::anchored)).flatten(),
+        None => None,
+    };
+    if reason_required && reason.is_none() {
+        problems.push(UserError::argument(ErrorCode::Required, "reason", "Say why the points change."));
+    }
+    problems.check(request.validate());
+    problems.finish()?;
+    let key = key.unwrap_or_default();
+    let record = find(svc, tenant, customer)
+        .await?
+        .ok_or_else(|| DomainError::argument(ErrorCode::NotFound, "customer", "No customer with this identifier."))?;
+    let customer = record.customer;
+    let fingerprint = fingerprint(&customer.id, &request, reason.as_deref());
+    for attempt in 0..MAX_TRIES {
+        let (receipt, mut standing) = svc.store.receipt_and_standing(tenant, &key, &customer.id).await?;
+        if let Some(receipt) = receipt {
+            if receipt.fingerprint != fingerprint {
+                return Err(DomainError::argument(
+                    ErrorCode::Invalid,
+                    "idempotencyKey",
+                    "This key was used for a different request.",
+                ));
+            }
+            return Ok(LoyaltyOutcome { transaction: receipt.transaction, standing, customer });
+        }
+        let transaction = request.apply(&mut standing, reason.clone(), Utc::now())?;
+        let receipt = LoyaltyReceipt {
+            key: key.clone(),
+            customer_id: customer.id.clone(),
+            fingerprint: fingerprint.clone(),
+            transaction,
+        };
+        match svc.store.record_loyalty(tenant, &standing, &receipt).await {
+            Ok(()) => {
+                tracing::info!(customer = %customer.id, kind = ?receipt.transaction.kind, "loyalty transaction recorded");
+                return Ok(LoyaltyOutcome { transaction: receipt.transaction, standing, customer });
+            }
+            // The standing moved, or the same key was used a moment ago: read again.
+            Err(WriteError::Conflict | WriteError::Taken(_)) => contention_pause(attempt).await,
+            Err(WriteError::Other(e)) => return Err(e.into()),
+        }
+    }
+    Err(anyhow::anyhow!("loyalty change: the standing kept changing").into())
+}
+
+/// A digest of what a request asks, to tell a retry from a reuse of its key.
+fn fingerprint(customer_id: &str, request: &LoyaltyRequest, reason: Option<&str>) -> String {
+    let json = serde_json::to_vec(&(customer_id, request, reason)).unwrap_or_default();
+    Sha256::digest(json).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The customer's standing: totals and loyalty balance (1 RT).
+pub async fn standing_of(svc: &Services, customer: &Customer) -> DomainResult<Standing> {
+    Ok(svc.store.get_standing(&customer.tenant_id, &customer.id).await?)
+}
+
+const LEDGER_CURSOR: &str = "ledger";
+
+/// A page of the customer's ledger, newest first; only redemptions when
+/// `redemptions_only`. 1 RT (more when the redemption filter leaves pages short).
+pub async fn transactions_of(
+    svc: &Services,
+    customer: &Customer,
+    redemptions_only: bool,
+    first: usize,
+    after: Option<&str>,
+) -> DomainResult<Page<LoyaltyTransaction>> {
+    let first = first.min(MAX_PAGE);
+    let after = after.map(|a| decode_cursor(LEDGER_CURSOR, a, "after")).transpose()?;
+    if after.as_deref().is_some_and(|a| !a.starts_with(crate::store::keys::LEDGER)) {
+        return Err(super::paging::bad_cursor("after"));
+    }
+    if first == 0 {
+        return Ok(Page { items: vec![], has_next: false });
+    }
+    let (found, more) =
+        svc.store.list_loyalty(&customer.tenant_id, &customer.id, redemptions_only, after.as_deref(), first).await?;
+    let mut page = Page::cut(found, first, |(position, t)| (encode_cursor(LEDGER_CURSOR, &position), t));
+    page.has_next |= more;
+    Ok(page)
+}

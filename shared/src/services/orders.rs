@@ -1,0 +1,104 @@
+//! Orders: the order system records each order (and each change of it);
+//! customers and the back office read the history and totals.
+
+use super::back_office::{existing_at, Identifier, UpsertResult};
+use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use super::Services;
+use crate::domain::{
+    orders, Customer, DomainError, DomainResult, ErrorCode, Order, OrderChange, OrderInput, Recording, TenantId,
+};
+use crate::store::{OrderRange, OrderWrite, WriteError};
+use anyhow::Context;
+use chrono::Utc;
+
+/// How often a recording is tried again after another write to the same
+/// order or standing came first (each try re-reads both).
+const MAX_TRIES: usize = 12;
+
+/// Records an order for the customer `customer` names: `CREATED` the first
+/// time, `NOOP` when the same order is recorded again, `UPDATED` when it
+/// changed. Totals and points change in the order's transaction, by the
+/// difference to what was recorded, so replays and concurrent calls never
+/// count twice. 3-4 RT (lookup, order head with standing, transaction; a
+/// replay reads the order instead of writing).
+pub async fn record_order(
+    svc: &Services,
+    tenant: &TenantId,
+    customer: &Identifier,
+    input: OrderInput,
+) -> DomainResult<(UpsertResult, Order, Customer)> {
+    let valid = input.validate().map_err(DomainError::User)?;
+    let customer = existing_at(svc, tenant, customer, &["customer"]).await?.customer;
+    let earning = svc.config.tenant(tenant).and_then(|t| t.earning());
+    for attempt in 0..MAX_TRIES {
+        let (head, standing) = svc.store.order_head_and_standing(tenant, &valid.order_id, &customer.id).await?;
+        if head.as_ref().is_some_and(|h| h.customer_id != customer.id) {
+            return Err(DomainError::user(
+                ErrorCode::Invalid,
+                &["orderId"],
+                "This order id is recorded for another customer.",
+            ));
+        }
+        let now = Utc::now();
+        let new_id = || ulid::Ulid::new().to_string();
+        match orders::record(valid.clone(), &customer.id, head.as_ref(), &standing, earning.as_ref(), new_id, now) {
+            Recording::Noop => {
+                let head = head.context("a replay has a stored order")?;
+                let order = svc.store.get_order(tenant, &head).await?.context("order item missing beside its guard")?;
+                return Ok((UpsertResult::Noop, order, customer));
+            }
+            Recording::Write(change) => {
+                let OrderChange { order, standing, transaction, created } = *change;
+                let write = OrderWrite {
+                    order: &order,
+                    previous: head.as_ref(),
+                    standing: &standing,
+                    transaction: transaction.as_ref(),
+                };
+                match svc.store.record_order(tenant, write).await {
+                    Ok(()) => {
+                        tracing::info!(customer = %customer.id, order = %order.order_id, created, "order recorded");
+                        let result = if created { UpsertResult::Created } else { UpsertResult::Updated };
+                        return Ok((result, order, customer));
+                    }
+                    Err(WriteError::Conflict | WriteError::Taken(_)) => contention_pause(attempt).await,
+                    Err(WriteError::Other(e)) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    Err(anyhow::anyhow!("recordOrder: the order or standing kept changing").into())
+}
+
+/// A short random pause before trying again, growing with the attempts, so
+/// that writers racing for one customer spread out.
+pub(crate) async fn contention_pause(attempt: usize) {
+    let ms = (5u64 << attempt.min(5)) + rand::random::<u64>() % 10;
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+const ORDER_CURSOR: &str = "order";
+
+/// A page of a customer's orders in `range`, newest first. 1 RT (more when
+/// a store filter leaves pages short).
+pub async fn orders_of(
+    svc: &Services,
+    customer: &Customer,
+    range: &OrderRange,
+    first: usize,
+    after: Option<&str>,
+) -> DomainResult<Page<Order>> {
+    let first = first.min(MAX_PAGE);
+    let after = after.map(|a| decode_cursor(ORDER_CURSOR, a, "after")).transpose()?;
+    if after.as_deref().is_some_and(|a| !a.starts_with(crate::store::keys::ORDER)) {
+        return Err(super::paging::bad_cursor("after"));
+    }
+    if first == 0 {
+        return Ok(Page { items: vec![], has_next: false });
+    }
+    let (found, more) =
+        svc.store.list_orders(&customer.tenant_id, &customer.id, range, after.as_deref(), first).await?;
+    let mut page = Page::cut(found, first, |(position, order)| (encode_cursor(ORDER_CURSOR, &position), order));
+    page.has_next |= more;
+    Ok(page)
+}

@@ -1,0 +1,99 @@
+//! Loyalty: the standing item (balance and totals) in the customer's
+//! partition, the ledger beside it (sorted by the standing revision that
+//! wrote each entry, so newest first is exact), and the receipts of
+//! idempotency keys (listed under the customer in GSI1 for erasure).
+
+use super::items::{sort_key, standing_item, standing_key, with_keys};
+use super::{key, s, sdk, DynamoStore, Item, NOT_EXISTS};
+use crate::domain::{LoyaltyKind, LoyaltyReceipt, LoyaltyTransaction, Standing, TenantId};
+use crate::store::{keys, LoyaltyStore, WriteError};
+use anyhow::Context;
+use async_trait::async_trait;
+
+fn receipt_item(tenant: &TenantId, receipt: &LoyaltyReceipt) -> anyhow::Result<Item> {
+    let item: Item = serde_dynamo::to_item(receipt)?;
+    let listed = (keys::customer(tenant, &receipt.customer_id), format!("LOYALTYKEY#{}", receipt.key));
+    Ok(with_keys(item, keys::loyalty_receipt(tenant, &receipt.key), keys::GUARD, Some(listed)))
+}
+
+#[async_trait]
+impl LoyaltyStore for DynamoStore {
+    async fn get_standing(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Standing> {
+        let item = self.get_item(standing_key(tenant, customer_id)).await?;
+        Ok(item.map(|i| serde_dynamo::from_item(i).context("standing")).transpose()?.unwrap_or_default())
+    }
+
+    async fn receipt_and_standing(
+        &self,
+        tenant: &TenantId,
+        receipt_key: &str,
+        customer_id: &str,
+    ) -> anyhow::Result<(Option<LoyaltyReceipt>, Standing)> {
+        let receipt = key(keys::loyalty_receipt(tenant, receipt_key), keys::GUARD);
+        let mut found = self.get_items(vec![receipt, standing_key(tenant, customer_id)]).await?.into_iter();
+        let receipt = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("receipt")).transpose()?;
+        let standing = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("standing")).transpose()?;
+        Ok((receipt, standing.unwrap_or_default()))
+    }
+
+    async fn record_loyalty(
+        &self,
+        tenant: &TenantId,
+        standing: &Standing,
+        receipt: &LoyaltyReceipt,
+    ) -> Result<(), WriteError> {
+        let customer = &receipt.customer_id;
+        let items = vec![
+            self.put_at_revision(standing_item(tenant, customer, standing)?, standing.revision - 1)?,
+            self.ledger_put(tenant, customer, standing, &receipt.transaction)?,
+            self.put(receipt_item(tenant, receipt)?, Some(NOT_EXISTS))?,
+        ];
+        self.transact_conditional(items, "record loyalty").await
+    }
+
+    async fn list_loyalty(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        redemptions_only: bool,
+        after: Option<&str>,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<(String, LoyaltyTransaction)>, bool)> {
+        let pk = keys::customer(tenant, customer_id);
+        let mut found = Vec::new();
+        let mut start = after.map(|a| key(pk.clone(), a));
+        loop {
+            let mut values = super::values([(":pk", s(pk.clone())), (":ledger", s(keys::LEDGER))]);
+            if redemptions_only {
+                values.insert(
+                    ":redeem".into(),
+                    serde_dynamo::to_attribute_value(LoyaltyKind::Redeem).map_err(anyhow::Error::from)?,
+                );
+            }
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :ledger)")
+                .set_filter_expression(redemptions_only.then(|| "kind = :redeem".to_string()))
+                .set_expression_attribute_values(Some(values))
+                .set_exclusive_start_key(start.take())
+                .scan_index_forward(false)
+                .limit((limit + 1) as i32)
+                .send()
+                .await
+                .map_err(sdk("list loyalty transactions"))?;
+            for item in out.items.unwrap_or_default() {
+                let position = sort_key(&item).context("ledger entry without sort key")?.to_string();
+                found.push((position, serde_dynamo::from_item(item).context("ledger entry")?));
+            }
+            match out.last_evaluated_key {
+                Some(k) if found.len() <= limit => start = Some(k),
+                _ => break,
+            }
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
+    }
+}

@@ -1,0 +1,80 @@
+//! A shopper's view: a storefront customer registers and logs in (`auth`),
+//! the order system records its order by email (`admin`), and the customer
+//! sees the order, totals and points in `account`, over one table.
+
+use super::*;
+use crate::support::accounts::{login, register, PASSWORD};
+use crate::support::{bearer, gql};
+
+const MINE: &str = "{ customer { id totalOrders totalSpent { amount currencyCode } orders { edges { node { orderId status pointsEarned total { amount currencyCode } } } } loyalty { pointsBalance stamps transactions { edges { node { kind points orderId } } } } } }";
+
+#[tokio::test]
+async fn a_shopper_sees_the_order_the_back_office_recorded_and_its_points() {
+    let b = backoffice().await;
+    let account = account::app(b.svc.clone());
+    let me = |token: String| {
+        let account = &account;
+        async move { gql(account, MINE, json!({}), &[bearer(&token)]).await }
+    };
+
+    let address = email("shopper");
+    let registered = register(&b.auth, &address, &[]).await;
+    assert!(codes(&registered).is_empty(), "{registered}");
+    let session = login(&b.auth, &address, PASSWORD, &[]).await;
+    assert!(codes(&session).is_empty(), "{session}");
+    let token = session["session"]["accessToken"].as_str().unwrap().to_string();
+    let id = session["customer"]["id"].as_str().unwrap().to_string();
+
+    // Before any order: zero, empty, but there.
+    let resp = me(token.clone()).await;
+    assert!(resp["errors"].is_null(), "{resp}");
+    let c = &resp["data"]["customer"];
+    assert_eq!(
+        (&c["totalOrders"], &c["totalSpent"], &c["orders"]["edges"]),
+        (&json!(0), &json!([]), &json!([])),
+        "{resp}"
+    );
+    assert_eq!((&c["loyalty"]["pointsBalance"], &c["loyalty"]["stamps"]), (&json!(0), &json!(0)));
+
+    // The order system records the web order by the shopper's email.
+    let mut input = order("WEB-5001", &json!({ "email": address }), "COMPLETED", "2026-08-01T18:30:00Z", "59.90");
+    input["channel"] = json!("web");
+    input["items"] = json!([{ "sku": "SHOE-42", "name": "Runner", "quantity": 1, "unitPrice": { "amount": "59.90", "currencyCode": "EUR" } }]);
+    let p = record(&b, input).await;
+    assert_eq!((&p["result"], &p["customer"]["id"]), (&json!("CREATED"), &json!(id)), "{p}");
+
+    let resp = me(token.clone()).await;
+    assert!(resp["errors"].is_null(), "{resp}");
+    let c = &resp["data"]["customer"];
+    assert_eq!(c["id"], id.as_str());
+    assert_eq!(c["totalOrders"], 1, "{resp}");
+    assert_eq!(spent(c), vec![money("EUR", "59.90")]);
+    let orders = nodes(&c["orders"]);
+    assert_eq!(orders.len(), 1, "{resp}");
+    assert_eq!((&orders[0]["orderId"], &orders[0]["status"]), (&json!("WEB-5001"), &json!("COMPLETED")));
+    assert_eq!(orders[0]["pointsEarned"], 59);
+    assert!(same_amount(orders[0]["total"]["amount"].as_str().unwrap(), "59.90"), "{resp}");
+    assert_eq!((&c["loyalty"]["pointsBalance"], &c["loyalty"]["stamps"]), (&json!(59), &json!(1)), "{resp}");
+    assert_eq!(
+        nodes(&c["loyalty"]["transactions"]),
+        vec![json!({ "kind": "EARN", "points": 59, "orderId": "WEB-5001" })],
+        "{resp}"
+    );
+
+    // Another shopper sees none of it.
+    let other = email("other-shopper");
+    register(&b.auth, &other, &[]).await;
+    let theirs = login(&b.auth, &other, PASSWORD, &[]).await["session"]["accessToken"].as_str().unwrap().to_string();
+    let resp = me(theirs).await;
+    let c = &resp["data"]["customer"];
+    assert_eq!(
+        (&c["totalOrders"], &c["orders"]["edges"], &c["loyalty"]["pointsBalance"]),
+        (&json!(0), &json!([]), &json!(0)),
+        "{resp}"
+    );
+
+    // Orders are the order system's to record: the storefront has no such operation.
+    let q = "mutation { recordOrder(input: { orderId: \"X\", customer: { email: \"x@example.com\" }, status: PAID, placedAt: \"2026-08-01T00:00:00Z\", total: { amount: \"1\", currencyCode: \"EUR\" } }) { result } }";
+    let resp = gql(&account, q, json!({}), &[bearer(&token)]).await;
+    assert!(resp["errors"].is_array() && resp["data"].is_null(), "{resp}");
+}
