@@ -22,6 +22,7 @@ log "cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The benchmark's load-test and peer driver, compiled so that it never rots (it runs in bench.sh).
 python3 -c "import ast; ast.parse(open('bench/peer.py').read(), 'bench/peer.py')"
+python3 -c "import ast; ast.parse(open('bench/mail_path.py').read(), 'bench/mail_path.py')"
 # The local event bus's setup and reader (dev.sh, events.sh), likewise.
 python3 -c "import ast; ast.parse(open('scripts/events.py').read(), 'scripts/events.py')"
 
