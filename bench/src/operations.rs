@@ -91,7 +91,7 @@ impl Bench {
         let ddb = aws_sdk_dynamodb::Client::from_conf(conf);
         let table = format!("bench-{}", ulid::Ulid::new().to_string().to_lowercase());
         shared::store::table::create_table(&ddb, &table).await?;
-        let tenants = r#"{"*":{"name":"Bench Shop","allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset"}}"#;
+        let tenants = r#"{"*":{"name":"Bench Shop","allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset","currencyCode":"EUR","loyalty":{"pointsPerUnit":1,"stampsPerOrder":1}}}"#;
         let env = [
             ("TABLE_NAME", table.as_str()),
             ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY),
@@ -443,6 +443,23 @@ pub async fn run() -> anyhow::Result<String> {
     b.op("admin", "upsertCustomer (CREATED)", upsert, json!({ "n": "A" }), &key).await;
     b.op("admin", "upsertCustomer (UPDATED)", upsert, json!({ "n": "B" }), &key).await;
     b.op("admin", "upsertCustomer (NOOP)", upsert, json!({ "n": "B" }), &key).await;
+
+    // orders and loyalty
+    let record = "mutation($id: ID, $s: OrderStatus!) { recordOrder(input: { orderId: \"SO-900\", customer: { customerId: $id }, status: $s, placedAt: \"2026-11-20T10:00:00Z\", total: { amount: \"120.50\", currencyCode: \"EUR\" }, storeId: \"berlin\", items: [{ sku: \"TEA-1\", quantity: 2, unitPrice: { amount: \"60.25\", currencyCode: \"EUR\" } }] }) { result } }";
+    b.op("admin", "recordOrder (CREATED, earns points)", record, json!({ "id": id, "s": "PLACED" }), &key).await;
+    b.op("admin", "recordOrder (NOOP)", record, json!({ "id": id, "s": "PLACED" }), &key).await;
+    b.op("admin", "recordOrder (UPDATED: shipped)", record, json!({ "id": id, "s": "SHIPPED" }), &key).await;
+    b.op("admin", "recordOrder (UPDATED: cancelled, reversed)", record, json!({ "id": id, "s": "CANCELLED" }), &key)
+        .await;
+    let by_ref = "mutation { recordOrder(input: { orderId: \"SO-901\", customer: { ref: \"SO-1\" }, status: PAID, placedAt: \"2026-11-21T10:00:00Z\", total: { amount: \"99.90\", currencyCode: \"EUR\" } }) { result } }";
+    b.op("admin", "recordOrder (CREATED, customer by ref)", by_ref, json!({}), &key).await;
+    let adjust = "mutation($id: ID) { adjustPoints(customer: { customerId: $id }, points: 500, reason: \"welcome\", idempotencyKey: \"adj-1\") { loyalty { pointsBalance } } }";
+    b.op("admin", "adjustPoints", adjust, json!({ "id": id }), &key).await;
+    let redeem = "mutation($id: ID) { redeemPoints(customer: { customerId: $id }, points: 100, idempotencyKey: \"red-1\") { transaction { id } userErrors { code } } }";
+    b.op("admin", "redeemPoints", redeem, json!({ "id": id }), &key).await;
+    b.op("admin", "redeemPoints (same key again)", redeem, json!({ "id": id }), &key).await;
+    let buyer = "query($id: ID) { customer(id: $id) { totalOrders totalSpent { amount } loyalty { pointsBalance transactions { edges { node { id } } } } orders { edges { node { orderId } } } } }";
+    b.op("admin", "customer (with totals, loyalty, its ledger and orders)", buyer, json!({ "id": id }), &key).await;
     b.op(
         "admin",
         "setCustomerStatus",

@@ -6,14 +6,14 @@ use crate::types::*;
 use async_graphql::{Context, EmptySubscription, Object, Schema, ID};
 use shared::domain::LoyaltyRequest;
 use shared::domain::{DomainResult, Permission};
-use shared::graphql::buyer::{OrderObject, PageInfo};
+use shared::graphql::buyer::{OrderObject, PageInfo, PromotionObject, SubscriptionContractObject};
 use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::respond;
 use shared::graphql::types::CustomerStatusObject;
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::{self, Identifier};
-use shared::services::{back_in_stock, loyalty, newsletter, orders};
+use shared::services::{back_in_stock, contracts, loyalty, newsletter, orders, promotions};
 use shared::Services;
 use std::sync::Arc;
 
@@ -77,6 +77,22 @@ impl Query {
         let page_info = PageInfo::of(&page);
         let edges = page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: c.into() }).collect();
         Ok(CustomerConnection { edges, page_info })
+    }
+
+    /// The tenant's promotions by `promotionId`; `first` is clamped to 100.
+    async fn promotions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<PromotionConnection> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
+        let first = first.unwrap_or(50).max(0) as usize;
+        let page = answer(ctx, promotions::list(svc, client.tenant(), first, after.as_deref()).await)?;
+        let page_info = PageInfo::of(&page);
+        let edges =
+            page.items.into_iter().map(|(cursor, p)| PromotionEdge { cursor, node: PromotionObject(p) }).collect();
+        Ok(PromotionConnection { edges, page_info })
     }
 
     /// Newsletter subscriptions for export, by status and then address; `first` is clamped to 100.
@@ -207,9 +223,58 @@ impl Mutation {
         respond(ctx, result.map_err(|e| e.under(&["input"])), |(result, order, customer)| RecordOrderPayload {
             result: Some(result.into()),
             order: Some(OrderObject(order)),
-            customer: Some(customer.into()),
+            recorded_for: Some(customer),
             user_errors: vec![],
         })
+    }
+
+    /// Records a recurring order of the order system for a customer (again
+    /// whenever it changes): idempotent by `contractId`. Needs `order:write`.
+    async fn record_subscription_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordSubscriptionContractInput,
+    ) -> async_graphql::Result<RecordSubscriptionContractPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::OrderWrite])?;
+        let result = match input.customer.clone().identifier(&["customer"]) {
+            Ok(ident) => contracts::record(svc, client.tenant(), &ident, input.contract()).await,
+            Err(e) => Err(e),
+        };
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |(result, contract, customer)| {
+            RecordSubscriptionContractPayload {
+                result: Some(result.into()),
+                subscription_contract: Some(SubscriptionContractObject(contract)),
+                recorded_for: Some(customer),
+                user_errors: vec![],
+            }
+        })
+    }
+
+    /// Creates or changes a promotion by `promotionId` (`NOOP` when nothing
+    /// would change). Needs `promotion:write`.
+    async fn upsert_promotion(
+        &self,
+        ctx: &Context<'_>,
+        input: PromotionInput,
+    ) -> async_graphql::Result<PromotionPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::PromotionWrite])?;
+        let result = promotions::upsert(svc, client.tenant(), input.into()).await;
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |(result, promotion)| PromotionPayload {
+            result: Some(result.into()),
+            promotion: Some(PromotionObject(promotion)),
+            user_errors: vec![],
+        })
+    }
+
+    /// Removes a promotion; `NOT_FOUND` when there is none. Needs `promotion:write`.
+    async fn delete_promotion(
+        &self,
+        ctx: &Context<'_>,
+        promotion_id: String,
+    ) -> async_graphql::Result<DeletePromotionPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::PromotionWrite])?;
+        let result = promotions::delete(svc, client.tenant(), &promotion_id).await;
+        respond(ctx, result, |_| DeletePromotionPayload { deleted: true, user_errors: vec![] })
     }
 
     /// Adds points (or takes them, with a negative number: never below zero,
@@ -227,18 +292,28 @@ impl Mutation {
         loyalty_change(ctx, customer, request, Some(reason), idempotency_key, true).await
     }
 
-    /// Spends points (`INSUFFICIENT_POINTS` beyond the balance; concurrent
-    /// redemptions never overdraw it). Idempotent by `idempotencyKey`. Needs `loyalty:write`.
+    /// Spends `points`, or the `pointsCost` of the running promotion
+    /// `promotionId` when `points` is absent (`INSUFFICIENT_POINTS` beyond
+    /// the balance; concurrent redemptions never overdraw it). Idempotent by
+    /// `idempotencyKey`. Needs `loyalty:write`.
     async fn redeem_points(
         &self,
         ctx: &Context<'_>,
         customer: CustomerIdentifierInput,
-        points: i64,
+        points: Option<i64>,
+        promotion_id: Option<String>,
         reason: Option<String>,
         idempotency_key: String,
     ) -> async_graphql::Result<LoyaltyPayload> {
-        let request = LoyaltyRequest::RedeemPoints { points, promotion_id: None };
-        loyalty_change(ctx, customer, request, reason, idempotency_key, false).await
+        let (svc, client) = allowed(ctx, &[Permission::LoyaltyWrite])?;
+        let result = match customer.identifier(&["customer"]) {
+            Ok(ident) => {
+                let promotion = promotion_id.as_deref();
+                loyalty::redeem_points(svc, client.tenant(), &ident, points, promotion, reason, &idempotency_key).await
+            }
+            Err(e) => Err(e),
+        };
+        respond(ctx, result, LoyaltyPayload::of)
     }
 
     /// Spends stamps, like `redeemPoints`. Needs `loyalty:write`.

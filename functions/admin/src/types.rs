@@ -6,8 +6,8 @@ use shared::domain::{
     AdminPatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, Patch, Permission, ProfilePatch,
 };
 use shared::graphql::buyer::{
-    order_range, Buyer, LoyaltyObject, LoyaltyTransactionObject, MoneyObject, OrderConnection, OrderObject,
-    OrderStatusObject, PageInfo,
+    order_range, Buyer, ContractStatusObject, LoyaltyObject, LoyaltyTransactionObject, MoneyObject, OrderConnection,
+    OrderObject, OrderStatusObject, PageInfo, PromotionObject, SubscriptionContractObject,
 };
 use shared::graphql::errors::to_graphql;
 use shared::graphql::inputs::{
@@ -62,6 +62,23 @@ impl GuardedCustomerFields {
     /// Points, stamps and the ledger. Needs `loyalty:read`.
     async fn loyalty(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<LoyaltyObject>> {
         guarded(ctx, Permission::LoyaltyRead, self.1.loyalty(ctx)).await
+    }
+
+    /// The customer's recurring orders, by contract id. Needs `order:read`.
+    async fn subscription_contracts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Option<async_graphql::Result<Vec<SubscriptionContractObject>>> {
+        guarded(ctx, Permission::OrderRead, self.1.subscription_contracts(ctx)).await
+    }
+
+    /// The promotions offered to the customer now (in `storeId`, or in any store): running, for its country, with its thresholds met and its points covering the cost. Needs `loyalty:read`.
+    async fn available_promotions(
+        &self,
+        ctx: &Context<'_>,
+        store_id: Option<String>,
+    ) -> Option<async_graphql::Result<Vec<PromotionObject>>> {
+        guarded(ctx, Permission::LoyaltyRead, self.1.available_promotions(ctx, store_id)).await
     }
 }
 
@@ -390,6 +407,8 @@ pub struct RecordOrderInput {
     pub customer: CustomerIdentifierInput,
     pub status: OrderStatusObject,
     pub placed_at: DateTime<Utc>,
+    /// When the order system changed the order to this state: a record older than the one stored is stale and changes nothing (`NOOP`), so late retries never undo a cancellation.
+    pub changed_at: Option<DateTime<Utc>>,
     pub total: MoneyInput,
     pub order_number: Option<String>,
     pub store_id: Option<String>,
@@ -406,6 +425,7 @@ impl RecordOrderInput {
             order_id: self.order_id,
             status: Some(self.status.into()),
             placed_at: Some(self.placed_at),
+            changed_at: self.changed_at,
             total_amount: self.total.amount,
             total_currency: self.total.currency_code,
             order_number: self.order_number,
@@ -413,29 +433,161 @@ impl RecordOrderInput {
             channel: self.channel,
             payment_type: self.payment_type,
             order_type: self.order_type,
-            items: self
-                .items
-                .unwrap_or_default()
-                .into_iter()
-                .map(|i| shared::domain::OrderItemInput {
-                    sku: i.sku,
-                    name: i.name,
-                    quantity: i.quantity,
-                    unit_price: i.unit_price.map(|p| (p.amount, p.currency_code)),
-                })
-                .collect(),
+            items: order_items(self.items),
         }
     }
 }
 
+fn order_items(items: Option<Vec<OrderItemInput>>) -> Vec<shared::domain::OrderItemInput> {
+    let item = |i: OrderItemInput| shared::domain::OrderItemInput {
+        sku: i.sku,
+        name: i.name,
+        quantity: i.quantity,
+        unit_price: i.unit_price.map(|p| (p.amount, p.currency_code)),
+    };
+    items.unwrap_or_default().into_iter().map(item).collect()
+}
+
+/// A recurring order as the order system records it (again whenever it changes).
+#[derive(InputObject, Clone)]
+pub struct RecordSubscriptionContractInput {
+    /// The order system's id, unique in the tenant: the same id again is the same contract.
+    pub contract_id: String,
+    /// Whose contract it is.
+    pub customer: CustomerIdentifierInput,
+    pub status: ContractStatusObject,
+    /// As the order system words it, e.g. `P1M` (at most 100 characters).
+    pub interval: Option<String>,
+    pub next_order_at: Option<DateTime<Utc>>,
+    /// At most 250.
+    pub items: Option<Vec<OrderItemInput>>,
+    pub price: Option<MoneyInput>,
+}
+
+impl RecordSubscriptionContractInput {
+    pub fn contract(self) -> shared::domain::ContractInput {
+        shared::domain::ContractInput {
+            contract_id: self.contract_id,
+            status: Some(self.status.into()),
+            interval: self.interval,
+            next_order_at: self.next_order_at,
+            items: order_items(self.items),
+            price: self.price.map(|p| (p.amount, p.currency_code)),
+        }
+    }
+}
+
+/// The contract as recorded and its customer (`null` when nothing was recorded).
+#[derive(SimpleObject, Default)]
+#[graphql(complex)]
+pub struct RecordSubscriptionContractPayload {
+    /// `CREATED`, `UPDATED`, or `NOOP` when the same contract was recorded already.
+    pub result: Option<UpsertResultObject>,
+    pub subscription_contract: Option<SubscriptionContractObject>,
+    #[graphql(skip)]
+    pub recorded_for: Option<Customer>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+#[async_graphql::ComplexObject]
+impl RecordSubscriptionContractPayload {
+    /// The customer it was recorded for. Needs `customer:read`.
+    async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
+        let customer = self.recorded_for.clone()?;
+        guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
+    }
+}
+
+/// A promotion of the tenant's catalogue, by the tenant's `promotionId`.
+#[derive(InputObject, Clone)]
+pub struct PromotionInput {
+    /// The tenant's id of the promotion: the same id again is the same promotion.
+    pub promotion_id: String,
+    /// At most 200 characters.
+    pub name: String,
+    /// At most 2,000 characters.
+    pub description: Option<String>,
+    /// Offered from then on; absent: at once.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Offered until then (exclusive), after `startsAt`; absent: with no end.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Stores it is offered in (at most 100); empty or absent: every store.
+    pub store_ids: Option<Vec<String>>,
+    /// Countries (ISO 3166-1 alpha-2, at most 100); empty or absent: every country.
+    pub country_codes: Option<Vec<String>>,
+    /// The points redeeming it spends.
+    #[graphql(default = 0)]
+    pub points_cost: i64,
+    #[graphql(default = 0)]
+    pub min_points_balance: i64,
+    #[graphql(default = 0)]
+    pub min_total_orders: i64,
+}
+
+impl From<PromotionInput> for shared::domain::PromotionInput {
+    fn from(i: PromotionInput) -> Self {
+        Self {
+            promotion_id: i.promotion_id,
+            name: i.name,
+            description: i.description,
+            starts_at: i.starts_at,
+            ends_at: i.ends_at,
+            store_ids: i.store_ids.unwrap_or_default(),
+            country_codes: i.country_codes.unwrap_or_default(),
+            points_cost: i.points_cost,
+            min_points_balance: i.min_points_balance,
+            min_total_orders: i.min_total_orders,
+        }
+    }
+}
+
+#[derive(SimpleObject, Default)]
+pub struct PromotionPayload {
+    /// `CREATED`, `UPDATED`, or `NOOP` when nothing would change.
+    pub result: Option<UpsertResultObject>,
+    pub promotion: Option<PromotionObject>,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+#[derive(SimpleObject, Default)]
+pub struct DeletePromotionPayload {
+    pub deleted: bool,
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+#[derive(SimpleObject)]
+pub struct PromotionEdge {
+    pub cursor: String,
+    pub node: PromotionObject,
+}
+
+#[derive(SimpleObject)]
+pub struct PromotionConnection {
+    pub edges: Vec<PromotionEdge>,
+    pub page_info: PageInfo,
+}
+
+payloads!(RecordSubscriptionContractPayload, PromotionPayload, DeletePromotionPayload);
+
 /// The order as recorded and its customer (`null` when nothing was recorded).
 #[derive(SimpleObject, Default)]
+#[graphql(complex)]
 pub struct RecordOrderPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when the same order was recorded already.
     pub result: Option<UpsertResultObject>,
     pub order: Option<OrderObject>,
-    pub customer: Option<AdminCustomer>,
+    #[graphql(skip)]
+    pub recorded_for: Option<Customer>,
     pub user_errors: Vec<UserErrorObject>,
+}
+
+#[async_graphql::ComplexObject]
+impl RecordOrderPayload {
+    /// The customer it was recorded for. Needs `customer:read` (an order system may hold `order:write` alone).
+    async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
+        let customer = self.recorded_for.clone()?;
+        guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
+    }
 }
 
 /// The ledger entry a loyalty change made (or made the first time its

@@ -43,12 +43,17 @@ pub struct LoyaltyTransaction {
     pub reason: Option<String>,
     pub order_id: Option<String>,
     pub promotion_id: Option<String>,
+    /// The idempotency key of the request that made it (redemptions and
+    /// adjustments): erasure finds the key's receipt through it.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
 /// How a tenant's customers earn (tenant settings `currencyCode` and
 /// `loyalty`). A tenant without them earns nothing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Earning {
     /// Only orders in this currency earn points.
     pub currency: CurrencyCode,
@@ -63,7 +68,8 @@ impl Earning {
         if total.currency_code != self.currency {
             return 0;
         }
-        (total.amount * self.points_per_unit).floor().to_i64().unwrap_or(0).clamp(0, MAX_POINTS)
+        let points = total.amount.checked_mul(self.points_per_unit).map(|p| p.floor().to_i64().unwrap_or(MAX_POINTS));
+        points.unwrap_or(MAX_POINTS).clamp(0, MAX_POINTS)
     }
 }
 
@@ -138,6 +144,7 @@ impl Standing {
             reason: None,
             order_id: None,
             promotion_id: None,
+            idempotency_key: None,
             created_at: now,
         }
     }

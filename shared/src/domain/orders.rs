@@ -5,10 +5,9 @@
 use super::errors::{ErrorCode, Problems, UserError};
 use super::loyalty::{Earning, LoyaltyKind, LoyaltyTransaction, Standing};
 use super::money::Money;
-use super::values::{required_text, text};
-use chrono::{DateTime, Utc};
+use super::values::{fingerprint, identifier, required_text, text};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 pub const ORDER_ID_MAX: usize = 100;
 pub const ORDER_FIELD_MAX: usize = 100;
@@ -52,6 +51,10 @@ pub struct Contribution {
     pub counted: bool,
     pub points: i64,
     pub stamps: i64,
+    /// The tenant's earning when the order was counted: a later change of
+    /// the total is earned at that rate, not at whatever the rate is by then.
+    #[serde(default)]
+    pub earned_with: Option<Earning>,
 }
 
 /// An order as recorded.
@@ -73,6 +76,9 @@ pub struct Order {
     pub order_type: Option<String>,
     #[serde(default)]
     pub items: Vec<OrderItem>,
+    /// When the order system changed the order to this state, if it says.
+    #[serde(default)]
+    pub changed_at: Option<DateTime<Utc>>,
     pub contribution: Contribution,
     /// A digest of what the order system sent, to tell a replay (`NOOP`) from a change.
     pub fingerprint: String,
@@ -88,6 +94,9 @@ pub struct OrderInput {
     pub order_id: String,
     pub status: Option<OrderStatus>,
     pub placed_at: Option<DateTime<Utc>>,
+    /// When the order system changed the order to this state: an input
+    /// older than what was recorded is stale and changes nothing.
+    pub changed_at: Option<DateTime<Utc>>,
     pub total_amount: String,
     pub total_currency: String,
     pub order_number: Option<String>,
@@ -121,6 +130,7 @@ pub struct ValidOrder {
     pub payment_type: Option<String>,
     pub order_type: Option<String>,
     pub items: Vec<OrderItem>,
+    pub changed_at: Option<DateTime<Utc>>,
 }
 
 fn located(errors: Vec<UserError>, prefix: &[&str]) -> Vec<UserError> {
@@ -147,17 +157,7 @@ impl OrderInput {
                 None
             }
         };
-        if self.items.len() > MAX_ORDER_ITEMS {
-            p.push(UserError::new(ErrorCode::LimitExceeded, &["items"], format!("At most {MAX_ORDER_ITEMS} items.")));
-        }
-        let mut items = Vec::with_capacity(self.items.len().min(MAX_ORDER_ITEMS));
-        for (i, item) in self.items.into_iter().take(MAX_ORDER_ITEMS).enumerate() {
-            let idx = i.to_string();
-            match item.validate() {
-                Ok(item) => items.push(item),
-                Err(errors) => p.extend(located(errors, &["items", &idx])),
-            }
-        }
+        let items = validate_items(self.items, &mut p);
         if self.status.is_none() {
             p.push(UserError::new(ErrorCode::Required, &["status"], "The order's status is required."));
         }
@@ -168,7 +168,9 @@ impl OrderInput {
             (Some(order_id), Some(total), Some(status), Some(placed_at), true) => Ok(ValidOrder {
                 order_id,
                 status,
-                placed_at,
+                // Milliseconds, as the history's sort key keeps it.
+                placed_at: placed_at.trunc_subsecs(3),
+                changed_at: self.changed_at,
                 total,
                 order_number,
                 store_id,
@@ -180,6 +182,22 @@ impl OrderInput {
             _ => Err(p.into_errors()),
         }
     }
+}
+
+/// Checks the items of an order or contract (at most `MAX_ORDER_ITEMS`);
+/// errors are located at `items.<i>`.
+pub fn validate_items(input: Vec<OrderItemInput>, p: &mut Problems) -> Vec<OrderItem> {
+    if input.len() > MAX_ORDER_ITEMS {
+        p.push(UserError::new(ErrorCode::LimitExceeded, &["items"], format!("At most {MAX_ORDER_ITEMS} items.")));
+    }
+    let mut items = Vec::with_capacity(input.len().min(MAX_ORDER_ITEMS));
+    for (i, item) in input.into_iter().take(MAX_ORDER_ITEMS).enumerate() {
+        match item.validate() {
+            Ok(item) => items.push(item),
+            Err(errors) => p.extend(located(errors, &["items", &i.to_string()])),
+        }
+    }
+    items
 }
 
 impl OrderItemInput {
@@ -205,27 +223,11 @@ impl OrderItemInput {
     }
 }
 
-/// An id another system gave (an order id, an idempotency key): printable
-/// ASCII without spaces, so it is safe inside keys and logs.
-pub fn identifier(raw: &str, max: usize, field: &[&str]) -> Result<String, UserError> {
-    let v = required_text(raw, max, field)?;
-    if v.chars().all(|c| c.is_ascii_graphic()) {
-        Ok(v)
-    } else {
-        Err(UserError::new(ErrorCode::Invalid, field, "Only printable ASCII characters without spaces."))
-    }
-}
-
 impl ValidOrder {
     /// A digest of everything the order system sent: equal digests are a replay.
     pub fn fingerprint(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        hex(&Sha256::digest(json))
+        fingerprint(self)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What recording an order does.
@@ -266,13 +268,24 @@ pub fn record(
     if previous.is_some_and(|p| p.fingerprint == fingerprint) {
         return Recording::Noop;
     }
+    // A message the order system sent before the one recorded, delivered late.
+    let stale = |p: &Order| matches!((p.changed_at, input.changed_at), (Some(was), Some(is)) if is < was);
+    if previous.is_some_and(stale) {
+        return Recording::Noop;
+    }
     let counted = input.status.counts();
     let contribution = match previous {
         Some(p) if p.contribution.counted == counted && p.total == input.total => p.contribution.clone(),
+        // Still counted with another total: the same earning, by the new total.
+        Some(p) if p.contribution.counted && counted => Contribution {
+            points: p.contribution.earned_with.as_ref().map_or(0, |e| e.points_for(&input.total)),
+            ..p.contribution.clone()
+        },
         _ if counted => Contribution {
             counted,
             points: earning.map_or(0, |e| e.points_for(&input.total)),
             stamps: earning.map_or(0, |e| e.stamps_per_order),
+            earned_with: earning.cloned(),
         },
         _ => Contribution::default(),
     };
@@ -306,6 +319,7 @@ pub fn record(
         payment_type: input.payment_type,
         order_type: input.order_type,
         items: input.items,
+        changed_at: input.changed_at,
         contribution,
         fingerprint,
         revision: previous.map_or(1, |p| p.revision + 1),

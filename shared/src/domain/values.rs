@@ -216,6 +216,25 @@ pub fn external_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
     required_text(raw, REF_MAX, field)
 }
 
+/// An id another system gave (an order id, an idempotency key): printable
+/// ASCII without spaces, so it is safe inside keys and logs.
+pub fn identifier(raw: &str, max: usize, field: &[&str]) -> Result<String, UserError> {
+    let v = required_text(raw, max, field)?;
+    if v.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(v)
+    } else {
+        Err(UserError::new(ErrorCode::Invalid, field, "Only printable ASCII characters without spaces."))
+    }
+}
+
+/// A digest (SHA-256, hex) of what a client sent, to tell the same request
+/// again from another one under the same id or key.
+pub fn fingerprint(value: &impl serde::Serialize) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(json).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A customer's loyalty id (a card or member number), unique per tenant.
 pub fn loyalty_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
     required_text(raw, REF_MAX, field)

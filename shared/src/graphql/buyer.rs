@@ -5,7 +5,7 @@
 use super::errors::to_graphql;
 use crate::domain::{self, Customer, Standing};
 use crate::services::paging::Page;
-use crate::services::{loyalty, orders};
+use crate::services::{contracts, loyalty, orders, promotions};
 use crate::store::OrderRange;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -113,16 +113,7 @@ impl OrderObject {
         self.0.order_type.as_deref()
     }
     async fn items(&self) -> Vec<OrderItemObject> {
-        self.0
-            .items
-            .iter()
-            .map(|i| OrderItemObject {
-                sku: i.sku.clone(),
-                name: i.name.clone(),
-                quantity: i.quantity,
-                unit_price: i.unit_price.as_ref().map(Into::into),
-            })
-            .collect()
+        items_of(&self.0.items)
     }
     /// The points the order holds now: what it earned, 0 once cancelled or returned.
     async fn points_earned(&self) -> i64 {
@@ -190,6 +181,113 @@ pub struct LoyaltyTransactionEdge {
 pub struct LoyaltyTransactionConnection {
     pub edges: Vec<LoyaltyTransactionEdge>,
     pub page_info: PageInfo,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::ContractStatus", name = "SubscriptionContractStatus")]
+pub enum ContractStatusObject {
+    Active,
+    Paused,
+    Cancelled,
+    Expired,
+}
+
+fn items_of(items: &[domain::OrderItem]) -> Vec<OrderItemObject> {
+    items
+        .iter()
+        .map(|i| OrderItemObject {
+            sku: i.sku.clone(),
+            name: i.name.clone(),
+            quantity: i.quantity,
+            unit_price: i.unit_price.as_ref().map(Into::into),
+        })
+        .collect()
+}
+
+/// A recurring order (subscription contract), as the order system recorded it.
+pub struct SubscriptionContractObject(pub domain::SubscriptionContract);
+
+#[Object(name = "SubscriptionContract")]
+impl SubscriptionContractObject {
+    /// This service's id of the contract.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The order system's id, unique in the tenant.
+    async fn contract_id(&self) -> &str {
+        &self.0.contract_id
+    }
+    async fn status(&self) -> ContractStatusObject {
+        self.0.status.into()
+    }
+    /// As the order system words it, e.g. `P1M`.
+    async fn interval(&self) -> Option<&str> {
+        self.0.interval.as_deref()
+    }
+    async fn next_order_at(&self) -> Option<DateTime<Utc>> {
+        self.0.next_order_at
+    }
+    async fn items(&self) -> Vec<OrderItemObject> {
+        items_of(&self.0.items)
+    }
+    async fn price(&self) -> Option<MoneyObject> {
+        self.0.price.as_ref().map(Into::into)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// An offer of the tenant's catalogue, bought with points.
+pub struct PromotionObject(pub domain::Promotion);
+
+#[Object(name = "Promotion")]
+impl PromotionObject {
+    /// This service's id of the promotion.
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// The tenant's id of the promotion.
+    async fn promotion_id(&self) -> &str {
+        &self.0.promotion_id
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Offered from then on; null: from its creation.
+    async fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.0.starts_at
+    }
+    /// Offered until then (exclusive); null: with no end.
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    /// Stores it is offered in; empty: every store.
+    async fn store_ids(&self) -> &[String] {
+        &self.0.store_ids
+    }
+    /// Countries (ISO 3166-1 alpha-2) of the customers it is offered to; empty: every country.
+    async fn country_codes(&self) -> &[String] {
+        &self.0.country_codes
+    }
+    /// The points redeeming it spends.
+    async fn points_cost(&self) -> i64 {
+        self.0.points_cost
+    }
+    /// Offered only to customers holding at least this many points.
+    async fn min_points_balance(&self) -> i64 {
+        self.0.min_points_balance
+    }
+    /// Offered only to customers with at least this many counted orders.
+    async fn min_total_orders(&self) -> i64 {
+        self.0.min_total_orders
+    }
 }
 
 /// A customer's loyalty: balance, lifetime figures and the ledger.
@@ -305,6 +403,28 @@ impl Buyer {
     pub async fn loyalty(&self, ctx: &Context<'_>) -> async_graphql::Result<LoyaltyObject> {
         let standing = self.standing(ctx).await?.clone();
         Ok(LoyaltyObject { customer: self.customer.clone(), standing })
+    }
+
+    pub async fn subscription_contracts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<SubscriptionContractObject>> {
+        let svc = ctx.data::<Arc<crate::Services>>()?;
+        let found = contracts::of(svc, &self.customer).await.map_err(|e| to_graphql(ctx, e))?;
+        Ok(found.into_iter().map(SubscriptionContractObject).collect())
+    }
+
+    pub async fn available_promotions(
+        &self,
+        ctx: &Context<'_>,
+        store_id: Option<String>,
+    ) -> async_graphql::Result<Vec<PromotionObject>> {
+        let svc = ctx.data::<Arc<crate::Services>>()?;
+        let standing = self.standing(ctx).await?;
+        let store = store_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let offered =
+            promotions::available(svc, &self.customer, standing, store).await.map_err(|e| to_graphql(ctx, e))?;
+        Ok(offered.into_iter().map(PromotionObject).collect())
     }
 }
 

@@ -1,6 +1,8 @@
 //! Output types shared by the schemas.
 
-use super::buyer::{order_range, Buyer, LoyaltyObject, MoneyObject, OrderConnection};
+use super::buyer::{
+    order_range, Buyer, LoyaltyObject, MoneyObject, OrderConnection, PromotionObject, SubscriptionContractObject,
+};
 use crate::domain;
 use crate::services::newsletter;
 use async_graphql::{
@@ -307,6 +309,23 @@ impl OwnCustomerFields {
     /// Points, stamps and the ledger.
     async fn loyalty(&self, ctx: &Context<'_>) -> async_graphql::Result<LoyaltyObject> {
         self.1.loyalty(ctx).await
+    }
+
+    /// The customer's recurring orders, by contract id.
+    async fn subscription_contracts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<SubscriptionContractObject>> {
+        self.1.subscription_contracts(ctx).await
+    }
+
+    /// The promotions offered to the customer now (in `storeId`, or in any store): running, for its country, with its thresholds met and its points covering the cost.
+    async fn available_promotions(
+        &self,
+        ctx: &Context<'_>,
+        store_id: Option<String>,
+    ) -> async_graphql::Result<Vec<PromotionObject>> {
+        self.1.available_promotions(ctx, store_id).await
     }
 }
 

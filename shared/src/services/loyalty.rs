@@ -3,16 +3,15 @@
 //! the caller chooses.
 
 use super::back_office::{find, Identifier};
-use super::orders::contention_pause;
+use super::orders::{contention_pause, gave_up};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::Services;
 use crate::domain::{
-    orders::identifier, text, Customer, DomainError, DomainResult, ErrorCode, LoyaltyReceipt, LoyaltyRequest,
+    fingerprint, identifier, text, Customer, DomainError, DomainResult, ErrorCode, LoyaltyReceipt, LoyaltyRequest,
     LoyaltyTransaction, Standing, TenantId, UserError, IDEMPOTENCY_KEY_MAX, REASON_MAX,
 };
 use crate::store::WriteError;
 use chrono::Utc;
-use sha2::{Digest, Sha256};
 
 const MAX_TRIES: usize = 12;
 
@@ -54,7 +53,8 @@ pub async fn change(
         .await?
         .ok_or_else(|| DomainError::argument(ErrorCode::NotFound, "customer", "No customer with this identifier."))?;
     let customer = record.customer;
-    let fingerprint = fingerprint(&customer.id, &request, reason.as_deref());
+    // What the request asks: the same key with another request is refused.
+    let fingerprint = fingerprint(&(&customer.id, &request, reason.as_deref()));
     for attempt in 0..MAX_TRIES {
         let (receipt, mut standing) = svc.store.receipt_and_standing(tenant, &key, &customer.id).await?;
         if let Some(receipt) = receipt {
@@ -67,7 +67,8 @@ pub async fn change(
             }
             return Ok(LoyaltyOutcome { transaction: receipt.transaction, standing, customer });
         }
-        let transaction = request.apply(&mut standing, reason.clone(), Utc::now())?;
+        let mut transaction = request.apply(&mut standing, reason.clone(), Utc::now())?;
+        transaction.idempotency_key = Some(key.clone());
         let receipt = LoyaltyReceipt {
             key: key.clone(),
             customer_id: customer.id.clone(),
@@ -84,13 +85,39 @@ pub async fn change(
             Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }
-    Err(anyhow::anyhow!("loyalty change: the standing kept changing").into())
+    Err(gave_up(svc, tenant, &customer, "loyalty change").await)
 }
 
-/// A digest of what a request asks, to tell a retry from a reuse of its key.
-fn fingerprint(customer_id: &str, request: &LoyaltyRequest, reason: Option<&str>) -> String {
-    let json = serde_json::to_vec(&(customer_id, request, reason)).unwrap_or_default();
-    Sha256::digest(json).iter().map(|b| format!("{b:02x}")).collect()
+/// `redeemPoints`: spends `points`, or, when they are absent, the cost of
+/// the promotion `promotion_id` names (which must be running). 1 RT more
+/// with a promotion.
+#[allow(clippy::too_many_arguments)]
+pub async fn redeem_points(
+    svc: &Services,
+    tenant: &TenantId,
+    customer: &Identifier,
+    points: Option<i64>,
+    promotion_id: Option<&str>,
+    reason: Option<String>,
+    idempotency_key: &str,
+) -> DomainResult<LoyaltyOutcome> {
+    let promotion = match promotion_id {
+        Some(p) => Some(super::promotions::redeemable(svc, tenant, p).await?),
+        None => None,
+    };
+    let points = match (points, &promotion) {
+        (Some(p), _) => p,
+        (None, Some(promotion)) => promotion.points_cost,
+        (None, None) => {
+            return Err(DomainError::argument(
+                ErrorCode::Required,
+                "points",
+                "Give the points to spend, or a promotionId whose cost to spend.",
+            ))
+        }
+    };
+    let request = LoyaltyRequest::RedeemPoints { points, promotion_id: promotion.map(|p| p.promotion_id) };
+    change(svc, tenant, customer, request, reason, idempotency_key, false).await
 }
 
 /// The customer's standing: totals and loyalty balance (1 RT).
@@ -111,7 +138,7 @@ pub async fn transactions_of(
 ) -> DomainResult<Page<LoyaltyTransaction>> {
     let first = first.min(MAX_PAGE);
     let after = after.map(|a| decode_cursor(LEDGER_CURSOR, a, "after")).transpose()?;
-    if after.as_deref().is_some_and(|a| !a.starts_with(crate::store::keys::LEDGER)) {
+    if after.as_deref().is_some_and(|a| !crate::store::keys::is_ledger_sk(a)) {
         return Err(super::paging::bad_cursor("after"));
     }
     if first == 0 {

@@ -7,9 +7,9 @@ use super::Services;
 use crate::domain::{
     orders, Customer, DomainError, DomainResult, ErrorCode, Order, OrderChange, OrderInput, Recording, TenantId,
 };
-use crate::store::{OrderRange, OrderWrite, WriteError};
+use crate::store::{keys, OrderRange, OrderWrite, WriteError};
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 
 /// How often a recording is tried again after another write to the same
 /// order or standing came first (each try re-reads both).
@@ -44,8 +44,11 @@ pub async fn record_order(
         match orders::record(valid.clone(), &customer.id, head.as_ref(), &standing, earning.as_ref(), new_id, now) {
             Recording::Noop => {
                 let head = head.context("a replay has a stored order")?;
-                let order = svc.store.get_order(tenant, &head).await?.context("order item missing beside its guard")?;
-                return Ok((UpsertResult::Noop, order, customer));
+                match svc.store.get_order(tenant, &head).await? {
+                    Some(order) => return Ok((UpsertResult::Noop, order, customer)),
+                    // Moved by a concurrent change a moment ago: read again.
+                    None => contention_pause(attempt).await,
+                }
             }
             Recording::Write(change) => {
                 let OrderChange { order, standing, transaction, created } = *change;
@@ -67,7 +70,7 @@ pub async fn record_order(
             }
         }
     }
-    Err(anyhow::anyhow!("recordOrder: the order or standing kept changing").into())
+    Err(gave_up(svc, tenant, &customer, "recordOrder").await)
 }
 
 /// A short random pause before trying again, growing with the attempts, so
@@ -75,6 +78,17 @@ pub async fn record_order(
 pub(crate) async fn contention_pause(attempt: usize) {
     let ms = (5u64 << attempt.min(5)) + rand::random::<u64>() % 10;
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}
+
+/// Why a write for `customer` kept failing its conditions: the customer was
+/// erased meanwhile (`NOT_FOUND` at `customer`), else contention beyond
+/// reason (an internal error).
+pub(crate) async fn gave_up(svc: &Services, tenant: &TenantId, customer: &Customer, what: &str) -> DomainError {
+    match svc.store.get_customer(tenant, &customer.id).await {
+        Ok(None) => DomainError::user(ErrorCode::NotFound, &["customer"], "No customer with this identifier."),
+        Ok(Some(_)) => anyhow::anyhow!("{what}: the customer's items kept changing").into(),
+        Err(e) => e.into(),
+    }
 }
 
 const ORDER_CURSOR: &str = "order";
@@ -89,9 +103,21 @@ pub async fn orders_of(
     after: Option<&str>,
 ) -> DomainResult<Page<Order>> {
     let first = first.min(MAX_PAGE);
+    if let (Some(from), Some(to)) = (range.from, range.to) {
+        if from > to {
+            return Err(DomainError::user(ErrorCode::Invalid, &["from"], "`from` is after `to`."));
+        }
+    }
     let after = after.map(|a| decode_cursor(ORDER_CURSOR, a, "after")).transpose()?;
-    if after.as_deref().is_some_and(|a| !a.starts_with(crate::store::keys::ORDER)) {
-        return Err(super::paging::bad_cursor("after"));
+    // A cursor is an order's place in the history, within the range asked
+    // for: anything else would be a query DynamoDB refuses.
+    if let Some(a) = &after {
+        let at = (a.len() <= 300).then(|| keys::order_sk_time(a)).flatten();
+        let inside = at
+            .is_some_and(|at| range.from.is_none_or(|f| at >= f.trunc_subsecs(3)) && range.to.is_none_or(|t| at <= t));
+        if !inside {
+            return Err(super::paging::bad_cursor("after"));
+        }
     }
     if first == 0 {
         return Ok(Page { items: vec![], has_next: false });

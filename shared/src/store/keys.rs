@@ -22,6 +22,19 @@ pub fn order_guard(t: &TenantId, order_id: &str) -> String {
     format!("T#{}#ORDER#{order_id}", t.as_str())
 }
 
+/// Sort key prefix of a customer's subscription contracts: `CONTRACT#<contractId>`.
+pub const CONTRACT: &str = "CONTRACT#";
+
+/// The guard of a subscription contract id in the tenant.
+pub fn contract_guard(t: &TenantId, contract_id: &str) -> String {
+    format!("T#{}#CONTRACT#{contract_id}", t.as_str())
+}
+
+/// The tenant's promotions, one item per promotion sorted by its id.
+pub fn promotions(t: &TenantId) -> String {
+    format!("T#{}#PROMOTIONS", t.as_str())
+}
+
 /// The receipt of a loyalty idempotency key in the tenant.
 pub fn loyalty_receipt(t: &TenantId, key: &str) -> String {
     format!("T#{}#LOYALTYKEY#{key}", t.as_str())
@@ -37,6 +50,18 @@ pub fn order_sk(placed_at: chrono::DateTime<chrono::Utc>, order_id: &str) -> Str
 /// false) or above (`upper` true), inclusive: `$` sorts right after `#`.
 pub fn order_bound(at: chrono::DateTime<chrono::Utc>, upper: bool) -> String {
     format!("{ORDER}{}{}", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), if upper { '$' } else { '#' })
+}
+
+/// The placement time an order's sort key holds, if it is one.
+pub fn order_sk_time(sk: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (at, order_id) = sk.strip_prefix(ORDER)?.split_once('#')?;
+    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+    (!order_id.is_empty()).then(|| at.with_timezone(&chrono::Utc))
+}
+
+/// Whether `sk` is a ledger entry's sort key.
+pub fn is_ledger_sk(sk: &str) -> bool {
+    sk.strip_prefix(LEDGER).is_some_and(|n| n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Where a ledger entry sits: the standing revision it was written with.

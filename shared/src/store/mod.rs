@@ -12,7 +12,8 @@ pub mod table;
 
 use crate::domain::{
     ApiKey, BackInStockSubscription, Customer, CustomerRecord, Email, LoyaltyReceipt, LoyaltyTransaction,
-    NewsletterState, NewsletterSubscription, OneTimeToken, Order, Session, Standing, TenantId,
+    NewsletterState, NewsletterSubscription, OneTimeToken, Order, Promotion, Session, Standing, SubscriptionContract,
+    TenantId,
 };
 use crate::mail::OutboxMail;
 use async_trait::async_trait;
@@ -111,6 +112,8 @@ pub trait Store:
     + OutboxStore
     + OrderStore
     + LoyaltyStore
+    + PromotionStore
+    + ContractStore
 {
 }
 
@@ -125,6 +128,8 @@ impl<T> Store for T where
         + OutboxStore
         + OrderStore
         + LoyaltyStore
+        + PromotionStore
+        + ContractStore
 {
 }
 
@@ -497,4 +502,49 @@ pub trait LoyaltyStore: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> anyhow::Result<(Vec<(String, LoyaltyTransaction)>, bool)>;
+}
+
+/// A tenant's catalogue of promotions.
+#[async_trait]
+pub trait PromotionStore: Send + Sync {
+    /// One promotion by the tenant's id of it (1 RT, consistent).
+    async fn get_promotion(&self, tenant: &TenantId, promotion_id: &str) -> anyhow::Result<Option<Promotion>>;
+
+    /// Writes `promotion` if the stored one is still at revision
+    /// `promotion.revision - 1` (none, for 1); `Conflict` otherwise (1 RT).
+    async fn put_promotion(&self, tenant: &TenantId, promotion: &Promotion) -> Result<(), WriteError>;
+
+    /// Removes a promotion; false when there was none (1 RT).
+    async fn delete_promotion(&self, tenant: &TenantId, promotion_id: &str) -> anyhow::Result<bool>;
+
+    /// Up to `limit` promotions in `promotionId` order after `after`, and
+    /// whether more may follow (1 RT). `None` as the limit: all of them
+    /// (a catalogue is small; 1 RT per 1 MB).
+    async fn list_promotions(
+        &self,
+        tenant: &TenantId,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> anyhow::Result<(Vec<Promotion>, bool)>;
+}
+
+/// Subscription contracts of the order system, read as the customer's.
+#[async_trait]
+pub trait ContractStore: Send + Sync {
+    /// The customer owning a contract id in the tenant (its guard), and
+    /// `customer_id`'s contract under that id, read together (1 RT).
+    async fn contract_owner_and_contract(
+        &self,
+        tenant: &TenantId,
+        contract_id: &str,
+        customer_id: &str,
+    ) -> anyhow::Result<(Option<String>, Option<SubscriptionContract>)>;
+
+    /// Writes a contract: a new one (revision 1) with the guard of its id,
+    /// a changed one under the condition of its previous revision (1 RT);
+    /// `Conflict` when the id was taken or the contract changed meanwhile.
+    async fn put_contract(&self, tenant: &TenantId, contract: &SubscriptionContract) -> Result<(), WriteError>;
+
+    /// Every contract of a customer, by contract id (1 RT per 1 MB).
+    async fn contracts_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<SubscriptionContract>>;
 }

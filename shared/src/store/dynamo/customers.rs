@@ -11,6 +11,24 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
 use std::collections::HashMap;
 
+/// The key of the guard or receipt an item of the customer's partition
+/// names: an order's id guard, a contract's id guard, a ledger entry's
+/// idempotency receipt.
+fn named_guard(tenant: &TenantId, item: &Item) -> Option<Item> {
+    let sk = item.get("sk").and_then(|v| v.as_s().ok())?;
+    let guard = if let Some(rest) = sk.strip_prefix(keys::ORDER) {
+        // `ORDER#<placedAt>#<orderId>`: the time holds no `#`.
+        keys::order_guard(tenant, rest.split_once('#')?.1)
+    } else if let Some(contract_id) = sk.strip_prefix(keys::CONTRACT) {
+        keys::contract_guard(tenant, contract_id)
+    } else if sk.starts_with(keys::LEDGER) {
+        keys::loyalty_receipt(tenant, item.get("idempotencyKey").and_then(|v| v.as_s().ok())?)
+    } else {
+        return None;
+    };
+    Some(key(guard, keys::GUARD))
+}
+
 #[async_trait]
 impl CustomerStore for DynamoStore {
     async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64> {
@@ -128,9 +146,28 @@ impl CustomerStore for DynamoStore {
             tx.release(self, guard, &customer.id, true)?;
         }
         self.transact(tx.items).await.map_err(|e| e.unexpected("erasure"))?;
-        // Then everything else it owned: sessions, and tokens found through GSI1.
-        let mut rest = self.keys_in(false, &pk).await?;
+        // Then everything else it owned: its partition (sessions, orders,
+        // standing, ledger, contracts), read consistently, the guards and
+        // receipts those items name, and what GSI1 lists under it (tokens;
+        // guards and receipts again, should an item have been missed). No
+        // write for the customer lands after the transaction above: each
+        // checks that the profile is there.
+        let own = self
+            .query_all("list the customer's items", |q| {
+                q.key_condition_expression("pk = :p")
+                    .expression_attribute_values(":p", s(pk.clone()))
+                    .projection_expression("pk, sk, idempotencyKey")
+                    .consistent_read(true)
+            })
+            .await?;
+        let mut rest: Vec<Item> = own.iter().filter_map(|i| named_guard(t, i)).collect();
+        rest.extend(own.into_iter().map(|mut i| {
+            i.remove("idempotencyKey");
+            i
+        }));
         rest.extend(self.keys_in(true, &pk).await?);
+        rest.sort_by_key(|k| format!("{:?}", (k.get("pk"), k.get("sk"))));
+        rest.dedup();
         self.delete_all(rest).await?;
         self.erase_subscriber(t, &customer.email.normalized()).await
     }

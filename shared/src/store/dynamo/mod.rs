@@ -7,11 +7,13 @@
 
 mod api_keys;
 mod attempts;
+mod contracts;
 mod customers;
 mod items;
 mod loyalty;
 mod orders;
 mod outbox;
+mod promotions;
 mod quotas;
 mod sessions;
 mod subscriptions;

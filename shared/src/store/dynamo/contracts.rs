@@ -1,0 +1,63 @@
+//! Subscription contracts: the contract in its customer's partition
+//! (`CONTRACT#<contractId>`) and the guard of its id in the tenant, listed
+//! under the customer in GSI1 so that erasure finds it.
+
+use super::items::with_keys;
+use super::{key, s, DynamoStore, Item, GUARD_OWNER, NOT_EXISTS};
+use crate::domain::{SubscriptionContract, TenantId};
+use crate::store::{keys, ContractStore, WriteError};
+use anyhow::Context;
+use async_trait::async_trait;
+
+fn contract_key(tenant: &TenantId, customer_id: &str, contract_id: &str) -> Item {
+    key(keys::customer(tenant, customer_id), &format!("{}{contract_id}", keys::CONTRACT))
+}
+
+#[async_trait]
+impl ContractStore for DynamoStore {
+    async fn contract_owner_and_contract(
+        &self,
+        tenant: &TenantId,
+        contract_id: &str,
+        customer_id: &str,
+    ) -> anyhow::Result<(Option<String>, Option<SubscriptionContract>)> {
+        let guard = key(keys::contract_guard(tenant, contract_id), keys::GUARD);
+        let mut found = self.get_items(vec![guard, contract_key(tenant, customer_id, contract_id)]).await?.into_iter();
+        let owner = found.next().flatten().and_then(|g| g.get(GUARD_OWNER).and_then(|v| v.as_s().ok()).cloned());
+        let contract = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("contract")).transpose()?;
+        Ok((owner, contract))
+    }
+
+    async fn put_contract(&self, tenant: &TenantId, contract: &SubscriptionContract) -> Result<(), WriteError> {
+        let item: Item = serde_dynamo::to_item(contract).map_err(anyhow::Error::from)?;
+        let pk = keys::customer(tenant, &contract.customer_id);
+        let item = with_keys(item, pk.clone(), &format!("{}{}", keys::CONTRACT, contract.contract_id), None);
+        let mut items = vec![self.put_at_revision(item, contract.revision - 1)?];
+        if contract.revision == 1 {
+            let mut guard = key(keys::contract_guard(tenant, &contract.contract_id), keys::GUARD);
+            guard.insert(GUARD_OWNER.into(), s(&contract.customer_id));
+            let guard = with_keys(
+                guard,
+                keys::contract_guard(tenant, &contract.contract_id),
+                keys::GUARD,
+                Some((pk, format!("{}{}", keys::CONTRACT, contract.contract_id))),
+            );
+            items.push(self.put(guard, Some(NOT_EXISTS))?);
+        }
+        items.push(self.customer_exists(tenant, &contract.customer_id)?);
+        self.transact_conditional(items, "record subscription contract").await
+    }
+
+    async fn contracts_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<SubscriptionContract>> {
+        let pk = keys::customer(tenant, customer_id);
+        let items = self
+            .query_all("list contracts", |q| {
+                q.key_condition_expression("pk = :p AND begins_with(sk, :c)")
+                    .expression_attribute_values(":p", s(pk.clone()))
+                    .expression_attribute_values(":c", s(keys::CONTRACT))
+                    .consistent_read(true)
+            })
+            .await?;
+        items.into_iter().map(|i| serde_dynamo::from_item(i).context("contract")).collect()
+    }
+}
