@@ -10,11 +10,14 @@
 //! `amount`, `same_amount`, `money`), never as sent.
 
 mod access;
+mod contracts;
 mod e2e;
 mod erasure;
+mod hardening;
 mod history;
 mod loyalty;
 mod loyalty_id;
+mod promotions;
 mod record;
 mod totals;
 

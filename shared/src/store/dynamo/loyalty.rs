@@ -80,7 +80,7 @@ impl LoyaltyStore for DynamoStore {
                 .set_expression_attribute_values(Some(values))
                 .set_exclusive_start_key(start.take())
                 .scan_index_forward(false)
-                .limit((limit + 1) as i32)
+                .limit(super::orders::read_ahead(limit, redemptions_only))
                 .send()
                 .await
                 .map_err(sdk("list loyalty transactions"))?;

@@ -88,6 +88,14 @@ impl DynamoStore {
     }
 }
 
+/// How many items one query of a listing reads: one past the page, or with
+/// a filter at least 100, so that a page of rare matches takes a few reads,
+/// not one per item.
+pub(super) fn read_ahead(limit: usize, filtered: bool) -> i32 {
+    let page = limit + 1;
+    (if filtered { page.max(100) } else { page }) as i32
+}
+
 #[async_trait]
 impl OrderStore for DynamoStore {
     async fn order_head_and_standing(
@@ -154,7 +162,7 @@ impl OrderStore for DynamoStore {
                 .set_expression_attribute_values(Some(values))
                 .set_exclusive_start_key(start.take())
                 .scan_index_forward(false)
-                .limit((limit + 1) as i32)
+                .limit(read_ahead(limit, range.store_id.is_some()))
                 .send()
                 .await
                 .map_err(sdk("list orders"))?;
