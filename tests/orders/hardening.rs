@@ -6,6 +6,8 @@
 
 use super::*;
 use crate::support::{config, tenants_json, top_error};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use shared::auth::TokenRole;
 use std::sync::Arc;
 
@@ -129,6 +131,13 @@ async fn history_arguments_and_cursors_that_do_not_fit_are_invalid() {
     // A cursor of this connection's form, but no order's place ("order:PROFILE").
     let resp = history(&b, &id, json!({ "after": "b3JkZXI6UFJPRklMRQ" })).await;
     assert_refused(&resp, "a forged cursor");
+    // A forged place whose time is inside the period but written another way
+    // (+01:00): as text it lies outside the period's keys.
+    let forged = URL_SAFE_NO_PAD.encode("order:ORDER#2026-11-02T11:00:00+01:00#B-2");
+    let resp =
+        history(&b, &id, json!({ "after": forged, "from": "2026-11-02T09:00:00Z", "to": "2026-11-02T10:30:00Z" }))
+            .await;
+    assert_refused(&resp, "a cursor in another time notation");
 }
 
 #[tokio::test]

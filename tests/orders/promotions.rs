@@ -349,6 +349,50 @@ async fn redeeming_a_running_promotion_spends_its_cost() {
     assert_eq!(summary(&b, &id).await, before, "nothing changed");
 }
 
+/// `redeemPoints` naming both `points` and `promotion`.
+async fn redeem_both(b: &Backoffice, who: &Value, points: i64, promotion: &str, key: &str) -> Value {
+    let declarations = "$c: CustomerIdentifierInput!, $n: Int, $p: String, $k: String!";
+    let arguments = "customer: $c, points: $n, promotionId: $p, idempotencyKey: $k";
+    loyalty_op(b, "redeemPoints", declarations, arguments, json!({ "c": who, "n": points, "p": promotion, "k": key }))
+        .await
+}
+
+#[tokio::test]
+async fn a_redemption_by_promotion_is_repeated_as_first_made_and_points_must_agree_with_the_cost() {
+    let b = backoffice().await;
+    let id = customer(&b, "repeat").await;
+    let who = by_id(&id);
+    assert!(codes(&adjust(&b, &who, 100, "seed").await).is_empty());
+    assert_eq!(upsert(&b, promotion_with("TEA", json!({ "pointsCost": 40 }))).await["result"], "CREATED");
+    assert_eq!(upsert(&b, promotion_with("FREE", json!({ "pointsCost": 0 }))).await["result"], "CREATED");
+
+    // Points that differ from the cost are refused; the cost itself is fine.
+    let p = redeem_both(&b, &who, 1, "TEA", "tea-cheap").await;
+    assert_eq!(user_error(&p), ("INVALID".to_string(), json!(["points"])), "{p}");
+    let first = redeem_both(&b, &who, 40, "TEA", "tea-1").await;
+    assert_eq!(first["transaction"]["points"], -40, "{first}");
+
+    // The promotion is repriced, then deleted: the same key still answers
+    // with the first transaction, and nothing more is spent.
+    assert_eq!(upsert(&b, promotion_with("TEA", json!({ "pointsCost": 70 }))).await["result"], "UPDATED");
+    let again = redeem_both(&b, &who, 40, "TEA", "tea-1").await;
+    assert_eq!(again["transaction"], first["transaction"], "{again}");
+    let gone = b.call(DELETE, json!({ "p": "TEA" })).await;
+    assert_eq!(gone["data"]["deletePromotion"]["deleted"], true, "{gone}");
+    let again = redeem_both(&b, &who, 40, "TEA", "tea-1").await;
+    assert_eq!(again["transaction"], first["transaction"], "{again}");
+    assert_eq!(summary(&b, &id).await["loyalty"]["pointsBalance"], 60);
+
+    // A free promotion is redeemed for nothing, and recorded.
+    let free = redeem_promotion(&b, &who, Some("FREE"), "free-1").await;
+    assert!(codes(&free).is_empty(), "{free}");
+    assert_eq!((&free["transaction"]["points"], &free["transaction"]["promotionId"]), (&json!(0), &json!("FREE")));
+
+    // Ids that could name no promotion are simply unknown.
+    let none = b.call(DELETE, json!({ "p": "" })).await;
+    assert_eq!(codes(&none["data"]["deletePromotion"]), ["NOT_FOUND"], "{none}");
+}
+
 #[tokio::test]
 async fn available_promotions_need_loyalty_read_and_contracts_order_read() {
     let b = backoffice().await;

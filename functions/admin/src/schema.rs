@@ -305,15 +305,8 @@ impl Mutation {
         reason: Option<String>,
         idempotency_key: String,
     ) -> async_graphql::Result<LoyaltyPayload> {
-        let (svc, client) = allowed(ctx, &[Permission::LoyaltyWrite])?;
-        let result = match customer.identifier(&["customer"]) {
-            Ok(ident) => {
-                let promotion = promotion_id.as_deref();
-                loyalty::redeem_points(svc, client.tenant(), &ident, points, promotion, reason, &idempotency_key).await
-            }
-            Err(e) => Err(e),
-        };
-        respond(ctx, result, LoyaltyPayload::of)
+        let request = LoyaltyRequest::RedeemPoints { points, promotion_id };
+        loyalty_change(ctx, customer, request, reason, idempotency_key, false).await
     }
 
     /// Spends stamps, like `redeemPoints`. Needs `loyalty:write`.

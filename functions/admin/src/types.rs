@@ -491,11 +491,17 @@ pub struct RecordSubscriptionContractPayload {
 
 #[async_graphql::ComplexObject]
 impl RecordSubscriptionContractPayload {
-    /// The customer it was recorded for. Needs `customer:read`.
+    /// The customer it was recorded for. Needs `customer:read` (an order system may hold `order:write` alone).
     async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
-        let customer = self.recorded_for.clone()?;
-        guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
+        recorded_for(ctx, &self.recorded_for).await
     }
+}
+
+/// The customer an order system's record was for, shown only to a key that
+/// may read customers.
+async fn recorded_for(ctx: &Context<'_>, customer: &Option<Customer>) -> Option<async_graphql::Result<AdminCustomer>> {
+    let customer = customer.clone()?;
+    guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
 }
 
 /// A promotion of the tenant's catalogue, by the tenant's `promotionId`.
@@ -585,8 +591,7 @@ pub struct RecordOrderPayload {
 impl RecordOrderPayload {
     /// The customer it was recorded for. Needs `customer:read` (an order system may hold `order:write` alone).
     async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
-        let customer = self.recorded_for.clone()?;
-        guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
+        recorded_for(ctx, &self.recorded_for).await
     }
 }
 

@@ -4,6 +4,8 @@
 
 use super::errors::{ErrorCode, UserError};
 use super::money::{CurrencyCode, Money};
+use super::promotions::{Promotion, PROMOTION_ID_MAX};
+use super::values::identifier;
 use chrono::{DateTime, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -154,9 +156,10 @@ impl Standing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum LoyaltyRequest {
-    /// Spend points (`points` > 0), for a promotion or not.
+    /// Spend `points` (> 0), or the cost of the promotion named, or both
+    /// when they agree.
     RedeemPoints {
-        points: i64,
+        points: Option<i64>,
         promotion_id: Option<String>,
     },
     RedeemStamps {
@@ -169,10 +172,28 @@ pub enum LoyaltyRequest {
 }
 
 impl LoyaltyRequest {
+    /// The promotion a redemption names.
+    pub fn promotion_id(&self) -> Option<&str> {
+        match self {
+            LoyaltyRequest::RedeemPoints { promotion_id, .. } => promotion_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Checks the amounts; errors are located at the operation's argument.
     pub fn validate(&self) -> Result<(), UserError> {
         let (value, name, negative_ok) = match self {
-            LoyaltyRequest::RedeemPoints { points, .. } => (*points, "points", false),
+            LoyaltyRequest::RedeemPoints { points: None, promotion_id: Some(id) } => {
+                return identifier(id, PROMOTION_ID_MAX, &["promotionId"]).map(|_| ()).map_err(UserError::anchored);
+            }
+            LoyaltyRequest::RedeemPoints { points: None, promotion_id: None } => {
+                return Err(UserError::argument(
+                    ErrorCode::Required,
+                    "points",
+                    "Give the points to spend, or a promotionId whose cost to spend.",
+                ));
+            }
+            LoyaltyRequest::RedeemPoints { points: Some(points), .. } => (*points, "points", false),
             LoyaltyRequest::RedeemStamps { stamps } => (*stamps, "stamps", false),
             LoyaltyRequest::AdjustPoints { points } => (*points, "points", true),
         };
@@ -188,12 +209,14 @@ impl LoyaltyRequest {
         Ok(())
     }
 
-    /// The transaction this request makes on `standing`, or
-    /// `INSUFFICIENT_POINTS` when it would take the balance below zero
-    /// (redemptions and negative adjustments alike).
+    /// The transaction this request makes on `standing` (`promotion`: the
+    /// one a redemption names, as it is now), or `INSUFFICIENT_POINTS` when
+    /// it would take the balance below zero (redemptions and negative
+    /// adjustments alike).
     pub fn apply(
         &self,
         standing: &mut Standing,
+        promotion: Option<&Promotion>,
         reason: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<LoyaltyTransaction, UserError> {
@@ -202,7 +225,20 @@ impl LoyaltyRequest {
         };
         let mut t = match self {
             LoyaltyRequest::RedeemPoints { points, .. } => {
-                if standing.points_balance < *points {
+                let points = match (*points, promotion.map(|p| p.points_cost)) {
+                    (Some(p), Some(cost)) if p != cost => {
+                        return Err(UserError::argument(
+                            ErrorCode::Invalid,
+                            "points",
+                            format!("The promotion costs {cost} points: give that, or leave points out."),
+                        ))
+                    }
+                    (Some(p), _) | (None, Some(p)) => p,
+                    (None, None) => {
+                        return Err(UserError::argument(ErrorCode::Required, "points", "Give the points to spend."))
+                    }
+                };
+                if standing.points_balance < points {
                     return Err(insufficient("points", "points"));
                 }
                 standing.apply(LoyaltyKind::Redeem, -points, 0, now)
@@ -221,9 +257,7 @@ impl LoyaltyRequest {
             }
         };
         t.reason = reason;
-        if let LoyaltyRequest::RedeemPoints { promotion_id, .. } = self {
-            t.promotion_id = promotion_id.clone();
-        }
+        t.promotion_id = promotion.map(|p| p.promotion_id.clone());
         standing.revision += 1;
         Ok(t)
     }
@@ -249,23 +283,27 @@ mod tests {
     fn redemptions_never_overdraw() {
         let now = Utc::now();
         let mut s = Standing::default();
-        LoyaltyRequest::AdjustPoints { points: 150 }.apply(&mut s, Some("welcome".into()), now).unwrap();
-        let t = LoyaltyRequest::RedeemPoints { points: 100, promotion_id: None }.apply(&mut s, None, now).unwrap();
+        LoyaltyRequest::AdjustPoints { points: 150 }.apply(&mut s, None, Some("welcome".into()), now).unwrap();
+        let t = LoyaltyRequest::RedeemPoints { points: Some(100), promotion_id: None }
+            .apply(&mut s, None, None, now)
+            .unwrap();
         assert_eq!((t.kind, t.points, t.balance_after), (LoyaltyKind::Redeem, -100, 50));
         assert_eq!((s.points_redeemed, s.revision), (100, 2));
-        let e = LoyaltyRequest::RedeemPoints { points: 51, promotion_id: None }.apply(&mut s, None, now).unwrap_err();
+        let e = LoyaltyRequest::RedeemPoints { points: Some(51), promotion_id: None }
+            .apply(&mut s, None, None, now)
+            .unwrap_err();
         assert_eq!((e.code, e.field.clone()), (ErrorCode::InsufficientPoints, vec!["points".to_string()]));
-        let e = LoyaltyRequest::AdjustPoints { points: -51 }.apply(&mut s, None, now).unwrap_err();
+        let e = LoyaltyRequest::AdjustPoints { points: -51 }.apply(&mut s, None, None, now).unwrap_err();
         assert_eq!(e.code, ErrorCode::InsufficientPoints);
-        let e = LoyaltyRequest::RedeemStamps { stamps: 1 }.apply(&mut s, None, now).unwrap_err();
+        let e = LoyaltyRequest::RedeemStamps { stamps: 1 }.apply(&mut s, None, None, now).unwrap_err();
         assert_eq!(e.field, vec!["stamps"]);
         assert_eq!((s.points_balance, s.revision), (50, 2), "refusals change nothing");
     }
 
     #[test]
     fn amounts_are_checked() {
-        assert!(LoyaltyRequest::RedeemPoints { points: 0, promotion_id: None }.validate().is_err());
-        assert!(LoyaltyRequest::RedeemPoints { points: -5, promotion_id: None }.validate().is_err());
+        assert!(LoyaltyRequest::RedeemPoints { points: Some(0), promotion_id: None }.validate().is_err());
+        assert!(LoyaltyRequest::RedeemPoints { points: Some(-5), promotion_id: None }.validate().is_err());
         assert!(LoyaltyRequest::AdjustPoints { points: -5 }.validate().is_ok());
         assert!(LoyaltyRequest::AdjustPoints { points: 0 }.validate().is_err());
         assert!(LoyaltyRequest::RedeemStamps { stamps: MAX_POINTS + 1 }.validate().is_err());

@@ -278,7 +278,7 @@ pub fn record(
         Some(p) if p.contribution.counted == counted && p.total == input.total => p.contribution.clone(),
         // Still counted with another total: the same earning, by the new total.
         Some(p) if p.contribution.counted && counted => Contribution {
-            points: p.contribution.earned_with.as_ref().map_or(0, |e| e.points_for(&input.total)),
+            points: p.contribution.earned_with.as_ref().or(earning).map_or(0, |e| e.points_for(&input.total)),
             ..p.contribution.clone()
         },
         _ if counted => Contribution {
@@ -319,7 +319,9 @@ pub fn record(
         payment_type: input.payment_type,
         order_type: input.order_type,
         items: input.items,
-        changed_at: input.changed_at,
+        // The latest state the order system reported: a record without
+        // `changedAt` never makes an older one look new again.
+        changed_at: input.changed_at.max(previous.and_then(|p| p.changed_at)),
         contribution,
         fingerprint,
         revision: previous.map_or(1, |p| p.revision + 1),

@@ -39,6 +39,7 @@ pub async fn record(
                 return Ok((result, contract, customer));
             }
             Err(WriteError::Conflict | WriteError::Taken(_)) => super::orders::contention_pause(attempt).await,
+            Err(WriteError::Gone) => return Err(super::orders::customer_gone()),
             Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }

@@ -152,6 +152,8 @@ pub(crate) async fn insert(
         }
         Err(WriteError::Conflict) => Err(InsertError::IdTaken),
         Err(WriteError::Other(e)) => Err(InsertError::Other(e.into())),
+        // A new customer is no existing one's: its write never checks one.
+        Err(e @ WriteError::Gone) => Err(InsertError::Other(anyhow::Error::new(e).into())),
     }
 }
 

@@ -3,7 +3,7 @@
 //! the caller chooses.
 
 use super::back_office::{find, Identifier};
-use super::orders::{contention_pause, gave_up};
+use super::orders::{contention_pause, customer_gone};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::Services;
 use crate::domain::{
@@ -26,7 +26,10 @@ pub struct LoyaltyOutcome {
 /// The same `idempotency_key` with the same request again returns the first
 /// transaction and changes nothing; with another request it is `INVALID`.
 /// Concurrent changes serialise on the standing's revision, so a balance is
-/// never overdrawn. 3 RT (lookup, receipt with standing, transaction).
+/// never overdrawn. A redemption by promotion spends the promotion's cost
+/// as it is when first applied (the same key later returns that, whatever
+/// became of the promotion). 3 RT (lookup, receipt with standing,
+/// transaction), +1 to read a promotion.
 pub async fn change(
     svc: &Services,
     tenant: &TenantId,
@@ -53,8 +56,9 @@ pub async fn change(
         .await?
         .ok_or_else(|| DomainError::argument(ErrorCode::NotFound, "customer", "No customer with this identifier."))?;
     let customer = record.customer;
-    // What the request asks: the same key with another request is refused.
+    // What the request asks, as sent: the same key with another request is refused.
     let fingerprint = fingerprint(&(&customer.id, &request, reason.as_deref()));
+    let mut promotion = None;
     for attempt in 0..MAX_TRIES {
         let (receipt, mut standing) = svc.store.receipt_and_standing(tenant, &key, &customer.id).await?;
         if let Some(receipt) = receipt {
@@ -67,7 +71,10 @@ pub async fn change(
             }
             return Ok(LoyaltyOutcome { transaction: receipt.transaction, standing, customer });
         }
-        let mut transaction = request.apply(&mut standing, reason.clone(), Utc::now())?;
+        if let (Some(id), None) = (request.promotion_id(), &promotion) {
+            promotion = Some(super::promotions::redeemable(svc, tenant, id).await?);
+        }
+        let mut transaction = request.apply(&mut standing, promotion.as_ref(), reason.clone(), Utc::now())?;
         transaction.idempotency_key = Some(key.clone());
         let receipt = LoyaltyReceipt {
             key: key.clone(),
@@ -82,42 +89,11 @@ pub async fn change(
             }
             // The standing moved, or the same key was used a moment ago: read again.
             Err(WriteError::Conflict | WriteError::Taken(_)) => contention_pause(attempt).await,
+            Err(WriteError::Gone) => return Err(customer_gone()),
             Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }
-    Err(gave_up(svc, tenant, &customer, "loyalty change").await)
-}
-
-/// `redeemPoints`: spends `points`, or, when they are absent, the cost of
-/// the promotion `promotion_id` names (which must be running). 1 RT more
-/// with a promotion.
-#[allow(clippy::too_many_arguments)]
-pub async fn redeem_points(
-    svc: &Services,
-    tenant: &TenantId,
-    customer: &Identifier,
-    points: Option<i64>,
-    promotion_id: Option<&str>,
-    reason: Option<String>,
-    idempotency_key: &str,
-) -> DomainResult<LoyaltyOutcome> {
-    let promotion = match promotion_id {
-        Some(p) => Some(super::promotions::redeemable(svc, tenant, p).await?),
-        None => None,
-    };
-    let points = match (points, &promotion) {
-        (Some(p), _) => p,
-        (None, Some(promotion)) => promotion.points_cost,
-        (None, None) => {
-            return Err(DomainError::argument(
-                ErrorCode::Required,
-                "points",
-                "Give the points to spend, or a promotionId whose cost to spend.",
-            ))
-        }
-    };
-    let request = LoyaltyRequest::RedeemPoints { points, promotion_id: promotion.map(|p| p.promotion_id) };
-    change(svc, tenant, customer, request, reason, idempotency_key, false).await
+    Err(anyhow::anyhow!("loyalty change: the standing kept changing").into())
 }
 
 /// The customer's standing: totals and loyalty balance (1 RT).

@@ -72,6 +72,9 @@ pub async fn modify<T>(
                     .customer;
             }
             Err(WriteError::Taken(kind)) => return Err(taken(kind)),
+            Err(WriteError::Gone) => {
+                return Err(DomainError::general(ErrorCode::NotFound, "The customer no longer exists."))
+            }
             Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }

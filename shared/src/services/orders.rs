@@ -65,12 +65,13 @@ pub async fn record_order(
                         return Ok((result, order, customer));
                     }
                     Err(WriteError::Conflict | WriteError::Taken(_)) => contention_pause(attempt).await,
+                    Err(WriteError::Gone) => return Err(customer_gone()),
                     Err(WriteError::Other(e)) => return Err(e.into()),
                 }
             }
         }
     }
-    Err(gave_up(svc, tenant, &customer, "recordOrder").await)
+    Err(anyhow::anyhow!("recordOrder: the order or standing kept changing").into())
 }
 
 /// A short random pause before trying again, growing with the attempts, so
@@ -80,15 +81,10 @@ pub(crate) async fn contention_pause(attempt: usize) {
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
 }
 
-/// Why a write for `customer` kept failing its conditions: the customer was
-/// erased meanwhile (`NOT_FOUND` at `customer`), else contention beyond
-/// reason (an internal error).
-pub(crate) async fn gave_up(svc: &Services, tenant: &TenantId, customer: &Customer, what: &str) -> DomainError {
-    match svc.store.get_customer(tenant, &customer.id).await {
-        Ok(None) => DomainError::user(ErrorCode::NotFound, &["customer"], "No customer with this identifier."),
-        Ok(Some(_)) => anyhow::anyhow!("{what}: the customer's items kept changing").into(),
-        Err(e) => e.into(),
-    }
+/// `NOT_FOUND` at `customer`: the customer a write was for was erased
+/// while it was being made (the write made nothing).
+pub(crate) fn customer_gone() -> DomainError {
+    DomainError::user(ErrorCode::NotFound, &["customer"], "No customer with this identifier.")
 }
 
 const ORDER_CURSOR: &str = "order";
@@ -112,7 +108,7 @@ pub async fn orders_of(
     // A cursor is an order's place in the history, within the range asked
     // for: anything else would be a query DynamoDB refuses.
     if let Some(a) = &after {
-        let at = (a.len() <= 300).then(|| keys::order_sk_time(a)).flatten();
+        let at = (a.len() <= 300).then(|| keys::order_sk_parts(a)).flatten().map(|(at, _)| at);
         let inside = at
             .is_some_and(|at| range.from.is_none_or(|f| at >= f.trunc_subsecs(3)) && range.to.is_none_or(|t| at <= t));
         if !inside {

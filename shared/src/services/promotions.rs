@@ -4,7 +4,10 @@
 use super::back_office::UpsertResult;
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::Services;
-use crate::domain::{Customer, DomainError, DomainResult, ErrorCode, Promotion, PromotionInput, Standing, TenantId};
+use crate::domain::{
+    identifier, Customer, DomainError, DomainResult, ErrorCode, Promotion, PromotionInput, Standing, TenantId,
+    PROMOTION_ID_MAX,
+};
 use crate::store::WriteError;
 use chrono::Utc;
 
@@ -29,17 +32,28 @@ pub async fn upsert(
                 return Ok((result, promotion));
             }
             Err(WriteError::Conflict | WriteError::Taken(_)) => super::orders::contention_pause(attempt).await,
+            Err(e @ WriteError::Gone) => return Err(anyhow::Error::new(e).into()),
             Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }
     Err(anyhow::anyhow!("upsertPromotion: the promotion kept changing").into())
 }
 
+fn no_promotion() -> DomainError {
+    DomainError::argument(ErrorCode::NotFound, "promotionId", "No promotion with this id.")
+}
+
+/// A promotion id as a client sent it, if it could name one at all.
+fn promotion_key(raw: &str) -> Option<String> {
+    identifier(raw, PROMOTION_ID_MAX, &[]).ok()
+}
+
 /// Removes a promotion; `NOT_FOUND` at `promotionId` when there is none (1 RT).
 pub async fn delete(svc: &Services, tenant: &TenantId, promotion_id: &str) -> DomainResult<()> {
-    match svc.store.delete_promotion(tenant, promotion_id.trim()).await? {
+    let id = promotion_key(promotion_id).ok_or_else(no_promotion)?;
+    match svc.store.delete_promotion(tenant, &id).await? {
         true => Ok(()),
-        false => Err(DomainError::argument(ErrorCode::NotFound, "promotionId", "No promotion with this id.")),
+        false => Err(no_promotion()),
     }
 }
 
@@ -54,6 +68,9 @@ pub async fn list(
 ) -> DomainResult<Page<Promotion>> {
     let first = first.min(MAX_PAGE);
     let after = after.map(|a| decode_cursor(PROMOTION_CURSOR, a, "after")).transpose()?;
+    if after.as_deref().is_some_and(|a| promotion_key(a).as_deref() != Some(a)) {
+        return Err(super::paging::bad_cursor("after"));
+    }
     if first == 0 {
         return Ok(Page { items: vec![], has_next: false });
     }
@@ -79,9 +96,8 @@ pub async fn available(
 /// The promotion a redemption names, if it is running now: `NOT_FOUND` or
 /// `INVALID` at `promotionId` otherwise (1 RT).
 pub async fn redeemable(svc: &Services, tenant: &TenantId, promotion_id: &str) -> DomainResult<Promotion> {
-    let found = svc.store.get_promotion(tenant, promotion_id.trim()).await?;
-    let promotion =
-        found.ok_or_else(|| DomainError::argument(ErrorCode::NotFound, "promotionId", "No promotion with this id."))?;
+    let id = promotion_key(promotion_id).ok_or_else(no_promotion)?;
+    let promotion = svc.store.get_promotion(tenant, &id).await?.ok_or_else(no_promotion)?;
     if !promotion.active(Utc::now()) {
         return Err(DomainError::argument(ErrorCode::Invalid, "promotionId", "The promotion is not running."));
     }

@@ -52,11 +52,12 @@ pub fn order_bound(at: chrono::DateTime<chrono::Utc>, upper: bool) -> String {
     format!("{ORDER}{}{}", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), if upper { '$' } else { '#' })
 }
 
-/// The placement time an order's sort key holds, if it is one.
-pub fn order_sk_time(sk: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+/// The placement time and order id an order's sort key holds, if it is one
+/// exactly as `order_sk` writes it.
+pub fn order_sk_parts(sk: &str) -> Option<(chrono::DateTime<chrono::Utc>, &str)> {
     let (at, order_id) = sk.strip_prefix(ORDER)?.split_once('#')?;
-    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?;
-    (!order_id.is_empty()).then(|| at.with_timezone(&chrono::Utc))
+    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&chrono::Utc);
+    (!order_id.is_empty() && order_sk(at, order_id) == sk).then_some((at, order_id))
 }
 
 /// Whether `sk` is a ledger entry's sort key.

@@ -38,6 +38,9 @@ pub enum WriteError {
     /// The expected state (version, token) no longer holds.
     #[error("condition failed")]
     Conflict,
+    /// The customer the write was for is gone (erased meanwhile).
+    #[error("the customer is gone")]
+    Gone,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

@@ -9,8 +9,12 @@ use crate::store::{keys, ContractStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 
+fn contract_sk(contract_id: &str) -> String {
+    format!("{}{contract_id}", keys::CONTRACT)
+}
+
 fn contract_key(tenant: &TenantId, customer_id: &str, contract_id: &str) -> Item {
-    key(keys::customer(tenant, customer_id), &format!("{}{contract_id}", keys::CONTRACT))
+    key(keys::customer(tenant, customer_id), &contract_sk(contract_id))
 }
 
 #[async_trait]
@@ -31,21 +35,16 @@ impl ContractStore for DynamoStore {
     async fn put_contract(&self, tenant: &TenantId, contract: &SubscriptionContract) -> Result<(), WriteError> {
         let item: Item = serde_dynamo::to_item(contract).map_err(anyhow::Error::from)?;
         let pk = keys::customer(tenant, &contract.customer_id);
-        let item = with_keys(item, pk.clone(), &format!("{}{}", keys::CONTRACT, contract.contract_id), None);
+        let item = with_keys(item, pk.clone(), &contract_sk(&contract.contract_id), None);
         let mut items = vec![self.put_at_revision(item, contract.revision - 1)?];
         if contract.revision == 1 {
-            let mut guard = key(keys::contract_guard(tenant, &contract.contract_id), keys::GUARD);
-            guard.insert(GUARD_OWNER.into(), s(&contract.customer_id));
-            let guard = with_keys(
-                guard,
-                keys::contract_guard(tenant, &contract.contract_id),
-                keys::GUARD,
-                Some((pk, format!("{}{}", keys::CONTRACT, contract.contract_id))),
-            );
+            // Listed under the customer in GSI1, so that erasure finds it.
+            let owner = Item::from([(GUARD_OWNER.to_string(), s(&contract.customer_id))]);
+            let listed = Some((pk, contract_sk(&contract.contract_id)));
+            let guard = with_keys(owner, keys::contract_guard(tenant, &contract.contract_id), keys::GUARD, listed);
             items.push(self.put(guard, Some(NOT_EXISTS))?);
         }
-        items.push(self.customer_exists(tenant, &contract.customer_id)?);
-        self.transact_conditional(items, "record subscription contract").await
+        self.transact_for_customer(items, tenant, &contract.customer_id, "record subscription contract").await
     }
 
     async fn contracts_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<SubscriptionContract>> {

@@ -16,9 +16,8 @@ use std::collections::HashMap;
 /// idempotency receipt.
 fn named_guard(tenant: &TenantId, item: &Item) -> Option<Item> {
     let sk = item.get("sk").and_then(|v| v.as_s().ok())?;
-    let guard = if let Some(rest) = sk.strip_prefix(keys::ORDER) {
-        // `ORDER#<placedAt>#<orderId>`: the time holds no `#`.
-        keys::order_guard(tenant, rest.split_once('#')?.1)
+    let guard = if let Some((_, order_id)) = keys::order_sk_parts(sk) {
+        keys::order_guard(tenant, order_id)
     } else if let Some(contract_id) = sk.strip_prefix(keys::CONTRACT) {
         keys::contract_guard(tenant, contract_id)
     } else if sk.starts_with(keys::LEDGER) {

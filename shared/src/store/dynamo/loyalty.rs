@@ -47,9 +47,8 @@ impl LoyaltyStore for DynamoStore {
             self.put_at_revision(standing_item(tenant, customer, standing)?, standing.revision - 1)?,
             self.ledger_put(tenant, customer, standing, &receipt.transaction)?,
             self.put(receipt_item(tenant, receipt)?, Some(NOT_EXISTS))?,
-            self.customer_exists(tenant, customer)?,
         ];
-        self.transact_conditional(items, "record loyalty").await
+        self.transact_for_customer(items, tenant, customer, "record loyalty").await
     }
 
     async fn list_loyalty(

@@ -116,6 +116,8 @@ impl TxError {
 struct Transaction {
     items: Vec<TransactWriteItem>,
     guards: Vec<(usize, UniqueKey)>,
+    /// The check that the customer is there, if the transaction has one.
+    customer_check: Option<usize>,
 }
 
 impl Transaction {
@@ -130,6 +132,24 @@ impl Transaction {
         item.insert(GUARD_OWNER.into(), s(customer_id));
         self.guards.push((self.items.len(), kind));
         self.items.push(store.put(item, Some(NOT_EXISTS))?);
+        Ok(())
+    }
+
+    /// Holds only while the customer's profile is there: a write for a
+    /// customer being erased fails (`Gone`) instead of leaving items behind.
+    fn require_customer(
+        &mut self,
+        store: &DynamoStore,
+        tenant: &crate::domain::TenantId,
+        customer_id: &str,
+    ) -> anyhow::Result<()> {
+        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(&store.table)
+            .set_key(Some(items::profile_key(tenant, customer_id)))
+            .condition_expression(EXISTS)
+            .build()?;
+        self.customer_check = Some(self.items.len());
+        self.items.push(TransactWriteItem::builder().condition_check(check).build());
         Ok(())
     }
 
@@ -251,6 +271,9 @@ impl DynamoStore {
             Ok(()) => Ok(()),
             Err(TxError::Cancelled(codes)) => {
                 let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
+                if tx.customer_check.is_some_and(failed) {
+                    return Err(WriteError::Gone);
+                }
                 match tx.guards.iter().find(|(i, _)| failed(*i)) {
                     Some((_, kind)) => Err(WriteError::Taken(*kind)),
                     None if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
@@ -264,7 +287,21 @@ impl DynamoStore {
     /// A transaction without guards whose only expected failure is a
     /// condition: `Conflict`.
     async fn transact_conditional(&self, items: Vec<TransactWriteItem>, what: &str) -> Result<(), WriteError> {
-        self.commit(Transaction { items, guards: vec![] }, what).await
+        self.commit(Transaction { items, ..Default::default() }, what).await
+    }
+
+    /// A transaction of `items` for `customer_id`, which holds only while
+    /// the customer is there; its other expected failures are `Conflict`.
+    async fn transact_for_customer(
+        &self,
+        items: Vec<TransactWriteItem>,
+        tenant: &crate::domain::TenantId,
+        customer_id: &str,
+        what: &str,
+    ) -> Result<(), WriteError> {
+        let mut tx = Transaction { items, ..Default::default() };
+        tx.require_customer(self, tenant, customer_id)?;
+        self.commit(tx, what).await
     }
 
     /// Every item a query finds, following DynamoDB's pages. `query` gets a

@@ -59,21 +59,6 @@ impl DynamoStore {
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
     }
 
-    /// A condition that the customer's profile is there: a write for a
-    /// customer being erased fails instead of leaving items behind it.
-    pub(super) fn customer_exists(
-        &self,
-        tenant: &TenantId,
-        customer_id: &str,
-    ) -> anyhow::Result<aws_sdk_dynamodb::types::TransactWriteItem> {
-        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(super::items::profile_key(tenant, customer_id)))
-            .condition_expression(super::EXISTS)
-            .build()?;
-        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().condition_check(check).build())
-    }
-
     /// The ledger entry written with the standing of its revision.
     pub(super) fn ledger_put(
         &self,
@@ -122,14 +107,13 @@ impl OrderStore for DynamoStore {
             self.put_at_revision(standing_item(tenant, &w.order.customer_id, w.standing)?, w.standing.revision - 1)?,
         ];
         // A new placement time moves the order in the history.
-        if let Some(p) = w.previous.filter(|p| p.placed_at != w.order.placed_at) {
+        if let Some(p) = w.previous.filter(|p| order_key(tenant, p) != order_key(tenant, w.order)) {
             items.push(self.delete(order_key(tenant, p), None)?);
         }
         if let Some(t) = w.transaction {
             items.push(self.ledger_put(tenant, &w.order.customer_id, w.standing, t)?);
         }
-        items.push(self.customer_exists(tenant, &w.order.customer_id)?);
-        self.transact_conditional(items, "record order").await
+        self.transact_for_customer(items, tenant, &w.order.customer_id, "record order").await
     }
 
     async fn list_orders(

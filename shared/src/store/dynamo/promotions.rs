@@ -64,7 +64,9 @@ impl PromotionStore for DynamoStore {
         let Some(limit) = limit else {
             let items = self
                 .query_all("list promotions", |q| {
-                    q.key_condition_expression("pk = :p").expression_attribute_values(":p", s(partition.clone()))
+                    q.key_condition_expression("pk = :p")
+                        .expression_attribute_values(":p", s(partition.clone()))
+                        .consistent_read(true)
                 })
                 .await?;
             let all =
