@@ -5,13 +5,14 @@ use crate::support::watch::Watch;
 use crate::support::{aws, bearer, codes, unique};
 use serde_json::json;
 
-fn mint_with_ctl(table: &str) -> String {
+/// A key minted by `customer-ctl`, as an operator would, for `tenant` with
+/// `permissions` (comma-separated).
+pub fn mint_with_ctl(table: &str, tenant: &str, permissions: &str) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let out = std::process::Command::new("cargo")
         .current_dir(root)
         .args(["run", "--quiet", "-p", "customer-ctl", "--", "api-key", "mint"])
-        .args(["--tenant", "acme", "--name", "oms", "--permissions"])
-        .arg("customer:read,customer:create,customer:edit,customer:delete")
+        .args(["--tenant", tenant, "--name", "oms", "--permissions", permissions])
         .env("TABLE_NAME", table)
         .output()
         .expect("customer-ctl runs");
@@ -23,7 +24,7 @@ fn mint_with_ctl(table: &str) -> String {
 async fn create_find_upsert_deactivate_delete_over_http() {
     let table = unique("e2e");
     shared::store::table::create_table(&aws_sdk_dynamodb::Client::new(&aws().await), &table).await.unwrap();
-    let key = mint_with_ctl(&table);
+    let key = mint_with_ctl(&table, "acme", "customer:read,customer:create,customer:edit,customer:delete");
     // No JWT key at all: admin needs none.
     let watch = Watch::start(&[("TABLE_NAME", table)]).await;
     let auth = [bearer(&key)];

@@ -1,7 +1,7 @@
 //! The `admin` function: back-office systems with API keys.
 
 mod access;
-mod e2e;
+pub mod e2e;
 mod events;
 mod lookup;
 mod no_keys;

@@ -78,3 +78,56 @@ async fn a_shopper_sees_the_order_the_back_office_recorded_and_its_points() {
     let resp = gql(&account, q, json!({}), &[bearer(&token)]).await;
     assert!(resp["errors"].is_array() && resp["data"].is_null(), "{resp}");
 }
+
+/// The order system's flow of the README over HTTP, against the function
+/// binaries under `cargo lambda watch`, with a key minted by `customer-ctl`
+/// holding `order:write` and `loyalty:write` only.
+#[tokio::test]
+async fn an_order_system_records_and_redeems_and_the_shopper_reads_it_over_http() {
+    use crate::support::accounts::REGISTER;
+    use crate::support::watch::Watch;
+    use crate::support::{aws, unique, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY};
+    let table = unique("e2e-orders");
+    shared::store::table::create_table(&aws_sdk_dynamodb::Client::new(&aws().await), &table).await.unwrap();
+    let key = crate::admin::e2e::mint_with_ctl(&table, "default", "order:write,loyalty:write");
+    let watch = Watch::start(&[
+        ("TABLE_NAME", table),
+        ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY.to_string()),
+        ("JWT_PUBLIC_KEYS", JWT_PUBLIC_KEY.to_string()),
+    ])
+    .await;
+    let oms = [bearer(&key)];
+
+    let address = email("http-shopper");
+    let r = watch.gql("auth", REGISTER, json!({ "input": { "email": address, "password": PASSWORD } }), &[]).await;
+    let token = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().expect("a session").to_string();
+
+    let q = "mutation($i: RecordOrderInput!) { recordOrder(input: $i) { result order { pointsEarned } customer { id } userErrors { code field } } }";
+    let input = json!({ "i": {
+        "orderId": "SO-HTTP-1", "customer": { "email": address }, "status": "PAID",
+        "placedAt": "2026-11-27T10:00:00Z", "total": { "amount": "120.50", "currencyCode": "EUR" }, "storeId": "berlin",
+        "items": [{ "sku": "TEA-1", "quantity": 2, "unitPrice": { "amount": "60.25", "currencyCode": "EUR" } }],
+    }});
+    let recorded = watch.gql("admin", q, input, &oms).await;
+    assert_eq!(recorded["data"]["recordOrder"]["result"], "CREATED", "{recorded}");
+    assert_eq!(recorded["data"]["recordOrder"]["order"]["pointsEarned"], 120, "{recorded}");
+    // The key cannot read customers: the payload's customer is withheld.
+    assert!(recorded["data"]["recordOrder"]["customer"].is_null(), "{recorded}");
+    assert_eq!(crate::support::top_error(&recorded).as_deref(), Some("FORBIDDEN"), "{recorded}");
+
+    let q = "mutation($e: String!) { redeemPoints(customer: { email: $e }, points: 100, reason: \"voucher\", idempotencyKey: \"pos-7-0001\") { transaction { kind points balanceAfter } userErrors { code field } } }";
+    let redeemed = watch.gql("admin", q, json!({ "e": address }), &oms).await;
+    assert_eq!(redeemed["data"]["redeemPoints"]["transaction"]["balanceAfter"], 20, "{redeemed}");
+
+    let mine = watch.gql("account", MINE, json!({}), &[bearer(&token)]).await;
+    let c = &mine["data"]["customer"];
+    assert_eq!(
+        (&c["totalOrders"], &c["loyalty"]["pointsBalance"], &c["loyalty"]["stamps"]),
+        (&json!(1), &json!(20), &json!(1)),
+        "{mine}"
+    );
+    assert_eq!(c["totalSpent"], json!([{ "amount": "120.50", "currencyCode": "EUR" }]), "{mine}");
+    assert_eq!(c["orders"]["edges"][0]["node"]["orderId"], "SO-HTTP-1", "{mine}");
+    let kinds: Vec<String> = nodes(&c["loyalty"]["transactions"]).iter().map(|t| t["kind"].to_string()).collect();
+    assert_eq!(kinds, ["\"REDEEM\"", "\"EARN\""], "newest first: {mine}");
+}
