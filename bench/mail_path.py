@@ -25,7 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer import PASSWORD, Client, Functions, summary  # noqa: E402
+from peer import PASSWORD, Client, Functions, function_env, summary  # noqa: E402
 
 REGISTER = """mutation($i: RegisterCustomerInput!) {
   registerCustomer(input: $i) { customer { id } userErrors { code } }
@@ -92,14 +92,9 @@ def main():
     ap.add_argument("--json", required=True)
     a = ap.parse_args()
 
-    tenants = {"*": {"name": "Bench Shop", "allowedUrls": ["http://localhost:3000/"],
-                     "confirmEmailUrl": "http://localhost:3000/confirm",
-                     "resetPasswordUrl": "http://localhost:3000/reset"}}
-    env = {k: v for k, v in os.environ.items()
-           if k in ("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB",
-                    "AWS_ENDPOINT_URL_SESV2")}
-    env.update({"JWT_PRIVATE_KEYS": "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo", "TENANTS": json.dumps(tenants),
-                "MAIL_FROM": "shop@example.com", "RUST_LOG": "warn", "ENUMERATION_FLOOR_MS": "0"})
+    env = function_env()
+    env.pop("TABLE_NAME", None)  # each build gets a table of its own
+    env["ENUMERATION_FLOOR_MS"] = "0"
     stamp = int(time.time())
     sides = [Side("before", a.before, env, "mail-path-before-%d" % stamp, a.ctl),
              Side("after", a.after, env, "mail-path-after-%d" % stamp, a.ctl)]

@@ -95,6 +95,22 @@ def vm_hwm_kb(pid):
     return 0
 
 
+def function_env():
+    """The functions' environment: what Lambda would set, nothing else from
+    this shell (AWS_CA_BUNDLE would make them parse a system bundle at init),
+    the bench shop's settings, and the tests' Ed25519 private key (auth and
+    account sign access tokens; tests/support/mod.rs)."""
+    tenants = {"*": {"name": "Bench Shop", "allowedUrls": ["http://localhost:3000/"],
+                     "confirmEmailUrl": "http://localhost:3000/confirm",
+                     "resetPasswordUrl": "http://localhost:3000/reset"}}
+    env = {k: v for k, v in os.environ.items()
+           if k in ("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB",
+                    "AWS_ENDPOINT_URL_SESV2", "TABLE_NAME")}
+    env.update({"JWT_PRIVATE_KEYS": "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo", "TENANTS": json.dumps(tenants),
+                "MAIL_FROM": "shop@example.com", "RUST_LOG": "warn"})
+    return env
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -197,17 +213,7 @@ def main():
     ap.add_argument("--markdown", help="append the comparison here")
     a = ap.parse_args()
 
-    tenants = {"*": {"name": "Bench Shop", "allowedUrls": ["http://localhost:3000/"],
-                     "confirmEmailUrl": "http://localhost:3000/confirm",
-                     "resetPasswordUrl": "http://localhost:3000/reset"}}
-    # What Lambda would set, nothing else from this shell (AWS_CA_BUNDLE would
-    # make the functions parse a system bundle at init).
-    env = {k: v for k, v in os.environ.items()
-           if k in ("AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL_DYNAMODB",
-                    "AWS_ENDPOINT_URL_SESV2", "TABLE_NAME")}
-    # auth and account sign access tokens: the tests' Ed25519 private key (tests/support/mod.rs).
-    env.update({"JWT_PRIVATE_KEYS": "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo", "TENANTS": json.dumps(tenants),
-                "MAIL_FROM": "shop@example.com", "RUST_LOG": "warn"})
+    env = function_env()
     fns = Functions(a.bin_dir, env)
     res = {}
     try:

@@ -29,11 +29,8 @@ impl LoyaltyStore for DynamoStore {
         receipt_key: &str,
         customer_id: &str,
     ) -> anyhow::Result<(Option<LoyaltyReceipt>, Standing)> {
-        let receipt = key(keys::loyalty_receipt(tenant, receipt_key), keys::GUARD);
-        let mut found = self.get_items(vec![receipt, standing_key(tenant, customer_id)]).await?.into_iter();
-        let receipt = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("receipt")).transpose()?;
-        let standing = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("standing")).transpose()?;
-        Ok((receipt, standing.unwrap_or_default()))
+        self.with_standing(key(keys::loyalty_receipt(tenant, receipt_key), keys::GUARD), tenant, customer_id, "receipt")
+            .await
     }
 
     async fn record_loyalty(

@@ -59,6 +59,21 @@ impl DynamoStore {
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
     }
 
+    /// The item at `wanted` (read as a `T`) and the customer's standing, in
+    /// one consistent batch get: what a write conditioned on both needs.
+    pub(super) async fn with_standing<T: serde::de::DeserializeOwned>(
+        &self,
+        wanted: Item,
+        tenant: &TenantId,
+        customer_id: &str,
+        what: &'static str,
+    ) -> anyhow::Result<(Option<T>, Standing)> {
+        let mut found = self.get_items(vec![wanted, standing_key(tenant, customer_id)]).await?.into_iter();
+        let item = found.next().flatten().map(|i| serde_dynamo::from_item(i).context(what)).transpose()?;
+        let standing = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("standing")).transpose()?;
+        Ok((item, standing.unwrap_or_default()))
+    }
+
     /// The ledger entry written with the standing of its revision.
     pub(super) fn ledger_put(
         &self,
@@ -89,11 +104,8 @@ impl OrderStore for DynamoStore {
         order_id: &str,
         customer_id: &str,
     ) -> anyhow::Result<(Option<Order>, Standing)> {
-        let guard = key(keys::order_guard(tenant, order_id), keys::GUARD);
-        let mut found = self.get_items(vec![guard, standing_key(tenant, customer_id)]).await?.into_iter();
-        let head = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("order head")).transpose()?;
-        let standing = found.next().flatten().map(|i| serde_dynamo::from_item(i).context("standing")).transpose()?;
-        Ok((head, standing.unwrap_or_default()))
+        self.with_standing(key(keys::order_guard(tenant, order_id), keys::GUARD), tenant, customer_id, "order head")
+            .await
     }
 
     async fn get_order(&self, tenant: &TenantId, head: &Order) -> anyhow::Result<Option<Order>> {
