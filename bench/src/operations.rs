@@ -458,8 +458,30 @@ pub async fn run() -> anyhow::Result<String> {
     let redeem = "mutation($id: ID) { redeemPoints(customer: { customerId: $id }, points: 100, idempotencyKey: \"red-1\") { transaction { id } userErrors { code } } }";
     b.op("admin", "redeemPoints", redeem, json!({ "id": id }), &key).await;
     b.op("admin", "redeemPoints (same key again)", redeem, json!({ "id": id }), &key).await;
+    let stamps = "mutation($id: ID) { redeemStamps(customer: { customerId: $id }, stamps: 1, idempotencyKey: \"st-1\") { transaction { id } userErrors { code } } }";
+    b.op("admin", "redeemStamps", stamps, json!({ "id": id }), &key).await;
+    let promotion = "mutation($c: Int!) { upsertPromotion(input: { promotionId: \"COFFEE\", name: \"Free coffee\", pointsCost: $c, countryCodes: [\"DE\"] }) { result } }";
+    b.op("admin", "upsertPromotion (CREATED)", promotion, json!({ "c": 100 }), &key).await;
+    b.op("admin", "upsertPromotion (NOOP)", promotion, json!({ "c": 100 }), &key).await;
+    b.op("admin", "upsertPromotion (UPDATED)", promotion, json!({ "c": 50 }), &key).await;
+    b.op("admin", "promotions", "{ promotions(first: 50) { edges { node { promotionId } } } }", json!({}), &key).await;
+    let by_promotion = "mutation($id: ID) { redeemPoints(customer: { customerId: $id }, promotionId: \"COFFEE\", idempotencyKey: \"red-2\") { transaction { id } userErrors { code } } }";
+    b.op("admin", "redeemPoints (by promotion)", by_promotion, json!({ "id": id }), &key).await;
+    let contract = "mutation($id: ID) { recordSubscriptionContract(input: { contractId: \"SUB-1\", customer: { customerId: $id }, status: ACTIVE, interval: \"P1M\", price: { amount: \"19.90\", currencyCode: \"EUR\" }, items: [{ sku: \"TEA-1\", quantity: 1 }] }) { result } }";
+    b.op("admin", "recordSubscriptionContract (CREATED)", contract, json!({ "id": id }), &key).await;
+    b.op("admin", "recordSubscriptionContract (NOOP)", contract, json!({ "id": id }), &key).await;
     let buyer = "query($id: ID) { customer(id: $id) { totalOrders totalSpent { amount } loyalty { pointsBalance transactions { edges { node { id } } } } orders { edges { node { orderId } } } } }";
     b.op("admin", "customer (with totals, loyalty, its ledger and orders)", buyer, json!({ "id": id }), &key).await;
+    let offers = "query($id: ID) { customer(id: $id) { availablePromotions(storeId: \"berlin\") { promotionId } subscriptionContracts { contractId } } }";
+    b.op("admin", "customer (availablePromotions, subscriptionContracts)", offers, json!({ "id": id }), &key).await;
+    b.op(
+        "admin",
+        "deletePromotion",
+        "mutation { deletePromotion(promotionId: \"COFFEE\") { deleted } }",
+        json!({}),
+        &key,
+    )
+    .await;
     b.op(
         "admin",
         "setCustomerStatus",

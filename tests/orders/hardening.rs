@@ -211,3 +211,22 @@ async fn an_order_keeps_the_earning_rate_it_was_counted_with() {
     let t = transactions(&s);
     assert_eq!((&t[0]["kind"], &t[0]["points"], &t[0]["orderId"]), (&json!("REVERSE"), &json!(-50), &json!("SO-RATE")));
 }
+
+#[tokio::test]
+async fn page_info_tells_where_a_page_starts_and_whether_edges_come_before_it() {
+    let b = backoffice().await;
+    let id = customer(&b, "relay").await;
+    for (order_id, placed) in [("R-1", "2026-11-01T10:00:00Z"), ("R-2", "2026-11-02T10:00:00Z")] {
+        assert_eq!(record(&b, order(order_id, &by_id(&id), "PAID", placed, "5.00")).await["result"], "CREATED");
+    }
+    let q = "query($id: ID!, $after: String) { customer(id: $id) { orders(first: 1, after: $after) { edges { cursor } pageInfo { hasPreviousPage hasNextPage startCursor endCursor } } } }";
+    let first = b.call(q, json!({ "id": id })).await;
+    let page = &first["data"]["customer"]["orders"];
+    let info = &page["pageInfo"];
+    assert_eq!((&info["hasPreviousPage"], &info["hasNextPage"]), (&json!(false), &json!(true)), "{first}");
+    assert_eq!(info["startCursor"], page["edges"][0]["cursor"], "{first}");
+    let second = b.call(q, json!({ "id": id, "after": info["endCursor"] })).await;
+    let info = &second["data"]["customer"]["orders"]["pageInfo"];
+    assert_eq!((&info["hasPreviousPage"], &info["hasNextPage"]), (&json!(true), &json!(false)), "{second}");
+    assert_eq!(info["startCursor"], info["endCursor"], "one edge: {second}");
+}

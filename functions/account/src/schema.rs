@@ -22,28 +22,42 @@ fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a Services, &'a P
     Ok((ctx.data::<Arc<Services>>()?.as_ref(), ctx.data::<Principal>()?))
 }
 
+/// What `updateCustomer` answers.
 #[derive(SimpleObject, Default)]
 pub struct UpdateCustomerPayload {
+    /// The customer after the change (null on error); a change that changes nothing keeps its `version`.
     pub customer: Option<CustomerObject>,
+    /// What went wrong (empty on success): input errors under `input`, `VERSION_CONFLICT` at `expectedVersion`.
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// What `changePassword` answers.
 #[derive(SimpleObject, Default)]
 pub struct ChangePasswordPayload {
     /// A fresh session; every other session has ended.
     pub session: Option<SessionObject>,
+    /// What went wrong (empty on success): `INVALID_CREDENTIALS` at `currentPassword` (or `ACCOUNT_LOCKED`);
+    /// `TOO_SHORT`, `TOO_LONG` or `PASSWORD_TOO_WEAK` at `newPassword`.
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// What `requestEmailChange` answers.
 #[derive(SimpleObject, Default)]
 pub struct RequestEmailChangePayload {
+    /// True when the change was accepted; the email stays as it is until `confirmEmailChange`. Past the new
+    /// address's hourly mail budget the answer is the same, and nothing is sent or started.
     pub requested: bool,
+    /// What went wrong (empty on success): `INVALID_CREDENTIALS` at `password` (or `ACCOUNT_LOCKED`); at
+    /// `newEmail`, a malformed address, `TAKEN` when it has an account, `INVALID` when it is the current one.
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// What `deleteAccount` answers.
 #[derive(SimpleObject, Default)]
 pub struct DeleteAccountPayload {
+    /// True once the customer is erased; false on error.
     pub deleted: bool,
+    /// What went wrong (empty on success): `INVALID_CREDENTIALS` at `password`, or `ACCOUNT_LOCKED`.
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -51,6 +65,7 @@ payloads!(UpdateCustomerPayload, ChangePasswordPayload, RequestEmailChangePayloa
 
 pub struct Query;
 
+/// What the logged-in customer reads; every request needs `Authorization: Bearer <accessToken>`.
 #[Object]
 impl Query {
     /// The logged-in customer, as loaded with its session (no further read).
@@ -62,6 +77,9 @@ impl Query {
 
 pub struct Mutation;
 
+/// What the logged-in customer changes about itself: always the customer the access token names. `changePassword`,
+/// `requestEmailChange` and `deleteAccount` check a password: only one such field may run per HTTP request (a batch
+/// counts as one), with more nothing runs (top-level `LIMIT_EXCEEDED`).
 #[Object]
 impl Mutation {
     /// Changes profile fields: absent fields stay, `null` clears. With
@@ -69,7 +87,11 @@ impl Mutation {
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The profile fields to change: an absent field stays as it is, `null` clears it.")]
         input: UpdateCustomerInput,
+        #[graphql(
+            desc = "The customer's `version` the change is based on; if it is no longer current: `VERSION_CONFLICT` and nothing changes. Left out: the change is applied to the newest version."
+        )]
         expected_version: Option<i64>,
     ) -> async_graphql::Result<UpdateCustomerPayload> {
         let (svc, p) = parts(ctx)?;
@@ -78,10 +100,11 @@ impl Mutation {
         respond(ctx, result, |c| UpdateCustomerPayload { customer: Some(CustomerObject::new(c)), user_errors: vec![] })
     }
 
+    /// Sets the billing address, replacing any earlier one as a whole (under a new `id`).
     async fn set_billing_address(
         &self,
         ctx: &Context<'_>,
-        address: AddressInputObject,
+        #[graphql(desc = "The billing address; its errors are reported under `address`.")] address: AddressInputObject,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
         let result = account::set_billing_address(svc, p, address.into()).await;
@@ -92,7 +115,9 @@ impl Mutation {
     async fn add_delivery_address(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The address to add; errors under `address`. At most 20 per customer (`LIMIT_EXCEEDED`).")]
         address: AddressInputObject,
+        #[graphql(desc = "Make it the default delivery address (else only the first address becomes the default).")]
         make_default: Option<bool>,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
@@ -104,7 +129,8 @@ impl Mutation {
     async fn update_delivery_address(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The `id` of one of the customer's delivery addresses (else `NOT_FOUND`).")] id: ID,
+        #[graphql(desc = "The new address, replacing every field of the old one; errors under `address`.")]
         address: AddressInputObject,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
@@ -113,12 +139,21 @@ impl Mutation {
     }
 
     /// Removing the default makes the first remaining address the default.
-    async fn remove_delivery_address(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<CustomerPayload> {
+    async fn remove_delivery_address(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `id` of one of the customer's delivery addresses (else `NOT_FOUND`).")] id: ID,
+    ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
         respond(ctx, account::remove_delivery_address(svc, p, &id).await, CustomerPayload::of)
     }
 
-    async fn set_default_delivery_address(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<CustomerPayload> {
+    /// Makes one of the customer's delivery addresses the default.
+    async fn set_default_delivery_address(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `id` of one of the customer's delivery addresses (else `NOT_FOUND`).")] id: ID,
+    ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
         respond(ctx, account::set_default_delivery_address(svc, p, &id).await, CustomerPayload::of)
     }
@@ -127,7 +162,13 @@ impl Mutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The customer's password now; a wrong one is `INVALID_CREDENTIALS` and counts towards the login lock."
+        )]
         current_password: String,
+        #[graphql(
+            desc = "The new password; it must meet `auth`'s `passwordPolicy` (`TOO_SHORT`, `TOO_LONG`, `PASSWORD_TOO_WEAK`)."
+        )]
         new_password: String,
     ) -> async_graphql::Result<ChangePasswordPayload> {
         let (svc, p) = parts(ctx)?;
@@ -140,7 +181,10 @@ impl Mutation {
     async fn request_email_change(
         &self,
         ctx: &Context<'_>,
-        new_email: String,
+        #[graphql(desc = "The address to switch to; the confirmation link is mailed there.")] new_email: String,
+        #[graphql(
+            desc = "The customer's password; a wrong one is `INVALID_CREDENTIALS` and counts towards the login lock."
+        )]
         password: String,
     ) -> async_graphql::Result<RequestEmailChangePayload> {
         let (svc, p) = parts(ctx)?;
@@ -155,7 +199,14 @@ impl Mutation {
     }
 
     /// Erases the customer, its addresses, sessions and tokens; the email can register again.
-    async fn delete_account(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<DeleteAccountPayload> {
+    async fn delete_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The customer's password; a wrong one is `INVALID_CREDENTIALS` and counts towards the login lock."
+        )]
+        password: String,
+    ) -> async_graphql::Result<DeleteAccountPayload> {
         let (svc, p) = parts(ctx)?;
         let result = account::delete_account(svc, p, &password).await;
         respond(ctx, result, |_| DeleteAccountPayload { deleted: true, user_errors: vec![] })

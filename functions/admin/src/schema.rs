@@ -43,17 +43,20 @@ fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql::Result<T> 
 
 pub struct Query;
 
+/// The back office's reads, within the API key's tenant. Each needs the permission its description names
+/// (else a top-level `FORBIDDEN` error); a bad argument is a top-level error whose `extensions.code` is its `ErrorCode`.
 #[Object]
 impl Query {
-    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`, `loyaltyId`; null when none matches.
+    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`, `loyaltyId` (else `INVALID`); null
+    /// when none matches. Needs `customer:read`.
     async fn customer(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        #[graphql(name = "ref")] reference: Option<String>,
-        email: Option<String>,
-        external_id: Option<String>,
-        loyalty_id: Option<String>,
+        #[graphql(desc = "The customer's `id`.")] id: Option<ID>,
+        #[graphql(name = "ref", desc = "The customer's `ref`, exact.")] reference: Option<String>,
+        #[graphql(desc = "The customer's email, compared case-insensitively.")] email: Option<String>,
+        #[graphql(desc = "The customer's `externalId`, exact.")] external_id: Option<String>,
+        #[graphql(desc = "The customer's `loyaltyId`, exact.")] loyalty_id: Option<String>,
     ) -> async_graphql::Result<Option<AdminCustomer>> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
         let ident =
@@ -62,45 +65,59 @@ impl Query {
         Ok(found.map(|r| r.customer.into()))
     }
 
-    /// Customers matching `filter`, oldest first; `first` is clamped to 100.
+    /// Customers matching `filter`, oldest first; `first` is clamped to 100. Needs `customer:read`.
     async fn customers(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CustomerFilter>,
-        #[graphql(default = 50)] first: Option<i32>,
+        #[graphql(desc = "What the customers must match; absent: every customer of the tenant.")] filter: Option<
+            CustomerFilter,
+        >,
+        #[graphql(default = 50, desc = "How many to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page, to continue after it (`INVALID` when it is not a cursor of this listing)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<CustomerConnection> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
         let filter = answer(ctx, filter.unwrap_or_default().into_domain())?;
         let first = first.unwrap_or(50).max(0) as usize;
         let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
-        let page_info = PageInfo::of(&page);
+        let page_info = PageInfo::of(&page, after.as_deref());
         let edges = page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: c.into() }).collect();
         Ok(CustomerConnection { edges, page_info })
     }
 
-    /// The tenant's promotions by `promotionId`; `first` is clamped to 100.
+    /// The tenant's promotions by `promotionId`, running or not; `first` is clamped to 100. Needs `customer:read`.
     async fn promotions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: Option<i32>,
+        #[graphql(default = 50, desc = "How many to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page, to continue after it (`INVALID` when it is not a cursor of this listing)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<PromotionConnection> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
         let first = first.unwrap_or(50).max(0) as usize;
         let page = answer(ctx, promotions::list(svc, client.tenant(), first, after.as_deref()).await)?;
-        let page_info = PageInfo::of(&page);
+        let page_info = PageInfo::of(&page, after.as_deref());
         let edges =
             page.items.into_iter().map(|(cursor, p)| PromotionEdge { cursor, node: PromotionObject(p) }).collect();
         Ok(PromotionConnection { edges, page_info })
     }
 
-    /// Newsletter subscriptions for export, by status and then address; `first` is clamped to 100.
+    /// Newsletter subscriptions for export, by status and then address; `first` is clamped to 100. Needs
+    /// `subscription:read`.
     async fn newsletter_subscriptions(
         &self,
         ctx: &Context<'_>,
-        status: Option<shared::graphql::types::NewsletterState>,
-        #[graphql(default = 50)] first: Option<i32>,
+        #[graphql(desc = "Only subscriptions in this state; absent: all of them.")] status: Option<
+            shared::graphql::types::NewsletterState,
+        >,
+        #[graphql(default = 50, desc = "How many to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page, to continue after it (`INVALID` when it is not a cursor of this listing)."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<NewsletterSubscriptionConnection> {
         let (svc, client) = allowed(ctx, &[Permission::SubscriptionRead])?;
@@ -108,7 +125,7 @@ impl Query {
         let status = status.map(Into::into);
         let page =
             answer(ctx, newsletter::list_newsletters(svc, client.tenant(), status, first, after.as_deref()).await)?;
-        let page_info = PageInfo::of(&page);
+        let page_info = PageInfo::of(&page, after.as_deref());
         let edges =
             page.items.into_iter().map(|(cursor, s)| NewsletterSubscriptionEdge { cursor, node: s.into() }).collect();
         Ok(NewsletterSubscriptionConnection { edges, page_info })
@@ -136,25 +153,34 @@ async fn loyalty_change(
 
 pub struct Mutation;
 
+/// The back office's and order systems' writes, within the API key's tenant. Each needs the permission its
+/// description names (else a top-level `FORBIDDEN` error); expected failures come back as `userErrors`.
 #[Object]
 impl Mutation {
-    /// Like registration, but the password is optional; `sendInvite` mails a set-password link.
+    /// Like registration, but the password is optional; `sendInvite` mails a set-password link. Needs
+    /// `customer:create`.
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
-        input: CreateCustomerInput,
+        #[graphql(desc = "The new customer; its errors are located under `input`.")] input: CreateCustomerInput,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerCreate])?;
         let result = back_office::create(svc, client.tenant(), input.into()).await;
         respond(ctx, result.map_err(|e| e.under(&["input"])), CustomerPayload::of)
     }
 
-    /// With `expectedVersion`, only that version is changed (else `VERSION_CONFLICT`).
+    /// Changes a customer; with `expectedVersion`, only that version is changed (else `VERSION_CONFLICT`).
+    /// Needs `customer:edit`.
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The customer to change: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
         identifier: CustomerIdentifierInput,
+        #[graphql(desc = "The changes: absent fields stay, `null` clears; errors are located under `input`.")]
         input: AdminUpdateCustomerInput,
+        #[graphql(
+            desc = "The customer's `version` the change is meant for: any other current version is `VERSION_CONFLICT` and nothing changes. Absent: whatever the version."
+        )]
         expected_version: Option<i64>,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
@@ -167,10 +193,12 @@ impl Mutation {
         respond(ctx, result, CustomerPayload::of)
     }
 
-    /// Creates the customer the identifier names, or updates it (`NOOP` when nothing would change).
+    /// Creates the customer the identifier names, or updates it (`NOOP` when nothing would change). Safe to
+    /// repeat, also concurrently: never two customers for one identifier. Needs `customer:create` and `customer:edit`.
     async fn upsert_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The identifier and what to create or change; errors are located under `input`.")]
         input: UpsertCustomerInput,
     ) -> async_graphql::Result<UpsertCustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerCreate, Permission::CustomerEdit])?;
@@ -183,23 +211,29 @@ impl Mutation {
         respond(ctx, result.map_err(|e| e.under(&["input"])), |(r, c)| UpsertCustomerPayload::new(r, c))
     }
 
-    /// `INACTIVE` blocks login and ends every session.
+    /// Sets a customer's status: `INACTIVE` blocks login and ends every session. Needs `customer:edit`.
     async fn set_customer_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        status: CustomerStatusObject,
+        #[graphql(desc = "The customer's `id`; `NOT_FOUND` when there is none.")] id: ID,
+        #[graphql(desc = "The new status.")] status: CustomerStatusObject,
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
         respond(ctx, back_office::set_status(svc, client.tenant(), &id, status.into()).await, CustomerPayload::of)
     }
 
     /// Mails every subscriber waiting for `item` (shipping to `countryCode`,
-    /// or anywhere) exactly once, and ends those subscriptions.
+    /// or anywhere) exactly once, and ends those subscriptions. Needs `subscription:notify`.
     async fn notify_back_in_stock(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The shop's item id the subscribers wait for, as in `backInStockSubscribe`: 1 to 200 characters, no `#`."
+        )]
         item: String,
+        #[graphql(
+            desc = "Only subscribers shipping to this country (ISO 3166-1 alpha-2, e.g. `DE`); absent: every country."
+        )]
         country_code: Option<String>,
     ) -> async_graphql::Result<NotifyBackInStockPayload> {
         let (svc, client) = allowed(ctx, &[Permission::SubscriptionNotify])?;
@@ -213,6 +247,9 @@ impl Mutation {
     async fn record_order(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The order; errors are located under `input` (`NOT_FOUND` at `customer` for an unknown customer, `INVALID` for an order recorded for another customer)."
+        )]
         input: RecordOrderInput,
     ) -> async_graphql::Result<RecordOrderPayload> {
         let (svc, client) = allowed(ctx, &[Permission::OrderWrite])?;
@@ -233,6 +270,9 @@ impl Mutation {
     async fn record_subscription_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The contract; errors are located under `input` (`NOT_FOUND` at `customer` for an unknown customer, `INVALID` for a contract recorded for another customer)."
+        )]
         input: RecordSubscriptionContractInput,
     ) -> async_graphql::Result<RecordSubscriptionContractPayload> {
         let (svc, client) = allowed(ctx, &[Permission::OrderWrite])?;
@@ -255,7 +295,7 @@ impl Mutation {
     async fn upsert_promotion(
         &self,
         ctx: &Context<'_>,
-        input: PromotionInput,
+        #[graphql(desc = "The promotion as it should be; errors are located under `input`.")] input: PromotionInput,
     ) -> async_graphql::Result<PromotionPayload> {
         let (svc, client) = allowed(ctx, &[Permission::PromotionWrite])?;
         let result = promotions::upsert(svc, client.tenant(), input.into()).await;
@@ -270,7 +310,7 @@ impl Mutation {
     async fn delete_promotion(
         &self,
         ctx: &Context<'_>,
-        promotion_id: String,
+        #[graphql(desc = "The tenant's `promotionId` of the promotion to remove.")] promotion_id: String,
     ) -> async_graphql::Result<DeletePromotionPayload> {
         let (svc, client) = allowed(ctx, &[Permission::PromotionWrite])?;
         let result = promotions::delete(svc, client.tenant(), &promotion_id).await;
@@ -283,9 +323,17 @@ impl Mutation {
     async fn adjust_points(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Whose loyalty changes: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
         customer: CustomerIdentifierInput,
+        #[graphql(desc = "Points to add, or with a negative number to take: not 0, at most 1,000,000,000 either way.")]
         points: i64,
+        #[graphql(
+            desc = "Why the points change, kept on the ledger entry: 1 to 500 characters (`REQUIRED` when blank)."
+        )]
         reason: String,
+        #[graphql(
+            desc = "The caller's key for this change: 1 to 200 printable ASCII characters without spaces. The same key with the same request again returns the first result; with another request it is `INVALID`."
+        )]
         idempotency_key: String,
     ) -> async_graphql::Result<LoyaltyPayload> {
         let request = LoyaltyRequest::AdjustPoints { points };
@@ -299,10 +347,20 @@ impl Mutation {
     async fn redeem_points(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Whose loyalty changes: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
         customer: CustomerIdentifierInput,
+        #[graphql(
+            desc = "Points to spend, 1 to 1,000,000,000; with `promotionId` it must equal the promotion's `pointsCost` (else `INVALID`). Absent: that cost (`REQUIRED` without `promotionId`)."
+        )]
         points: Option<i64>,
+        #[graphql(
+            desc = "The `promotionId` of the running promotion redeemed, kept on the ledger entry (`NOT_FOUND` when there is none, `INVALID` when it is not running)."
+        )]
         promotion_id: Option<String>,
-        reason: Option<String>,
+        #[graphql(desc = "Why, kept on the ledger entry; at most 500 characters.")] reason: Option<String>,
+        #[graphql(
+            desc = "The caller's key for this change: 1 to 200 printable ASCII characters without spaces. The same key with the same request again returns the first result; with another request it is `INVALID`."
+        )]
         idempotency_key: String,
     ) -> async_graphql::Result<LoyaltyPayload> {
         let request = LoyaltyRequest::RedeemPoints { points, promotion_id };
@@ -313,17 +371,26 @@ impl Mutation {
     async fn redeem_stamps(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Whose loyalty changes: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
         customer: CustomerIdentifierInput,
+        #[graphql(desc = "Stamps to spend, 1 to 1,000,000,000 (`INSUFFICIENT_POINTS` beyond the customer's stamps).")]
         stamps: i64,
-        reason: Option<String>,
+        #[graphql(desc = "Why, kept on the ledger entry; at most 500 characters.")] reason: Option<String>,
+        #[graphql(
+            desc = "The caller's key for this change: 1 to 200 printable ASCII characters without spaces. The same key with the same request again returns the first result; with another request it is `INVALID`."
+        )]
         idempotency_key: String,
     ) -> async_graphql::Result<LoyaltyPayload> {
         let request = LoyaltyRequest::RedeemStamps { stamps };
         loyalty_change(ctx, customer, request, reason, idempotency_key, false).await
     }
 
-    /// Erases the customer as `deleteAccount` does.
-    async fn delete_customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<DeleteCustomerPayload> {
+    /// Erases the customer as `deleteAccount` does. Needs `customer:delete`.
+    async fn delete_customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's `id`; `NOT_FOUND` when there is none.")] id: ID,
+    ) -> async_graphql::Result<DeleteCustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerDelete])?;
         let result = back_office::delete(svc, client.tenant(), &id).await;
         respond(ctx, result, |_| DeleteCustomerPayload { deleted: true, user_errors: vec![] })

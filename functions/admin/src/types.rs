@@ -39,10 +39,15 @@ impl GuardedCustomerFields {
     async fn orders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "How many orders to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page, to continue after it (`INVALID` for a cursor of another listing or range)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Only orders placed at or after this instant (RFC 3339); later than `to` is `INVALID`.")]
         from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
+        #[graphql(desc = "Only orders placed at or before this instant (RFC 3339).")] to: Option<DateTime<Utc>>,
+        #[graphql(desc = "Only orders recorded with exactly this `storeId`; absent or blank: every store.")]
         store_id: Option<String>,
     ) -> Option<async_graphql::Result<OrderConnection>> {
         let range = order_range(from, to, store_id);
@@ -76,6 +81,9 @@ impl GuardedCustomerFields {
     async fn available_promotions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The store the customer shops in: promotions limited to other stores are left out; absent: any store."
+        )]
         store_id: Option<String>,
     ) -> Option<async_graphql::Result<Vec<PromotionObject>>> {
         guarded(ctx, Permission::LoyaltyRead, self.1.available_promotions(ctx, store_id)).await
@@ -117,7 +125,9 @@ impl From<Customer> for AdminCustomer {
 /// The customer after the change (`null` when it did not happen).
 #[derive(SimpleObject, Default)]
 pub struct CustomerPayload {
+    /// The customer as it is now; null when the operation failed.
     pub customer: Option<AdminCustomer>,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -127,14 +137,19 @@ impl CustomerPayload {
     }
 }
 
-/// Names one customer: exactly one field.
+/// Names one customer: exactly one field (none or several is `INVALID`).
 #[derive(InputObject, Clone, Default)]
 pub struct CustomerIdentifierInput {
+    /// The customer's `id`. In `upsertCustomer` a customer created under it gets this id, which must be a ULID.
     pub customer_id: Option<ID>,
+    /// The customer's email, compared case-insensitively (and in Unicode NFKC form).
     pub email: Option<String>,
+    /// The customer's `externalId`, exact.
     pub external_id: Option<String>,
+    /// The customer's `ref`, exact (no wildcards here).
     #[graphql(name = "ref")]
     pub reference: Option<String>,
+    /// The customer's `loyaltyId`, exact.
     pub loyalty_id: Option<String>,
 }
 
@@ -145,30 +160,53 @@ impl CustomerIdentifierInput {
     }
 }
 
+/// A new customer, as the back office creates it. Absent optional fields stay empty.
 #[derive(InputObject, Clone)]
 pub struct CreateCustomerInput {
+    /// Unique in the tenant, compared case-insensitively (`TAKEN` otherwise); at most 254 bytes.
     pub email: String,
     /// Optional: without one the customer sets it through an invite or a reset.
+    /// When given it must satisfy `passwordPolicy` (`TOO_SHORT`, `TOO_LONG`, `PASSWORD_TOO_WEAK`).
     pub password: Option<String>,
+    /// A salutation or title, e.g. `Dr.`; at most 50 characters.
     pub title: Option<String>,
+    /// At most 100 characters.
     pub first_name: Option<String>,
+    /// At most 100 characters.
     pub last_name: Option<String>,
+    /// E.164, e.g. `+4930123456` (spaces, dashes, dots and parentheses are dropped).
     pub phone_number: Option<String>,
+    /// E.164, e.g. `+491701234567` (spaces, dashes, dots and parentheses are dropped).
     pub cell_phone_number: Option<String>,
+    /// `YYYY-MM-DD`, in the past and at most 130 years ago.
     pub birthdate: Option<Date>,
+    /// The customer's gender.
     pub gender: Option<GenderObject>,
+    /// ISO 639-1, optionally with an ISO 3166-1 region, e.g. `de` or `de-AT`; picks the language of mails.
     pub language_code: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `DE`.
     pub country_code: Option<String>,
+    /// IANA name, e.g. `Europe/Berlin`.
     pub timezone: Option<String>,
+    /// The billing address.
     pub billing_address: Option<AddressInputObject>,
+    /// At most 50, each `key` once.
     pub consents: Option<Vec<ConsentInput>>,
+    /// At most 50, each `key` once.
     pub attributes: Option<Vec<AttributeInput>>,
+    /// The back office's reference of the customer, unique in the tenant (`TAKEN` otherwise); at most 100
+    /// characters, no `%`.
     #[graphql(name = "ref")]
     pub reference: Option<String>,
+    /// The customer's id in an external system (CRM, OMS), unique in the tenant (`TAKEN` otherwise); at most 100
+    /// characters.
     pub external_id: Option<String>,
-    /// The customer's loyalty id (card or member number), unique in the tenant.
+    /// The customer's loyalty id (card or member number), unique in the tenant (`TAKEN` otherwise); at most 100
+    /// characters.
     pub loyalty_id: Option<String>,
+    /// Absent: `ACTIVE`. An `INACTIVE` customer cannot log in.
     pub status: Option<CustomerStatusObject>,
+    /// Whether the email counts as verified (confirmed by its owner).
     #[graphql(default = false)]
     pub email_verified: bool,
     /// Mail a link to choose a password (valid `INVITE_TOKEN_TTL_SECONDS`).
@@ -215,10 +253,14 @@ pub struct AdminUpdateCustomerInput {
     pub profile: UpdateCustomerInput,
     /// A new email is unverified unless `emailVerified` says otherwise.
     pub email: MaybeUndefined<String>,
+    /// Unique in the tenant (`TAKEN` otherwise); at most 100 characters, no `%`.
     #[graphql(name = "ref")]
     pub reference: MaybeUndefined<String>,
+    /// Unique in the tenant (`TAKEN` otherwise); at most 100 characters.
     pub external_id: MaybeUndefined<String>,
+    /// The loyalty id (card or member number), unique in the tenant (`TAKEN` otherwise); at most 100 characters.
     pub loyalty_id: MaybeUndefined<String>,
+    /// Whether the email counts as verified; absent: unchanged (but `false` when `email` changes).
     pub email_verified: Option<bool>,
     /// `INACTIVE` blocks login and ends every session.
     pub status: Option<CustomerStatusObject>,
@@ -246,17 +288,24 @@ impl From<AdminUpdateCustomerInput> for AdminPatch {
     }
 }
 
+/// Which customer to create or update, and how. Errors are located under `identifier`, `onCreate` or `onUpdate`.
 #[derive(InputObject, Clone)]
 pub struct UpsertCustomerInput {
+    /// The customer: exactly one field. A customer created gets its value (a different one in `onCreate` is
+    /// `INVALID`).
     pub identifier: CustomerIdentifierInput,
+    /// The new customer, used only when none matches `identifier`.
     pub on_create: CreateCustomerInput,
+    /// The changes, applied only when a customer matches `identifier`.
     pub on_update: AdminUpdateCustomerInput,
 }
 
+/// What the customers listed must match: every field given must hold.
 #[derive(InputObject, Clone, Default)]
 pub struct CustomerFilter {
     /// Exact, case-insensitive.
     pub email: Option<String>,
+    /// Part of the email, case-insensitive.
     pub email_contains: Option<String>,
     /// In "first last", case-insensitive.
     pub name_contains: Option<String>,
@@ -265,11 +314,15 @@ pub struct CustomerFilter {
     /// Exact, or a pattern where `%` matches any run of characters (case-insensitive).
     #[graphql(name = "ref")]
     pub reference: Option<String>,
+    /// Exact, case-sensitive.
     pub external_id: Option<String>,
     /// Exact.
     pub loyalty_id: Option<String>,
+    /// Only customers with this status.
     pub status: Option<CustomerStatusObject>,
+    /// Only customers created at or after this instant (RFC 3339).
     pub created_from: Option<DateTime<Utc>>,
+    /// Only customers created at or before this instant (RFC 3339).
     pub created_to: Option<DateTime<Utc>>,
 }
 
@@ -290,36 +343,53 @@ impl CustomerFilter {
     }
 }
 
+/// One customer of a `CustomerConnection`.
 #[derive(SimpleObject)]
 pub struct CustomerEdge {
+    /// Where this edge is in the listing: pass as `after` to continue after it.
     pub cursor: String,
+    /// The customer.
     pub node: AdminCustomer,
 }
 
+/// A page of customers, oldest first.
 #[derive(SimpleObject)]
 pub struct CustomerConnection {
+    /// The customers of this page.
     pub edges: Vec<CustomerEdge>,
+    /// Whether another page follows, and the cursor to ask for it with.
     pub page_info: PageInfo,
 }
 
+/// What an upsert or recording did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "shared::services::back_office::UpsertResult", name = "UpsertResult")]
 pub enum UpsertResultObject {
+    /// It did not exist and was created.
     Created,
+    /// It existed and was changed.
     Updated,
+    /// It existed and nothing changed (the same input again, or an outdated one).
     Noop,
 }
 
+/// What `upsertCustomer` did, and the customer.
 #[derive(SimpleObject, Default)]
 pub struct UpsertCustomerPayload {
+    /// `CREATED`, `UPDATED`, or `NOOP` when the update would change nothing; null when the operation failed.
     pub result: Option<UpsertResultObject>,
+    /// The customer as it is now; null when the operation failed.
     pub customer: Option<AdminCustomer>,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// Whether `deleteCustomer` erased the customer.
 #[derive(SimpleObject, Default)]
 pub struct DeleteCustomerPayload {
+    /// True when the customer was erased; false when `userErrors` says why not.
     pub deleted: bool,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -334,13 +404,21 @@ impl UpsertCustomerPayload {
 /// A newsletter subscription, for export.
 #[derive(SimpleObject)]
 pub struct NewsletterSubscription {
+    /// The subscribed address, whether or not a customer has it.
     pub email: String,
+    /// `PENDING` until the double opt-in is confirmed, then `SUBSCRIBED`; `UNSUBSCRIBED` once it ended.
     pub status: shared::graphql::types::NewsletterState,
+    /// ISO 3166-1 alpha-2, as given when subscribing.
     pub country_code: Option<String>,
+    /// A language tag, e.g. `de` or `de-AT`, as given when subscribing.
     pub language_code: Option<String>,
+    /// As given when subscribing.
     pub gender: Option<GenderObject>,
+    /// When the address first subscribed (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the subscription last changed (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
+    /// When the double opt-in was confirmed; null unless `SUBSCRIBED`.
     pub confirmed_at: Option<DateTime<Utc>>,
 }
 
@@ -359,22 +437,30 @@ impl From<shared::domain::NewsletterSubscription> for NewsletterSubscription {
     }
 }
 
+/// One subscription of a `NewsletterSubscriptionConnection`.
 #[derive(SimpleObject)]
 pub struct NewsletterSubscriptionEdge {
+    /// Where this edge is in the listing: pass as `after` to continue after it.
     pub cursor: String,
+    /// The subscription.
     pub node: NewsletterSubscription,
 }
 
+/// A page of newsletter subscriptions, by status and then address.
 #[derive(SimpleObject)]
 pub struct NewsletterSubscriptionConnection {
+    /// The subscriptions of this page.
     pub edges: Vec<NewsletterSubscriptionEdge>,
+    /// Whether another page follows, and the cursor to ask for it with.
     pub page_info: PageInfo,
 }
 
+/// How many back-in-stock subscribers `notifyBackInStock` mailed.
 #[derive(SimpleObject, Default)]
 pub struct NotifyBackInStockPayload {
     /// How many subscribers were mailed (each exactly once).
     pub notified: i32,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -389,12 +475,16 @@ pub struct MoneyInput {
     pub currency_code: String,
 }
 
+/// A line of an order or subscription contract.
 #[derive(InputObject, Clone)]
 pub struct OrderItemInput {
+    /// The item's SKU: 1 to 100 characters.
     pub sku: String,
+    /// The item's name as the order shows it; at most 200 characters.
     pub name: Option<String>,
     /// 1 to 1,000,000.
     pub quantity: i64,
+    /// The price of one unit.
     pub unit_price: Option<MoneyInput>,
 }
 
@@ -405,15 +495,23 @@ pub struct RecordOrderInput {
     pub order_id: String,
     /// Whose order it is.
     pub customer: CustomerIdentifierInput,
+    /// The order's status now: `CANCELLED` and `RETURNED` orders leave the totals and give back their points.
     pub status: OrderStatusObject,
+    /// When the order was placed (RFC 3339; kept to the millisecond); the history is sorted by it.
     pub placed_at: DateTime<Utc>,
     /// When the order system changed the order to this state: a record older than the one stored is stale and changes nothing (`NOOP`), so late retries never undo a cancellation.
     pub changed_at: Option<DateTime<Utc>>,
+    /// What the order totals (counted in `totalSpent`); only a total in the tenant's loyalty currency earns points.
     pub total: MoneyInput,
+    /// The number the customer sees on the order; at most 100 characters.
     pub order_number: Option<String>,
+    /// The store it was placed in; at most 100 characters.
     pub store_id: Option<String>,
+    /// The sales channel, as the order system names it; at most 100 characters.
     pub channel: Option<String>,
+    /// How it was paid, as the order system names it; at most 100 characters.
     pub payment_type: Option<String>,
+    /// The kind of order, as the order system names it; at most 100 characters.
     pub order_type: Option<String>,
     /// At most 250.
     pub items: Option<Vec<OrderItemInput>>,
@@ -455,12 +553,15 @@ pub struct RecordSubscriptionContractInput {
     pub contract_id: String,
     /// Whose contract it is.
     pub customer: CustomerIdentifierInput,
+    /// The contract's status now.
     pub status: ContractStatusObject,
     /// As the order system words it, e.g. `P1M` (at most 100 characters).
     pub interval: Option<String>,
+    /// When the next order is due (RFC 3339).
     pub next_order_at: Option<DateTime<Utc>>,
     /// At most 250.
     pub items: Option<Vec<OrderItemInput>>,
+    /// The contract's price, as the order system states it.
     pub price: Option<MoneyInput>,
 }
 
@@ -483,9 +584,11 @@ impl RecordSubscriptionContractInput {
 pub struct RecordSubscriptionContractPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when the same contract was recorded already.
     pub result: Option<UpsertResultObject>,
+    /// The contract as recorded; null when the operation failed.
     pub subscription_contract: Option<SubscriptionContractObject>,
     #[graphql(skip)]
     pub recorded_for: Option<Customer>,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -521,11 +624,13 @@ pub struct PromotionInput {
     pub store_ids: Option<Vec<String>>,
     /// Countries (ISO 3166-1 alpha-2, at most 100); empty or absent: every country.
     pub country_codes: Option<Vec<String>>,
-    /// The points redeeming it spends.
+    /// The points redeeming it spends (0 to 1,000,000,000).
     #[graphql(default = 0)]
     pub points_cost: i64,
+    /// Offered only to customers holding at least this many points (0 to 1,000,000,000).
     #[graphql(default = 0)]
     pub min_points_balance: i64,
+    /// Offered only to customers with at least this many orders that are not `CANCELLED` or `RETURNED`.
     #[graphql(default = 0)]
     pub min_total_orders: i64,
 }
@@ -547,29 +652,41 @@ impl From<PromotionInput> for shared::domain::PromotionInput {
     }
 }
 
+/// What `upsertPromotion` did, and the promotion.
 #[derive(SimpleObject, Default)]
 pub struct PromotionPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when nothing would change.
     pub result: Option<UpsertResultObject>,
+    /// The promotion as it is now; null when the operation failed.
     pub promotion: Option<PromotionObject>,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// Whether `deletePromotion` removed the promotion.
 #[derive(SimpleObject, Default)]
 pub struct DeletePromotionPayload {
+    /// True when the promotion was removed; false when `userErrors` says why not.
     pub deleted: bool,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// One promotion of a `PromotionConnection`.
 #[derive(SimpleObject)]
 pub struct PromotionEdge {
+    /// Where this edge is in the listing: pass as `after` to continue after it.
     pub cursor: String,
+    /// The promotion.
     pub node: PromotionObject,
 }
 
+/// A page of the tenant's promotions, by `promotionId`.
 #[derive(SimpleObject)]
 pub struct PromotionConnection {
+    /// The promotions of this page.
     pub edges: Vec<PromotionEdge>,
+    /// Whether another page follows, and the cursor to ask for it with.
     pub page_info: PageInfo,
 }
 
@@ -581,9 +698,11 @@ payloads!(RecordSubscriptionContractPayload, PromotionPayload, DeletePromotionPa
 pub struct RecordOrderPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when the same order was recorded already.
     pub result: Option<UpsertResultObject>,
+    /// The order as recorded; null when the operation failed.
     pub order: Option<OrderObject>,
     #[graphql(skip)]
     pub recorded_for: Option<Customer>,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -599,8 +718,11 @@ impl RecordOrderPayload {
 /// idempotency key was used) and the customer's loyalty after it.
 #[derive(SimpleObject, Default)]
 pub struct LoyaltyPayload {
+    /// The ledger entry (for a repeated `idempotencyKey`, the first call's); null when the operation failed.
     pub transaction: Option<LoyaltyTransactionObject>,
+    /// The customer's points and stamps as they are now; null when the operation failed.
     pub loyalty: Option<LoyaltyObject>,
+    /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 

@@ -26,26 +26,37 @@ fn parts<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<(&'a Services, &'a R
     Ok((ctx.data::<Arc<Services>>()?.as_ref(), ctx.data::<RequestContext>()?, ctx.data_opt::<Principal>()))
 }
 
+/// What a newsletter sign-up form sends besides the address; a field left out keeps what an earlier sign-up stored.
 #[derive(InputObject, Clone, Default)]
 pub struct NewsletterInfoInput {
     /// A honeypot: leave it out of forms people see. Filled in, nothing is stored or sent.
     pub email_field: Option<String>,
+    /// The subscriber's country: ISO 3166-1 alpha-2, e.g. `DE` (else `INVALID`).
     pub country_code: Option<String>,
+    /// The language of the mails: ISO 639-1, optionally with a region, e.g. `de` or `de-AT` (else `INVALID`).
     pub language_code: Option<String>,
+    /// The subscriber's gender, where the form asks for it.
     pub gender: Option<GenderObject>,
 }
 
+/// Where the item would be shipped.
 #[derive(InputObject, Clone)]
 pub struct ShipToInput {
+    /// ISO 3166-1 alpha-2, e.g. `DE`: the country the alert is for (else `INVALID`).
     pub country_code: String,
 }
 
+/// A back-in-stock alert: who gets the mail, for which item and shipping country.
 #[derive(InputObject, Clone)]
 pub struct BackInStockInput {
-    /// Not needed with an access token: then the customer's own address.
+    /// Not needed with an access token: then the customer's own address (another one is `INVALID`); without a
+    /// token, `REQUIRED`.
     pub email: Option<String>,
+    /// The shop's item id (SKU, variant id): 1-200 characters, no `#`.
     pub item: String,
+    /// Where the item would be shipped.
     pub ship_to: ShipToInput,
+    /// The language of the alert mail: ISO 639-1, optionally with a region, e.g. `de` or `de-AT` (else `INVALID`).
     pub language_code: Option<String>,
 }
 
@@ -55,10 +66,16 @@ impl From<BackInStockInput> for DomainBackInStock {
     }
 }
 
+/// What the newsletter mutations answer.
 #[derive(SimpleObject, Default)]
 pub struct NewsletterPayload {
+    /// True when `status` is `PENDING` or `SUBSCRIBED`; false when it is `UNSUBSCRIBED`, and on error.
     pub subscribed: bool,
+    /// The address's state as far as the caller may know it: `subscribeToNewsletter` answers `PENDING` to anyone
+    /// but a customer subscribing its own, verified address. Null on error.
     pub status: Option<NewsletterStateObject>,
+    /// What went wrong (empty on success): input errors at `email` or under `additionalInfo`; `TOKEN_INVALID` or
+    /// `TOKEN_EXPIRED` at `token`.
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -68,9 +85,12 @@ impl NewsletterPayload {
     }
 }
 
+/// What `backInStockSubscribe` and `backInStockUnsubscribe` answer.
 #[derive(SimpleObject, Default)]
 pub struct BackInStockPayload {
+    /// True after `backInStockSubscribe`; false after `backInStockUnsubscribe`, and on error.
     pub subscribed: bool,
+    /// What went wrong with the input (empty on success), under `input`.
     pub user_errors: Vec<UserErrorObject>,
 }
 
@@ -78,6 +98,7 @@ payloads!(NewsletterPayload, BackInStockPayload);
 
 pub struct Query;
 
+/// What `subscriptions` serves to read; its work is done by the mutations.
 #[Object]
 impl Query {
     /// The API version this function serves.
@@ -88,6 +109,10 @@ impl Query {
 
 pub struct Mutation;
 
+/// Newsletter double opt-in and back-in-stock alerts. Anyone may call them; an access token, when sent, makes them
+/// act for that customer. `subscribeToNewsletter`, `confirmNewsletterSubscription` and `unsubscribeFromNewsletter`
+/// send mail or use a token: only one such field may run per HTTP request (a batch counts as one), with more
+/// nothing runs (top-level `LIMIT_EXCEEDED`).
 #[Object]
 impl Mutation {
     /// Starts the double opt-in: `PENDING` until the mailed link is used. The
@@ -96,7 +121,10 @@ impl Mutation {
     async fn subscribe_to_newsletter(
         &self,
         ctx: &Context<'_>,
-        email: String,
+        #[graphql(desc = "The address to subscribe.")] email: String,
+        #[graphql(
+            desc = "What the sign-up form asked besides the address; its errors are reported under `additionalInfo`."
+        )]
         additional_info: Option<NewsletterInfoInput>,
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, caller) = parts(ctx)?;
@@ -111,9 +139,11 @@ impl Mutation {
         respond(ctx, result.map_err(|e| e.under(&["additionalInfo"])), NewsletterPayload::of)
     }
 
+    /// Completes the double opt-in: the address becomes `SUBSCRIBED`.
     async fn confirm_newsletter_subscription(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The `token` query parameter of the link in the confirmation mail; single use.")]
         token: String,
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, _) = parts(ctx)?;
@@ -125,7 +155,13 @@ impl Mutation {
     async fn unsubscribe_from_newsletter(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The `token` query parameter of a newsletter mail's unsubscribe link; without it an access token is needed (neither: top-level `UNAUTHENTICATED`)."
+        )]
         token: Option<String>,
+        #[graphql(
+            desc = "Without `token`: the logged-in customer's own address, which may be left out; another address, or an unverified one, is `INVALID`."
+        )]
         email: Option<String>,
     ) -> async_graphql::Result<NewsletterPayload> {
         let (svc, req, caller) = parts(ctx)?;
@@ -137,7 +173,7 @@ impl Mutation {
     async fn back_in_stock_subscribe(
         &self,
         ctx: &Context<'_>,
-        input: BackInStockInput,
+        #[graphql(desc = "Who is alerted, for which item and shipping country.")] input: BackInStockInput,
     ) -> async_graphql::Result<BackInStockPayload> {
         let (svc, req, caller) = parts(ctx)?;
         let result = back_in_stock::subscribe(svc, &req.tenant, caller, input.into()).await;
@@ -147,10 +183,11 @@ impl Mutation {
         })
     }
 
+    /// Ends the alert that the same input started; ending one that does not exist is no error.
     async fn back_in_stock_unsubscribe(
         &self,
         ctx: &Context<'_>,
-        input: BackInStockInput,
+        #[graphql(desc = "The same input the alert was subscribed with.")] input: BackInStockInput,
     ) -> async_graphql::Result<BackInStockPayload> {
         let (svc, req, caller) = parts(ctx)?;
         let result = back_in_stock::unsubscribe(svc, &req.tenant, caller, input.into()).await;

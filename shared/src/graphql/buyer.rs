@@ -12,16 +12,28 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-/// Where a connection's page ends, and whether another follows.
+/// Where a connection's page starts and ends, and whether edges lie before and after it (Relay's `PageInfo`).
 #[derive(SimpleObject)]
 pub struct PageInfo {
+    /// Whether more edges follow this page: then pass `endCursor` as `after` for the next page.
     pub has_next_page: bool,
+    /// Whether edges come before this page: true when it was asked for `after` a cursor (listings page forward only).
+    pub has_previous_page: bool,
+    /// The `cursor` of the page's first edge; `null` when the page is empty.
+    pub start_cursor: Option<String>,
+    /// The `cursor` of the page's last edge; `null` when the page is empty.
     pub end_cursor: Option<String>,
 }
 
 impl PageInfo {
-    pub fn of<T>(page: &Page<T>) -> Self {
-        Self { has_next_page: page.has_next, end_cursor: page.end_cursor() }
+    /// The page info of `page`, read `after` a cursor or from the start.
+    pub fn of<T>(page: &Page<T>, after: Option<&str>) -> Self {
+        Self {
+            has_next_page: page.has_next,
+            has_previous_page: after.is_some(),
+            start_cursor: page.items.first().map(|(cursor, _)| cursor.clone()),
+            end_cursor: page.end_cursor(),
+        }
     }
 }
 
@@ -41,23 +53,36 @@ impl From<&domain::Money> for MoneyObject {
     }
 }
 
+/// An order's status, as the order system reports it. `CANCELLED` and `RETURNED` orders do not count in
+/// `totalOrders` and `totalSpent`, and what they earned is taken back.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::OrderStatus", name = "OrderStatus")]
 pub enum OrderStatusObject {
+    /// Placed.
     Placed,
+    /// Paid.
     Paid,
+    /// Shipped.
     Shipped,
+    /// Completed.
     Completed,
+    /// Cancelled: no longer counted; its points and stamps are taken back (`REVERSE`).
     Cancelled,
+    /// Returned: no longer counted; its points and stamps are taken back (`REVERSE`).
     Returned,
 }
 
+/// What a loyalty ledger entry records.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::LoyaltyKind", name = "LoyaltyKind")]
 pub enum LoyaltyKindObject {
+    /// Points and stamps an order earned.
     Earn,
+    /// Points or stamps spent (`redeemPoints`, `redeemStamps`).
     Redeem,
+    /// A correction by the back office (`adjustPoints`), either way.
     Adjust,
+    /// What an order earned, taken back when it was cancelled or returned (even into a negative balance).
     Reverse,
 }
 
@@ -65,15 +90,20 @@ pub enum LoyaltyKindObject {
 #[derive(SimpleObject)]
 #[graphql(name = "OrderItem")]
 pub struct OrderItemObject {
+    /// The item's SKU, as the order system gives it.
     pub sku: String,
+    /// The item's name, as the order system gives it.
     pub name: Option<String>,
+    /// How many units were ordered (1 to 1,000,000).
     pub quantity: i64,
+    /// The price of one unit, when the order system gives it.
     pub unit_price: Option<MoneyObject>,
 }
 
 /// An order, as the order system recorded it.
 pub struct OrderObject(pub domain::Order);
 
+/// An order, as the order system recorded it (and again whenever it changed).
 #[Object(name = "Order")]
 impl OrderObject {
     /// This service's id of the order.
@@ -84,18 +114,23 @@ impl OrderObject {
     async fn order_id(&self) -> &str {
         &self.0.order_id
     }
+    /// The order number shown to the customer, as the order system gives it.
     async fn order_number(&self) -> Option<&str> {
         self.0.order_number.as_deref()
     }
+    /// The store the order was placed in, as the order system names it; `orders(storeId:)` filters by it.
     async fn store_id(&self) -> Option<&str> {
         self.0.store_id.as_deref()
     }
+    /// The sales channel, as the order system words it.
     async fn channel(&self) -> Option<&str> {
         self.0.channel.as_deref()
     }
+    /// The status last recorded.
     async fn status(&self) -> OrderStatusObject {
         self.0.status.into()
     }
+    /// When the order was placed (to the millisecond); the history is sorted and filtered by it.
     async fn placed_at(&self) -> DateTime<Utc> {
         self.0.placed_at
     }
@@ -103,15 +138,19 @@ impl OrderObject {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The order's total; it earns points only in the tenant's loyalty currency.
     async fn total(&self) -> MoneyObject {
         (&self.0.total).into()
     }
+    /// How it was paid, as the order system words it.
     async fn payment_type(&self) -> Option<&str> {
         self.0.payment_type.as_deref()
     }
+    /// The kind of order, as the order system words it.
     async fn order_type(&self) -> Option<&str> {
         self.0.order_type.as_deref()
     }
+    /// The order's lines (at most 250).
     async fn items(&self) -> Vec<OrderItemObject> {
         items_of(&self.0.items)
     }
@@ -121,26 +160,35 @@ impl OrderObject {
     }
 }
 
+/// An order with its place in the listing.
 #[derive(SimpleObject)]
 pub struct OrderEdge {
+    /// Where this edge is in the listing: pass as `after` to continue after it.
     pub cursor: String,
+    /// The order.
     pub node: OrderObject,
 }
 
+/// A page of a customer's orders, newest first.
 #[derive(SimpleObject)]
 pub struct OrderConnection {
+    /// The orders of this page, newest first.
     pub edges: Vec<OrderEdge>,
+    /// Where this page ends and whether more follow.
     pub page_info: PageInfo,
 }
 
 /// An entry of the loyalty ledger.
 pub struct LoyaltyTransactionObject(pub domain::LoyaltyTransaction);
 
+/// An entry of the loyalty ledger: one change of the customer's points or stamps. Entries are never changed.
 #[Object(name = "LoyaltyTransaction")]
 impl LoyaltyTransactionObject {
+    /// The entry's id, sortable by creation time.
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// What the entry records.
     async fn kind(&self) -> LoyaltyKindObject {
         self.0.kind.into()
     }
@@ -156,6 +204,7 @@ impl LoyaltyTransactionObject {
     async fn balance_after(&self) -> i64 {
         self.0.balance_after
     }
+    /// Why, as the back office gave it with an adjustment or redemption.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
@@ -163,32 +212,45 @@ impl LoyaltyTransactionObject {
     async fn order_id(&self) -> Option<&str> {
         self.0.order_id.as_deref()
     }
+    /// The promotion a redemption bought (its `promotionId`).
     async fn promotion_id(&self) -> Option<&str> {
         self.0.promotion_id.as_deref()
     }
+    /// When the entry was made.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 }
 
+/// A loyalty ledger entry with its place in the listing.
 #[derive(SimpleObject)]
 pub struct LoyaltyTransactionEdge {
+    /// Where this edge is in the listing: pass as `after` to continue after it.
     pub cursor: String,
+    /// The ledger entry.
     pub node: LoyaltyTransactionObject,
 }
 
+/// A page of loyalty ledger entries, newest first.
 #[derive(SimpleObject)]
 pub struct LoyaltyTransactionConnection {
+    /// The entries of this page, newest first.
     pub edges: Vec<LoyaltyTransactionEdge>,
+    /// Where this page ends and whether more follow.
     pub page_info: PageInfo,
 }
 
+/// A subscription contract's status, as the order system reports it.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::ContractStatus", name = "SubscriptionContractStatus")]
 pub enum ContractStatusObject {
+    /// Running.
     Active,
+    /// Paused.
     Paused,
+    /// Ended by cancellation.
     Cancelled,
+    /// Ended at the end of its term.
     Expired,
 }
 
@@ -207,6 +269,7 @@ fn items_of(items: &[domain::OrderItem]) -> Vec<OrderItemObject> {
 /// A recurring order (subscription contract), as the order system recorded it.
 pub struct SubscriptionContractObject(pub domain::SubscriptionContract);
 
+/// A recurring order (subscription contract), as the order system recorded it.
 #[Object(name = "SubscriptionContract")]
 impl SubscriptionContractObject {
     /// This service's id of the contract.
@@ -217,6 +280,7 @@ impl SubscriptionContractObject {
     async fn contract_id(&self) -> &str {
         &self.0.contract_id
     }
+    /// The status last recorded.
     async fn status(&self) -> ContractStatusObject {
         self.0.status.into()
     }
@@ -224,18 +288,23 @@ impl SubscriptionContractObject {
     async fn interval(&self) -> Option<&str> {
         self.0.interval.as_deref()
     }
+    /// When the next order is due, as the order system gives it.
     async fn next_order_at(&self) -> Option<DateTime<Utc>> {
         self.0.next_order_at
     }
+    /// What each order of the contract holds (at most 250 lines).
     async fn items(&self) -> Vec<OrderItemObject> {
         items_of(&self.0.items)
     }
+    /// The contract's price, as the order system gives it.
     async fn price(&self) -> Option<MoneyObject> {
         self.0.price.as_ref().map(Into::into)
     }
+    /// When the contract was first recorded here.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it was last recorded with a change.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -244,6 +313,7 @@ impl SubscriptionContractObject {
 /// An offer of the tenant's catalogue, bought with points.
 pub struct PromotionObject(pub domain::Promotion);
 
+/// An offer of the tenant's catalogue, bought with points (`redeemPoints` with its `promotionId`).
 #[Object(name = "Promotion")]
 impl PromotionObject {
     /// This service's id of the promotion.
@@ -254,9 +324,11 @@ impl PromotionObject {
     async fn promotion_id(&self) -> &str {
         &self.0.promotion_id
     }
+    /// The name to show (at most 200 characters).
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// A longer text to show (at most 2000 characters).
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -296,11 +368,14 @@ pub struct LoyaltyObject {
     pub standing: Standing,
 }
 
+/// A customer's loyalty: balance, lifetime figures and the ledger.
 #[Object(name = "Loyalty")]
 impl LoyaltyObject {
+    /// The customer's loyalty id (card or member number), unique in the tenant; set by the back office.
     async fn loyalty_id(&self) -> Option<&str> {
         self.customer.loyalty_id.as_deref()
     }
+    /// The points the customer holds now; negative when a reversal took back points already spent.
     async fn points_balance(&self) -> i64 {
         self.standing.points_balance
     }
@@ -308,9 +383,11 @@ impl LoyaltyObject {
     async fn points_earned(&self) -> i64 {
         self.standing.points_earned
     }
+    /// Points spent on redemptions, in total.
     async fn points_redeemed(&self) -> i64 {
         self.standing.points_redeemed
     }
+    /// The stamps the customer holds now.
     async fn stamps(&self) -> i64 {
         self.standing.stamps
     }
@@ -318,7 +395,12 @@ impl LoyaltyObject {
     async fn transactions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "How many entries to return: at most 100 (more is clamped).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Continue after this cursor (an edge's `cursor` or `pageInfo.endCursor` of the ledger); anything else is `INVALID`."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<LoyaltyTransactionConnection> {
         ledger(ctx, &self.customer, false, first, after).await
@@ -327,7 +409,12 @@ impl LoyaltyObject {
     async fn redemptions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "How many entries to return: at most 100 (more is clamped).")] first: Option<
+            i32,
+        >,
+        #[graphql(
+            desc = "Continue after this cursor (an edge's `cursor` or `pageInfo.endCursor` of the ledger); anything else is `INVALID`."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<LoyaltyTransactionConnection> {
         ledger(ctx, &self.customer, true, first, after).await
@@ -346,7 +433,7 @@ async fn ledger(
     let page = loyalty::transactions_of(svc, customer, redemptions_only, first, after.as_deref())
         .await
         .map_err(|e| to_graphql(ctx, e))?;
-    let page_info = PageInfo::of(&page);
+    let page_info = PageInfo::of(&page, after.as_deref());
     let edges = page
         .items
         .into_iter()
@@ -387,7 +474,7 @@ impl Buyer {
         let page = orders::orders_of(svc, &self.customer, &range, page_size(first), after.as_deref())
             .await
             .map_err(|e| to_graphql(ctx, e))?;
-        let page_info = PageInfo::of(&page);
+        let page_info = PageInfo::of(&page, after.as_deref());
         let edges = page.items.into_iter().map(|(cursor, o)| OrderEdge { cursor, node: OrderObject(o) }).collect();
         Ok(OrderConnection { edges, page_info })
     }

@@ -5,23 +5,47 @@ use super::http::RequestContext;
 use crate::domain::{DomainError, DomainResult, ErrorCode, UserError};
 use async_graphql::{Context, Enum, ErrorExtensions, SimpleObject};
 
+/// What kind of problem a `UserError` reports: stable names for clients to match on.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "crate::domain::ErrorCode", name = "ErrorCode")]
 pub enum ErrorCodeObject {
+    /// The value is malformed or breaks a rule: e.g. an email, phone number, country or currency code, amount,
+    /// cursor, duplicate key, or a value that does not fit the operation.
     Invalid,
+    /// A value that must be given is missing or blank.
     Required,
+    /// The password is shorter than `passwordPolicy.minLength`.
     TooShort,
+    /// A text is longer than its limit (stated on the field), or a password longer than `passwordPolicy.maxLength`.
     TooLong,
+    /// Another customer of the tenant already has this unique value: email (compared case-insensitively), `ref`,
+    /// `externalId` or `loyaltyId`.
     Taken,
+    /// What the input names does not exist: a delivery address `id`, a customer identifier, a promotion.
     NotFound,
+    /// Wrong email or password at `login` (the same answer for both), or a wrong password where one is asked
+    /// again (`changePassword`, `requestEmailChange`, `deleteAccount`).
     InvalidCredentials,
+    /// Too many wrong passwords in a row (at most 10) locked the address for a while: no password, not even the
+    /// right one, is checked until the lock ends.
     AccountLocked,
+    /// The customer is `INACTIVE`: `login` and `refreshSession` are refused.
     AccountDisabled,
+    /// The password is long enough but easy to guess (below `passwordPolicy.minStrength`, or built from the
+    /// customer's email or names).
     PasswordTooWeak,
+    /// A token (confirmation, reset, email change, newsletter, refresh) is unknown, malformed, already used or
+    /// superseded; replaying a rotated refresh token also ends its session.
     TokenInvalid,
+    /// A token is past its expiry, or a session past its end: ask for a new link, or log in again.
     TokenExpired,
+    /// `expectedVersion` is not the customer's current `version`: nothing changed; reload and try again.
     VersionConflict,
+    /// A list is over its maximum (consents or attributes 50, delivery addresses 20, order items 250, a
+    /// promotion's stores or countries 100). As a top-level `extensions.code`: more than one operation that checks
+    /// a password, uses a token or sends mail in one request.
     LimitExceeded,
+    /// A redemption or a negative adjustment would take the points or stamps below zero; nothing changed.
     InsufficientPoints,
 }
 
@@ -29,10 +53,12 @@ pub enum ErrorCodeObject {
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(name = "UserError")]
 pub struct UserErrorObject {
+    /// What kind of problem it is; match on this.
     pub code: ErrorCodeObject,
     /// The path of the offending input, e.g. `["input", "email"]`; absent
     /// when the error concerns the operation as a whole.
     pub field: Option<Vec<String>>,
+    /// A human-readable explanation in English, for people; do not match on it.
     pub message: String,
 }
 

@@ -4,20 +4,34 @@ use super::types::{Date, GenderObject};
 use crate::domain::{AddressInput, Patch, ProfilePatch};
 use async_graphql::{InputObject, MaybeUndefined};
 
+/// A postal address as the client sends it. Texts are trimmed and an empty one counts as absent; a text over its
+/// limit is `TOO_LONG`, one with control characters `INVALID`.
 #[derive(InputObject, Clone, Default)]
 #[graphql(name = "AddressInput")]
 pub struct AddressInputObject {
+    /// Salutation or title, e.g. `Dr.`; at most 50 characters.
     pub title: Option<String>,
+    /// At most 100 characters.
     pub first_name: Option<String>,
+    /// At most 100 characters.
     pub last_name: Option<String>,
+    /// At most 200 characters.
     pub company: Option<String>,
+    /// The street line; at most 200 characters, blank is `REQUIRED`.
     pub street: String,
+    /// At most 20 characters.
     pub street_number: Option<String>,
+    /// A further address line; at most 200 characters.
     pub additional_info: Option<String>,
+    /// At most 20 characters.
     pub postal_code: Option<String>,
+    /// At most 200 characters; blank is `REQUIRED`.
     pub city: String,
+    /// State, province or county; at most 200 characters.
     pub region: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `DE` (any case, stored upper case); anything else is `INVALID`.
     pub country_code: String,
+    /// E.164, e.g. `+4930123456` (spaces, dashes, dots and parentheses are dropped); anything else is `INVALID`.
     pub phone: Option<String>,
 }
 
@@ -40,36 +54,58 @@ impl From<AddressInputObject> for AddressInput {
     }
 }
 
+/// One consent decision of the customer; a list holds at most 50 (`LIMIT_EXCEEDED`), each key once.
 #[derive(InputObject, Clone)]
 #[graphql(name = "ConsentInput")]
 pub struct ConsentInput {
+    /// What is consented to, in the shop's naming: letters, digits and `_ - . :`, at most 64 characters; a key given
+    /// twice is `INVALID`.
     pub key: String,
+    /// Whether the customer agrees.
     pub granted: bool,
 }
 
+/// One free-form key-value pair; a list holds at most 50 (`LIMIT_EXCEEDED`), each key once.
 #[derive(InputObject, Clone)]
 #[graphql(name = "AttributeInput")]
 pub struct AttributeInput {
+    /// Letters, digits and `_ - . :`, at most 64 characters; a key given twice is `INVALID`.
     pub key: String,
+    /// At most 1000 characters.
     pub value: String,
 }
 
+/// A new customer account: email and password, and any profile fields to start with. Every problem found is
+/// reported at once, at its path under `input`.
 #[derive(InputObject, Clone)]
 pub struct RegisterCustomerInput {
+    /// The login and contact address, at most 254 characters; unique in the tenant, compared case-insensitively
+    /// (`TAKEN`).
     pub email: String,
+    /// Must meet `passwordPolicy`: 10 to 128 characters (`TOO_SHORT`, `TOO_LONG`), hard to guess and not built from
+    /// the email or names (`PASSWORD_TOO_WEAK`).
     pub password: String,
+    /// Salutation or title, e.g. `Dr.`; at most 50 characters.
     pub title: Option<String>,
+    /// At most 100 characters.
     pub first_name: Option<String>,
+    /// At most 100 characters.
     pub last_name: Option<String>,
     /// E.164, e.g. `+4930123456`.
     pub phone_number: Option<String>,
+    /// In the past and at most 130 years back, else `INVALID`.
     pub birthdate: Option<Date>,
+    /// As the customer states it.
     pub gender: Option<GenderObject>,
+    /// A two-letter language, optionally with an ISO 3166-1 region: `de`, `de-AT` (`de_at` is accepted).
     pub language_code: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country_code: Option<String>,
+    /// Errors are reported under `billingAddress`.
     pub billing_address: Option<AddressInputObject>,
+    /// At most 50, each key once.
     pub consents: Option<Vec<ConsentInput>>,
+    /// At most 50, each key once.
     pub attributes: Option<Vec<AttributeInput>>,
     /// Also subscribe the email to the newsletter (double opt-in: a
     /// confirmation mail goes out).
@@ -121,15 +157,21 @@ pub fn attribute_pairs(list: Vec<AttributeInput>) -> Vec<(String, String)> {
 /// A profile update: an absent field stays as it is, `null` clears it.
 #[derive(InputObject, Clone, Default)]
 pub struct UpdateCustomerInput {
+    /// Salutation or title, e.g. `Dr.`; at most 50 characters.
     pub title: MaybeUndefined<String>,
+    /// At most 100 characters.
     pub first_name: MaybeUndefined<String>,
+    /// At most 100 characters.
     pub last_name: MaybeUndefined<String>,
     /// E.164.
     pub phone_number: MaybeUndefined<String>,
     /// E.164.
     pub cell_phone_number: MaybeUndefined<String>,
+    /// In the past and at most 130 years back, else `INVALID`.
     pub birthdate: MaybeUndefined<Date>,
+    /// As the customer states it.
     pub gender: MaybeUndefined<GenderObject>,
+    /// A two-letter language, optionally with an ISO 3166-1 region: `de`, `de-AT` (`de_at` is accepted).
     pub language_code: MaybeUndefined<String>,
     /// ISO 3166-1 alpha-2.
     pub country_code: MaybeUndefined<String>,

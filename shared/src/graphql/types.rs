@@ -15,6 +15,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date without time or zone, `YYYY-MM-DD`, e.g. `1985-12-10`.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -31,43 +32,66 @@ impl ScalarType for Date {
     }
 }
 
+/// A customer's gender, as the customer states it.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::Gender", name = "Gender")]
 pub enum GenderObject {
+    /// Male.
     Male,
+    /// Female.
     Female,
+    /// Neither male nor female.
     Other,
+    /// The customer chose not to say.
     Unspecified,
 }
 
+/// Whether a customer account may be used; the back office sets it (`setCustomerStatus`).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::CustomerStatus", name = "CustomerStatus")]
 pub enum CustomerStatusObject {
+    /// In use: the customer can log in. The default for a new account.
     Active,
+    /// Disabled: `login` and `refreshSession` give `ACCOUNT_DISABLED`, and its access tokens stop working.
     Inactive,
 }
 
+/// Where an email address stands with the newsletter (double opt-in).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::NewsletterState", name = "NewsletterState")]
 pub enum NewsletterState {
+    /// Subscribed and confirmed: newsletters go to the address.
     Subscribed,
+    /// Not subscribed: never, or unsubscribed since.
     Unsubscribed,
+    /// Subscribed, waiting for the confirmation link mailed to the address (`confirmNewsletterSubscription`).
     Pending,
 }
 
+/// The newsletter subscription state of a customer's email address.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "NewsletterStatus")]
 pub struct NewsletterStatus {
+    /// Where the address stands; `UNSUBSCRIBED` when it never subscribed.
     pub status: NewsletterState,
+    /// When the state last changed; `null` when the address never subscribed.
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+/// The tokens of a logged-in session.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Session")]
 pub struct SessionObject {
+    /// A short-lived JWT: send it as `Authorization: Bearer <accessToken>` to `account` (and, to act as the
+    /// customer, to `subscriptions`).
     pub access_token: String,
+    /// When the access token stops working; get a new one with `refreshSession` before then.
     pub access_token_expires_at: DateTime<Utc>,
+    /// Pass to `refreshSession` for new tokens (each refresh token works once: reusing a rotated one ends the
+    /// session), or to `logout`. Keep it secret.
     pub refresh_token: String,
+    /// When the refresh token expires; refreshing never extends the session past its maximum age (90 days from the
+    /// login by default).
     pub refresh_token_expires_at: DateTime<Utc>,
 }
 
@@ -85,61 +109,83 @@ impl From<domain::SessionTokens> for SessionObject {
 /// `Address`, resolved from the domain address.
 pub struct AddressObject(pub domain::Address);
 
+/// A postal address of the customer: the billing address or one of the delivery addresses.
 #[Object(name = "Address")]
 impl AddressObject {
+    /// The address's id; a delivery address keeps it when updated (pass it to `updateDeliveryAddress`,
+    /// `removeDeliveryAddress`, `setDefaultDeliveryAddress`).
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// Salutation or title, e.g. `Dr.`.
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
     }
+    /// The recipient's first name.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
+    /// The recipient's last name.
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()
     }
+    /// The company, if the address is a business's.
     async fn company(&self) -> Option<&str> {
         self.0.company.as_deref()
     }
+    /// The street line.
     async fn street(&self) -> &str {
         &self.0.street
     }
+    /// The house number, when kept apart from `street`.
     async fn street_number(&self) -> Option<&str> {
         self.0.street_number.as_deref()
     }
+    /// A further address line.
     async fn additional_info(&self) -> Option<&str> {
         self.0.additional_info.as_deref()
     }
+    /// The postal code.
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
+    /// The city.
     async fn city(&self) -> &str {
         &self.0.city
     }
+    /// State, province or county.
     async fn region(&self) -> Option<&str> {
         self.0.region.as_deref()
     }
+    /// ISO 3166-1 alpha-2, upper case, e.g. `DE`.
     async fn country_code(&self) -> &str {
         &self.0.country_code
     }
+    /// A phone number for the address, E.164, e.g. `+4930123456`.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
 }
 
+/// A consent decision of the customer, e.g. to receive marketing mail.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Consent")]
 pub struct ConsentObject {
+    /// What is consented to, in the shop's naming (unique in the list).
     pub key: String,
+    /// Whether the customer agreed.
     pub granted: bool,
+    /// When the customer last decided: an update that leaves `granted` as it was keeps this time.
     pub updated_at: DateTime<Utc>,
 }
 
+/// A free-form key-value pair the shop keeps on the customer.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Attribute")]
 pub struct AttributeObject {
+    /// Unique in the list.
     pub key: String,
+    /// The value, as last set.
     pub value: String,
 }
 
@@ -161,6 +207,7 @@ impl CustomerCore {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The tenant (shop) the customer belongs to, e.g. `default`.
     async fn tenant_id(&self) -> &str {
         self.0.tenant_id.as_str()
     }
@@ -168,10 +215,12 @@ impl CustomerCore {
     async fn customer_number(&self) -> &str {
         &self.0.customer_number
     }
+    /// A back-office system's reference for the customer, unique in the tenant; set by the back office.
     #[graphql(name = "ref")]
     async fn reference(&self) -> Option<&str> {
         self.0.reference.as_deref()
     }
+    /// The customer's id in an external system (CRM, OMS), unique in the tenant; set by the back office.
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()
     }
@@ -179,18 +228,24 @@ impl CustomerCore {
     async fn loyalty_id(&self) -> Option<&str> {
         self.0.loyalty_id.as_deref()
     }
+    /// The login and contact address (Unicode NFKC form), unique in the tenant, compared case-insensitively.
     async fn email(&self) -> &str {
         self.0.email.as_str()
     }
+    /// Whether the customer proved owning `email` (its confirmation link, a password reset or a confirmed email
+    /// change) or the back office marked it verified.
     async fn email_verified(&self) -> bool {
         self.0.email_verified
     }
+    /// Salutation or title, e.g. `Dr.`.
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
     }
+    /// The customer's first name.
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
     }
+    /// The customer's last name.
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()
     }
@@ -202,12 +257,15 @@ impl CustomerCore {
     async fn cell_phone_number(&self) -> Option<&str> {
         self.0.cell_phone_number.as_ref().map(|p| p.as_str())
     }
+    /// The customer's date of birth.
     async fn birthdate(&self) -> Option<Date> {
         self.0.birthdate.map(Date)
     }
+    /// As the customer states it.
     async fn gender(&self) -> Option<GenderObject> {
         self.0.gender.map(Into::into)
     }
+    /// The customer's language: lower-case language, optionally with an upper-case region, e.g. `de` or `de-AT`.
     async fn language_code(&self) -> Option<&str> {
         self.0.language_code.as_ref().map(|l| l.as_str())
     }
@@ -215,21 +273,27 @@ impl CustomerCore {
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_ref().map(|c| c.as_str())
     }
+    /// IANA time zone name, e.g. `Europe/Berlin`.
     async fn timezone(&self) -> Option<&str> {
         self.0.timezone.as_deref()
     }
+    /// `INACTIVE` accounts cannot log in.
     async fn status(&self) -> CustomerStatusObject {
         self.0.status.into()
     }
+    /// The billing address; `null` until one is set.
     async fn billing_address(&self) -> Option<AddressObject> {
         self.0.billing_address.clone().map(AddressObject)
     }
+    /// The address book, in the order the addresses were added (at most 20).
     async fn delivery_addresses(&self) -> Vec<AddressObject> {
         self.0.delivery_addresses.iter().cloned().map(AddressObject).collect()
     }
+    /// The `id` of the default delivery address; `null` when there is none.
     async fn default_delivery_address_id(&self) -> Option<ID> {
         self.0.default_delivery_address_id.clone().map(ID)
     }
+    /// The customer's consent decisions, one per key (at most 50).
     async fn consents(&self) -> Vec<ConsentObject> {
         self.0
             .consents
@@ -237,15 +301,19 @@ impl CustomerCore {
             .map(|c| ConsentObject { key: c.key.clone(), granted: c.granted, updated_at: c.updated_at })
             .collect()
     }
+    /// Free-form key-value pairs the shop keeps on the customer, one per key (at most 50).
     async fn attributes(&self) -> Vec<AttributeObject> {
         self.0.attributes.iter().map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
     }
+    /// When the customer was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the customer last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// When the customer last logged in (`login`, or `registerCustomer` with `loginOnSuccess`); `null` if never.
     async fn last_login_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_login_at
     }
@@ -271,7 +339,8 @@ pub struct OwnCustomerFields(pub Arc<domain::Customer>, pub Buyer);
 
 #[Object(name = "OwnCustomerFields")]
 impl OwnCustomerFields {
-    /// The newsletter state of the customer's email (read only when asked for).
+    /// The newsletter state of the customer's email (read only when asked for); `UNSUBSCRIBED` while the email is
+    /// not verified.
     async fn newsletter(&self, ctx: &Context<'_>) -> async_graphql::Result<NewsletterStatus> {
         // An unverified email may be someone else's address: registering it
         // proves nothing about the mailbox. The subscription belongs to the
@@ -287,10 +356,16 @@ impl OwnCustomerFields {
     async fn orders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: Option<i32>,
+        #[graphql(default = 20, desc = "How many orders to return: at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(
+            desc = "Continue after this cursor (an edge's `cursor` or `pageInfo.endCursor` of the same listing); a cursor of another listing or outside `from`..`to` is `INVALID`."
+        )]
         after: Option<String>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
+        #[graphql(desc = "Only orders placed at or after this time.")] from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Only orders placed at or before this time; a `to` before `from` is `INVALID`.")] to: Option<
+            DateTime<Utc>,
+        >,
+        #[graphql(desc = "Only orders of this store (the orders' `storeId`); absent or blank: every store.")]
         store_id: Option<String>,
     ) -> async_graphql::Result<OrderConnection> {
         self.1.orders(ctx, first, after, order_range(from, to, store_id)).await
@@ -323,6 +398,9 @@ impl OwnCustomerFields {
     async fn available_promotions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only promotions offered in this store (one without `storeIds` is offered in every store); absent or blank: any store."
+        )]
         store_id: Option<String>,
     ) -> async_graphql::Result<Vec<PromotionObject>> {
         self.1.available_promotions(ctx, store_id).await
@@ -331,6 +409,8 @@ impl OwnCustomerFields {
 
 // `Customer` in the storefront functions (`auth`, `account`): the customer
 // itself, so every field is there.
+/// A customer account as the customer itself sees it: profile, addresses, consents and attributes, and (read when
+/// asked for) its newsletter state, orders, loyalty, subscription contracts and promotions.
 #[derive(MergedObject)]
 #[graphql(name = "Customer")]
 pub struct CustomerObject(pub CustomerCore, pub OwnCustomerFields);
@@ -351,14 +431,19 @@ impl From<domain::Customer> for CustomerObject {
 /// Whether the session(s) ended.
 #[derive(SimpleObject, Default)]
 pub struct LogoutPayload {
+    /// `true` when the session(s) ended.
     pub logged_out: bool,
+    /// What went wrong (empty on success).
     pub user_errors: Vec<crate::graphql::UserErrorObject>,
 }
 
 /// The customer after the change (`null` when it did not happen).
 #[derive(SimpleObject, Default)]
 pub struct CustomerPayload {
+    /// The customer after the change; `null` when it did not happen.
     pub customer: Option<CustomerObject>,
+    /// What went wrong with the input (empty on success); an address's errors are under `address`, an unknown
+    /// address id is `NOT_FOUND` at `id`.
     pub user_errors: Vec<crate::graphql::UserErrorObject>,
 }
 
