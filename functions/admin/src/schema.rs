@@ -223,7 +223,8 @@ impl Mutation {
     }
 
     /// Mails every subscriber waiting for `item` (shipping to `countryCode`,
-    /// or anywhere) exactly once, and ends those subscriptions. Needs `subscription:notify`.
+    /// or anywhere) exactly once, and ends those subscriptions. Needs `subscription:notify`. Mails: at most one
+    /// such field per HTTP request (a batch counts as one), else a top-level `LIMIT_EXCEEDED`.
     async fn notify_back_in_stock(
         &self,
         ctx: &Context<'_>,

@@ -108,8 +108,9 @@ async fn guarded<T>(
 }
 
 /// A customer. Fields that need a permission besides `customer:read`
-/// (`newsletter`: `subscription:read`; `orders`, `totalOrders`,
-/// `totalSpent`: `order:read`; `loyalty`: `loyalty:read`) are null without it, with a
+/// (`newsletter`: `subscription:read`; `orders`, `totalOrders`, `totalSpent`,
+/// `subscriptionContracts`: `order:read`; `loyalty`, `availablePromotions`:
+/// `loyalty:read`) are null without it, with a
 /// `FORBIDDEN` error at their path; the rest of the customer comes back.
 #[derive(MergedObject)]
 #[graphql(name = "Customer")]
@@ -163,7 +164,8 @@ impl CustomerIdentifierInput {
 /// A new customer, as the back office creates it. Absent optional fields stay empty.
 #[derive(InputObject, Clone)]
 pub struct CreateCustomerInput {
-    /// Unique in the tenant, compared case-insensitively (`TAKEN` otherwise); at most 254 bytes.
+    /// Unique in the tenant, compared case-insensitively (`TAKEN` otherwise); at most 254 bytes (UTF-8, after NFKC
+    /// normalisation).
     pub email: String,
     /// Optional: without one the customer sets it through an invite or a reset.
     /// When given it must satisfy `passwordPolicy` (`TOO_SHORT`, `TOO_LONG`, `PASSWORD_TOO_WEAK`).
@@ -182,7 +184,7 @@ pub struct CreateCustomerInput {
     pub birthdate: Option<Date>,
     /// The customer's gender.
     pub gender: Option<GenderObject>,
-    /// ISO 639-1, optionally with an ISO 3166-1 region, e.g. `de` or `de-AT`; picks the language of mails.
+    /// Two letters (not checked against ISO 639-1), optionally `-` or `_` and an ISO 3166-1 region (else `INVALID`); stored as `de-AT`. Picks the language of mails.
     pub language_code: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `DE`.
     pub country_code: Option<String>,
@@ -311,7 +313,7 @@ pub struct CustomerFilter {
     pub name_contains: Option<String>,
     /// Digits, in either phone number; formatting ignored.
     pub phone_contains: Option<String>,
-    /// Exact, or a pattern where `%` matches any run of characters (case-insensitive).
+    /// Exact and case-sensitive; with `%` (any run of characters) a case-insensitive pattern.
     #[graphql(name = "ref")]
     pub reference: Option<String>,
     /// Exact, case-sensitive.

@@ -172,8 +172,8 @@ impl Mutation {
     }
 
     /// Opens a session. An unknown email and a wrong password are the same `INVALID_CREDENTIALS`; at most 10 failures
-    /// in a row lock the address for a while (`ACCOUNT_LOCKED`, even for the right password); `INACTIVE`:
-    /// `ACCOUNT_DISABLED`.
+    /// in a row lock the address for a while (`ACCOUNT_LOCKED`, even for the right password); the right password of
+    /// an `INACTIVE` customer: `ACCOUNT_DISABLED`.
     async fn login(
         &self,
         ctx: &Context<'_>,

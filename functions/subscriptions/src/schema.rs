@@ -33,7 +33,7 @@ pub struct NewsletterInfoInput {
     pub email_field: Option<String>,
     /// The subscriber's country: ISO 3166-1 alpha-2, e.g. `DE` (else `INVALID`).
     pub country_code: Option<String>,
-    /// The language of the mails: ISO 639-1, optionally with a region, e.g. `de` or `de-AT` (else `INVALID`).
+    /// The language of the mails: Two letters (not checked against ISO 639-1), optionally `-` or `_` and an ISO 3166-1 region (else `INVALID`); stored as `de-AT`.
     pub language_code: Option<String>,
     /// The subscriber's gender, where the form asks for it.
     pub gender: Option<GenderObject>,
@@ -56,7 +56,7 @@ pub struct BackInStockInput {
     pub item: String,
     /// Where the item would be shipped.
     pub ship_to: ShipToInput,
-    /// The language of the alert mail: ISO 639-1, optionally with a region, e.g. `de` or `de-AT` (else `INVALID`).
+    /// The language of the alert mail: Two letters (not checked against ISO 639-1), optionally `-` or `_` and an ISO 3166-1 region (else `INVALID`); stored as `de-AT`.
     pub language_code: Option<String>,
 }
 

@@ -76,13 +76,13 @@ pub enum OrderStatusObject {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "crate::domain::LoyaltyKind", name = "LoyaltyKind")]
 pub enum LoyaltyKindObject {
-    /// Points and stamps an order earned.
+    /// Points and stamps an order earned, or more of them when a counted order's total was raised.
     Earn,
     /// Points or stamps spent (`redeemPoints`, `redeemStamps`).
     Redeem,
     /// A correction by the back office (`adjustPoints`), either way.
     Adjust,
-    /// What an order earned, taken back when it was cancelled or returned (even into a negative balance).
+    /// Points or stamps an order gave back: cancelled, returned, or its total lowered (even into a negative balance).
     Reverse,
 }
 

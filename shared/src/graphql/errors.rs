@@ -29,7 +29,7 @@ pub enum ErrorCodeObject {
     /// Too many wrong passwords in a row (at most 10) locked the address for a while: no password, not even the
     /// right one, is checked until the lock ends.
     AccountLocked,
-    /// The customer is `INACTIVE`: `login` and `refreshSession` are refused.
+    /// The customer is `INACTIVE`: `login` with the right password is refused (its sessions ended with the deactivation).
     AccountDisabled,
     /// The password is long enough but easy to guess (below `passwordPolicy.minStrength`, or built from the
     /// customer's email or names).

@@ -58,7 +58,7 @@ impl From<AddressInputObject> for AddressInput {
 #[derive(InputObject, Clone)]
 #[graphql(name = "ConsentInput")]
 pub struct ConsentInput {
-    /// What is consented to, in the shop's naming: letters, digits and `_ - . :`, at most 64 characters; a key given
+    /// What is consented to, in the shop's naming: ASCII letters, digits and `_ - . :`, at most 64 characters; a key given
     /// twice is `INVALID`.
     pub key: String,
     /// Whether the customer agrees.
@@ -69,18 +69,18 @@ pub struct ConsentInput {
 #[derive(InputObject, Clone)]
 #[graphql(name = "AttributeInput")]
 pub struct AttributeInput {
-    /// Letters, digits and `_ - . :`, at most 64 characters; a key given twice is `INVALID`.
+    /// ASCII letters, digits and `_ - . :`, at most 64 characters; a key given twice is `INVALID`.
     pub key: String,
     /// At most 1000 characters.
     pub value: String,
 }
 
-/// A new customer account: email and password, and any profile fields to start with. Every problem found is
-/// reported at once, at its path under `input`.
+/// A new customer account: email and password, and any profile fields to start with. Every validation problem is
+/// reported at once, at its path under `input`; `TAKEN` only once the rest is valid.
 #[derive(InputObject, Clone)]
 pub struct RegisterCustomerInput {
-    /// The login and contact address, at most 254 characters; unique in the tenant, compared case-insensitively
-    /// (`TAKEN`).
+    /// The login and contact address, at most 254 bytes (UTF-8, after NFKC normalisation); unique in the tenant,
+    /// compared case-insensitively (`TAKEN`).
     pub email: String,
     /// Must meet `passwordPolicy`: 10 to 128 characters (`TOO_SHORT`, `TOO_LONG`), hard to guess and not built from
     /// the email or names (`PASSWORD_TOO_WEAK`).

@@ -52,7 +52,8 @@ pub enum GenderObject {
 pub enum CustomerStatusObject {
     /// In use: the customer can log in. The default for a new account.
     Active,
-    /// Disabled: `login` and `refreshSession` give `ACCOUNT_DISABLED`, and its access tokens stop working.
+    /// Disabled: `login` with the right password gives `ACCOUNT_DISABLED`; every session ended, so its refresh tokens
+    /// answer `TOKEN_INVALID` and its access tokens stop working.
     Inactive,
 }
 
@@ -361,10 +362,10 @@ impl OwnCustomerFields {
             desc = "Continue after this cursor (an edge's `cursor` or `pageInfo.endCursor` of the same listing); a cursor of another listing or outside `from`..`to` is `INVALID`."
         )]
         after: Option<String>,
-        #[graphql(desc = "Only orders placed at or after this time.")] from: Option<DateTime<Utc>>,
-        #[graphql(desc = "Only orders placed at or before this time; a `to` before `from` is `INVALID`.")] to: Option<
+        #[graphql(desc = "Only orders placed at or after this time; a `from` after `to` is `INVALID`.")] from: Option<
             DateTime<Utc>,
         >,
+        #[graphql(desc = "Only orders placed at or before this time.")] to: Option<DateTime<Utc>>,
         #[graphql(desc = "Only orders of this store (the orders' `storeId`); absent or blank: every store.")]
         store_id: Option<String>,
     ) -> async_graphql::Result<OrderConnection> {
