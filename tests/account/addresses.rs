@@ -72,7 +72,7 @@ async fn unknown_ids_bad_addresses_and_a_full_book_are_refused() {
         .call(
             &c.access,
             &q,
-            json!({ "a": { "street": " ", "city": "x".repeat(201), "countryCode": "QQ", "phone": "555" } }),
+            json!({ "a": { "street": " ", "city": "x".repeat(201), "countryCode": "QQ", "phone": "55", "fax": "+49 (30) abc" } }),
         )
         .await;
     let p = &bad["data"]["addDeliveryAddress"];
@@ -83,11 +83,12 @@ async fn unknown_ids_bad_addresses_and_a_full_book_are_refused() {
             json!(["address", "street"]),
             json!(["address", "city"]),
             json!(["address", "countryCode"]),
-            json!(["address", "phone"])
+            json!(["address", "phone"]),
+            json!(["address", "fax"])
         ],
         "{p}"
     );
-    assert_eq!(codes(p), ["REQUIRED", "TOO_LONG", "INVALID", "INVALID"]);
+    assert_eq!(codes(p), ["REQUIRED", "TOO_LONG", "INVALID", "INVALID", "INVALID"]);
 
     for i in 0..20 {
         assert!(codes(&add(&shop, &c, &format!("City {i}"), None).await).is_empty());
@@ -96,4 +97,52 @@ async fn unknown_ids_bad_addresses_and_a_full_book_are_refused() {
     assert_eq!(codes(&full), ["LIMIT_EXCEEDED"]);
     let me = shop.call(&c.access, CUSTOMER, json!({})).await;
     assert_eq!(me["data"]["customer"]["deliveryAddresses"].as_array().unwrap().len(), 20);
+}
+
+#[tokio::test]
+async fn the_seed_systems_addresses_are_taken_as_written() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("seeds").await;
+    let fields = "customer { billingAddress { firstName lastName street city countryCode email phone mobile fax } deliveryAddresses { street city } } userErrors { code field }";
+    // Centra's registration: a billing address of just a name, an email and a country.
+    let q = format!("mutation($a: AddressInput!) {{ setBillingAddress(address: $a) {{ {fields} }} }}");
+    let centra =
+        json!({ "firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com", "countryCode": "se" });
+    let r = shop.call(&c.access, &q, json!({ "a": centra })).await;
+    let p = &r["data"]["setBillingAddress"];
+    assert!(codes(p).is_empty(), "{r}");
+    let billing = &p["customer"]["billingAddress"];
+    assert_eq!(
+        (&billing["email"], &billing["countryCode"], &billing["street"]),
+        (&json!("jane.doe@example.com"), &json!("SE"), &Value::Null)
+    );
+    // OXID's invoice address: phone, mobile and fax as printed on a label, kept as given.
+    let oxid = json!({ "firstName": "Hans", "street": "Musterstr.", "streetNumber": "10", "postalCode": "79098", "city": "Freiburg", "countryCode": "DE", "phone": "123456", "mobile": "555", "fax": "+49 (761) 36 88-9" });
+    let r = shop.call(&c.access, &q, json!({ "a": oxid })).await;
+    let billing = &r["data"]["setBillingAddress"]["customer"]["billingAddress"];
+    assert_eq!(
+        (&billing["phone"], &billing["mobile"], &billing["fax"]),
+        (&json!("123456"), &json!("555"), &json!("+49 (761) 36 88-9")),
+        "{r}"
+    );
+    // A delivery address still needs a street and a city to be delivered to.
+    let q = format!("mutation($a: AddressInput!) {{ addDeliveryAddress(address: $a) {{ {fields} }} }}");
+    let r = shop.call(&c.access, &q, json!({ "a": { "firstName": "Jane", "countryCode": "SE" } })).await;
+    let p = &r["data"]["addDeliveryAddress"];
+    let errors: Vec<(Value, Value)> =
+        p["userErrors"].as_array().unwrap().iter().map(|e| (e["code"].clone(), e["field"].clone())).collect();
+    assert_eq!(
+        errors,
+        [(json!("REQUIRED"), json!(["address", "street"])), (json!("REQUIRED"), json!(["address", "city"]))],
+        "{r}"
+    );
+    // An address's email is checked like the customer's.
+    let r = shop
+        .call(
+            &c.access,
+            &q,
+            json!({ "a": { "street": "Main St", "city": "Oslo", "countryCode": "NO", "email": "not-an-email" } }),
+        )
+        .await;
+    assert_eq!(r["data"]["addDeliveryAddress"]["userErrors"][0]["field"], json!(["address", "email"]), "{r}");
 }

@@ -139,3 +139,22 @@ async fn concurrent_updates_never_lose_one_silently() {
     let me = read(&shop, &c).await;
     assert_eq!((me["title"].as_str(), me["version"].as_i64()), (Some(winner), Some(4)));
 }
+
+#[tokio::test]
+async fn a_timezone_may_be_a_fixed_offset_as_the_seed_systems_write_it() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("offset").await;
+    for (given, stored) in
+        [("GMT+10", "+10:00"), ("UTC+05:30", "+05:30"), ("-3", "-03:00"), ("Asia/Tokyo", "Asia/Tokyo")]
+    {
+        let p = update(&shop, &c, json!({ "timezone": given }), None).await;
+        assert!(codes(&p).is_empty(), "{given}: {p}");
+        assert_eq!(p["customer"]["timezone"], stored, "{given}");
+    }
+    let p = update(&shop, &c, json!({ "timezone": "GMT+15" }), None).await;
+    assert_eq!(
+        (codes(&p), &p["userErrors"][0]["field"]),
+        (vec!["INVALID".to_string()], &json!(["input", "timezone"])),
+        "{p}"
+    );
+}

@@ -188,7 +188,7 @@ pub struct CreateCustomerInput {
     pub language_code: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `DE`.
     pub country_code: Option<String>,
-    /// IANA name, e.g. `Europe/Berlin`.
+    /// An IANA name, e.g. `Europe/Berlin`, or an offset from UTC (`GMT+10`, `UTC+05:30`, `+05:30`: stored as `+10:00`); else `INVALID`.
     pub timezone: Option<String>,
     /// The billing address.
     pub billing_address: Option<AddressInputObject>,

@@ -1,7 +1,7 @@
 //! The customer aggregate and the validation of its parts.
 
 use super::errors::{ErrorCode, Problems, UserError};
-use super::values::{required_text, text, CountryCode, Email, LanguageCode, Phone, TenantId};
+use super::values::{required_text, text, CountryCode, Email, LabelPhone, LanguageCode, Phone, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -39,14 +39,32 @@ pub struct Address {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub company: Option<String>,
-    pub street: String,
+    /// Every delivery address has one; a billing address may not.
+    pub street: Option<String>,
     pub street_number: Option<String>,
     pub additional_info: Option<String>,
     pub postal_code: Option<String>,
-    pub city: String,
+    /// Every delivery address has one; a billing address may not.
+    pub city: Option<String>,
     pub region: Option<String>,
     pub country_code: String,
+    /// Numbers as printed on a label, kept as given (see `LabelPhone`).
     pub phone: Option<String>,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    pub fax: Option<String>,
+    #[serde(default)]
+    pub email: Option<Email>,
+}
+
+/// What an address is for: a delivery address needs a street and a city to
+/// be delivered to; a billing address may be as small as a name, an email
+/// and a country (Centra's registration sends just that).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressKind {
+    Billing,
+    Delivery,
 }
 
 /// An address as a client sends it (no id yet, nothing checked).
@@ -64,35 +82,45 @@ pub struct AddressInput {
     pub region: Option<String>,
     pub country_code: Option<String>,
     pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
 }
 
 impl AddressInput {
-    /// Checks every line; errors are located relative to the address.
-    pub fn validate(self, id: String) -> Result<Address, Vec<UserError>> {
+    /// Checks every line for an address of `kind`; errors are located
+    /// relative to the address.
+    pub fn validate(self, id: String, kind: AddressKind) -> Result<Address, Vec<UserError>> {
         let mut p = Problems::new();
         let opt = |p: &mut Problems, v: Option<String>, max: usize, f: &str| {
             p.check_opt(v, |s| text(&s, max, &[f])).flatten()
         };
-        let req = |p: &mut Problems, v: Option<String>, max: usize, f: &str| {
-            p.check(required_text(v.as_deref().unwrap_or(""), max, &[f]))
+        // A delivery address needs the line; a billing address takes it if given.
+        let line = |p: &mut Problems, v: Option<String>, max: usize, f: &str| match kind {
+            AddressKind::Delivery => p.check(required_text(v.as_deref().unwrap_or(""), max, &[f])),
+            AddressKind::Billing => opt(p, v, max, f),
         };
+        let label = |p: &mut Problems, v: Option<String>, f: &str| p.check_opt(v, |s| LabelPhone::parse(&s, &[f]));
         let address = Address {
             id,
             title: opt(&mut p, self.title, TITLE_MAX, "title"),
             first_name: opt(&mut p, self.first_name, NAME_MAX, "firstName"),
             last_name: opt(&mut p, self.last_name, NAME_MAX, "lastName"),
             company: opt(&mut p, self.company, ADDRESS_LINE_MAX, "company"),
-            street: req(&mut p, self.street, ADDRESS_LINE_MAX, "street").unwrap_or_default(),
+            street: line(&mut p, self.street, ADDRESS_LINE_MAX, "street"),
             street_number: opt(&mut p, self.street_number, POSTAL_CODE_MAX, "streetNumber"),
             additional_info: opt(&mut p, self.additional_info, ADDRESS_LINE_MAX, "additionalInfo"),
             postal_code: opt(&mut p, self.postal_code, POSTAL_CODE_MAX, "postalCode"),
-            city: req(&mut p, self.city, ADDRESS_LINE_MAX, "city").unwrap_or_default(),
+            city: line(&mut p, self.city, ADDRESS_LINE_MAX, "city"),
             region: opt(&mut p, self.region, ADDRESS_LINE_MAX, "region"),
             country_code: p
                 .check(CountryCode::parse(self.country_code.as_deref().unwrap_or(""), &["countryCode"]))
                 .map(|c| c.as_str().to_string())
                 .unwrap_or_default(),
-            phone: p.check_opt(self.phone, |s| Phone::parse(&s, &["phone"])).map(|p| p.as_str().to_string()),
+            phone: label(&mut p, self.phone, "phone").map(|n| n.as_str().to_string()),
+            mobile: label(&mut p, self.mobile, "mobile").map(|n| n.as_str().to_string()),
+            fax: label(&mut p, self.fax, "fax").map(|n| n.as_str().to_string()),
+            email: p.check_opt(self.email, |e| Email::parse(&e, &["email"])),
         };
         if p.is_empty() {
             Ok(address)

@@ -4,8 +4,8 @@
 //! `Customer::new`. A profile field's rules live here once.
 
 use super::customer::{
-    validate_attributes, validate_consents, Address, AddressInput, Consent, Customer, CustomerStatus, Gender, NAME_MAX,
-    TITLE_MAX,
+    validate_attributes, validate_consents, Address, AddressInput, AddressKind, Consent, Customer, CustomerStatus,
+    Gender, NAME_MAX, TITLE_MAX,
 };
 use super::errors::{DomainError, DomainResult, ErrorCode, Problems, UserError};
 use super::values::{
@@ -130,7 +130,7 @@ impl ProfilePatch {
             country_code: self.country_code.check(p, |s| CountryCode::parse(&s, &["countryCode"])),
             timezone: self.timezone.check(p, |s| timezone(&s, &["timezone"])),
             billing_address: match self.billing_address {
-                Patch::Set(a) => match a.validate(ulid::Ulid::new().to_string()) {
+                Patch::Set(a) => match a.validate(ulid::Ulid::new().to_string(), AddressKind::Billing) {
                     Ok(a) => Patch::Set(a),
                     Err(errors) => {
                         p.extend(errors.into_iter().map(|e| e.under(&["billingAddress"])));
@@ -276,7 +276,7 @@ fn not_found() -> DomainError {
 
 /// Sets (or replaces) the billing address.
 pub fn set_billing_address(c: &mut Customer, input: AddressInput, id: String) -> DomainResult<()> {
-    c.billing_address = Some(input.validate(id).map_err(DomainError::User)?);
+    c.billing_address = Some(input.validate(id, AddressKind::Billing).map_err(DomainError::User)?);
     Ok(())
 }
 
@@ -288,7 +288,7 @@ pub fn add_delivery_address(
     id: String,
     make_default: bool,
 ) -> DomainResult<Address> {
-    let address = input.validate(id).map_err(DomainError::User)?;
+    let address = input.validate(id, AddressKind::Delivery).map_err(DomainError::User)?;
     if c.delivery_addresses.len() >= MAX_DELIVERY_ADDRESSES {
         return Err(DomainError::user(
             ErrorCode::LimitExceeded,
@@ -306,7 +306,7 @@ pub fn add_delivery_address(
 /// Replaces a delivery address as a whole, keeping its id.
 pub fn update_delivery_address(c: &mut Customer, id: &str, input: AddressInput) -> DomainResult<()> {
     let slot = c.delivery_addresses.iter_mut().find(|a| a.id == id).ok_or_else(not_found)?;
-    *slot = input.validate(id.to_string()).map_err(DomainError::User)?;
+    *slot = input.validate(id.to_string(), AddressKind::Delivery).map_err(DomainError::User)?;
     Ok(())
 }
 
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(c.phone_number.as_ref().map(Phone::as_str), Some("+442079460958"));
         assert_eq!(c.language_code.as_ref().map(LanguageCode::as_str), Some("en-GB"));
         assert_eq!(c.gender, Some(Gender::Female));
-        assert_eq!(c.billing_address.as_ref().map(|a| a.city.as_str()), Some("London"));
+        assert_eq!(c.billing_address.as_ref().and_then(|a| a.city.as_deref()), Some("London"));
         assert!(c.billing_address.is_some_and(|a| !a.id.is_empty()));
         assert_eq!(c.consents, [Consent { key: "mail".into(), granted: true, updated_at: now }]);
         assert_eq!(c.attributes.len(), 1);
@@ -428,12 +428,22 @@ mod tests {
     #[test]
     fn a_bad_billing_address_is_reported_under_its_field() {
         let patch = ProfilePatch {
-            billing_address: Patch::Set(AddressInput { city: Some(" ".into()), ..address("x") }),
+            billing_address: Patch::Set(AddressInput { city: Some("x".repeat(201)), ..address("x") }),
             ..Default::default()
         };
         let Err(DomainError::User(errors)) = patch.validate(Utc::now()) else { panic!("invalid") };
         assert_eq!(errors[0].field, ["billingAddress", "city"]);
-        assert_eq!(errors[0].code, ErrorCode::Required);
+        assert_eq!(errors[0].code, ErrorCode::TooLong);
+    }
+
+    #[test]
+    fn a_billing_address_needs_no_street_or_city_a_delivery_address_does() {
+        let minimal = || AddressInput { country_code: Some("se".into()), ..Default::default() };
+        let billing = minimal().validate("b".into(), AddressKind::Billing).unwrap();
+        assert_eq!((billing.street, billing.city, billing.country_code.as_str()), (None, None, "SE"));
+        let errors = minimal().validate("d".into(), AddressKind::Delivery).unwrap_err();
+        let fields: Vec<String> = errors.iter().map(|e| e.field.join(".")).collect();
+        assert_eq!(fields, ["street", "city"]);
     }
 
     #[test]

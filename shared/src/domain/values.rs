@@ -104,6 +104,34 @@ impl Phone {
     }
 }
 
+/// A phone number as printed on an address label (an address's phone,
+/// mobile, fax), kept as given but trimmed: 3 to 20 digits with spaces,
+/// `+`, `-`, `/`, `.` and parentheses (OXID sends `"555"`). Only the
+/// customer's own numbers are normalised to E.164 (`Phone`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelPhone(String);
+
+impl LabelPhone {
+    pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
+        let s = raw.trim();
+        let digits = s.chars().filter(char::is_ascii_digit).count();
+        let allowed = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '/' | '.' | '(' | ')'));
+        if allowed && (3..=20).contains(&digits) && s.len() <= 40 {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(UserError::new(
+                ErrorCode::Invalid,
+                field,
+                "A phone number of 3 to 20 digits, with spaces, +, -, /, . and parentheses at most.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// An ISO 3166-1 alpha-2 country code, upper case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryCode(String);
@@ -191,12 +219,48 @@ pub fn required_text(raw: &str, max: usize, field: &[&str]) -> Result<String, Us
     text(raw, max, field)?.ok_or_else(|| UserError::new(ErrorCode::Required, field, "Must not be empty."))
 }
 
-/// An IANA time zone name (`Europe/Berlin`), in its canonical spelling.
+/// A time zone: an IANA name (`Europe/Berlin`) in its canonical spelling,
+/// or a fixed offset as the seed systems write it (`GMT+10`, `UTC+05:30`,
+/// `+05:30`, `-3`), stored as `+10:00`. `GMT+10` means ten hours ahead of
+/// UTC, as people write it (not POSIX's inverted `Etc/GMT+10`, which stays
+/// an IANA name).
 pub fn timezone(raw: &str, field: &[&str]) -> Result<String, UserError> {
-    raw.trim()
-        .parse::<chrono_tz::Tz>()
-        .map(|z| z.name().to_string())
-        .map_err(|_| UserError::new(ErrorCode::Invalid, field, "Timezone must be an IANA name, e.g. Europe/Berlin."))
+    let raw = raw.trim();
+    if let Ok(zone) = raw.parse::<chrono_tz::Tz>() {
+        return Ok(zone.name().to_string());
+    }
+    fixed_offset(raw).ok_or_else(|| {
+        UserError::new(
+            ErrorCode::Invalid,
+            field,
+            "Timezone must be an IANA name (Europe/Berlin) or an offset from UTC (GMT+10, UTC+05:30, +05:30).",
+        )
+    })
+}
+
+/// `[GMT|UTC]±H[H][[:]MM]` as `±HH:MM`, within -12:00..+14:00.
+fn fixed_offset(raw: &str) -> Option<String> {
+    let upper = raw.to_ascii_uppercase();
+    let rest = upper.strip_prefix("GMT").or_else(|| upper.strip_prefix("UTC")).unwrap_or(&upper);
+    let (sign, rest) = match rest.as_bytes().first()? {
+        b'+' => ('+', &rest[1..]),
+        b'-' => ('-', &rest[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() > 2 => rest.split_at(rest.len() - 2),
+        None => (rest, "0"),
+    };
+    let digits = |s: &str, max_len: usize| {
+        (!s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (h, m) = (digits(hours, 2)?, digits(minutes, 2)?);
+    let total = h * 60 + m;
+    let fits = m < 60 && if sign == '+' { total <= 14 * 60 } else { total <= 12 * 60 };
+    fits.then(|| format!("{sign}{h:02}:{m:02}"))
 }
 
 pub const REF_MAX: usize = 100;
@@ -338,6 +402,24 @@ mod tests {
         assert_eq!(text("abcdefghijk", 10, F).unwrap_err().code, ErrorCode::TooLong);
         assert_eq!(text("a\u{0}b", 10, F).unwrap_err().code, ErrorCode::Invalid);
         assert_eq!(required_text(" ", 10, F).unwrap_err().code, ErrorCode::Required);
+    }
+
+    #[test]
+    fn timezones_are_iana_names_or_fixed_offsets() {
+        assert_eq!(timezone(" Europe/Berlin ", F).unwrap(), "Europe/Berlin");
+        for (raw, stored) in [
+            ("GMT+10", "+10:00"),
+            ("UTC+05:30", "+05:30"),
+            ("+05:30", "+05:30"),
+            ("-3", "-03:00"),
+            ("utc-0930", "-09:30"),
+        ] {
+            assert_eq!(timezone(raw, F).unwrap(), stored, "{raw}");
+        }
+        assert_eq!(timezone("Etc/GMT+10", F).unwrap(), "Etc/GMT+10", "an IANA name stays one");
+        for bad in ["GMT+15", "+05:60", "-13", "Mars/Olympus", "GMT+", "+1:2:3", "UTC+abc"] {
+            assert_eq!(timezone(bad, F).unwrap_err().code, ErrorCode::Invalid, "{bad}");
+        }
     }
 
     #[test]

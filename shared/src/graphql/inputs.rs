@@ -17,22 +17,30 @@ pub struct AddressInputObject {
     pub last_name: Option<String>,
     /// At most 200 characters.
     pub company: Option<String>,
-    /// The street line; at most 200 characters, blank is `REQUIRED`.
-    pub street: String,
+    /// The street line; at most 200 characters. A delivery address needs one (`REQUIRED`); a billing address may go
+    /// without.
+    pub street: Option<String>,
     /// At most 20 characters.
     pub street_number: Option<String>,
     /// A further address line; at most 200 characters.
     pub additional_info: Option<String>,
     /// At most 20 characters.
     pub postal_code: Option<String>,
-    /// At most 200 characters; blank is `REQUIRED`.
-    pub city: String,
+    /// At most 200 characters. A delivery address needs one (`REQUIRED`); a billing address may go without.
+    pub city: Option<String>,
     /// State, province or county; at most 200 characters.
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. `DE` (any case, stored upper case); anything else is `INVALID`.
     pub country_code: String,
-    /// E.164, e.g. `+4930123456` (spaces, dashes, dots and parentheses are dropped); anything else is `INVALID`.
+    /// As printed on a label, kept as given (trimmed): 3 to 20 digits with spaces, `+`, `-`, `/`, `.` and
+    /// parentheses; anything else is `INVALID`.
     pub phone: Option<String>,
+    /// A mobile number, as `phone`.
+    pub mobile: Option<String>,
+    /// A fax number, as `phone`.
+    pub fax: Option<String>,
+    /// A contact email for this address (validated like the customer's; not unique, not a login).
+    pub email: Option<String>,
 }
 
 impl From<AddressInputObject> for AddressInput {
@@ -42,14 +50,17 @@ impl From<AddressInputObject> for AddressInput {
             first_name: a.first_name,
             last_name: a.last_name,
             company: a.company,
-            street: Some(a.street),
+            street: a.street,
             street_number: a.street_number,
             additional_info: a.additional_info,
             postal_code: a.postal_code,
-            city: Some(a.city),
+            city: a.city,
             region: a.region,
             country_code: Some(a.country_code),
             phone: a.phone,
+            mobile: a.mobile,
+            fax: a.fax,
+            email: a.email,
         }
     }
 }
@@ -175,7 +186,7 @@ pub struct UpdateCustomerInput {
     pub language_code: MaybeUndefined<String>,
     /// ISO 3166-1 alpha-2.
     pub country_code: MaybeUndefined<String>,
-    /// IANA name, e.g. `Europe/Berlin`.
+    /// An IANA name, e.g. `Europe/Berlin`, or an offset from UTC (`GMT+10`, `UTC+05:30`, `+05:30`: stored as `+10:00`); else `INVALID`.
     pub timezone: MaybeUndefined<String>,
     /// The complete new list; a consent whose `granted` is unchanged keeps its `updatedAt`.
     pub consents: MaybeUndefined<Vec<ConsentInput>>,

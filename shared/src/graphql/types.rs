@@ -134,9 +134,9 @@ impl AddressObject {
     async fn company(&self) -> Option<&str> {
         self.0.company.as_deref()
     }
-    /// The street line.
-    async fn street(&self) -> &str {
-        &self.0.street
+    /// The street line; every delivery address has one, a billing address may not.
+    async fn street(&self) -> Option<&str> {
+        self.0.street.as_deref()
     }
     /// The house number, when kept apart from `street`.
     async fn street_number(&self) -> Option<&str> {
@@ -150,9 +150,9 @@ impl AddressObject {
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
-    /// The city.
-    async fn city(&self) -> &str {
-        &self.0.city
+    /// The city; every delivery address has one, a billing address may not.
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
     }
     /// State, province or county.
     async fn region(&self) -> Option<&str> {
@@ -162,9 +162,21 @@ impl AddressObject {
     async fn country_code(&self) -> &str {
         &self.0.country_code
     }
-    /// A phone number for the address, E.164, e.g. `+4930123456`.
+    /// A phone number for the address, as printed on a label (kept as given).
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
+    }
+    /// A mobile number for the address, as printed on a label.
+    async fn mobile(&self) -> Option<&str> {
+        self.0.mobile.as_deref()
+    }
+    /// A fax number for the address, as printed on a label.
+    async fn fax(&self) -> Option<&str> {
+        self.0.fax.as_deref()
+    }
+    /// A contact email for the address (not the customer's login).
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_ref().map(|e| e.as_str())
     }
 }
 
@@ -274,7 +286,7 @@ impl CustomerCore {
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_ref().map(|c| c.as_str())
     }
-    /// IANA time zone name, e.g. `Europe/Berlin`.
+    /// An IANA time zone name, e.g. `Europe/Berlin`, or a fixed offset from UTC written `+10:00`.
     async fn timezone(&self) -> Option<&str> {
         self.0.timezone.as_deref()
     }
