@@ -1,6 +1,6 @@
 //! Configuration, read once per cold start from the environment.
 
-use crate::domain::{CurrencyCode, Earning, TenantId};
+use crate::domain::{CountryCode, CurrencyCode, Earning, TenantId};
 use anyhow::Context;
 use chrono::Duration;
 use serde::Deserialize;
@@ -38,6 +38,9 @@ pub struct TenantSettings {
     pub currency_code: Option<String>,
     /// How customers earn loyalty; absent: nobody earns.
     pub loyalty: Option<LoyaltySettings>,
+    /// The country (ISO 3166-1 alpha-2) whose national phone numbers a
+    /// customer may give without `+`; absent: only international ones.
+    pub default_country_code: Option<String>,
 }
 
 /// Loyalty earning of a tenant (needs `currencyCode`).
@@ -226,6 +229,12 @@ impl Config {
             if let Some(c) = &t.currency_code {
                 anyhow::ensure!(CurrencyCode::parse(c, &[]).is_ok(), "TENANTS.{id}: currencyCode {c} is not ISO 4217");
             }
+            if let Some(c) = &t.default_country_code {
+                anyhow::ensure!(
+                    CountryCode::parse(c, &[]).is_ok(),
+                    "TENANTS.{id}: defaultCountryCode {c} is not ISO 3166-1"
+                );
+            }
             if let Some(l) = &t.loyalty {
                 anyhow::ensure!(t.currency_code.is_some(), "TENANTS.{id}: loyalty needs a currencyCode");
                 anyhow::ensure!(
@@ -274,6 +283,12 @@ impl Config {
     pub fn tenant(&self, tenant: &TenantId) -> Option<&TenantSettings> {
         self.tenants.get(tenant.as_str()).or_else(|| self.tenants.get("*"))
     }
+
+    /// The country in which a tenant's phone numbers without `+` are read.
+    pub fn phone_country(&self, tenant: &TenantId) -> Option<CountryCode> {
+        let code = self.tenant(tenant)?.default_country_code.as_deref()?;
+        CountryCode::parse(code, &[]).ok()
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +308,7 @@ mod tests {
             mail_from: None,
             currency_code: None,
             loyalty: None,
+            default_country_code: None,
         }
     }
 

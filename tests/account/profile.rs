@@ -158,3 +158,31 @@ async fn a_timezone_may_be_a_fixed_offset_as_the_seed_systems_write_it() {
         "{p}"
     );
 }
+
+#[tokio::test]
+async fn phone_numbers_are_read_in_the_shops_country_and_stored_in_e164() {
+    let gb = shop(&[]).await;
+    let c = gb.customer("phones").await;
+    // The test shop's defaultCountryCode is GB: a national number is read there.
+    let p =
+        update(&gb, &c, json!({ "phoneNumber": "020 7946 0018", "cellPhoneNumber": "+49 (30) 901820" }), None).await;
+    assert!(codes(&p).is_empty(), "{p}");
+    assert_eq!(
+        (&p["customer"]["phoneNumber"], &p["customer"]["cellPhoneNumber"]),
+        (&json!("+442079460018"), &json!("+4930901820"))
+    );
+    // libphonenumber's rules: a number of no country, or too short, is refused at its path.
+    let p = update(&gb, &c, json!({ "phoneNumber": "+1 555 0100", "cellPhoneNumber": "12" }), None).await;
+    let fields: Vec<Value> = p["userErrors"].as_array().unwrap().iter().map(|e| e["field"].clone()).collect();
+    assert_eq!(fields, [json!(["input", "phoneNumber"]), json!(["input", "cellPhoneNumber"])], "{p}");
+
+    // A shop without a defaultCountryCode takes international numbers only.
+    let mut tenants: Value = serde_json::from_str(&crate::support::tenants_json()).unwrap();
+    tenants["*"].as_object_mut().unwrap().remove("defaultCountryCode");
+    let abroad = shop(&[("TENANTS", &tenants.to_string())]).await;
+    let c = abroad.customer("abroad").await;
+    let p = update(&abroad, &c, json!({ "phoneNumber": "020 7946 0018" }), None).await;
+    assert_eq!(codes(&p), ["INVALID"], "{p}");
+    let p = update(&abroad, &c, json!({ "phoneNumber": "+44 20 7946 0018" }), None).await;
+    assert_eq!(p["customer"]["phoneNumber"], "+442079460018", "{p}");
+}

@@ -43,6 +43,7 @@ pub fn tenants_json() -> String {
         "allowedUrls": [format!("{SHOP_URL}/")],
         "confirmEmailUrl": format!("{SHOP_URL}/confirm-email"),
         "resetPasswordUrl": format!("{SHOP_URL}/reset-password"),
+        "defaultCountryCode": "GB",
         "currencyCode": "EUR",
         "loyalty": { "pointsPerUnit": 1, "stampsPerOrder": 1 },
     }})

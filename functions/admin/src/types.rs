@@ -176,9 +176,9 @@ pub struct CreateCustomerInput {
     pub first_name: Option<String>,
     /// At most 100 characters.
     pub last_name: Option<String>,
-    /// E.164, e.g. `+4930123456` (spaces, dashes, dots and parentheses are dropped).
+    /// A phone number in any common notation, stored in E.164 (`+4930901820`): with `+` (or `00`), or national in the shop's `defaultCountryCode`; checked with libphonenumber's rules (else `INVALID`).
     pub phone_number: Option<String>,
-    /// E.164, e.g. `+491701234567` (spaces, dashes, dots and parentheses are dropped).
+    /// A phone number in any common notation, stored in E.164 (`+4930901820`): with `+` (or `00`), or national in the shop's `defaultCountryCode`; checked with libphonenumber's rules (else `INVALID`).
     pub cell_phone_number: Option<String>,
     /// `YYYY-MM-DD`, in the past and at most 130 years ago.
     pub birthdate: Option<Date>,

@@ -106,9 +106,9 @@ pub struct ValidProfilePatch {
 
 impl ProfilePatch {
     /// Checks every field set, with paths relative to the input.
-    pub fn validate(self, now: DateTime<Utc>) -> DomainResult<ValidProfilePatch> {
+    pub fn validate(self, now: DateTime<Utc>, phone_country: Option<&CountryCode>) -> DomainResult<ValidProfilePatch> {
         let mut p = Problems::new();
-        let valid = self.validate_into(now, &mut p);
+        let valid = self.validate_into(now, phone_country, &mut p);
         p.finish().map(|_| valid)
     }
 
@@ -116,14 +116,23 @@ impl ProfilePatch {
     /// the problems in `p` (paths relative to the input) and leaves every
     /// field that has one unchanged (`Keep`), so the valid rest can still be
     /// looked at (e.g. the names a password must not be built from).
-    pub fn validate_into(self, now: DateTime<Utc>, p: &mut Problems) -> ValidProfilePatch {
+    /// `phone_country`: the tenant's `defaultCountryCode`, in which phone
+    /// numbers without a `+` are read.
+    pub fn validate_into(
+        self,
+        now: DateTime<Utc>,
+        phone_country: Option<&CountryCode>,
+        p: &mut Problems,
+    ) -> ValidProfilePatch {
         let today = now.date_naive();
         ValidProfilePatch {
             title: optional_text(self.title, TITLE_MAX, "title", p),
             first_name: optional_text(self.first_name, NAME_MAX, "firstName", p),
             last_name: optional_text(self.last_name, NAME_MAX, "lastName", p),
-            phone_number: self.phone_number.check(p, |s| Phone::parse(&s, &["phoneNumber"])),
-            cell_phone_number: self.cell_phone_number.check(p, |s| Phone::parse(&s, &["cellPhoneNumber"])),
+            phone_number: self.phone_number.check(p, |s| Phone::parse(&s, phone_country, &["phoneNumber"])),
+            cell_phone_number: self
+                .cell_phone_number
+                .check(p, |s| Phone::parse(&s, phone_country, &["cellPhoneNumber"])),
             birthdate: self.birthdate.check(p, |d| Birthdate::parse(d, today, &["birthdate"]).map(|b| b.date())),
             gender: self.gender,
             language_code: self.language_code.check(p, |s| LanguageCode::parse(&s, &["languageCode"])),
@@ -223,9 +232,9 @@ pub struct ValidAdminPatch {
 
 impl AdminPatch {
     /// Checks every field set, with paths relative to the input.
-    pub fn validate(self, now: DateTime<Utc>) -> DomainResult<ValidAdminPatch> {
+    pub fn validate(self, now: DateTime<Utc>, phone_country: Option<&CountryCode>) -> DomainResult<ValidAdminPatch> {
         let mut p = Problems::new();
-        let profile = self.profile.validate_into(now, &mut p);
+        let profile = self.profile.validate_into(now, phone_country, &mut p);
         if self.email == Patch::Clear {
             p.push(UserError::new(ErrorCode::Required, &["email"], "The email cannot be removed."));
         }
@@ -362,7 +371,7 @@ mod tests {
             timezone: Patch::Set("Europe/Berlin".into()),
             ..Default::default()
         };
-        patch.validate(Utc::now()).unwrap().apply(&mut c);
+        patch.validate(Utc::now(), None).unwrap().apply(&mut c);
         assert_eq!(c.first_name, None);
         assert_eq!(c.last_name.as_deref(), Some("Lee"));
         assert_eq!(c.timezone.as_deref(), Some("Europe/Berlin"));
@@ -375,7 +384,7 @@ mod tests {
             phone_number: Patch::Set("123".into()),
             ..Default::default()
         };
-        let Err(DomainError::User(errors)) = patch.validate(Utc::now()) else { panic!("invalid") };
+        let Err(DomainError::User(errors)) = patch.validate(Utc::now(), None) else { panic!("invalid") };
         let fields: Vec<_> = errors.iter().map(|e| e.field.join(".")).collect();
         assert_eq!(fields, ["phoneNumber", "timezone"]);
     }
@@ -389,7 +398,7 @@ mod tests {
             consents: Patch::Set(vec![("mail".into(), true), ("sms".into(), false)]),
             ..Default::default()
         };
-        patch.validate(Utc::now()).unwrap().apply(&mut c);
+        patch.validate(Utc::now(), None).unwrap().apply(&mut c);
         assert_eq!(c.consents[0].updated_at, earlier);
         assert!(c.consents[1].updated_at > earlier);
     }
@@ -411,7 +420,7 @@ mod tests {
             attributes: Patch::Set(vec![("source".into(), "shop".into())]),
             ..Default::default()
         };
-        let valid = patch.validate(now).unwrap();
+        let valid = patch.validate(now, None).unwrap();
         assert_eq!(valid.names_set(), [Some("Ada"), None]);
         valid.apply(&mut c);
         assert_eq!((c.title, c.first_name.as_deref(), c.last_name), (None, Some("Ada"), None));
@@ -431,7 +440,7 @@ mod tests {
             billing_address: Patch::Set(AddressInput { city: Some("x".repeat(201)), ..address("x") }),
             ..Default::default()
         };
-        let Err(DomainError::User(errors)) = patch.validate(Utc::now()) else { panic!("invalid") };
+        let Err(DomainError::User(errors)) = patch.validate(Utc::now(), None) else { panic!("invalid") };
         assert_eq!(errors[0].field, ["billingAddress", "city"]);
         assert_eq!(errors[0].code, ErrorCode::TooLong);
     }

@@ -79,24 +79,39 @@ pub fn mask_email(s: &str) -> String {
     }
 }
 
-/// A phone number in E.164 form: `+`, a non-zero digit, at most 15 digits.
+/// A customer's own phone number, stored in E.164 form (`+4930901820`).
+/// It is read, validated and formatted with libphonenumber's rules (the
+/// `phonenumber` port): a number with a `+` in any common notation, or one
+/// without, read as a national number of `default_country` (the tenant's
+/// `defaultCountryCode`; without one such a number is `INVALID`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone(String);
 
 impl Phone {
-    pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
-        // Spaces, dashes, dots and parentheses are common formatting; drop them.
-        let s: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-        let digits = s.strip_prefix('+').unwrap_or("");
-        let ok = digits.len() >= 4
-            && digits.len() <= 15
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && !digits.starts_with('0');
-        if ok {
-            Ok(Self(s))
-        } else {
-            Err(UserError::new(ErrorCode::Invalid, field, "Phone number must be in E.164 form, e.g. +4930123456."))
+    pub fn parse(raw: &str, default_country: Option<&CountryCode>, field: &[&str]) -> Result<Self, UserError> {
+        let raw = raw.trim();
+        let invalid = |why: &str| UserError::new(ErrorCode::Invalid, field, why.to_string());
+        let international = raw.starts_with('+') || raw.starts_with("00");
+        let region = match (international, default_country) {
+            (true, _) => None,
+            (false, Some(c)) => Some(
+                c.as_str()
+                    .parse::<phonenumber::country::Id>()
+                    .map_err(|_| invalid("Give the number with its country code, e.g. +4930901820."))?,
+            ),
+            (false, None) => return Err(invalid("Give the number with its country code, e.g. +4930901820.")),
+        };
+        // libphonenumber reads `00` as the international prefix only in
+        // some regions: written `+`, it is one everywhere.
+        let text = match raw.strip_prefix("00") {
+            Some(rest) if international => format!("+{rest}"),
+            _ => raw.to_string(),
+        };
+        let number = phonenumber::parse(region, &text).map_err(|_| invalid("Not a phone number."))?;
+        if !phonenumber::is_valid(&number) {
+            return Err(invalid("Not a valid phone number for its country."));
         }
+        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -365,11 +380,18 @@ mod tests {
     }
 
     #[test]
-    fn phone_must_be_e164() {
-        assert_eq!(Phone::parse("+49 30 123-456", F).unwrap().as_str(), "+4930123456");
-        for bad in ["030123456", "+0301234", "+49abc", "+1234567890123456", "+12"] {
-            assert_eq!(Phone::parse(bad, F).unwrap_err().code, ErrorCode::Invalid, "{bad}");
+    fn phones_are_read_with_libphonenumber_and_stored_in_e164() {
+        let gb = CountryCode::parse("GB", F).unwrap();
+        let au = CountryCode::parse("AU", F).unwrap();
+        assert_eq!(Phone::parse("+49 30 901820", None, F).unwrap().as_str(), "+4930901820");
+        assert_eq!(Phone::parse("0049 30 901820", Some(&gb), F).unwrap().as_str(), "+4930901820");
+        // National numbers in the tenant's country (Fluent's "3333344444" is an Australian-style mobile here).
+        assert_eq!(Phone::parse("020 7946 0018", Some(&gb), F).unwrap().as_str(), "+442079460018");
+        assert_eq!(Phone::parse("0412 345 678", Some(&au), F).unwrap().as_str(), "+61412345678");
+        for bad in ["020 7946 0018", "+0301234", "+49abc", "+1234567890123456", "+12", "+1 555 0100"] {
+            assert_eq!(Phone::parse(bad, None, F).unwrap_err().code, ErrorCode::Invalid, "{bad}");
         }
+        assert_eq!(Phone::parse("12", Some(&gb), F).unwrap_err().code, ErrorCode::Invalid);
     }
 
     #[test]

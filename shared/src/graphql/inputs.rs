@@ -102,7 +102,7 @@ pub struct RegisterCustomerInput {
     pub first_name: Option<String>,
     /// At most 100 characters.
     pub last_name: Option<String>,
-    /// E.164, e.g. `+4930123456`.
+    /// A phone number in any common notation, stored in E.164 (`+4930901820`): with `+` (or `00`), or national in the shop's `defaultCountryCode`; checked with libphonenumber's rules (else `INVALID`).
     pub phone_number: Option<String>,
     /// In the past and at most 130 years back, else `INVALID`.
     pub birthdate: Option<Date>,
@@ -174,9 +174,9 @@ pub struct UpdateCustomerInput {
     pub first_name: MaybeUndefined<String>,
     /// At most 100 characters.
     pub last_name: MaybeUndefined<String>,
-    /// E.164.
+    /// A phone number in any common notation, stored in E.164 (`+4930901820`): with `+` (or `00`), or national in the shop's `defaultCountryCode`; checked with libphonenumber's rules (else `INVALID`).
     pub phone_number: MaybeUndefined<String>,
-    /// E.164.
+    /// A phone number in any common notation, stored in E.164 (`+4930901820`): with `+` (or `00`), or national in the shop's `defaultCountryCode`; checked with libphonenumber's rules (else `INVALID`).
     pub cell_phone_number: MaybeUndefined<String>,
     /// In the past and at most 130 years back, else `INVALID`.
     pub birthdate: MaybeUndefined<Date>,

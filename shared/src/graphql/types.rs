@@ -262,11 +262,11 @@ impl CustomerCore {
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()
     }
-    /// E.164.
+    /// The customer's phone number, E.164, e.g. `+4930901820`.
     async fn phone_number(&self) -> Option<&str> {
         self.0.phone_number.as_ref().map(|p| p.as_str())
     }
-    /// E.164.
+    /// The customer's mobile number, E.164.
     async fn cell_phone_number(&self) -> Option<&str> {
         self.0.cell_phone_number.as_ref().map(|p| p.as_str())
     }

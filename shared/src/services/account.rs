@@ -26,7 +26,8 @@ pub async fn update_profile(
     patch: ProfilePatch,
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
-    let patch = patch.validate(Utc::now())?;
+    let customer = &p.record.customer;
+    let patch = patch.validate(Utc::now(), svc.config.phone_country(&customer.tenant_id).as_ref())?;
     modify(svc, &p.record.customer, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())

@@ -5,8 +5,8 @@ use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
-    external_id, loyalty_id, reference, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError,
-    DomainResult, Email, ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError,
+    external_id, loyalty_id, reference, CountryCode, Credentials, Customer, CustomerRecord, CustomerStatus,
+    DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError,
     ValidProfilePatch,
 };
 use crate::store::{NewCustomer, WriteError};
@@ -42,10 +42,15 @@ struct ValidNewCustomer {
 impl NewCustomerInput {
     /// Checks every field, with paths relative to the input. The profile
     /// goes through the same rules as any profile update.
-    fn validate(self, policy: &PasswordPolicy, now: DateTime<Utc>) -> Result<ValidNewCustomer, Vec<UserError>> {
+    fn validate(
+        self,
+        policy: &PasswordPolicy,
+        phone_country: Option<&CountryCode>,
+        now: DateTime<Utc>,
+    ) -> Result<ValidNewCustomer, Vec<UserError>> {
         let mut p = Problems::new();
         let email = p.check(Email::parse(&self.email, &["email"]));
-        let profile = self.profile.validate_into(now, &mut p);
+        let profile = self.profile.validate_into(now, phone_country, &mut p);
         let reference = p.check_opt(self.reference, |r| reference(&r, &["ref"]));
         let external_id = p.check_opt(self.external_id, |x| external_id(&x, &["externalId"]));
         let loyalty_id = p.check_opt(self.loyalty_id, |x| loyalty_id(&x, &["loyaltyId"]));
@@ -100,7 +105,8 @@ pub(crate) async fn build(
     id: Option<String>,
     now: DateTime<Utc>,
 ) -> DomainResult<CustomerRecord> {
-    let valid = input.validate(&svc.policy, now).map_err(DomainError::User)?;
+    let phone_country = svc.config.phone_country(tenant);
+    let valid = input.validate(&svc.policy, phone_country.as_ref(), now).map_err(DomainError::User)?;
     let password_hash = match &valid.password {
         Some(password) => Some(svc.hasher.hash(password).await?),
         None => None,
@@ -179,8 +185,8 @@ mod tests {
     fn creation_and_update_share_the_profile_rules() {
         let now = Utc::now();
         let new = NewCustomerInput { email: "ada@example.com".into(), profile: bad_phone(), ..Default::default() };
-        let Err(created) = new.validate(&PasswordPolicy::default(), now) else { panic!("invalid phone") };
-        let Err(DomainError::User(updated)) = bad_phone().validate(now) else { panic!("invalid phone") };
+        let Err(created) = new.validate(&PasswordPolicy::default(), None, now) else { panic!("invalid phone") };
+        let Err(DomainError::User(updated)) = bad_phone().validate(now, None) else { panic!("invalid phone") };
         assert_eq!(created, updated);
         assert_eq!(created[0].field, ["phoneNumber"]);
         assert_eq!(created[0].code, ErrorCode::Invalid);
@@ -200,7 +206,7 @@ mod tests {
             profile,
             ..Default::default()
         };
-        let Err(errors) = new.validate(&PasswordPolicy::default(), Utc::now()) else { panic!("weak password") };
+        let Err(errors) = new.validate(&PasswordPolicy::default(), None, Utc::now()) else { panic!("weak password") };
         let found: Vec<(ErrorCode, String)> = errors.iter().map(|e| (e.code, e.field.join("."))).collect();
         let expected =
             [(ErrorCode::Invalid, "phoneNumber".to_string()), (ErrorCode::PasswordTooWeak, "password".to_string())];

@@ -60,7 +60,7 @@ pub(super) async fn apply_patch(
     patch: AdminPatch,
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
-    let patch = patch.validate(Utc::now())?;
+    let patch = patch.validate(Utc::now(), svc.config.phone_country(&before.tenant_id).as_ref())?;
     let (after, _) = modify(svc, before, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())
