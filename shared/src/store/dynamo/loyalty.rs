@@ -3,8 +3,8 @@
 //! wrote each entry, so newest first is exact), and the receipts of
 //! idempotency keys (listed under the customer in GSI1 for erasure).
 
-use super::items::{sort_key, standing_item, standing_key, with_keys};
-use super::{key, s, sdk, DynamoStore, Item, NOT_EXISTS};
+use super::items::{standing_item, standing_key, with_keys};
+use super::{key, s, DynamoStore, Item, NOT_EXISTS};
 use crate::domain::{LoyaltyKind, LoyaltyReceipt, LoyaltyTransaction, Standing, TenantId};
 use crate::store::{keys, LoyaltyStore, WriteError};
 use anyhow::Context;
@@ -57,40 +57,13 @@ impl LoyaltyStore for DynamoStore {
         limit: usize,
     ) -> anyhow::Result<(Vec<(String, LoyaltyTransaction)>, bool)> {
         let pk = keys::customer(tenant, customer_id);
-        let mut found = Vec::new();
-        let mut start = after.map(|a| key(pk.clone(), a));
-        loop {
-            let mut values = super::values([(":pk", s(pk.clone())), (":ledger", s(keys::LEDGER))]);
-            if redemptions_only {
-                values.insert(
-                    ":redeem".into(),
-                    serde_dynamo::to_attribute_value(LoyaltyKind::Redeem).map_err(anyhow::Error::from)?,
-                );
-            }
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :ledger)")
-                .set_filter_expression(redemptions_only.then(|| "kind = :redeem".to_string()))
-                .set_expression_attribute_values(Some(values))
-                .set_exclusive_start_key(start.take())
-                .scan_index_forward(false)
-                .limit(super::orders::read_ahead(limit, redemptions_only))
-                .send()
-                .await
-                .map_err(sdk("list loyalty transactions"))?;
-            for item in out.items.unwrap_or_default() {
-                let position = sort_key(&item).context("ledger entry without sort key")?.to_string();
-                found.push((position, serde_dynamo::from_item(item).context("ledger entry")?));
-            }
-            match out.last_evaluated_key {
-                Some(k) if found.len() <= limit => start = Some(k),
-                _ => break,
-            }
+        let mut values = super::values([(":pk", s(pk.clone())), (":ledger", s(keys::LEDGER))]);
+        if redemptions_only {
+            let redeem = serde_dynamo::to_attribute_value(LoyaltyKind::Redeem).map_err(anyhow::Error::from)?;
+            values.insert(":redeem".into(), redeem);
         }
-        let more = found.len() > limit;
-        found.truncate(limit);
-        Ok((found, more))
+        let filter = redemptions_only.then_some("kind = :redeem");
+        let condition = "pk = :pk AND begins_with(sk, :ledger)";
+        self.newest_first(&pk, condition, filter, values, after, limit, "list loyalty transactions").await
     }
 }

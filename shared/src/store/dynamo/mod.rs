@@ -21,6 +21,7 @@ mod tokens;
 
 use super::table::{GSI1, GSI1_PARTITION_KEY, PARTITION_KEY, SORT_KEY};
 use super::{UniqueKey, WriteError};
+use anyhow::Context;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -407,6 +408,55 @@ impl DynamoStore {
         let same =
             |a: &Item, b: &Item| a.get(PARTITION_KEY) == b.get(PARTITION_KEY) && a.get(SORT_KEY) == b.get(SORT_KEY);
         Ok(wanted.iter().map(|k| found.iter().position(|i| same(i, k)).map(|at| found.swap_remove(at))).collect())
+    }
+
+    /// A page of a customer partition's listing, newest (highest sort key)
+    /// first: up to `limit` items of `partition` matching `condition` (and
+    /// `filter`, with `values`), after the sort key `after`, each with its
+    /// sort key, and whether more may follow. One past the page is read to
+    /// know that; a filter may need more than one query to fill the page.
+    #[allow(clippy::too_many_arguments)]
+    async fn newest_first<T: serde::de::DeserializeOwned>(
+        &self,
+        partition: &str,
+        condition: &str,
+        filter: Option<&str>,
+        values: Item,
+        after: Option<&str>,
+        limit: usize,
+        what: &'static str,
+    ) -> anyhow::Result<(Vec<(String, T)>, bool)> {
+        // With a filter, at least 100 items a query: a page of rare matches
+        // takes a few reads, not one per item.
+        let read = if filter.is_some() { (limit + 1).max(100) } else { limit + 1 };
+        let mut found = Vec::new();
+        let mut start = after.map(|a| key(partition.to_string(), a));
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression(condition)
+                .set_filter_expression(filter.map(String::from))
+                .set_expression_attribute_values(Some(values.clone()))
+                .set_exclusive_start_key(start.take())
+                .scan_index_forward(false)
+                .limit(read as i32)
+                .send()
+                .await
+                .map_err(sdk(what))?;
+            for item in out.items.unwrap_or_default() {
+                let position = items::sort_key(&item).context("an item without sort key")?.to_string();
+                found.push((position, serde_dynamo::from_item(item).context(what)?));
+            }
+            match out.last_evaluated_key {
+                Some(k) if found.len() <= limit => start = Some(k),
+                _ => break,
+            }
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
     }
 
     /// One item, read consistently.

@@ -4,7 +4,7 @@
 //! customer's standing and ledger entry, written together.
 
 use super::items::{standing_item, standing_key, with_keys};
-use super::{key, s, sdk, DynamoStore, Item, NOT_EXISTS};
+use super::{key, s, DynamoStore, Item, NOT_EXISTS};
 use crate::domain::{Order, Standing, TenantId};
 use crate::store::{keys, OrderRange, OrderStore, OrderWrite, WriteError};
 use anyhow::Context;
@@ -88,14 +88,6 @@ impl DynamoStore {
     }
 }
 
-/// How many items one query of a listing reads: one past the page, or with
-/// a filter at least 100, so that a page of rare matches takes a few reads,
-/// not one per item.
-pub(super) fn read_ahead(limit: usize, filtered: bool) -> i32 {
-    let page = limit + 1;
-    (if filtered { page.max(100) } else { page }) as i32
-}
-
 #[async_trait]
 impl OrderStore for DynamoStore {
     async fn order_head_and_standing(
@@ -139,40 +131,12 @@ impl OrderStore for DynamoStore {
         let lower = range.from.map_or_else(|| keys::ORDER.to_string(), |f| keys::order_bound(f, false));
         let upper = range.to.map_or_else(|| "ORDER$".to_string(), |t| keys::order_bound(t, true));
         let pk = keys::customer(tenant, customer_id);
-        let mut found = Vec::new();
-        let mut start = after.map(|a| key(pk.clone(), a));
-        // One past the page tells whether more follow; a store filter may
-        // need more than one read to fill it.
-        loop {
-            let mut values =
-                super::values([(":pk", s(pk.clone())), (":lower", s(lower.clone())), (":upper", s(upper.clone()))]);
-            if let Some(store) = &range.store_id {
-                values.insert(":store".into(), s(store.clone()));
-            }
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND sk BETWEEN :lower AND :upper")
-                .set_filter_expression(range.store_id.as_ref().map(|_| "storeId = :store".to_string()))
-                .set_expression_attribute_values(Some(values))
-                .set_exclusive_start_key(start.take())
-                .scan_index_forward(false)
-                .limit(read_ahead(limit, range.store_id.is_some()))
-                .send()
-                .await
-                .map_err(sdk("list orders"))?;
-            for item in out.items.unwrap_or_default() {
-                let position = super::items::sort_key(&item).context("order without sort key")?.to_string();
-                found.push((position, serde_dynamo::from_item(item).context("order")?));
-            }
-            match out.last_evaluated_key {
-                Some(k) if found.len() <= limit => start = Some(k),
-                _ => break,
-            }
+        let mut values = super::values([(":pk", s(pk.clone())), (":lower", s(lower)), (":upper", s(upper))]);
+        if let Some(store) = &range.store_id {
+            values.insert(":store".into(), s(store.clone()));
         }
-        let more = found.len() > limit;
-        found.truncate(limit);
-        Ok((found, more))
+        let filter = range.store_id.as_ref().map(|_| "storeId = :store");
+        self.newest_first(&pk, "pk = :pk AND sk BETWEEN :lower AND :upper", filter, values, after, limit, "list orders")
+            .await
     }
 }
