@@ -109,6 +109,15 @@ impl TenantSettings {
     }
 }
 
+/// A numeric setting within `[min, max]`, else a start-up error naming it
+/// (a negative or huge value would otherwise wrap when narrowed).
+fn bounded(name: &str, value: i64, min: u32, max: u32) -> anyhow::Result<u32> {
+    u32::try_from(value)
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+        .with_context(|| format!("{name} must be {min} to {max}, not {value}"))
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
@@ -238,8 +247,10 @@ impl Config {
             if let Some(l) = &t.loyalty {
                 anyhow::ensure!(t.currency_code.is_some(), "TENANTS.{id}: loyalty needs a currencyCode");
                 anyhow::ensure!(
-                    !l.points_per_unit.is_sign_negative() && l.stamps_per_order >= 0,
-                    "TENANTS.{id}: loyalty pointsPerUnit and stampsPerOrder must not be negative"
+                    !l.points_per_unit.is_sign_negative()
+                        && l.points_per_unit <= rust_decimal::Decimal::from(crate::domain::MAX_POINTS)
+                        && (0..=1000).contains(&l.stamps_per_order),
+                    "TENANTS.{id}: loyalty pointsPerUnit must be 0 to 1e9 and stampsPerOrder 0 to 1000"
                 );
             }
         }
@@ -270,9 +281,14 @@ impl Config {
             mail_from: get("MAIL_FROM").unwrap_or_else(|| "no-reply@example.com".into()),
             tenants,
             graphiql: flag("GRAPHIQL", false)?,
-            argon2_memory_kib: num("ARGON2_MEMORY_KIB", 19 * 1024)? as u32,
-            argon2_iterations: num("ARGON2_ITERATIONS", 2)? as u32,
-            argon2_parallelism: num("ARGON2_PARALLELISM", 1)? as u32,
+            argon2_memory_kib: bounded(
+                "ARGON2_MEMORY_KIB",
+                num("ARGON2_MEMORY_KIB", 19 * 1024)?,
+                8 * 1024,
+                1024 * 1024,
+            )?,
+            argon2_iterations: bounded("ARGON2_ITERATIONS", num("ARGON2_ITERATIONS", 2)?, 1, 20)?,
+            argon2_parallelism: bounded("ARGON2_PARALLELISM", num("ARGON2_PARALLELISM", 1)?, 1, 16)?,
             limits: Limits::default(),
             open_connection_at_init: flag("OPEN_CONNECTION_AT_INIT", true)?,
         })

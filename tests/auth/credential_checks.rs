@@ -75,3 +75,23 @@ async fn aliased_reset_requests_send_no_mail() {
     crate::support::settle(app.services()).await;
     assert_eq!(mail::sent_to(&address).await.len(), 1, "only the registration mail");
 }
+
+#[tokio::test]
+async fn a_fragment_bomb_below_a_field_or_in_an_idle_operation_is_refused_at_once() {
+    let app = app(&[]).await;
+    let doubling: String =
+        (1..40).map(|i| format!("fragment F{i} on PasswordPolicy {{ ...F{} ...F{} }} ", i + 1, i + 1)).collect();
+    let tail = "fragment F40 on PasswordPolicy { minLength }";
+    for (query, operation) in [
+        (format!("{{ passwordPolicy {{ ...F1 }} }} {doubling} {tail}"), None),
+        (
+            format!("query Run {{ __typename }} query Idle {{ passwordPolicy {{ ...F1 }} }} {doubling} {tail}"),
+            Some("Run"),
+        ),
+    ] {
+        let body = serde_json::json!({ "query": query, "operationName": operation }).to_string().into_bytes();
+        // Refused before the executor expands it (2^40 selections would never end).
+        let (_, resp) = post(&app, body, &[]).await;
+        assert_eq!(top_error(&resp).as_deref(), Some("LIMIT_EXCEEDED"), "{resp}");
+    }
+}

@@ -18,6 +18,13 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str, field: &[&str]) -> Result<Self, UserError> {
+        let too_long =
+            || UserError::new(ErrorCode::TooLong, field, format!("Email must be at most {EMAIL_MAX} characters."));
+        // NFKC can grow a character many times over (U+FDFA becomes 18
+        // letters): nothing that long is normalised at all.
+        if raw.trim().len() > 4 * EMAIL_MAX {
+            return Err(too_long());
+        }
         let s: String = raw.trim().nfkc().collect();
         let s = s.as_str();
         if s.is_empty() {

@@ -62,16 +62,16 @@ fn count_in(query: &str, operation_name: Option<&str>) -> usize {
     let Ok(doc) = async_graphql::parser::parse_query(query) else { return 0 };
     let mut walk = Walk { doc: &doc, fragments: HashMap::new() };
     let (mut found, mut size) = (0usize, 0usize);
+    // The executor expands the fragments of every operation of the
+    // document, not only the one it runs: every operation counts for size,
+    // the one to run for credential fields.
     for (name, op) in doc.operations.iter() {
-        if operation_name.is_some() && name.map(|n| n.as_str()) != operation_name {
-            continue;
-        }
-        if op.node.ty == OperationType::Subscription {
-            continue;
-        }
         let (f, n) = walk.selection(&op.node.selection_set.node, 0);
-        found = found.saturating_add(f);
         size = size.saturating_add(n);
+        let runs = operation_name.is_none() || name.map(|n| n.as_str()) == operation_name;
+        if runs && op.node.ty != OperationType::Subscription {
+            found = found.saturating_add(f);
+        }
     }
     if size > MAX_EXPANDED {
         usize::MAX
@@ -98,7 +98,12 @@ impl<'a> Walk<'a> {
         let (mut found, mut size) = (0usize, 0usize);
         for item in &set.items {
             let (f, n) = match &item.node {
-                Selection::Field(f) => (usize::from(CREDENTIAL_FIELDS.contains(&f.node.name.node.as_str())), 1),
+                // A field's own selections count for size (a fragment bomb
+                // can hide below any field), never as root fields.
+                Selection::Field(f) => {
+                    let (_, below) = self.selection(&f.node.selection_set.node, depth + 1);
+                    (usize::from(CREDENTIAL_FIELDS.contains(&f.node.name.node.as_str())), below.saturating_add(1))
+                }
                 Selection::InlineFragment(frag) => self.selection(&frag.node.selection_set.node, depth + 1),
                 Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node, depth + 1),
             };
@@ -153,6 +158,15 @@ mod tests {
             (1..40).map(|i| format!("fragment F{i} on Mutation {{ ...F{} ...F{} }} ", i + 1, i + 1)).collect();
         let bomb = format!("mutation {{ ...F1 }} {doubling} fragment F40 on Mutation {{ __typename }}");
         assert_eq!(count(&single(&bomb)), usize::MAX);
+        // The same bomb below a field, and in an operation that does not run.
+        let doubling_query: String =
+            (1..40).map(|i| format!("fragment F{i} on PasswordPolicy {{ ...F{} ...F{} }} ", i + 1, i + 1)).collect();
+        let nested_bomb =
+            format!("{{ passwordPolicy {{ ...F1 }} }} {doubling_query} fragment F40 on PasswordPolicy {{ minLength }}");
+        assert_eq!(count(&single(&nested_bomb)), usize::MAX);
+        let hidden = format!("query Run {{ __typename }} query Idle {{ passwordPolicy {{ ...F1 }} }} {doubling_query} fragment F40 on PasswordPolicy {{ minLength }}");
+        let hidden = BatchRequest::Single(async_graphql::Request::new(hidden).operation_name("Run"));
+        assert_eq!(count(&hidden), usize::MAX);
         // A cycle counts as too many rather than nothing.
         let cycle = "mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ...A }";
         assert!(count(&single(cycle)) > 1);
