@@ -230,3 +230,55 @@ async fn page_info_tells_where_a_page_starts_and_whether_edges_come_before_it() 
     assert_eq!((&info["hasPreviousPage"], &info["hasNextPage"]), (&json!(true), &json!(false)), "{second}");
     assert_eq!(info["startCursor"], info["endCursor"], "one edge: {second}");
 }
+
+/// Hostile sizes: the largest order the limits allow is recorded whole (an
+/// item of DynamoDB stays far below 400 KB), one item more is refused, and
+/// a store filter that could name no store scans nothing.
+#[tokio::test]
+async fn the_largest_allowed_order_is_recorded_and_anything_larger_is_refused() {
+    let b = backoffice().await;
+    let id = customer(&b, "large").await;
+    // 4-byte characters at every length limit.
+    let item = |i: usize| json!({ "sku": format!("{i:03}{}", "\u{1F375}".repeat(97)), "name": "\u{1F375}".repeat(200), "quantity": 1_000_000, "unitPrice": { "amount": "999999999.9999", "currencyCode": "EUR" } });
+    let mut input = order("BIG-1", &by_id(&id), "PAID", "2026-11-20T10:00:00Z", "999999999999.9999");
+    input["storeId"] = json!("\u{1F375}".repeat(100));
+    input["items"] = json!((0..250).map(item).collect::<Vec<_>>());
+    let p = record(&b, input.clone()).await;
+    assert_eq!(p["result"], "CREATED", "{}", p["userErrors"]);
+    input["orderId"] = json!("BIG-2");
+    input["items"] = json!((0..251).map(item).collect::<Vec<_>>());
+    let p = record(&b, input).await;
+    assert_eq!(user_error(&p), ("LIMIT_EXCEEDED".to_string(), json!(["input", "items"])), "{p}");
+
+    let q =
+        "query($id: ID!, $s: String) { customer(id: $id) { id orders(storeId: $s) { edges { node { orderId } } } } }";
+    let resp = b.call(q, json!({ "id": id, "s": "x".repeat(101) })).await;
+    assert_refused(&resp, "a store id longer than any store's");
+
+    // An email of characters that NFKC multiplies (U+FDFA is 18 letters) is
+    // refused for its length before any normalisation.
+    let p = b.create(json!({ "email": format!("{}@example.com", "\u{FDFA}".repeat(100_000)) })).await;
+    assert_eq!(user_error(&p), ("TOO_LONG".to_string(), json!(["input", "email"])), "{p}");
+}
+
+/// The tenant's promotion catalogue is one query per HTTP request, however
+/// many customers' offers the request reads.
+#[tokio::test]
+async fn a_listing_of_customers_offers_reads_the_catalogue_once() {
+    let (svc, recorder) = crate::support::services_recorded(&[]).await;
+    let key = mint(&svc, "default", &Permission::ALL).await;
+    let b = Backoffice { admin: admin::app(svc.clone()), auth: auth::app(svc.clone()), svc, key };
+    for name in ["one", "two", "three"] {
+        customer(&b, name).await;
+    }
+    let upsert = "mutation { upsertPromotion(input: { promotionId: \"FREE\", name: \"Free tea\" }) { result } }";
+    assert_eq!(b.call(upsert, json!({})).await["data"]["upsertPromotion"]["result"], "CREATED");
+    recorder.take();
+    let q = "{ customers(first: 10) { edges { node { a: availablePromotions { promotionId } b: availablePromotions(storeId: \"berlin\") { promotionId } } } } }";
+    let resp = b.call(q, json!({})).await;
+    let offered: Vec<&Value> = resp["data"]["customers"]["edges"].as_array().unwrap().iter().collect();
+    assert_eq!(offered.len(), 3, "{resp}");
+    assert!(offered.iter().all(|e| e["node"]["a"] == json!([{ "promotionId": "FREE" }])), "{resp}");
+    let queries = recorder.take().iter().filter(|c| c.operation == "Query").count();
+    assert_eq!(queries, 2, "the customers' listing and the catalogue, once");
+}

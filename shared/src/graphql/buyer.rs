@@ -442,6 +442,12 @@ async fn ledger(
     Ok(LoyaltyTransactionConnection { edges, page_info })
 }
 
+/// The tenant's promotion catalogue, read once per HTTP request when a
+/// customer's `availablePromotions` first asks (a listing of 100 customers
+/// reads it once, not 100 times).
+#[derive(Default, Clone)]
+pub struct Catalogue(Arc<OnceCell<Vec<domain::Promotion>>>);
+
 /// The buyer's fields of one customer: the standing is read once, when the
 /// first of `totalOrders`, `totalSpent`, `loyalty` asks for it.
 pub struct Buyer {
@@ -509,9 +515,15 @@ impl Buyer {
         let svc = ctx.data::<Arc<crate::Services>>()?;
         let standing = self.standing(ctx).await?;
         let store = store_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let offered =
-            promotions::available(svc, &self.customer, standing, store).await.map_err(|e| to_graphql(ctx, e))?;
-        Ok(offered.into_iter().map(PromotionObject).collect())
+        let catalogue = ctx
+            .data::<Catalogue>()?
+            .0
+            .get_or_try_init(|| async {
+                promotions::catalogue(svc, &self.customer.tenant_id).await.map_err(|e| to_graphql(ctx, e))
+            })
+            .await?;
+        let offered = promotions::offered(catalogue, &self.customer, standing, store);
+        Ok(offered.into_iter().cloned().map(PromotionObject).collect())
     }
 }
 

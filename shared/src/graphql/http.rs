@@ -220,10 +220,13 @@ impl<E: Executor> App<E> {
             return Ok(unknown_tenant(&request_id));
         }
         let ctx = RequestContext { request_id: request_id.clone(), tenant, tenant_from_header, bearer };
+        // The promotion catalogue is read at most once per request, however
+        // many customers' offers it answers.
+        let batch = batch.data(ctx).data(super::buyer::Catalogue::default());
         let batch = match caller {
-            Caller::Customer(p) => batch.data(ctx).data(*p),
-            Caller::Client(c) => batch.data(ctx).data(c),
-            Caller::Anonymous => batch.data(ctx),
+            Caller::Customer(p) => batch.data(*p),
+            Caller::Client(c) => batch.data(c),
+            Caller::Anonymous => batch,
         };
         let response = self.schema.execute_batch(batch).await;
         match serde_json::to_value(&response) {

@@ -6,6 +6,7 @@ use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::Services;
 use crate::domain::{
     orders, Customer, DomainError, DomainResult, ErrorCode, Order, OrderChange, OrderInput, Recording, TenantId,
+    STORE_ID_MAX,
 };
 use crate::store::{keys, OrderRange, OrderWrite, WriteError};
 use anyhow::Context;
@@ -99,6 +100,10 @@ pub async fn orders_of(
     after: Option<&str>,
 ) -> DomainResult<Page<Order>> {
     let first = first.min(MAX_PAGE);
+    // A store that could be no order's is no filter to scan the history for.
+    if range.store_id.as_ref().is_some_and(|s| s.chars().count() > STORE_ID_MAX) {
+        return Err(DomainError::user(ErrorCode::Invalid, &["storeId"], "Not a store id."));
+    }
     if let (Some(from), Some(to)) = (range.from, range.to) {
         if from > to {
             return Err(DomainError::user(ErrorCode::Invalid, &["from"], "`from` is after `to`."));

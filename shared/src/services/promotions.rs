@@ -80,17 +80,21 @@ pub async fn list(
     Ok(page)
 }
 
-/// The promotions `customer` (with `standing`) is offered now in `store`
-/// (any store when `None`), by `promotionId`. 1 RT (the catalogue).
-pub async fn available(
-    svc: &Services,
+/// The promotions of `catalogue` that `customer` (with `standing`) is
+/// offered now in `store` (any store when `None`), by `promotionId`.
+pub fn offered<'a>(
+    catalogue: &'a [Promotion],
     customer: &Customer,
     standing: &Standing,
     store: Option<&str>,
-) -> DomainResult<Vec<Promotion>> {
-    let (all, _) = svc.store.list_promotions(&customer.tenant_id, None, None).await?;
+) -> Vec<&'a Promotion> {
     let now = Utc::now();
-    Ok(all.into_iter().filter(|p| p.offered_to(customer.country_code.as_ref(), standing, store, now)).collect())
+    catalogue.iter().filter(|p| p.offered_to(customer.country_code.as_ref(), standing, store, now)).collect()
+}
+
+/// Every promotion of the tenant, by `promotionId` (1 RT per 1 MB).
+pub async fn catalogue(svc: &Services, tenant: &TenantId) -> DomainResult<Vec<Promotion>> {
+    Ok(svc.store.list_promotions(tenant, None, None).await?.0)
 }
 
 /// The promotion a redemption names, if it is running now: `NOT_FOUND` or

@@ -548,6 +548,6 @@ pub trait ContractStore: Send + Sync {
     /// `Conflict` when the id was taken or the contract changed meanwhile.
     async fn put_contract(&self, tenant: &TenantId, contract: &SubscriptionContract) -> Result<(), WriteError>;
 
-    /// Every contract of a customer, by contract id (1 RT per 1 MB).
+    /// A customer's contracts, by contract id, at most 100 (1 RT).
     async fn contracts_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<SubscriptionContract>>;
 }

@@ -49,14 +49,20 @@ impl ContractStore for DynamoStore {
 
     async fn contracts_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<SubscriptionContract>> {
         let pk = keys::customer(tenant, customer_id);
-        let items = self
-            .query_all("list contracts", |q| {
-                q.key_condition_expression("pk = :p AND begins_with(sk, :c)")
-                    .expression_attribute_values(":p", s(pk.clone()))
-                    .expression_attribute_values(":c", s(keys::CONTRACT))
-                    .consistent_read(true)
-            })
-            .await?;
-        items.into_iter().map(|i| serde_dynamo::from_item(i).context("contract")).collect()
+        // One query, at most a page's worth: a customer's subscriptions are
+        // few, and an answer must stay far below Lambda's 6 MB.
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :p AND begins_with(sk, :c)")
+            .expression_attribute_values(":p", s(pk))
+            .expression_attribute_values(":c", s(keys::CONTRACT))
+            .consistent_read(true)
+            .limit(crate::services::paging::MAX_PAGE as i32)
+            .send()
+            .await
+            .map_err(super::sdk("list contracts"))?;
+        out.items.unwrap_or_default().into_iter().map(|i| serde_dynamo::from_item(i).context("contract")).collect()
     }
 }
