@@ -139,16 +139,33 @@ impl InsertError {
     }
 }
 
-/// Writes a built customer with its tokens and session in one transaction.
+/// The mails a new customer is written with, and the budget they come out of.
+#[derive(Default)]
+pub(crate) struct Mails<'a> {
+    pub mails: &'a [crate::mail::OutboxMail],
+    pub budget: Option<&'a crate::store::Quota>,
+}
+
+impl<'a> Mails<'a> {
+    /// `mail`, if any, taken from `budget`.
+    pub fn of(mail: &'a Option<crate::mail::OutboxMail>, budget: &'a crate::store::Quota) -> Self {
+        Mails { mails: mail.as_slice(), budget: Some(budget) }
+    }
+}
+
+/// Writes a built customer with its tokens, session and mails in one
+/// transaction; true when the mails went out with it (false when their
+/// budget had no room, and the customer was written without them).
 pub(crate) async fn insert(
     svc: &Services,
     record: &CustomerRecord,
     tokens: &[OneTimeToken],
     session: Option<&Session>,
-    mails: &[crate::mail::OutboxMail],
-) -> Result<(), InsertError> {
-    match svc.store.create_customer(NewCustomer { record, tokens, session, mails }).await {
-        Ok(()) => Ok(()),
+    mails: Mails<'_>,
+) -> Result<bool, InsertError> {
+    let new = NewCustomer { record, tokens, session, mails: mails.mails, mail_budget: mails.budget };
+    match svc.store.create_customer(new).await {
+        Ok(mailed) => Ok(mailed),
         Err(WriteError::Taken(kind)) => {
             let error = match kind {
                 crate::store::UniqueKey::Email => DomainError::email_taken(&[unique_field(kind)]),

@@ -1,6 +1,7 @@
 //! `registerCustomer`.
 
-use super::creation::{build, insert, NewCustomerInput};
+use super::creation::{build, insert, Mails, NewCustomerInput};
+use super::quota::mail_budget;
 use super::tokens::new_token;
 use super::{login, mailing, newsletter, Services};
 use crate::domain::{
@@ -35,21 +36,15 @@ pub(crate) fn confirmation_token(
     new_token(TokenKind::ConfirmEmail, Some(&customer.id), &customer.email.normalized(), token_version, expires_at)
 }
 
-/// The mail carrying the confirmation link for `token`, if the address's
-/// hourly budget allows one: a confirmation is mail nobody logged in asked
-/// for, so register-and-delete loops cannot mail a victim without limit.
-pub(crate) async fn confirmation_mail(
+/// The mail carrying the confirmation link for `token`.
+fn confirmation_mail(
     svc: &Services,
     tenant: &TenantId,
     customer: &Customer,
     secret: &str,
     token: &OneTimeToken,
-) -> anyhow::Result<Option<OutboxMail>> {
-    if !super::quota::mail_quota_allows(svc, &customer.email.normalized()).await? {
-        tracing::info!(customer = %customer.id, "confirmation not sent: hourly mail budget spent");
-        return Ok(None);
-    }
-    Ok(mailing::link_mail(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at))
+) -> Option<OutboxMail> {
+    mailing::link_mail(svc, tenant, Template::ConfirmEmail, customer, None, None, secret, token.expires_at)
 }
 
 pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -> DomainResult<Registered> {
@@ -68,11 +63,17 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
         true => Some(login::new_session(svc, tenant, &record.customer.id, 0, now)?),
         false => None,
     };
-    // Past the budget the registration still happens, without the mail:
-    // the customer can ask for it again later.
-    let mail = confirmation_mail(svc, tenant, &record.customer, &secret, &token).await?;
+    // A confirmation is mail nobody logged in asked for: it comes out of
+    // the address's hourly budget, so register-and-delete loops cannot mail
+    // a victim without limit. Past the budget the registration still
+    // happens, without the mail: the customer can ask for it again later.
+    let mail = confirmation_mail(svc, tenant, &record.customer, &secret, &token);
+    let budget = mail_budget(svc, &record.customer.email.normalized());
     let session_item = session.as_ref().map(|(s, _)| s);
-    insert(svc, &record, std::slice::from_ref(&token), session_item, mail.as_slice()).await?;
+    let mailed = insert(svc, &record, std::slice::from_ref(&token), session_item, Mails::of(&mail, &budget)).await?;
+    if mail.is_some() && !mailed {
+        tracing::info!(customer = %record.customer.id, "confirmation not sent: hourly mail budget spent");
+    }
     tracing::info!(customer = %record.customer.id, email = %record.customer.email.masked(), "customer registered");
     if input.newsletter {
         let c = &record.customer;

@@ -52,6 +52,19 @@ pub struct NewCustomer<'a> {
     pub session: Option<&'a Session>,
     /// Mails for the outbox, written with the customer.
     pub mails: &'a [OutboxMail],
+    /// The quota the mails are taken from, in the same transaction: only a
+    /// customer that is created spends it (of eight registrations racing for
+    /// one address, the seven refused ones take nothing from the one that
+    /// wins). When it has no room, the customer is written without the mails.
+    pub mail_budget: Option<&'a Quota>,
+}
+
+/// One unit of a fixed-window quota: `key` names the window, which holds
+/// `max` units and is forgotten after `window_ends`.
+pub struct Quota {
+    pub key: String,
+    pub max: u32,
+    pub window_ends: DateTime<Utc>,
 }
 
 /// A password change by the logged-in customer.
@@ -167,9 +180,11 @@ pub trait CustomerStore: Send + Sync {
     /// The next number of the tenant's customer sequence (1 RT).
     async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64>;
 
-    /// Writes customer, uniqueness guards, tokens and session in one
-    /// transaction (1 RT); `Taken` when a guard exists.
-    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError>;
+    /// Writes customer, uniqueness guards, tokens, session and mails in one
+    /// transaction (1 RT); `Taken` when a guard exists. True when the mails
+    /// were written; false when the mail budget had no room and the customer
+    /// was written without them (2 RT).
+    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<bool, WriteError>;
 
     /// The id of the customer owning a unique value (an email normalised)
     /// (1 RT, consistent).
@@ -383,9 +398,9 @@ pub trait SubscriptionStore: Send + Sync {
 /// Fixed-window counters that bound what one address can trigger.
 #[async_trait]
 pub trait QuotaStore: Send + Sync {
-    /// Takes one unit of a fixed-window quota (`key` names the window);
-    /// false when `max` units were already taken (1 RT).
-    async fn take_quota(&self, key: &str, max: u32, window_ends: DateTime<Utc>) -> anyhow::Result<bool>;
+    /// Takes one unit of `quota`; false when its `max` units were already
+    /// taken (1 RT).
+    async fn take_quota(&self, quota: &Quota) -> anyhow::Result<bool>;
 }
 
 /// Password attempts per address (known or not), counted before any

@@ -3,7 +3,7 @@
 use super::lookup::{existing, Identifier};
 use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId};
 use crate::mail::Template;
-use crate::services::creation::{build, insert, InsertError, NewCustomerInput};
+use crate::services::creation::{build, insert, InsertError, Mails, NewCustomerInput};
 use crate::services::modify::modify;
 use crate::services::password_reset::mail_set_password_link;
 use crate::services::Services;
@@ -27,7 +27,7 @@ pub(super) async fn create_with_id(
     id: Option<String>,
 ) -> Result<Customer, InsertError> {
     let record = build(svc, tenant, input.customer, id, Utc::now()).await.map_err(InsertError::Other)?;
-    insert(svc, &record, &[], None, &[]).await?;
+    insert(svc, &record, &[], None, Mails::default()).await?;
     tracing::info!(customer = %record.customer.id, "customer created by the back office");
     // The customer exists by now: a failed invite is logged (and can be
     // repeated by a password reset), not turned into an error that a retry

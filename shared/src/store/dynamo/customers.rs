@@ -3,7 +3,7 @@
 use super::items::{
     self, customer_from_item, customer_item, guards, profile_key, token_item, unique_values, EMAIL_KEY,
 };
-use super::{key, n, s, sdk, DynamoStore, Item, Transaction, GUARD_OWNER, NOT_EXISTS};
+use super::{failed_at, key, n, s, sdk, verdict, DynamoStore, Item, Transaction, TxError, GUARD_OWNER, NOT_EXISTS};
 use crate::domain::{Customer, CustomerRecord, TenantId};
 use crate::store::{keys, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
 use anyhow::Context;
@@ -47,23 +47,25 @@ impl CustomerStore for DynamoStore {
         value.context("counter value missing")?.parse().context("counter value not a number")
     }
 
-    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<(), WriteError> {
-        let c = &new.record.customer;
-        let mut tx = Transaction::default();
-        for (kind, guard) in guards(c) {
-            tx.claim(self, kind, guard, &c.id)?;
-        }
-        tx.push(self.put(customer_item(new.record)?, Some(NOT_EXISTS))?);
-        for token in new.tokens {
-            tx.push(self.put(token_item(&c.tenant_id, token)?, None)?);
-        }
-        if let Some(session) = new.session {
-            tx.push(self.put(items::session_item(&c.tenant_id, session)?, None)?);
-        }
+    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<bool, WriteError> {
+        let budget = new.mail_budget.filter(|_| !new.mails.is_empty());
+        let mut tx = self.new_customer(&new)?;
         for put in self.mail_puts(new.mails)? {
             tx.push(put);
         }
-        self.commit(tx, "create customer").await
+        let Some(budget) = budget else {
+            return self.commit(tx, "create customer").await.map(|()| true);
+        };
+        let at = tx.items.len();
+        tx.push(self.quota_take(budget)?);
+        let Transaction { items, guards, customer_check } = tx;
+        match self.transact(items).await {
+            // Only the budget said no: the customer is still created, mail-less.
+            Err(TxError::Cancelled(codes)) if (0..codes.len()).all(|i| failed_at(&codes, i) == (i == at)) => {
+                self.commit(self.new_customer(&new)?, "create customer").await.map(|()| false)
+            }
+            result => verdict(result, &guards, customer_check, "create customer").map(|()| true),
+        }
     }
 
     async fn customer_id_by(&self, tenant: &TenantId, kind: UniqueKey, value: &str) -> anyhow::Result<Option<String>> {
@@ -186,5 +188,25 @@ impl CustomerStore for DynamoStore {
             .map(|i| serde_dynamo::from_item(i).context("customer"))
             .collect::<anyhow::Result<Vec<Customer>>>()?;
         Ok((customers, out.last_evaluated_key.is_some()))
+    }
+}
+
+impl DynamoStore {
+    /// The transaction that creates `new`'s customer, guards, tokens and
+    /// session, without its mails.
+    fn new_customer(&self, new: &NewCustomer<'_>) -> Result<Transaction, WriteError> {
+        let c = &new.record.customer;
+        let mut tx = Transaction::default();
+        for (kind, guard) in guards(c) {
+            tx.claim(self, kind, guard, &c.id)?;
+        }
+        tx.push(self.put(customer_item(new.record)?, Some(NOT_EXISTS))?);
+        for token in new.tokens {
+            tx.push(self.put(token_item(&c.tenant_id, token)?, None)?);
+        }
+        if let Some(session) = new.session {
+            tx.push(self.put(items::session_item(&c.tenant_id, session)?, None)?);
+        }
+        Ok(tx)
     }
 }

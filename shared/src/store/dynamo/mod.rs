@@ -111,6 +111,39 @@ impl TxError {
     }
 }
 
+/// What a transaction's outcome means for its caller: a failed customer
+/// check is `Gone`, a failed guard `Taken`, any other failed condition
+/// `Conflict`.
+fn verdict(
+    result: Result<(), TxError>,
+    guards: &[(usize, UniqueKey)],
+    customer_check: Option<usize>,
+    what: &str,
+) -> Result<(), WriteError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(TxError::Cancelled(codes)) => {
+            let failed = |i: usize| failed_at(&codes, i);
+            if customer_check.is_some_and(failed) {
+                return Err(WriteError::Gone);
+            }
+            match guards.iter().find(|(i, _)| failed(*i)) {
+                Some((_, kind)) => Err(WriteError::Taken(*kind)),
+                None if codes.iter().any(|c| c == CONDITION_FAILED) => Err(WriteError::Conflict),
+                None => Err(WriteError::Other(TxError::Cancelled(codes).unexpected(what))),
+            }
+        }
+        Err(e) => Err(WriteError::Other(e.unexpected(what))),
+    }
+}
+
+const CONDITION_FAILED: &str = "ConditionalCheckFailed";
+
+/// Whether the condition of the transaction's item `i` failed.
+fn failed_at(codes: &[String], i: usize) -> bool {
+    codes.get(i).is_some_and(|c| c == CONDITION_FAILED)
+}
+
 /// The items of one transaction, remembering which of them are uniqueness
 /// guards so that a cancellation maps back to the value that was taken.
 #[derive(Default)]
@@ -268,21 +301,8 @@ impl DynamoStore {
     /// Runs a transaction whose expected failures are conditions: a failed
     /// guard is `Taken`, any other failed condition `Conflict`.
     async fn commit(&self, tx: Transaction, what: &str) -> Result<(), WriteError> {
-        match self.transact(tx.items).await {
-            Ok(()) => Ok(()),
-            Err(TxError::Cancelled(codes)) => {
-                let failed = |i: usize| codes.get(i).is_some_and(|c| c == "ConditionalCheckFailed");
-                if tx.customer_check.is_some_and(failed) {
-                    return Err(WriteError::Gone);
-                }
-                match tx.guards.iter().find(|(i, _)| failed(*i)) {
-                    Some((_, kind)) => Err(WriteError::Taken(*kind)),
-                    None if codes.iter().any(|c| c == "ConditionalCheckFailed") => Err(WriteError::Conflict),
-                    None => Err(WriteError::Other(TxError::Cancelled(codes).unexpected(what))),
-                }
-            }
-            Err(e) => Err(WriteError::Other(e.unexpected(what))),
-        }
+        let Transaction { items, guards, customer_check } = tx;
+        verdict(self.transact(items).await, &guards, customer_check, what)
     }
 
     /// A transaction without guards whose only expected failure is a
