@@ -12,6 +12,7 @@ mod deployment;
 mod faults;
 mod orders;
 mod schema;
+mod seeds;
 mod subscriptions;
 mod suggestions;
 mod tls;

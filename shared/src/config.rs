@@ -1,6 +1,6 @@
 //! Configuration, read once per cold start from the environment.
 
-use crate::domain::{CountryCode, CurrencyCode, Earning, TenantId};
+use crate::domain::{CountryCode, CurrencyCode, Earning, Email, TenantId};
 use anyhow::Context;
 use chrono::Duration;
 use serde::Deserialize;
@@ -34,6 +34,9 @@ pub struct TenantSettings {
     pub unsubscribe_url: Option<Url>,
     /// Sender address; the deployment-wide `MAIL_FROM` when absent.
     pub mail_from: Option<String>,
+    /// Where the shop's contact form (`sendContactRequest`) is mailed, with
+    /// `Reply-To` the sender; absent: the form is refused (`INVALID`).
+    pub contact_email: Option<String>,
     /// The shop's currency (ISO 4217): orders in it earn loyalty points.
     pub currency_code: Option<String>,
     /// How customers earn loyalty; absent: nobody earns.
@@ -87,6 +90,12 @@ impl TenantSettings {
             points_per_unit: loyalty.points_per_unit,
             stamps_per_order: loyalty.stamps_per_order,
         })
+    }
+
+    /// The address the contact form mails, if the shop has one (checked
+    /// when the configuration is read).
+    pub fn contact_email(&self) -> Option<Email> {
+        self.contact_email.as_deref().and_then(|c| Email::parse(c, &[]).ok())
     }
 
     /// The shop's front page: the first allowed URL.
@@ -244,6 +253,9 @@ impl Config {
                     "TENANTS.{id}: defaultCountryCode {c} is not ISO 3166-1"
                 );
             }
+            if let Some(c) = &t.contact_email {
+                anyhow::ensure!(Email::parse(c, &[]).is_ok(), "TENANTS.{id}: contactEmail {c} is not an email address");
+            }
             if let Some(l) = &t.loyalty {
                 anyhow::ensure!(t.currency_code.is_some(), "TENANTS.{id}: loyalty needs a currencyCode");
                 anyhow::ensure!(
@@ -322,6 +334,7 @@ mod tests {
             newsletter_confirm_url: None,
             unsubscribe_url: None,
             mail_from: None,
+            contact_email: None,
             currency_code: None,
             loyalty: None,
             default_country_code: None,
@@ -368,6 +381,23 @@ mod tests {
         // A function without tokens (admin) runs with no key at all; the others check theirs at start.
         let keyless = Config::from_lookup(|_| None).unwrap();
         assert!(keyless.jwt_private_keys.is_none() && keyless.jwt_public_keys.is_empty());
+    }
+
+    #[test]
+    fn a_contact_email_must_be_an_address() {
+        let with = |contact: &str| {
+            let tenants = format!(
+                r#"{{"*":{{"allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset"{contact}}}}}"#
+            );
+            Config::from_lookup(move |k| (k == "TENANTS").then(|| tenants.clone()))
+        };
+        let any = TenantId::parse("any").unwrap();
+        let none = with("").unwrap();
+        assert!(none.tenant(&any).unwrap().contact_email().is_none());
+        let set = with(r#","contactEmail":" Service@Shop.example ""#).unwrap();
+        assert_eq!(set.tenant(&any).unwrap().contact_email().unwrap().as_str(), "Service@Shop.example");
+        let err = with(r#","contactEmail":"service""#).unwrap_err().to_string();
+        assert!(err.contains("contactEmail"), "{err}");
     }
 
     #[test]

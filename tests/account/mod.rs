@@ -8,6 +8,8 @@ mod erasure;
 mod events;
 mod password;
 mod profile;
+mod seed_fields;
+mod wishlists;
 
 use crate::auth::AuthApp;
 use crate::support::accounts::{PASSWORD, REGISTER};

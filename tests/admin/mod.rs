@@ -6,6 +6,7 @@ mod events;
 mod lookup;
 mod no_keys;
 mod search;
+mod seed_fields;
 mod upsert;
 mod writes;
 

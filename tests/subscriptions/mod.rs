@@ -1,6 +1,8 @@
-//! The `subscriptions` function, and the sending side of back-in-stock in `admin`.
+//! The `subscriptions` function (newsletter, back-in-stock alerts, the contact form), and the sending side of
+//! back-in-stock in `admin`.
 
 mod back_in_stock;
+mod contact;
 mod e2e;
 mod events;
 mod newsletter;

@@ -11,6 +11,9 @@ pub struct SentMail {
     pub text: String,
     pub html: String,
     pub headers: Vec<(String, String)>,
+    /// The `Reply-To` addresses (SES's `ReplyToAddresses`, which the
+    /// emulator keeps apart from the headers).
+    pub reply_to: Vec<String>,
 }
 
 impl SentMail {
@@ -66,6 +69,7 @@ pub async fn sent_to(address: &str) -> Vec<SentMail> {
                     .flatten()
                     .map(|h| (s(&h["name"]), s(&h["value"])))
                     .collect(),
+                reply_to: m["replyTo"].as_array().into_iter().flatten().map(s).collect(),
             })
         })
         .collect()

@@ -34,15 +34,20 @@ use std::time::Duration;
 pub const JWT_PRIVATE_KEY: &str = "6dVSphYGQq-astdIVzI7_jcdNbDfpwGefgBpUMydbxo";
 pub const JWT_PUBLIC_KEY: &str = "9KB6NsFR7hseQcY8VtZ62HkzuD6H74uwV7qYb9qGOqo";
 pub const SHOP_URL: &str = "http://localhost:3000";
+/// Where the test shop's contact form is mailed (`contactEmail`): every
+/// test's contact requests arrive here, so a test tells its own apart by
+/// their sender.
+pub const CONTACT_EMAIL: &str = "service@test-shop.example.com";
 
-/// The settings of the test shop (mail links, currency, loyalty earning),
-/// for every tenant (`TENANTS`).
+/// The settings of the test shop (mail links, contact address, currency,
+/// loyalty earning), for every tenant (`TENANTS`).
 pub fn tenants_json() -> String {
     json!({ "*": {
         "name": "Test Shop",
         "allowedUrls": [format!("{SHOP_URL}/")],
         "confirmEmailUrl": format!("{SHOP_URL}/confirm-email"),
         "resetPasswordUrl": format!("{SHOP_URL}/reset-password"),
+        "contactEmail": CONTACT_EMAIL,
         "defaultCountryCode": "GB",
         "currencyCode": "EUR",
         "loyalty": { "pointsPerUnit": 1, "stampsPerOrder": 1 },

@@ -1,13 +1,14 @@
 //! Query and mutation roots of `account`; every rule lives in `shared::services`.
 
 use async_graphql::{Context, EmptySubscription, Object, Schema, SimpleObject, ID};
+use shared::domain::wishlists::WishlistChange;
 use shared::graphql::http::with_limits;
 use shared::graphql::inputs::{AddressInputObject, UpdateCustomerInput};
-use shared::graphql::types::{CustomerObject, CustomerPayload, LogoutPayload, SessionObject};
+use shared::graphql::types::{CustomerObject, CustomerPayload, LogoutPayload, SessionObject, WishlistObject};
 use shared::graphql::{respond, UserErrorObject};
 use shared::payloads;
-use shared::services::account;
 use shared::services::credentials::Principal;
+use shared::services::{account, wishlists};
 use shared::Services;
 use std::sync::Arc;
 
@@ -61,7 +62,37 @@ pub struct DeleteAccountPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-payloads!(UpdateCustomerPayload, ChangePasswordPayload, RequestEmailChangePayload, DeleteAccountPayload,);
+/// What a wishlist mutation answers.
+#[derive(SimpleObject, Default)]
+pub struct WishlistPayload {
+    /// The list the mutation acted on, as it is now (a deleted list as it was; `null` on error, or when
+    /// `removeFromWishlist` found no list).
+    pub wishlist: Option<WishlistObject>,
+    /// The customer (its `wishlists` are read after the change).
+    pub customer: Option<CustomerObject>,
+    /// What went wrong (empty on success): `NOT_FOUND` at `id` or `wishlistId`; `REQUIRED` or `TOO_LONG` at `name`;
+    /// `INVALID` or `TOO_LONG` at `item`; `LIMIT_EXCEEDED` past 20 lists or 500 items a list.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+payloads!(
+    UpdateCustomerPayload,
+    ChangePasswordPayload,
+    RequestEmailChangePayload,
+    DeleteAccountPayload,
+    WishlistPayload,
+);
+
+/// The answer to a wishlist change of the customer `p`.
+async fn wishlist_change(ctx: &Context<'_>, change: WishlistChange) -> async_graphql::Result<WishlistPayload> {
+    let (svc, p) = parts(ctx)?;
+    let result = wishlists::change(svc, &p.tenant, &p.record.customer.id, change).await;
+    respond(ctx, result, |list| WishlistPayload {
+        wishlist: list.map(WishlistObject),
+        customer: Some(CustomerObject::new(p.record.customer.clone())),
+        user_errors: vec![],
+    })
+}
 
 pub struct Query;
 
@@ -156,6 +187,69 @@ impl Mutation {
     ) -> async_graphql::Result<CustomerPayload> {
         let (svc, p) = parts(ctx)?;
         respond(ctx, account::set_default_delivery_address(svc, p, &id).await, CustomerPayload::of)
+    }
+
+    /// Makes a wishlist; the customer's first list, or one made with `makeDefault`, becomes the default.
+    async fn create_wishlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1 to 100 characters (`REQUIRED`, `TOO_LONG`); names need not be unique.")] name: String,
+        #[graphql(desc = "Make it the default list (else only the first list becomes the default).")]
+        make_default: Option<bool>,
+    ) -> async_graphql::Result<WishlistPayload> {
+        wishlist_change(ctx, WishlistChange::Create { name, make_default: make_default.unwrap_or(false) }).await
+    }
+
+    /// Renames one of the customer's wishlists.
+    async fn rename_wishlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `id` of one of the customer's wishlists (else `NOT_FOUND`).")] id: ID,
+        #[graphql(desc = "1 to 100 characters (`REQUIRED`, `TOO_LONG`).")] name: String,
+    ) -> async_graphql::Result<WishlistPayload> {
+        wishlist_change(ctx, WishlistChange::Rename { id: id.0, name }).await
+    }
+
+    /// Makes one of the customer's wishlists the default.
+    async fn set_default_wishlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `id` of one of the customer's wishlists (else `NOT_FOUND`).")] id: ID,
+    ) -> async_graphql::Result<WishlistPayload> {
+        wishlist_change(ctx, WishlistChange::SetDefault { id: id.0 }).await
+    }
+
+    /// Deletes a wishlist with its items; deleting the default makes the oldest remaining list the default.
+    async fn delete_wishlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The `id` of one of the customer's wishlists (else `NOT_FOUND`).")] id: ID,
+    ) -> async_graphql::Result<WishlistPayload> {
+        wishlist_change(ctx, WishlistChange::Delete { id: id.0 }).await
+    }
+
+    /// Adds an item to a wishlist; an item already there keeps its one entry (and its `addedAt`).
+    async fn add_to_wishlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The shop's item id (a SKU or variant id): at most 200 characters, no `#`.")] item: String,
+        #[graphql(
+            desc = "One of the customer's wishlists (else `NOT_FOUND`); absent: the default list, made (named \"Wishlist\") when the customer has none."
+        )]
+        wishlist_id: Option<ID>,
+    ) -> async_graphql::Result<WishlistPayload> {
+        wishlist_change(ctx, WishlistChange::Add { item, wishlist_id: wishlist_id.map(|i| i.0) }).await
+    }
+
+    /// Removes an item from a wishlist; an item that is not there changes nothing.
+    async fn remove_from_wishlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The shop's item id, as added.")] item: String,
+        #[graphql(desc = "One of the customer's wishlists (else `NOT_FOUND`); absent: the default list.")]
+        wishlist_id: Option<ID>,
+    ) -> async_graphql::Result<WishlistPayload> {
+        wishlist_change(ctx, WishlistChange::Remove { item, wishlist_id: wishlist_id.map(|i| i.0) }).await
     }
 
     /// Every other session and older access token stops working.

@@ -12,7 +12,7 @@ use shared::graphql::http::with_limits;
 use shared::graphql::respond;
 use shared::graphql::types::CustomerStatusObject;
 use shared::services::api_keys::ApiClient;
-use shared::services::back_office::{self, Identifier};
+use shared::services::back_office;
 use shared::services::{back_in_stock, contracts, loyalty, newsletter, orders, promotions};
 use shared::Services;
 use std::sync::Arc;
@@ -47,8 +47,10 @@ pub struct Query;
 /// (else a top-level `FORBIDDEN` error); a bad argument is a top-level error whose `extensions.code` is its `ErrorCode`.
 #[Object]
 impl Query {
-    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`, `loyaltyId` (else `INVALID`); null
-    /// when none matches. Needs `customer:read`.
+    /// One customer by exactly one of `id`, `ref`, `email`, `externalId`, `loyaltyId`, `username` (else
+    /// `INVALID`); null when none matches. Needs `customer:read`.
+    // One argument per identifier, as the contract names them.
+    #[allow(clippy::too_many_arguments)]
     async fn customer(
         &self,
         ctx: &Context<'_>,
@@ -57,10 +59,11 @@ impl Query {
         #[graphql(desc = "The customer's email, compared case-insensitively.")] email: Option<String>,
         #[graphql(desc = "The customer's `externalId`, exact.")] external_id: Option<String>,
         #[graphql(desc = "The customer's `loyaltyId`, exact.")] loyalty_id: Option<String>,
+        #[graphql(desc = "The customer's `username`, exact.")] username: Option<String>,
     ) -> async_graphql::Result<Option<AdminCustomer>> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
-        let ident =
-            answer(ctx, Identifier::exactly_one(id.map(|i| i.0), email, reference, external_id, loyalty_id, &[]))?;
+        let given = CustomerIdentifierInput { customer_id: id, email, reference, external_id, loyalty_id, username };
+        let ident = answer(ctx, given.identifier(&[]))?;
         let found = answer(ctx, back_office::find(svc, client.tenant(), &ident).await)?;
         Ok(found.map(|r| r.customer.into()))
     }

@@ -3,7 +3,8 @@
 use async_graphql::{Context, Enum, InputObject, MaybeUndefined, MergedObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use shared::domain::{
-    AdminPatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, Patch, Permission, ProfilePatch,
+    AdminPatch, BackOfficePatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, Patch, Permission,
+    ProfilePatch,
 };
 use shared::graphql::buyer::{
     order_range, Buyer, ContractStatusObject, LoyaltyObject, LoyaltyTransactionObject, MoneyObject, OrderConnection,
@@ -13,7 +14,10 @@ use shared::graphql::errors::to_graphql;
 use shared::graphql::inputs::{
     attribute_pairs, consent_pairs, given, AddressInputObject, AttributeInput, ConsentInput, UpdateCustomerInput,
 };
-use shared::graphql::types::{newsletter_of, CustomerCore, CustomerStatusObject, Date, GenderObject, NewsletterStatus};
+use shared::graphql::types::{
+    newsletter_of, newsletter_subscriptions_of, CustomerCore, CustomerStatusObject, Date, GenderObject,
+    NewsletterStatus, NewsletterSubscription,
+};
 use shared::graphql::UserErrorObject;
 use shared::payloads;
 use shared::services::api_keys::ApiClient;
@@ -22,10 +26,11 @@ use shared::services::creation::NewCustomerInput;
 use std::future::Future;
 use std::sync::Arc;
 
-/// The fields of `Customer` that a permission besides `customer:read`
-/// guards. Each is nullable and wrapped in `guarded`: without its permission
-/// it is null with a `FORBIDDEN` error at its path (and reads nothing), while
-/// the rest of the customer comes back.
+/// The fields of `Customer` that only the back office sees: `source` and
+/// `sourceId`, and those a permission besides `customer:read` guards. Each
+/// of the latter is nullable and wrapped in `guarded`: without its
+/// permission it is null with a `FORBIDDEN` error at its path (and reads
+/// nothing), while the rest of the customer comes back.
 pub struct GuardedCustomerFields(pub Arc<Customer>, pub Buyer);
 
 #[Object(name = "GuardedCustomerFields")]
@@ -33,6 +38,25 @@ impl GuardedCustomerFields {
     /// The newsletter state of the customer's email (read only when asked for). Needs `subscription:read`.
     async fn newsletter(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<NewsletterStatus>> {
         guarded(ctx, Permission::SubscriptionRead, newsletter_of(ctx, &self.0)).await
+    }
+
+    /// The newsletter subscription of the customer's email: 0 or 1 entries (read only when asked for). Needs
+    /// `subscription:read`.
+    async fn newsletter_subscriptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Option<async_graphql::Result<Vec<NewsletterSubscription>>> {
+        guarded(ctx, Permission::SubscriptionRead, newsletter_subscriptions_of(ctx, &self.0)).await
+    }
+
+    /// Where the record came from, e.g. `POS` or an import's name; set by the back office, seen only by it.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// The record's id in `source`; set by the back office, seen only by it.
+    async fn source_id(&self) -> Option<&str> {
+        self.0.source_id.as_deref()
     }
 
     /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100. Needs `order:read`.
@@ -152,12 +176,21 @@ pub struct CustomerIdentifierInput {
     pub reference: Option<String>,
     /// The customer's `loyaltyId`, exact.
     pub loyalty_id: Option<String>,
+    /// The customer's `username`, exact.
+    pub username: Option<String>,
 }
 
 impl CustomerIdentifierInput {
     pub fn identifier(self, path: &[&str]) -> DomainResult<Identifier> {
-        let id = self.customer_id.map(|id| id.0);
-        Identifier::exactly_one(id, self.email, self.reference, self.external_id, self.loyalty_id, path)
+        let candidates = [
+            self.customer_id.map(|id| Identifier::Id(id.0)),
+            self.email.map(Identifier::Email),
+            self.reference.map(Identifier::Ref),
+            self.external_id.map(Identifier::ExternalId),
+            self.loyalty_id.map(Identifier::LoyaltyId),
+            self.username.map(Identifier::Username),
+        ];
+        Identifier::exactly_one(candidates, path)
     }
 }
 
@@ -190,6 +223,14 @@ pub struct CreateCustomerInput {
     pub country_code: Option<String>,
     /// An IANA name, e.g. `Europe/Berlin`, or an offset from UTC (`GMT+10`, `UTC+05:30`, `+05:30`: stored as `+10:00`); else `INVALID`.
     pub timezone: Option<String>,
+    /// Whether the customer wants promotions (not the newsletter, which has its own double opt-in). Absent: `false`.
+    pub promotion_opt_in: Option<bool>,
+    /// A picture of the customer: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    pub picture_url: Option<String>,
+    /// The customer's website: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    pub website_url: Option<String>,
+    /// Another address of the customer's (not a login, not unique), checked like `email` (else `INVALID`).
+    pub secondary_email: Option<String>,
     /// The billing address.
     pub billing_address: Option<AddressInputObject>,
     /// At most 50, each `key` once.
@@ -206,6 +247,14 @@ pub struct CreateCustomerInput {
     /// The customer's loyalty id (card or member number), unique in the tenant (`TAKEN` otherwise); at most 100
     /// characters.
     pub loyalty_id: Option<String>,
+    /// A username, unique in the tenant (`TAKEN` otherwise) and compared exactly; at most 100 characters, no spaces.
+    pub username: Option<String>,
+    /// The department the customer works in (business customers); at most 100 characters.
+    pub department: Option<String>,
+    /// Where the record came from, e.g. `POS` or an import's name; at most 100 characters.
+    pub source: Option<String>,
+    /// The record's id in `source`; at most 100 characters.
+    pub source_id: Option<String>,
     /// Absent: `ACTIVE`. An `INACTIVE` customer cannot log in.
     pub status: Option<CustomerStatusObject>,
     /// Whether the email counts as verified (confirmed by its owner).
@@ -234,13 +283,23 @@ impl From<CreateCustomerInput> for CreateInput {
                     language_code: given(i.language_code, |v| v),
                     country_code: given(i.country_code, |v| v),
                     timezone: given(i.timezone, |v| v),
+                    promotion_opt_in: i.promotion_opt_in,
+                    picture_url: given(i.picture_url, |v| v),
+                    website_url: given(i.website_url, |v| v),
+                    secondary_email: given(i.secondary_email, |v| v),
                     billing_address: given(i.billing_address, Into::into),
                     consents: given(i.consents, consent_pairs),
                     attributes: given(i.attributes, attribute_pairs),
                 },
-                reference: i.reference,
-                external_id: i.external_id,
-                loyalty_id: i.loyalty_id,
+                back_office: BackOfficePatch {
+                    reference: given(i.reference, |v| v),
+                    external_id: given(i.external_id, |v| v),
+                    loyalty_id: given(i.loyalty_id, |v| v),
+                    username: given(i.username, |v| v),
+                    department: given(i.department, |v| v),
+                    source: given(i.source, |v| v),
+                    source_id: given(i.source_id, |v| v),
+                },
                 status: i.status.map(Into::into).unwrap_or_default(),
                 email_verified: i.email_verified,
             },
@@ -262,6 +321,14 @@ pub struct AdminUpdateCustomerInput {
     pub external_id: MaybeUndefined<String>,
     /// The loyalty id (card or member number), unique in the tenant (`TAKEN` otherwise); at most 100 characters.
     pub loyalty_id: MaybeUndefined<String>,
+    /// A username, unique in the tenant (`TAKEN` otherwise) and compared exactly; at most 100 characters, no spaces.
+    pub username: MaybeUndefined<String>,
+    /// The department the customer works in (business customers); at most 100 characters.
+    pub department: MaybeUndefined<String>,
+    /// Where the record came from, e.g. `POS` or an import's name; at most 100 characters.
+    pub source: MaybeUndefined<String>,
+    /// The record's id in `source`; at most 100 characters.
+    pub source_id: MaybeUndefined<String>,
     /// Whether the email counts as verified; absent: unchanged (but `false` when `email` changes).
     pub email_verified: Option<bool>,
     /// `INACTIVE` blocks login and ends every session.
@@ -281,9 +348,15 @@ impl From<AdminUpdateCustomerInput> for AdminPatch {
         AdminPatch {
             profile: i.profile.into(),
             email: patch(i.email),
-            reference: patch(i.reference),
-            external_id: patch(i.external_id),
-            loyalty_id: patch(i.loyalty_id),
+            back_office: BackOfficePatch {
+                reference: patch(i.reference),
+                external_id: patch(i.external_id),
+                loyalty_id: patch(i.loyalty_id),
+                username: patch(i.username),
+                department: patch(i.department),
+                source: patch(i.source),
+                source_id: patch(i.source_id),
+            },
             email_verified: i.email_verified,
             status: i.status.map(Into::into),
         }
@@ -320,6 +393,8 @@ pub struct CustomerFilter {
     pub external_id: Option<String>,
     /// Exact.
     pub loyalty_id: Option<String>,
+    /// Exact.
+    pub username: Option<String>,
     /// Only customers with this status.
     pub status: Option<CustomerStatusObject>,
     /// Only customers created at or after this instant (RFC 3339).
@@ -338,6 +413,7 @@ impl CustomerFilter {
             reference: self.reference,
             external_id: self.external_id,
             loyalty_id: self.loyalty_id,
+            username: self.username,
             status: self.status.map(Into::into),
             created_from: self.created_from,
             created_to: self.created_to,
@@ -400,42 +476,6 @@ payloads!(CustomerPayload, UpsertCustomerPayload, DeleteCustomerPayload);
 impl UpsertCustomerPayload {
     pub fn new(result: UpsertResult, customer: Customer) -> Self {
         Self { result: Some(result.into()), customer: Some(customer.into()), user_errors: vec![] }
-    }
-}
-
-/// A newsletter subscription, for export.
-#[derive(SimpleObject)]
-pub struct NewsletterSubscription {
-    /// The subscribed address, whether or not a customer has it.
-    pub email: String,
-    /// `PENDING` until the double opt-in is confirmed, then `SUBSCRIBED`; `UNSUBSCRIBED` once it ended.
-    pub status: shared::graphql::types::NewsletterState,
-    /// ISO 3166-1 alpha-2, as given when subscribing.
-    pub country_code: Option<String>,
-    /// A language tag, e.g. `de` or `de-AT`, as given when subscribing.
-    pub language_code: Option<String>,
-    /// As given when subscribing.
-    pub gender: Option<GenderObject>,
-    /// When the address first subscribed (RFC 3339, UTC).
-    pub created_at: DateTime<Utc>,
-    /// When the subscription last changed (RFC 3339, UTC).
-    pub updated_at: DateTime<Utc>,
-    /// When the double opt-in was confirmed; null unless `SUBSCRIBED`.
-    pub confirmed_at: Option<DateTime<Utc>>,
-}
-
-impl From<shared::domain::NewsletterSubscription> for NewsletterSubscription {
-    fn from(s: shared::domain::NewsletterSubscription) -> Self {
-        Self {
-            email: s.email.as_str().to_string(),
-            status: s.status.into(),
-            country_code: s.country_code.map(|c| c.as_str().to_string()),
-            language_code: s.language_code.map(|l| l.as_str().to_string()),
-            gender: s.gender.map(Into::into),
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-            confirmed_at: s.confirmed_at,
-        }
     }
 }
 

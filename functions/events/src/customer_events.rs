@@ -647,6 +647,7 @@ mod tests {
                 "firstName",
                 "id",
                 "languageCode",
+                "promotionOptIn",
                 "status",
                 "tenantId"
             ]

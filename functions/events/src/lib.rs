@@ -418,7 +418,7 @@ impl Events {
             let now = chrono::Utc::now();
             let lease_until = now + chrono_duration(left(until) + LEASE_MARGIN);
             match self.store.claim_mail(id, now, lease_until).await {
-                Ok(MailClaim::Claimed(mail)) => return Ok(mail),
+                Ok(MailClaim::Claimed(mail)) => return Ok(*mail),
                 Ok(MailClaim::Gone) => {
                     tracing::info!(mail = id, "outbox mail sent already (or gone): nothing to do");
                     return Err(Outcome::Done);

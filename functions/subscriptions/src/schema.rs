@@ -1,5 +1,5 @@
 //! Query and mutation roots of `subscriptions`; every rule lives in
-//! `shared::services::{newsletter, back_in_stock}`.
+//! `shared::services::{newsletter, back_in_stock, contact}`.
 
 use async_graphql::{Context, EmptySubscription, InputObject, Object, Schema, SimpleObject};
 use shared::domain::NewsletterState;
@@ -8,6 +8,7 @@ use shared::graphql::types::{GenderObject, NewsletterState as NewsletterStateObj
 use shared::graphql::{respond, RequestContext, UserErrorObject};
 use shared::payloads;
 use shared::services::back_in_stock::{self, BackInStockInput as DomainBackInStock};
+use shared::services::contact::{self, ContactRequestInput as DomainContactRequest};
 use shared::services::credentials::Principal;
 use shared::services::newsletter::{self, NewsletterInfo};
 use shared::Services;
@@ -66,6 +67,40 @@ impl From<BackInStockInput> for DomainBackInStock {
     }
 }
 
+/// A message from the shop's contact form: who writes, about what, and the message. It is mailed to the shop;
+/// nothing is stored.
+#[derive(InputObject, Clone)]
+pub struct ContactRequestInput {
+    /// The sender's address, which answers go to (`Reply-To`); else `REQUIRED`, `INVALID` or `TOO_LONG`.
+    pub email: String,
+    /// How the sender wants to be addressed (`Ms`, `Dr.`): at most 50 characters (else `TOO_LONG`).
+    pub salutation: Option<String>,
+    /// The sender's first name: at most 100 characters (else `TOO_LONG`).
+    pub first_name: Option<String>,
+    /// The sender's last name: at most 100 characters (else `TOO_LONG`).
+    pub last_name: Option<String>,
+    /// 1-200 characters after trimming (else `REQUIRED` or `TOO_LONG`); line breaks become spaces.
+    pub subject: String,
+    /// 1-5,000 characters after trimming (else `REQUIRED` or `TOO_LONG`); line breaks are kept.
+    pub message: String,
+    /// A honeypot: leave it out of forms people see. Filled in, nothing is sent (the answer is still `sent: true`).
+    pub email_field: Option<String>,
+}
+
+impl From<ContactRequestInput> for DomainContactRequest {
+    fn from(i: ContactRequestInput) -> Self {
+        Self {
+            email: i.email,
+            salutation: i.salutation,
+            first_name: i.first_name,
+            last_name: i.last_name,
+            subject: i.subject,
+            message: i.message,
+            email_field: i.email_field,
+        }
+    }
+}
+
 /// What the newsletter mutations answer.
 #[derive(SimpleObject, Default)]
 pub struct NewsletterPayload {
@@ -94,7 +129,18 @@ pub struct BackInStockPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-payloads!(NewsletterPayload, BackInStockPayload);
+/// What `sendContactRequest` answers.
+#[derive(SimpleObject, Default)]
+pub struct ContactRequestPayload {
+    /// True when the request was taken, the same whether or not a mail goes out (none does for a filled honeypot
+    /// or once the sender's hourly mail budget is spent); false on error.
+    pub sent: bool,
+    /// What went wrong (empty on success): input errors under `input`; `INVALID` without a `field` when the shop
+    /// has no contact address.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+payloads!(NewsletterPayload, BackInStockPayload, ContactRequestPayload);
 
 pub struct Query;
 
@@ -109,10 +155,10 @@ impl Query {
 
 pub struct Mutation;
 
-/// Newsletter double opt-in and back-in-stock alerts. Anyone may call them; an access token, when sent, makes them
-/// act for that customer. `subscribeToNewsletter`, `confirmNewsletterSubscription` and `unsubscribeFromNewsletter`
-/// send mail or use a token: only one such field may run per HTTP request (a batch counts as one), with more
-/// nothing runs (top-level `LIMIT_EXCEEDED`).
+/// Newsletter double opt-in, back-in-stock alerts and the contact form. Anyone may call them; an access token, when
+/// sent, makes them act for that customer. `subscribeToNewsletter`, `confirmNewsletterSubscription`,
+/// `unsubscribeFromNewsletter` and `sendContactRequest` send mail or use a token: only one such field may run per
+/// HTTP request (a batch counts as one), with more nothing runs (top-level `LIMIT_EXCEEDED`).
 #[Object]
 impl Mutation {
     /// Starts the double opt-in: `PENDING` until the mailed link is used. The
@@ -193,6 +239,21 @@ impl Mutation {
         let result = back_in_stock::unsubscribe(svc, &req.tenant, caller, input.into()).await;
         respond(ctx, result.map_err(|e| e.under(&["input"])), |_| BackInStockPayload {
             subscribed: false,
+            user_errors: vec![],
+        })
+    }
+
+    /// The contact form: mails the shop's contact address, `Reply-To` the sender; stores nothing. The mail counts
+    /// towards the sender address's hourly mail budget (`MAILS_PER_ADDRESS_PER_HOUR`).
+    async fn send_contact_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Who writes, about what, and the message.")] input: ContactRequestInput,
+    ) -> async_graphql::Result<ContactRequestPayload> {
+        let (svc, req, _) = parts(ctx)?;
+        let result = contact::send(svc, &req.tenant, input.into()).await;
+        respond(ctx, result.map_err(|e| e.under(&["input"])), |sent| ContactRequestPayload {
+            sent,
             user_errors: vec![],
         })
     }

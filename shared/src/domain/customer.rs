@@ -209,6 +209,17 @@ pub struct Customer {
     /// The customer's unique loyalty id in the tenant (set by the back office).
     #[serde(default)]
     pub loyalty_id: Option<String>,
+    /// A username unique in the tenant (set by the back office).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The department the customer (a business buyer) works in; back office.
+    #[serde(default)]
+    pub department: Option<String>,
+    /// Where the record came from (`POS`, an import) and its id there; back office.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub source_id: Option<String>,
     pub email: Email,
     pub email_verified: bool,
     pub title: Option<String>,
@@ -221,6 +232,17 @@ pub struct Customer {
     pub language_code: Option<LanguageCode>,
     pub country_code: Option<CountryCode>,
     pub timezone: Option<String>,
+    /// Whether the customer wants promotions (Fluent's opt-in; the
+    /// newsletter is its own double opt-in).
+    #[serde(default)]
+    pub promotion_opt_in: bool,
+    #[serde(default)]
+    pub picture_url: Option<String>,
+    #[serde(default)]
+    pub website_url: Option<String>,
+    /// Another address of the customer's; not unique, never a login.
+    #[serde(default)]
+    pub secondary_email: Option<Email>,
     pub status: CustomerStatus,
     pub billing_address: Option<Address>,
     #[serde(default)]
@@ -249,6 +271,10 @@ impl Customer {
             reference: None,
             external_id: None,
             loyalty_id: None,
+            username: None,
+            department: None,
+            source: None,
+            source_id: None,
             email,
             email_verified: false,
             title: None,
@@ -261,6 +287,10 @@ impl Customer {
             language_code: None,
             country_code: None,
             timezone: None,
+            promotion_opt_in: false,
+            picture_url: None,
+            website_url: None,
+            secondary_email: None,
             status: CustomerStatus::Active,
             billing_address: None,
             delivery_addresses: vec![],

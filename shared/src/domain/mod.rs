@@ -1,6 +1,7 @@
 //! Domain types and rules. Nothing here knows GraphQL or DynamoDB.
 
 pub mod api_key;
+pub mod contact;
 pub mod contracts;
 pub mod customer;
 pub mod errors;
@@ -13,8 +14,10 @@ pub mod search;
 pub mod session;
 pub mod subscriptions;
 pub mod values;
+pub mod wishlists;
 
 pub use api_key::*;
+pub use contact::*;
 pub use contracts::*;
 pub use customer::*;
 pub use errors::*;

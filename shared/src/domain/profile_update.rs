@@ -9,7 +9,8 @@ use super::customer::{
 };
 use super::errors::{DomainError, DomainResult, ErrorCode, Problems, UserError};
 use super::values::{
-    external_id, loyalty_id, reference, text, timezone, Birthdate, CountryCode, Email, LanguageCode, Phone,
+    external_id, loyalty_id, reference, text, timezone, username, web_url, Birthdate, CountryCode, Email, LanguageCode,
+    Phone, REF_MAX,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -77,6 +78,10 @@ pub struct ProfilePatch {
     pub language_code: Patch<String>,
     pub country_code: Patch<String>,
     pub timezone: Patch<String>,
+    pub promotion_opt_in: Option<bool>,
+    pub picture_url: Patch<String>,
+    pub website_url: Patch<String>,
+    pub secondary_email: Patch<String>,
     /// Set at creation only: afterwards the address book's own operations
     /// (`set_billing_address`) change it.
     pub billing_address: Patch<AddressInput>,
@@ -99,6 +104,10 @@ pub struct ValidProfilePatch {
     language_code: Patch<LanguageCode>,
     country_code: Patch<CountryCode>,
     timezone: Patch<String>,
+    promotion_opt_in: Option<bool>,
+    picture_url: Patch<String>,
+    website_url: Patch<String>,
+    secondary_email: Patch<Email>,
     billing_address: Patch<Address>,
     consents: Patch<Vec<Consent>>,
     attributes: Patch<Vec<super::customer::Attribute>>,
@@ -138,6 +147,10 @@ impl ProfilePatch {
             language_code: self.language_code.check(p, |s| LanguageCode::parse(&s, &["languageCode"])),
             country_code: self.country_code.check(p, |s| CountryCode::parse(&s, &["countryCode"])),
             timezone: self.timezone.check(p, |s| timezone(&s, &["timezone"])),
+            promotion_opt_in: self.promotion_opt_in,
+            picture_url: self.picture_url.check(p, |s| web_url(&s, &["pictureUrl"])),
+            website_url: self.website_url.check(p, |s| web_url(&s, &["websiteUrl"])),
+            secondary_email: self.secondary_email.check(p, |s| Email::parse(&s, &["secondaryEmail"])),
             billing_address: match self.billing_address {
                 Patch::Set(a) => match a.validate(ulid::Ulid::new().to_string(), AddressKind::Billing) {
                     Ok(a) => Patch::Set(a),
@@ -183,6 +196,12 @@ impl ValidProfilePatch {
         self.language_code.apply(&mut c.language_code);
         self.country_code.apply(&mut c.country_code);
         self.timezone.apply(&mut c.timezone);
+        if let Some(v) = self.promotion_opt_in {
+            c.promotion_opt_in = v;
+        }
+        self.picture_url.apply(&mut c.picture_url);
+        self.website_url.apply(&mut c.website_url);
+        self.secondary_email.apply(&mut c.secondary_email);
         self.billing_address.apply(&mut c.billing_address);
         match self.consents {
             Patch::Keep => {}
@@ -206,14 +225,53 @@ impl ValidProfilePatch {
     }
 }
 
+/// What only the back office sets on a customer: its identifiers in other
+/// systems (each unique in the tenant) and where the record came from. At
+/// creation only `Set` and `Keep` occur.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackOfficePatch {
+    pub reference: Patch<String>,
+    pub external_id: Patch<String>,
+    pub loyalty_id: Patch<String>,
+    pub username: Patch<String>,
+    pub department: Patch<String>,
+    pub source: Patch<String>,
+    pub source_id: Patch<String>,
+}
+
+impl BackOfficePatch {
+    /// Checks every field set (paths relative to the input); a field with a
+    /// problem is left alone.
+    pub fn validate_into(self, p: &mut Problems) -> BackOfficePatch {
+        BackOfficePatch {
+            reference: self.reference.check(p, |r| reference(&r, &["ref"])),
+            external_id: self.external_id.check(p, |x| external_id(&x, &["externalId"])),
+            loyalty_id: self.loyalty_id.check(p, |x| loyalty_id(&x, &["loyaltyId"])),
+            username: self.username.check(p, |x| username(&x, &["username"])),
+            department: optional_text(self.department, NAME_MAX, "department", p),
+            source: optional_text(self.source, REF_MAX, "source", p),
+            source_id: optional_text(self.source_id, REF_MAX, "sourceId", p),
+        }
+    }
+
+    /// Applies a checked patch.
+    pub fn apply(self, c: &mut Customer) {
+        self.reference.apply(&mut c.reference);
+        self.external_id.apply(&mut c.external_id);
+        self.loyalty_id.apply(&mut c.loyalty_id);
+        self.username.apply(&mut c.username);
+        self.department.apply(&mut c.department);
+        self.source.apply(&mut c.source);
+        self.source_id.apply(&mut c.source_id);
+    }
+}
+
 /// A back-office update: the profile plus what only the back office may change.
 #[derive(Debug, Clone, Default)]
 pub struct AdminPatch {
     pub profile: ProfilePatch,
     pub email: Patch<String>,
-    pub reference: Patch<String>,
-    pub external_id: Patch<String>,
-    pub loyalty_id: Patch<String>,
+    pub back_office: BackOfficePatch,
     /// Absent: unchanged, except that a new email is unverified.
     pub email_verified: Option<bool>,
     pub status: Option<CustomerStatus>,
@@ -223,9 +281,7 @@ pub struct AdminPatch {
 pub struct ValidAdminPatch {
     profile: ValidProfilePatch,
     email: Patch<Email>,
-    reference: Patch<String>,
-    external_id: Patch<String>,
-    loyalty_id: Patch<String>,
+    back_office: BackOfficePatch,
     email_verified: Option<bool>,
     status: Option<CustomerStatus>,
 }
@@ -239,19 +295,9 @@ impl AdminPatch {
             p.push(UserError::new(ErrorCode::Required, &["email"], "The email cannot be removed."));
         }
         let email = self.email.check(&mut p, |e| Email::parse(&e, &["email"]));
-        let reference = self.reference.check(&mut p, |r| reference(&r, &["ref"]));
-        let external_id = self.external_id.check(&mut p, |x| external_id(&x, &["externalId"]));
-        let loyalty_id = self.loyalty_id.check(&mut p, |x| loyalty_id(&x, &["loyaltyId"]));
+        let back_office = self.back_office.validate_into(&mut p);
         p.finish()?;
-        Ok(ValidAdminPatch {
-            profile,
-            email,
-            reference,
-            external_id,
-            loyalty_id,
-            email_verified: self.email_verified,
-            status: self.status,
-        })
+        Ok(ValidAdminPatch { profile, email, back_office, email_verified: self.email_verified, status: self.status })
     }
 }
 
@@ -264,9 +310,7 @@ impl ValidAdminPatch {
             }
             c.email = email;
         }
-        self.reference.apply(&mut c.reference);
-        self.external_id.apply(&mut c.external_id);
-        self.loyalty_id.apply(&mut c.loyalty_id);
+        self.back_office.apply(c);
         if let Some(v) = self.email_verified {
             c.email_verified = v;
         }

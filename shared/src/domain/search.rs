@@ -15,6 +15,7 @@ pub struct CustomerFilter {
     pub reference: Option<String>,
     pub external_id: Option<String>,
     pub loyalty_id: Option<String>,
+    pub username: Option<String>,
     pub status: Option<CustomerStatus>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
@@ -72,6 +73,7 @@ impl CustomerFilter {
             && self.reference.as_deref().is_none_or(|r| c.reference.as_deref().is_some_and(|cr| wildcard_match(r, cr)))
             && self.external_id.as_deref().is_none_or(|x| c.external_id.as_deref() == Some(x))
             && self.loyalty_id.as_deref().is_none_or(|x| c.loyalty_id.as_deref() == Some(x.trim()))
+            && self.username.as_deref().is_none_or(|x| c.username.as_deref() == Some(x.trim()))
             && self.status.is_none_or(|s| c.status == s)
             && self.created_from.is_none_or(|f| c.created_at >= f)
             && self.created_to.is_none_or(|t| c.created_at <= t)

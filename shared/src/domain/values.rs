@@ -326,6 +326,32 @@ pub fn loyalty_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
     required_text(raw, REF_MAX, field)
 }
 
+/// A customer's username (Fluent's), unique per tenant and compared exactly,
+/// like the other back-office identifiers; no spaces inside, so that it
+/// reads the same wherever it is printed.
+pub fn username(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    let v = required_text(raw, REF_MAX, field)?;
+    if v.chars().any(char::is_whitespace) {
+        return Err(UserError::new(ErrorCode::Invalid, field, "A username must not contain spaces."));
+    }
+    Ok(v)
+}
+
+pub const URL_MAX: usize = 2048;
+
+/// A link a storefront shows (a picture, a website): an absolute `http` or
+/// `https` URL with a host, at most 2,048 characters. Other schemes
+/// (`javascript:`, `data:`, `ftp:`) are refused: the value ends up in an
+/// `href` or `src` of some shop's page.
+pub fn web_url(raw: &str, field: &[&str]) -> Result<String, UserError> {
+    let v = required_text(raw, URL_MAX, field)?;
+    match url::Url::parse(&v) {
+        // Kept as given (trimmed): the parser would add a `/` to a bare host.
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(v),
+        _ => Err(UserError::new(ErrorCode::Invalid, field, "Must be an http(s) URL, e.g. https://example.com/me.jpg.")),
+    }
+}
+
 /// A tenant (shop) id: `[a-z0-9][a-z0-9-]{0,62}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TenantId(String);

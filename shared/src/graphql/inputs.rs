@@ -112,6 +112,14 @@ pub struct RegisterCustomerInput {
     pub language_code: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country_code: Option<String>,
+    /// A picture of the customer: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    pub picture_url: Option<String>,
+    /// The customer's website: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    pub website_url: Option<String>,
+    /// Another address of the customer's (not a login, not unique), checked like `email` (else `INVALID`).
+    pub secondary_email: Option<String>,
+    /// Whether the customer wants promotions (not the newsletter, which has its own double opt-in). Absent: `false`.
+    pub promotion_opt_in: Option<bool>,
     /// Errors are reported under `billingAddress`.
     pub billing_address: Option<AddressInputObject>,
     /// At most 50, each key once.
@@ -141,6 +149,10 @@ impl RegisterCustomerInput {
             language_code: given(i.language_code, |v| v),
             country_code: given(i.country_code, |v| v),
             timezone: Patch::Keep,
+            promotion_opt_in: i.promotion_opt_in,
+            picture_url: given(i.picture_url, |v| v),
+            website_url: given(i.website_url, |v| v),
+            secondary_email: given(i.secondary_email, |v| v),
             billing_address: given(i.billing_address, Into::into),
             consents: given(i.consents, consent_pairs),
             attributes: given(i.attributes, attribute_pairs),
@@ -188,6 +200,14 @@ pub struct UpdateCustomerInput {
     pub country_code: MaybeUndefined<String>,
     /// An IANA name, e.g. `Europe/Berlin`, or an offset from UTC (`GMT+10`, `UTC+05:30`, `+05:30`: stored as `+10:00`); else `INVALID`.
     pub timezone: MaybeUndefined<String>,
+    /// Whether the customer wants promotions (not the newsletter); absent or `null`: unchanged.
+    pub promotion_opt_in: Option<bool>,
+    /// A picture of the customer: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`); `null` removes it.
+    pub picture_url: MaybeUndefined<String>,
+    /// The customer's website: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`); `null` removes it.
+    pub website_url: MaybeUndefined<String>,
+    /// Another address of the customer's (not a login, not unique), checked like `email` (else `INVALID`); `null` removes it.
+    pub secondary_email: MaybeUndefined<String>,
     /// The complete new list; a consent whose `granted` is unchanged keeps its `updatedAt`.
     pub consents: MaybeUndefined<Vec<ConsentInput>>,
     /// The complete new list.
@@ -215,6 +235,10 @@ impl From<UpdateCustomerInput> for ProfilePatch {
             language_code: patch(i.language_code, |v| v),
             country_code: patch(i.country_code, |v| v),
             timezone: patch(i.timezone, |v| v),
+            promotion_opt_in: i.promotion_opt_in,
+            picture_url: patch(i.picture_url, |v| v),
+            website_url: patch(i.website_url, |v| v),
+            secondary_email: patch(i.secondary_email, |v| v),
             // Not part of an update: `setBillingAddress` changes it.
             billing_address: Patch::Keep,
             consents: patch(i.consents, consent_pairs),

@@ -241,6 +241,14 @@ impl CustomerCore {
     async fn loyalty_id(&self) -> Option<&str> {
         self.0.loyalty_id.as_deref()
     }
+    /// A username, unique in the tenant (compared exactly); set by the back office.
+    async fn username(&self) -> Option<&str> {
+        self.0.username.as_deref()
+    }
+    /// The department the customer works in (business customers); set by the back office.
+    async fn department(&self) -> Option<&str> {
+        self.0.department.as_deref()
+    }
     /// The login and contact address (Unicode NFKC form), unique in the tenant, compared case-insensitively.
     async fn email(&self) -> &str {
         self.0.email.as_str()
@@ -289,6 +297,30 @@ impl CustomerCore {
     /// An IANA time zone name, e.g. `Europe/Berlin`, or a fixed offset from UTC written `+10:00`.
     async fn timezone(&self) -> Option<&str> {
         self.0.timezone.as_deref()
+    }
+    /// Whether the customer wants promotions (the newsletter is separate: `newsletter`); `false` until set.
+    async fn promotion_opt_in(&self) -> bool {
+        self.0.promotion_opt_in
+    }
+    /// A picture of the customer: an `http(s)` URL.
+    async fn picture_url(&self) -> Option<&str> {
+        self.0.picture_url.as_deref()
+    }
+    /// The customer's website: an `http(s)` URL.
+    async fn website_url(&self) -> Option<&str> {
+        self.0.website_url.as_deref()
+    }
+    /// Another address of the customer's (Unicode NFKC form); never a login, not unique.
+    async fn secondary_email(&self) -> Option<&str> {
+        self.0.secondary_email.as_ref().map(|e| e.as_str())
+    }
+    /// The customer's wishlists, oldest first (read only when asked for).
+    async fn wishlists(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WishlistObject>> {
+        let svc = ctx.data::<Arc<crate::Services>>()?;
+        let lists = crate::services::wishlists::wishlists_of(svc, &self.0.tenant_id, &self.0.id)
+            .await
+            .map_err(|e| crate::graphql::errors::to_graphql(ctx, e))?;
+        Ok(lists.into_iter().map(WishlistObject).collect())
     }
     /// `INACTIVE` accounts cannot log in.
     async fn status(&self) -> CustomerStatusObject {
@@ -346,6 +378,99 @@ pub async fn newsletter_of(ctx: &Context<'_>, customer: &domain::Customer) -> as
     Ok(NewsletterStatus { status: state.into(), updated_at })
 }
 
+pub struct WishlistObject(pub crate::services::wishlists::ListView);
+
+/// A named list of the shop's items that the customer keeps.
+#[Object(name = "Wishlist")]
+impl WishlistObject {
+    /// Opaque; names the list in the wishlist mutations.
+    async fn id(&self) -> ID {
+        ID(self.0.list.id.clone())
+    }
+    /// 1 to 100 characters.
+    async fn name(&self) -> &str {
+        &self.0.list.name
+    }
+    /// Whether changes without a `wishlistId` go to this list; the customer has exactly one default list while it has any.
+    async fn is_default(&self) -> bool {
+        self.0.is_default
+    }
+    /// The items, in the order they were added; at most 500.
+    async fn items(&self) -> Vec<WishlistItemObject> {
+        self.0.list.items.iter().map(|i| WishlistItemObject { item: i.item.clone(), added_at: i.added_at }).collect()
+    }
+    /// When the list was made (RFC 3339, UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.list.created_at
+    }
+    /// When its name or items last changed (RFC 3339, UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.list.updated_at
+    }
+}
+
+/// One item of a wishlist.
+#[derive(SimpleObject)]
+#[graphql(name = "WishlistItem")]
+pub struct WishlistItemObject {
+    /// The shop's item id (a SKU or variant id), as in `backInStockSubscribe`.
+    pub item: String,
+    /// When it was added (RFC 3339, UTC).
+    pub added_at: DateTime<Utc>,
+}
+
+/// The newsletter subscription of an address.
+#[derive(SimpleObject)]
+pub struct NewsletterSubscription {
+    /// The subscribed address, whether or not a customer has it.
+    pub email: String,
+    /// Whether newsletters go to the address now: `status` is `SUBSCRIBED`.
+    pub is_active: bool,
+    /// `PENDING` until the double opt-in is confirmed, then `SUBSCRIBED`; `UNSUBSCRIBED` once it ended.
+    pub status: NewsletterState,
+    /// ISO 3166-1 alpha-2, as given when subscribing.
+    pub country_code: Option<String>,
+    /// A language tag, e.g. `de` or `de-AT`, as given when subscribing.
+    pub language_code: Option<String>,
+    /// As given when subscribing.
+    pub gender: Option<GenderObject>,
+    /// When the address first subscribed (RFC 3339, UTC).
+    pub created_at: DateTime<Utc>,
+    /// When the subscription last changed (RFC 3339, UTC).
+    pub updated_at: DateTime<Utc>,
+    /// When the double opt-in was confirmed; null unless `SUBSCRIBED`.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl From<domain::NewsletterSubscription> for NewsletterSubscription {
+    fn from(s: domain::NewsletterSubscription) -> Self {
+        Self {
+            email: s.email.as_str().to_string(),
+            is_active: s.status == domain::NewsletterState::Subscribed,
+            status: s.status.into(),
+            country_code: s.country_code.map(|c| c.as_str().to_string()),
+            language_code: s.language_code.map(|l| l.as_str().to_string()),
+            gender: s.gender.map(Into::into),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            confirmed_at: s.confirmed_at,
+        }
+    }
+}
+
+/// The subscription of the customer's email as a list of 0 or 1 (one
+/// read, made only when the field is asked for).
+pub async fn newsletter_subscriptions_of(
+    ctx: &Context<'_>,
+    customer: &domain::Customer,
+) -> async_graphql::Result<Vec<NewsletterSubscription>> {
+    let svc = ctx.data::<Arc<crate::Services>>()?;
+    let found = newsletter::subscription_of(svc, &customer.tenant_id, &customer.email)
+        .await
+        .map_err(|e| crate::graphql::errors::to_graphql(ctx, e))?;
+    Ok(found.into_iter().map(Into::into).collect())
+}
+
 /// The guarded fields of `Customer` as the customer itself reads them
 /// (storefront functions): no permission applies, each is always there.
 pub struct OwnCustomerFields(pub Arc<domain::Customer>, pub Buyer);
@@ -363,6 +488,16 @@ impl OwnCustomerFields {
             return Ok(NewsletterStatus { status: NewsletterState::Unsubscribed, updated_at: None });
         }
         newsletter_of(ctx, &self.0).await
+    }
+
+    /// The newsletter subscription of the customer's email: 0 or 1 entries (read only when asked for); none while
+    /// the email is not verified.
+    async fn newsletter_subscriptions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<NewsletterSubscription>> {
+        // As with `newsletter`: an unverified email may be someone else's.
+        if !self.0.email_verified {
+            return Ok(vec![]);
+        }
+        newsletter_subscriptions_of(ctx, &self.0).await
     }
 
     /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100.

@@ -19,6 +19,9 @@ pub struct Mail {
     pub html: String,
     /// Extra headers (e.g. `List-Unsubscribe`).
     pub headers: Vec<(String, String)>,
+    /// Where answers go instead of the sender (`Reply-To`): the visitor of
+    /// a contact request.
+    pub reply_to: Option<String>,
 }
 
 /// Why a mail was not sent: whether sending it again can succeed.

@@ -26,6 +26,10 @@ pub struct OutboxMail {
     /// Extra headers (`List-Unsubscribe`, ...).
     #[serde(default)]
     pub headers: Vec<(String, String)>,
+    /// Where answers go instead of the sender (`Reply-To`, set through SES's
+    /// `ReplyToAddresses`, not as a header). Absent from items written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -59,8 +63,14 @@ impl OutboxMail {
             language: language.map(String::from),
             context: context.to_string(),
             headers,
+            reply_to: None,
             created_at: Utc::now(),
         }
+    }
+
+    /// The same mail, answered to `address` rather than its sender.
+    pub fn with_reply_to(self, address: &str) -> Self {
+        Self { reply_to: Some(address.to_string()), ..self }
     }
 
     /// The mail as it is sent.
@@ -69,6 +79,7 @@ impl OutboxMail {
         let mut mail =
             render(self.template, self.language.as_deref(), &self.to, minijinja::Value::from_serialize(&context))?;
         mail.headers = self.headers.clone();
+        mail.reply_to = self.reply_to.clone();
         Ok(mail)
     }
 }
@@ -88,5 +99,19 @@ mod tests {
         assert_eq!((rendered.subject, rendered.text, rendered.html), (direct.subject, direct.text, direct.html));
         let stored: OutboxMail = serde_json::from_value(serde_json::to_value(&m).unwrap()).unwrap();
         assert_eq!(stored, m);
+    }
+
+    #[test]
+    fn a_reply_to_is_kept_and_items_written_without_one_still_read() {
+        let ctx = serde_json::json!({ "shop": "Shop" });
+        let m = OutboxMail::new("t", Template::ConfirmEmail, "s@x.test", "a@x.test", None, &ctx, vec![]);
+        let json = serde_json::to_value(&m).unwrap();
+        assert!(json.get("replyTo").is_none(), "no attribute when there is none: {json}");
+        let old: OutboxMail = serde_json::from_value(json).unwrap();
+        assert_eq!(old.reply_to, None);
+        let answered = m.with_reply_to("visitor@x.test");
+        let stored: OutboxMail = serde_json::from_value(serde_json::to_value(&answered).unwrap()).unwrap();
+        assert_eq!(stored.reply_to.as_deref(), Some("visitor@x.test"));
+        assert_eq!(stored.render().unwrap().reply_to.as_deref(), Some("visitor@x.test"));
     }
 }

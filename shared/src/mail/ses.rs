@@ -88,6 +88,7 @@ impl Mailer for SesMailer {
         self.client()
             .send_email()
             .from_email_address(from)
+            .set_reply_to_addresses(mail.reply_to.clone().map(|address| vec![address]))
             .destination(Destination::builder().to_addresses(&mail.to).build())
             .content(EmailContent::builder().simple(message.build()).build())
             .send()

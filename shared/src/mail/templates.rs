@@ -24,6 +24,8 @@ pub enum Template {
     NewsletterConfirm,
     /// An item someone waited for is available again.
     BackInStock,
+    /// To the shop: a visitor's message from the contact form (`Reply-To` the visitor).
+    ContactRequest,
 }
 
 impl Template {
@@ -38,6 +40,7 @@ impl Template {
             Template::Invite => "invite",
             Template::NewsletterConfirm => "newsletter_confirm",
             Template::BackInStock => "back_in_stock",
+            Template::ContactRequest => "contact_request",
         }
     }
 }
@@ -64,7 +67,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "password_changed",
     "invite",
     "newsletter_confirm",
-    "back_in_stock"
+    "back_in_stock",
+    "contact_request"
 );
 
 /// Built on first use, not at cold start: most invocations send no mail.
@@ -80,6 +84,12 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
+/// A subject on one line, whatever a variable held: a line break in a
+/// header would start another header.
+fn one_line(s: &str) -> String {
+    s.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 /// Renders `template` in `language` (falling back to English) for `to`.
 pub fn render(template: Template, language: Option<&str>, to: &str, ctx: minijinja::Value) -> anyhow::Result<Mail> {
     let env = env();
@@ -91,10 +101,11 @@ pub fn render(template: Template, language: Option<&str>, to: &str, ctx: minijin
     };
     Ok(Mail {
         to: to.to_string(),
-        subject: part("subject")?.trim().to_string(),
+        subject: one_line(&part("subject")?),
         text: part("txt")?,
         html: part("html")?,
         headers: vec![],
+        reply_to: None,
     })
 }
 
@@ -127,5 +138,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_contact_request_shows_the_visitor_and_escapes_it_in_html() {
+        for lang in [Some("en"), Some("de"), None] {
+            let ctx = minijinja::context! {
+                shop => "Shop",
+                sender => "Dr. <b>Ann</b>",
+                email => "ann@x.test",
+                subject => "Where is <b>my</b> order?",
+                message => "Line one\n<script>alert(1)</script>",
+            };
+            let m = render(Template::ContactRequest, lang, "service@x.test", ctx).unwrap();
+            assert!(m.subject.starts_with("[Shop] "), "{}", m.subject);
+            assert!(m.subject.ends_with(": Where is <b>my</b> order?"), "the subject is not HTML: {}", m.subject);
+            for part in
+                ["Dr. <b>Ann</b>", "ann@x.test", "Where is <b>my</b> order?", "Line one\n<script>alert(1)</script>"]
+            {
+                assert!(m.text.contains(part), "{part} in {}", m.text);
+            }
+            assert!(!m.html.contains("<script>") && !m.html.contains("<b>"), "{}", m.html);
+            assert!(m.html.contains("&lt;script&gt;") && m.html.contains("Dr. &lt;b&gt;Ann"), "{}", m.html);
+            assert!(m.html.contains("ann@x.test"), "{}", m.html);
+        }
+        let injected = minijinja::context! { shop => "Shop", email => "a@x.test", subject => "Hi\r\nBcc: x@y.test", message => "m" };
+        let m = render(Template::ContactRequest, None, "service@x.test", injected).unwrap();
+        assert!(!m.subject.contains('\n') && !m.subject.contains('\r'), "{:?}", m.subject);
     }
 }

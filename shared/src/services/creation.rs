@@ -5,9 +5,8 @@ use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
-    external_id, loyalty_id, reference, CountryCode, Credentials, Customer, CustomerRecord, CustomerStatus,
-    DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError,
-    ValidProfilePatch,
+    BackOfficePatch, CountryCode, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult,
+    Email, ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError, ValidProfilePatch,
 };
 use crate::store::{NewCustomer, WriteError};
 use chrono::{DateTime, Utc};
@@ -20,9 +19,8 @@ pub struct NewCustomerInput {
     pub password: Option<String>,
     /// The profile: `Set` for each field given, `Keep` for the others.
     pub profile: ProfilePatch,
-    pub reference: Option<String>,
-    pub external_id: Option<String>,
-    pub loyalty_id: Option<String>,
+    /// What only the back office sets: `Set` for each field given.
+    pub back_office: BackOfficePatch,
     pub status: CustomerStatus,
     pub email_verified: bool,
 }
@@ -32,9 +30,7 @@ struct ValidNewCustomer {
     email: Email,
     password: Option<String>,
     profile: ValidProfilePatch,
-    reference: Option<String>,
-    external_id: Option<String>,
-    loyalty_id: Option<String>,
+    back_office: BackOfficePatch,
     status: CustomerStatus,
     email_verified: bool,
 }
@@ -51,9 +47,7 @@ impl NewCustomerInput {
         let mut p = Problems::new();
         let email = p.check(Email::parse(&self.email, &["email"]));
         let profile = self.profile.validate_into(now, phone_country, &mut p);
-        let reference = p.check_opt(self.reference, |r| reference(&r, &["ref"]));
-        let external_id = p.check_opt(self.external_id, |x| external_id(&x, &["externalId"]));
-        let loyalty_id = p.check_opt(self.loyalty_id, |x| loyalty_id(&x, &["loyaltyId"]));
+        let back_office = self.back_office.validate_into(&mut p);
         if let Some(password) = &self.password {
             let words = personal_words(email.as_ref().map(Email::as_str).unwrap_or(""), &profile.names_set());
             p.check(policy.check(password, &words, &["password"]));
@@ -63,9 +57,7 @@ impl NewCustomerInput {
                 email,
                 password: self.password,
                 profile,
-                reference,
-                external_id,
-                loyalty_id,
+                back_office,
                 status: self.status,
                 email_verified: self.email_verified,
             }),
@@ -78,9 +70,7 @@ impl ValidNewCustomer {
     /// The new customer: a blank one with the profile applied.
     fn into_customer(self, id: String, tenant: &TenantId, number: u64, now: DateTime<Utc>) -> Customer {
         let mut customer = Customer::new(id, tenant.clone(), format!("{number:06}"), self.email, now);
-        customer.reference = self.reference;
-        customer.external_id = self.external_id;
-        customer.loyalty_id = self.loyalty_id;
+        self.back_office.apply(&mut customer);
         customer.email_verified = self.email_verified;
         customer.status = self.status;
         self.profile.apply(&mut customer);

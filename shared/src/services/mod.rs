@@ -6,6 +6,7 @@ pub mod account;
 pub mod api_keys;
 pub mod back_in_stock;
 pub mod back_office;
+pub mod contact;
 pub mod contracts;
 pub mod creation;
 pub mod credentials;
@@ -23,6 +24,7 @@ pub mod promotions;
 mod quota;
 pub mod registration;
 mod tokens;
+pub mod wishlists;
 
 use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy, TokenRole};
 use crate::config::JwtKeySource;

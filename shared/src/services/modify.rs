@@ -25,6 +25,7 @@ pub(crate) fn unique_field(kind: UniqueKey) -> &'static str {
         UniqueKey::Ref => "ref",
         UniqueKey::ExternalId => "externalId",
         UniqueKey::LoyaltyId => "loyaltyId",
+        UniqueKey::Username => "username",
     }
 }
 

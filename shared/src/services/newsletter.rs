@@ -211,10 +211,19 @@ pub async fn status_of(
     tenant: &TenantId,
     email: &Email,
 ) -> DomainResult<(NewsletterState, Option<DateTime<Utc>>)> {
-    Ok(match svc.store.get_newsletter(tenant, &email.normalized()).await? {
+    Ok(match subscription_of(svc, tenant, email).await? {
         Some(s) => (s.status, Some(s.updated_at)),
         None => (NewsletterState::Unsubscribed, None),
     })
+}
+
+/// The subscription of `email`, if it ever subscribed (1 RT).
+pub async fn subscription_of(
+    svc: &Services,
+    tenant: &TenantId,
+    email: &Email,
+) -> DomainResult<Option<NewsletterSubscription>> {
+    Ok(svc.store.get_newsletter(tenant, &email.normalized()).await?)
 }
 
 /// What a subscription's cursor holds: `n1:<position>`.

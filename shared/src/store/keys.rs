@@ -30,6 +30,11 @@ pub fn contract_guard(t: &TenantId, contract_id: &str) -> String {
     format!("T#{}#CONTRACT#{contract_id}", t.as_str())
 }
 
+/// Sort key of a customer's wishlist head (default list, version).
+pub const WISHLISTS: &str = "WISHLISTS";
+/// Sort key prefix of a customer's wishlists: `WISHLIST#<id>`.
+pub const WISHLIST: &str = "WISHLIST#";
+
 /// The tenant's promotions, one item per promotion sorted by its id.
 pub fn promotions(t: &TenantId) -> String {
     format!("T#{}#PROMOTIONS", t.as_str())
@@ -125,6 +130,7 @@ pub fn guard(t: &TenantId, kind: UniqueKey, value: &str) -> String {
         UniqueKey::Ref => ref_guard(t, value),
         UniqueKey::ExternalId => external_id_guard(t, value),
         UniqueKey::LoyaltyId => format!("T#{}#LOYALTYID#{value}", t.as_str()),
+        UniqueKey::Username => format!("T#{}#USERNAME#{value}", t.as_str()),
     }
 }
 

@@ -28,6 +28,7 @@ pub enum UniqueKey {
     Ref,
     ExternalId,
     LoyaltyId,
+    Username,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +131,7 @@ pub trait Store:
     + LoyaltyStore
     + PromotionStore
     + ContractStore
+    + WishlistStore
 {
 }
 
@@ -146,6 +148,7 @@ impl<T> Store for T where
         + LoyaltyStore
         + PromotionStore
         + ContractStore
+        + WishlistStore
 {
 }
 
@@ -154,7 +157,7 @@ impl<T> Store for T where
 pub enum MailClaim {
     /// Pending (or abandoned by a delivery whose lease ran out): now held
     /// by this delivery until the lease ends.
-    Claimed(OutboxMail),
+    Claimed(Box<OutboxMail>),
     /// Sent already (or never there): nothing to do.
     Gone,
     /// Another delivery holds it and its lease has not run out.
@@ -433,6 +436,11 @@ pub trait AttemptStore: Send + Sync {
 /// changes that cause them).
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
+    /// Writes `mail` on its own (no change goes with it: a contact request),
+    /// taking one unit of `budget` in the same transaction; false, and
+    /// nothing written, when the budget had no room (1 RT).
+    async fn put_mail(&self, mail: &OutboxMail, budget: &Quota) -> anyhow::Result<bool>;
+
     /// Claims a mail for sending until `lease_until`, so that a stream
     /// record delivered again never mails twice (1 RT).
     async fn claim_mail(&self, id: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> anyhow::Result<MailClaim>;
@@ -565,4 +573,32 @@ pub trait ContractStore: Send + Sync {
 
     /// A customer's contracts, by contract id, at most 100 (1 RT).
     async fn contracts_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<SubscriptionContract>>;
+}
+
+/// A customer's wishlists: a head (`WISHLISTS`: the default list and the
+/// version every change is written over) and one item per list
+/// (`WISHLIST#<id>`) in the customer's partition.
+#[async_trait]
+pub trait WishlistStore: Send + Sync {
+    /// Every list of the customer with the head, oldest list first (1 RT,
+    /// consistent; one more per MB of lists).
+    async fn wishlists(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+    ) -> anyhow::Result<crate::domain::wishlists::Wishlists>;
+
+    /// Writes the lists in `put`, deletes those in `deleted` and moves the
+    /// head to `expected.version + 1` with `default_id`, if the head is
+    /// still at `expected.version` (`Conflict` otherwise) and the customer
+    /// still exists (`Gone` otherwise). One transaction: 1 RT.
+    async fn save_wishlists(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        expected_version: i64,
+        default_id: Option<&str>,
+        put: &[crate::domain::wishlists::Wishlist],
+        deleted: &[String],
+    ) -> Result<(), WriteError>;
 }

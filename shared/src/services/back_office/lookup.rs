@@ -1,4 +1,4 @@
-//! Naming a customer: by id, email, reference, external id or loyalty id.
+//! Naming a customer: by id, email, reference, external id, loyalty id or username.
 
 use crate::domain::{CustomerRecord, DomainError, DomainResult, Email, ErrorCode, TenantId};
 use crate::services::Services;
@@ -12,50 +12,48 @@ pub enum Identifier {
     Ref(String),
     ExternalId(String),
     LoyaltyId(String),
+    Username(String),
 }
 
 impl Identifier {
-    /// Exactly one of the four, else `INVALID` located at `path`.
-    pub fn exactly_one(
-        id: Option<String>,
-        email: Option<String>,
-        reference: Option<String>,
-        external_id: Option<String>,
-        loyalty_id: Option<String>,
-        path: &[&str],
-    ) -> DomainResult<Self> {
-        let given: Vec<Identifier> = [
-            id.map(Identifier::Id),
-            email.map(Identifier::Email),
-            reference.map(Identifier::Ref),
-            external_id.map(Identifier::ExternalId),
-            loyalty_id.map(Identifier::LoyaltyId),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+    /// Exactly one of the `candidates` given, else `INVALID` located at `path`.
+    pub fn exactly_one(candidates: impl IntoIterator<Item = Option<Identifier>>, path: &[&str]) -> DomainResult<Self> {
+        let given: Vec<Identifier> = candidates.into_iter().flatten().collect();
         match <[Identifier; 1]>::try_from(given) {
             Ok([one]) => Ok(one),
             Err(_) => Err(DomainError::user(
                 ErrorCode::Invalid,
                 path,
-                "Give exactly one of customerId (id), email, ref, externalId, loyaltyId.",
+                "Give exactly one of customerId (id), email, ref, externalId, loyaltyId, username.",
             )),
+        }
+    }
+
+    /// The unique value that names the customer, and its kind; none for the id.
+    pub fn unique(&self) -> Option<(UniqueKey, &str)> {
+        match self {
+            Identifier::Id(_) => None,
+            Identifier::Email(v) => Some((UniqueKey::Email, v)),
+            Identifier::Ref(v) => Some((UniqueKey::Ref, v)),
+            Identifier::ExternalId(v) => Some((UniqueKey::ExternalId, v)),
+            Identifier::LoyaltyId(v) => Some((UniqueKey::LoyaltyId, v)),
+            Identifier::Username(v) => Some((UniqueKey::Username, v)),
         }
     }
 }
 
 /// The customer an identifier names in `tenant`, if any. 1-2 RT.
 pub async fn find(svc: &Services, tenant: &TenantId, ident: &Identifier) -> DomainResult<Option<CustomerRecord>> {
-    let id = match ident {
-        Identifier::Id(id) => Some(id.clone()),
-        Identifier::Email(e) => match Email::parse(e, &[]) {
+    let id = match ident.unique() {
+        None => match ident {
+            Identifier::Id(id) => Some(id.clone()),
+            _ => None,
+        },
+        Some((UniqueKey::Email, e)) => match Email::parse(e, &[]) {
             Ok(e) => svc.store.customer_id_by(tenant, UniqueKey::Email, &e.normalized()).await?,
             Err(_) => None,
         },
-        Identifier::Ref(r) => svc.store.customer_id_by(tenant, UniqueKey::Ref, r.trim()).await?,
-        Identifier::ExternalId(x) => svc.store.customer_id_by(tenant, UniqueKey::ExternalId, x.trim()).await?,
-        Identifier::LoyaltyId(x) => svc.store.customer_id_by(tenant, UniqueKey::LoyaltyId, x.trim()).await?,
+        Some((kind, value)) => svc.store.customer_id_by(tenant, kind, value.trim()).await?,
     };
     match id {
         Some(id) if ulid::Ulid::from_string(&id).is_ok() => Ok(svc.store.get_customer(tenant, &id).await?),

@@ -47,13 +47,18 @@ pub async fn search(
 ) -> DomainResult<Page<Customer>> {
     let first = first.clamp(0, MAX_PAGE);
     let after = after.map(after_id).transpose()?;
-    let by_key = match (&filter.email, &filter.external_id, &filter.loyalty_id, filter.exact_reference()) {
-        (Some(e), _, _, _) => Some(Identifier::Email(e.as_str().to_string())),
-        (_, Some(x), _, _) => Some(Identifier::ExternalId(x.clone())),
-        (_, _, Some(l), _) => Some(Identifier::LoyaltyId(l.clone())),
-        (_, _, _, Some(r)) => Some(Identifier::Ref(r.to_string())),
-        _ => None,
-    };
+    // A unique value in the filter names at most one customer: read that
+    // one by its guard instead of scanning.
+    let by_key = [
+        filter.email.as_ref().map(|e| Identifier::Email(e.as_str().to_string())),
+        filter.external_id.clone().map(Identifier::ExternalId),
+        filter.loyalty_id.clone().map(Identifier::LoyaltyId),
+        filter.username.clone().map(Identifier::Username),
+        filter.exact_reference().map(|r| Identifier::Ref(r.to_string())),
+    ]
+    .into_iter()
+    .flatten()
+    .next();
     if let Some(ident) = by_key {
         let found = find(svc, tenant, &ident).await?.map(|r| r.customer);
         let customers: Vec<Customer> = found

@@ -2,10 +2,9 @@
 
 use super::lookup::{find, Identifier};
 use super::writes::{apply_patch, create_with_id, CreateInput};
-use crate::domain::{AdminPatch, Customer, DomainError, DomainResult, Email, ErrorCode, TenantId};
+use crate::domain::{AdminPatch, Customer, DomainError, DomainResult, Email, ErrorCode, Patch, TenantId};
 use crate::services::creation::{InsertError, NewCustomerInput};
 use crate::services::Services;
-use crate::store::UniqueKey;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpsertResult {
@@ -18,7 +17,8 @@ pub enum UpsertResult {
 fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResult<Option<String>> {
     let mismatch =
         |field: &str| DomainError::user(ErrorCode::Invalid, &["onCreate", field], "Differs from the identifier.");
-    match ident {
+    let b = &mut input.back_office;
+    let (given, field) = match ident {
         Identifier::Id(id) => {
             if ulid::Ulid::from_string(id).is_err() {
                 return Err(DomainError::user(
@@ -31,24 +31,21 @@ fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResul
         }
         Identifier::Email(e) => {
             let same = matches!((Email::parse(e, &[]), Email::parse(&input.email, &[])), (Ok(a), Ok(b)) if a.normalized() == b.normalized());
-            if !same {
-                return Err(mismatch("email"));
-            }
+            return if same { Ok(None) } else { Err(mismatch("email")) };
         }
-        Identifier::Ref(r) => match &input.reference {
-            Some(given) if given.trim() != r.trim() => return Err(mismatch("ref")),
-            _ => input.reference = Some(r.clone()),
-        },
-        Identifier::ExternalId(x) => match &input.external_id {
-            Some(given) if given.trim() != x.trim() => return Err(mismatch("externalId")),
-            _ => input.external_id = Some(x.clone()),
-        },
-        Identifier::LoyaltyId(x) => match &input.loyalty_id {
-            Some(given) if given.trim() != x.trim() => return Err(mismatch("loyaltyId")),
-            _ => input.loyalty_id = Some(x.clone()),
-        },
+        Identifier::Ref(_) => (&mut b.reference, "ref"),
+        Identifier::ExternalId(_) => (&mut b.external_id, "externalId"),
+        Identifier::LoyaltyId(_) => (&mut b.loyalty_id, "loyaltyId"),
+        Identifier::Username(_) => (&mut b.username, "username"),
+    };
+    let value = ident.unique().map(|(_, v)| v).unwrap_or_default();
+    match given {
+        Patch::Set(g) if g.trim() != value.trim() => Err(mismatch(field)),
+        _ => {
+            *given = Patch::Set(value.to_string());
+            Ok(None)
+        }
     }
-    Ok(None)
 }
 
 /// Updates the customer the identifier names, or creates it. Under
@@ -78,14 +75,7 @@ pub async fn upsert(
             // Someone created it a moment ago: find it and update it instead.
             Err(InsertError::IdTaken) => continue,
             Err(InsertError::Taken(kind, e)) => {
-                let identifies = matches!(
-                    (ident, kind),
-                    (Identifier::Email(_), UniqueKey::Email)
-                        | (Identifier::Ref(_), UniqueKey::Ref)
-                        | (Identifier::ExternalId(_), UniqueKey::ExternalId)
-                        | (Identifier::LoyaltyId(_), UniqueKey::LoyaltyId)
-                );
-                if identifies {
+                if ident.unique().is_some_and(|(k, _)| k == kind) {
                     continue;
                 }
                 return Err(e);

@@ -121,12 +121,13 @@ pub(super) fn back_in_stock_item(tenant: &TenantId, sub: &BackInStockSubscriptio
 }
 
 /// The customer's unique values, one per kind, in a fixed order.
-pub(super) fn unique_values(c: &Customer) -> [(UniqueKey, Option<String>); 4] {
+pub(super) fn unique_values(c: &Customer) -> [(UniqueKey, Option<String>); 5] {
     [
         (UniqueKey::Email, Some(c.email.normalized())),
         (UniqueKey::Ref, c.reference.clone()),
         (UniqueKey::ExternalId, c.external_id.clone()),
         (UniqueKey::LoyaltyId, c.loyalty_id.clone()),
+        (UniqueKey::Username, c.username.clone()),
     ]
 }
 

@@ -18,6 +18,7 @@ mod quotas;
 mod sessions;
 mod subscriptions;
 mod tokens;
+mod wishlists;
 
 use super::table::{GSI1, GSI1_PARTITION_KEY, PARTITION_KEY, SORT_KEY};
 use super::{UniqueKey, WriteError};

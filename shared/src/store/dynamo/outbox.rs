@@ -4,7 +4,7 @@
 use super::{key, n, s, sdk, time, DynamoStore, Item};
 use crate::mail::outbox::KEPT_FOR;
 use crate::mail::OutboxMail;
-use crate::store::{keys, table, MailClaim, OutboxStore};
+use crate::store::{keys, table, MailClaim, OutboxStore, Quota, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -42,6 +42,17 @@ impl DynamoStore {
 
 #[async_trait]
 impl OutboxStore for DynamoStore {
+    async fn put_mail(&self, mail: &OutboxMail, budget: &Quota) -> anyhow::Result<bool> {
+        let mut items = self.mail_puts(std::slice::from_ref(mail))?;
+        items.push(self.quota_take(budget)?);
+        match self.transact_conditional(items, "write a mail").await {
+            Ok(()) => Ok(true),
+            // The mail's id is new: only the budget's condition can fail.
+            Err(WriteError::Conflict) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn claim_mail(&self, id: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> anyhow::Result<MailClaim> {
         let result = self
             .client
@@ -65,7 +76,7 @@ impl OutboxStore for DynamoStore {
         match result {
             Ok(out) => {
                 let item = out.attributes.context("claimed mail")?;
-                Ok(MailClaim::Claimed(serde_dynamo::from_item(item).context("outbox mail")?))
+                Ok(MailClaim::Claimed(Box::new(serde_dynamo::from_item(item).context("outbox mail")?)))
             }
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(c)) => Ok(match c.item() {
