@@ -27,6 +27,18 @@ const EXPECTED: &[(&str, Check)] = &[
     ("update-delivery-address", |r| assert_eq!(codes(payload(r, "updateDeliveryAddress")), ["NOT_FOUND"])),
     ("remove-delivery-address", |r| assert_eq!(codes(payload(r, "removeDeliveryAddress")), ["NOT_FOUND"])),
     ("set-default-delivery-address", |r| assert_eq!(codes(payload(r, "setDefaultDeliveryAddress")), ["NOT_FOUND"])),
+    ("add-to-wishlist", |r| {
+        let list = &payload(r, "addToWishlist")["wishlist"];
+        assert_eq!((&list["name"], &list["isDefault"]), (&json!("Wishlist"), &json!(true)), "{r}");
+        assert_eq!(list["items"][0]["item"], "SKU-1001-BLUE-42", "{r}");
+    }),
+    ("create-wishlist", |r| assert_eq!(payload(r, "createWishlist")["wishlist"]["isDefault"], true, "{r}")),
+    ("wishlists", |r| {
+        let lists = &payload(r, "customer")["wishlists"];
+        let names: Vec<(&Value, &Value)> =
+            lists.as_array().into_iter().flatten().map(|l| (&l["name"], &l["isDefault"])).collect();
+        assert_eq!(names, [(&json!("Wishlist"), &json!(false)), (&json!("Birthday"), &json!(true))], "{r}");
+    }),
     ("change-password", |r| assert!(payload(r, "changePassword")["session"]["accessToken"].is_string(), "{r}")),
     ("request-email-change", |r| assert_eq!(payload(r, "requestEmailChange")["requested"], true, "{r}")),
     ("logout-all", |r| assert_eq!(payload(r, "logoutAll")["loggedOut"], true)),

@@ -52,6 +52,11 @@ const EXPECTED: &[(&str, Expect)] = &[
         "back-in-stock-unsubscribe",
         Expect::Json(|r| assert_eq!(payload(r, "backInStockUnsubscribe")["subscribed"], false)),
     ),
+    ("send-contact-request", Expect::Json(|r| assert_eq!(payload(r, "sendContactRequest")["sent"], true, "{r}"))),
+    (
+        "send-contact-request-bad-input",
+        Expect::Json(|r| assert_eq!(codes(payload(r, "sendContactRequest")), ["INVALID", "REQUIRED"], "{r}")),
+    ),
     ("one-click-unsubscribe-page", Expect::Page(200, "<form method=\"post\"")),
     ("one-click-unsubscribe", Expect::Page(400, "not valid")),
 ];

@@ -6,7 +6,7 @@ use crate::store::Quota;
 /// The address's hourly budget of mail: one per address (its normalised
 /// form) across every tenant and every kind of mail nobody logged in asked
 /// for: registration and resent confirmations, resets, newsletter
-/// confirmations, email-change links. Rotating the tenant or the kind of mail
+/// confirmations, email-change links, contact requests. Rotating the tenant or the kind of mail
 /// gets no more mail to a victim. The key holds a hash of the address, not
 /// the address.
 pub(crate) fn mail_budget(svc: &Services, email_key: &str) -> Quota {
