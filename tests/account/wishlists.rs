@@ -130,16 +130,23 @@ fn refused(p: &Value, code: &str, field: Value) {
 
 /// Adds `SKU-<i>` for every `i` in `range` to `list`, 50 (aliased) mutations a request.
 async fn fill(shop: &Shop, c: &Customer, list: &Value, range: std::ops::Range<usize>) {
+    fill_with(shop, c, list, range, |i| format!("SKU-{i}")).await
+}
+
+/// Adds the items `name(i)` for `i` in `range` to `list`, 50 to a request.
+async fn fill_with(shop: &Shop, c: &Customer, list: &Value, range: std::ops::Range<usize>, name: fn(usize) -> String) {
     let all: Vec<usize> = range.collect();
     for chunk in all.chunks(50) {
         let fields: String = chunk
             .iter()
-            .map(|i| format!("a{i}: addToWishlist(item: \"SKU-{i}\", wishlistId: $w) {{ userErrors {{ code }} }} "))
+            .map(|i| {
+                format!("a{i}: addToWishlist(item: \"{}\", wishlistId: $w) {{ userErrors {{ code }} }} ", name(*i))
+            })
             .collect();
         let resp = shop.call(&c.access, &format!("mutation($w: ID) {{ {fields}}}"), json!({ "w": list })).await;
         assert!(resp["errors"].is_null(), "{resp}");
         for i in chunk {
-            assert_eq!(resp["data"][format!("a{i}")]["userErrors"], json!([]), "SKU-{i}: {resp}");
+            assert_eq!(resp["data"][format!("a{i}")]["userErrors"], json!([]), "{}: {resp}", name(*i));
         }
     }
 }
@@ -363,6 +370,29 @@ async fn at_most_20_lists_and_500_items_a_list() {
     assert_eq!(lists.len(), 20);
     assert_eq!(items(&lists[0]), held, "the full list is unchanged");
     assert_eq!(items(&lists[1]), ["SKU-500"]);
+}
+
+/// An item of exactly 200 bytes: 4-byte characters, the most a byte allows
+/// per character.
+fn widest(i: usize) -> String {
+    format!("{i:03}-{}", "\u{1D11E}".repeat(49))
+}
+
+#[tokio::test]
+async fn the_largest_list_the_limits_allow_is_kept_and_a_longer_item_is_refused() {
+    // 500 items of 200 bytes: one list is one DynamoDB item, which must
+    // stay under 400 KB (and 20 such lists under Lambda's 6 MB answer).
+    let shop = shop(&[]).await;
+    let c = shop.customer("wishlist-widest").await;
+    let list = create(&shop, &c, "Wide", None).await["wishlist"]["id"].clone();
+    assert_eq!(widest(7).len(), 200);
+    fill_with(&shop, &c, &list, 0..500, widest).await;
+    let held = items(&wishlists(&shop, &c).await[0]);
+    assert_eq!(held.len(), 500);
+    assert_eq!(held[499], widest(499));
+    let longer = format!("{}x", widest(1));
+    let other = create(&shop, &c, "Other", None).await["wishlist"]["id"].clone();
+    refused(&add(&shop, &c, &longer, Some(&other)).await, "TOO_LONG", json!(["item"]));
 }
 
 #[tokio::test]

@@ -232,7 +232,10 @@ impl Mutation {
     async fn add_to_wishlist(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The shop's item id (a SKU or variant id): at most 200 characters, no `#`.")] item: String,
+        #[graphql(
+            desc = "The shop's item id (a SKU or variant id): at most 200 bytes of UTF-8 (`TOO_LONG`), no `#` (`INVALID`)."
+        )]
+        item: String,
         #[graphql(
             desc = "One of the customer's wishlists (else `NOT_FOUND`); absent: the default list, made (named \"Wishlist\") when the customer has none."
         )]

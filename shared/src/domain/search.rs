@@ -71,7 +71,7 @@ impl CustomerFilter {
                 !n.is_empty() && phones.iter().flatten().any(|p| digits(p.as_str()).contains(&n))
             })
             && self.reference.as_deref().is_none_or(|r| c.reference.as_deref().is_some_and(|cr| wildcard_match(r, cr)))
-            && self.external_id.as_deref().is_none_or(|x| c.external_id.as_deref() == Some(x))
+            && self.external_id.as_deref().is_none_or(|x| c.external_id.as_deref() == Some(x.trim()))
             && self.loyalty_id.as_deref().is_none_or(|x| c.loyalty_id.as_deref() == Some(x.trim()))
             && self.username.as_deref().is_none_or(|x| c.username.as_deref() == Some(x.trim()))
             && self.status.is_none_or(|s| c.status == s)

@@ -4,7 +4,6 @@
 use super::errors::{ErrorCode, UserError};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use unicode_normalization::UnicodeNormalization;
 
 const EMAIL_MAX: usize = 254;
@@ -37,10 +36,18 @@ impl Email {
                 format!("Email must be at most {EMAIL_MAX} characters."),
             ));
         }
-        // email_address follows RFC 5322; a storefront also needs a dotted domain.
-        let valid = email_address::EmailAddress::from_str(s)
-            .map(|a| a.domain().contains('.') && !a.domain().starts_with('['))
-            .unwrap_or(false);
+        // email_address follows RFC 5322, which also allows a display name
+        // (`Ann <ann@x.io>`), domain literals and quoted local parts: each
+        // would make one mailbox many identities (and mail budgets), or
+        // carry a list of addresses into a header. A storefront needs a bare
+        // address with a dotted domain.
+        use email_address::{EmailAddress, Options};
+        let strict = Options::default().without_display_text().without_domain_literal();
+        let plain = !s.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | ',' | ';' | '(' | ')' | '\\')
+        });
+        let valid =
+            plain && EmailAddress::parse_with_options(s, strict).map(|a| a.domain().contains('.')).unwrap_or(false);
         if !valid {
             return Err(UserError::new(ErrorCode::Invalid, field, "Email is not a valid address."));
         }
@@ -331,8 +338,15 @@ pub fn loyalty_id(raw: &str, field: &[&str]) -> Result<String, UserError> {
 /// reads the same wherever it is printed.
 pub fn username(raw: &str, field: &[&str]) -> Result<String, UserError> {
     let v = required_text(raw, REF_MAX, field)?;
-    if v.chars().any(char::is_whitespace) {
-        return Err(UserError::new(ErrorCode::Invalid, field, "A username must not contain spaces."));
+    // Letters and digits of any script and a few separators: nothing
+    // invisible (zero-width, bidi controls) that would make two usernames
+    // look alike.
+    if !v.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')) {
+        return Err(UserError::new(
+            ErrorCode::Invalid,
+            field,
+            "A username may hold letters, digits and . _ - @ + only.",
+        ));
     }
     Ok(v)
 }
@@ -340,15 +354,36 @@ pub fn username(raw: &str, field: &[&str]) -> Result<String, UserError> {
 pub const URL_MAX: usize = 2048;
 
 /// A link a storefront shows (a picture, a website): an absolute `http` or
-/// `https` URL with a host, at most 2,048 characters. Other schemes
+/// `https` URL with a host and no user name, at most 2,048 characters,
+/// stored as the URL parser writes it (`https://example.com` gains its
+/// `/`). Other schemes
 /// (`javascript:`, `data:`, `ftp:`) are refused: the value ends up in an
 /// `href` or `src` of some shop's page.
 pub fn web_url(raw: &str, field: &[&str]) -> Result<String, UserError> {
     let v = required_text(raw, URL_MAX, field)?;
+    let invalid =
+        || UserError::new(ErrorCode::Invalid, field, "Must be an http(s) URL, e.g. https://example.com/me.jpg.");
     match url::Url::parse(&v) {
-        // Kept as given (trimmed): the parser would add a `/` to a bare host.
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(v),
-        _ => Err(UserError::new(ErrorCode::Invalid, field, "Must be an http(s) URL, e.g. https://example.com/me.jpg.")),
+        // Stored as parsed, so percent-encoded: a `"` or `<` of the input
+        // cannot break out of an attribute. A user name or password in it
+        // (`https://shop.example@evil.example`) only serves to mislead.
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty())
+                && u.username().is_empty()
+                && u.password().is_none() =>
+        {
+            let parsed = u.to_string();
+            if parsed.chars().count() > URL_MAX {
+                return Err(UserError::new(
+                    ErrorCode::TooLong,
+                    field,
+                    format!("Must be at most {URL_MAX} characters."),
+                ));
+            }
+            Ok(parsed)
+        }
+        _ => Err(invalid()),
     }
 }
 
@@ -402,6 +437,33 @@ mod tests {
     }
 
     #[test]
+    fn web_urls_are_http_stored_parsed_and_never_carry_a_user() {
+        assert_eq!(web_url(" https://cdn.example.com/p/1.jpg ", F).unwrap(), "https://cdn.example.com/p/1.jpg");
+        assert_eq!(web_url("https://example.com", F).unwrap(), "https://example.com/");
+        let quoted = web_url("https://shop.example/\" onerror=\"alert(1)", F).unwrap();
+        assert!(!quoted.contains('"'), "{quoted}");
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://x.example/a",
+            "not a url",
+            "https://shop.example@evil.example/",
+            "/relative",
+        ] {
+            assert_eq!(web_url(bad, F).unwrap_err().code, ErrorCode::Invalid, "{bad}");
+        }
+    }
+
+    #[test]
+    fn usernames_hold_no_spaces_or_invisible_characters() {
+        assert_eq!(username(" flu-0001 ", F).unwrap(), "flu-0001");
+        assert!(username("jörg.müller@shop", F).is_ok());
+        for bad in ["flu 0001", "bob\u{200B}", "\u{202E}bob", "a#b"] {
+            assert_eq!(username(bad, F).unwrap_err().code, ErrorCode::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn email_rejects_bad_forms_with_codes_and_path() {
         let err = Email::parse("not-an-email", F).unwrap_err();
         assert_eq!(err.code, ErrorCode::Invalid);
@@ -410,6 +472,20 @@ mod tests {
         assert_eq!(Email::parse("  ", F).unwrap_err().code, ErrorCode::Required);
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(Email::parse(&long, F).unwrap_err().code, ErrorCode::TooLong);
+        // One mailbox, one identity: no display names, lists, quoted local
+        // parts or domain literals (each would be another budget key).
+        for other_form in [
+            "Ann <ann@example.com>",
+            "1 <ann@example.com>",
+            "<ann@example.com>",
+            "ann@example.com, eve@example.com",
+            "\"ann x\"@example.com",
+            "ann@[192.0.2.1]",
+            "ann @example.com",
+        ] {
+            assert_eq!(Email::parse(other_form, F).unwrap_err().code, ErrorCode::Invalid, "{other_form}");
+        }
+        assert!(Email::parse("ann.o'neil+shop@mail.example.com", F).is_ok());
     }
 
     #[test]

@@ -14,6 +14,10 @@ pub const MAX_LISTS: usize = 20;
 pub const MAX_ITEMS: usize = 500;
 /// A list's name: 1 to this many characters.
 pub const NAME_MAX: usize = 100;
+/// An item id in a wishlist: at most this many bytes (UTF-8), so that a full
+/// list (one DynamoDB item) stays well under its 400 KB and all 20 full
+/// lists under Lambda's 6 MB answer.
+pub const ITEM_BYTES: usize = 200;
 /// The name of the list made when an item is added with no list to hold it.
 pub const DEFAULT_NAME: &str = "Wishlist";
 
@@ -177,6 +181,11 @@ impl Wishlists {
             }
             WishlistChange::Add { item: raw, wishlist_id } => {
                 let item = item(&raw, &["item"]).map_err(at_argument)?;
+                if item.len() > ITEM_BYTES {
+                    let e =
+                        UserError::new(ErrorCode::TooLong, &["item"], format!("At most {ITEM_BYTES} bytes (UTF-8)."));
+                    return Err(at_argument(e));
+                }
                 let at = match self.target(wishlist_id.as_deref())? {
                     Some(at) => at,
                     None => self.create(DEFAULT_NAME.to_string(), true, new_id, now)?,

@@ -53,6 +53,9 @@ pub async fn find(svc: &Services, tenant: &TenantId, ident: &Identifier) -> Doma
             Ok(e) => svc.store.customer_id_by(tenant, UniqueKey::Email, &e.normalized()).await?,
             Err(_) => None,
         },
+        // No stored value is longer than its rule allows; a longer one names
+        // nobody (and would not fit in a key).
+        Some((_, value)) if value.trim().chars().count() > crate::domain::REF_MAX => None,
         Some((kind, value)) => svc.store.customer_id_by(tenant, kind, value.trim()).await?,
     };
     match id {
