@@ -91,7 +91,7 @@ impl Bench {
         let ddb = aws_sdk_dynamodb::Client::from_conf(conf);
         let table = format!("bench-{}", ulid::Ulid::new().to_string().to_lowercase());
         shared::store::table::create_table(&ddb, &table).await?;
-        let tenants = r#"{"*":{"name":"Bench Shop","allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset","currencyCode":"EUR","loyalty":{"pointsPerUnit":1,"stampsPerOrder":1}}}"#;
+        let tenants = r#"{"*":{"name":"Bench Shop","allowedUrls":["http://localhost:3000/"],"confirmEmailUrl":"http://localhost:3000/confirm","resetPasswordUrl":"http://localhost:3000/reset","currencyCode":"EUR","loyalty":{"pointsPerUnit":1,"stampsPerOrder":1},"contactEmail":"service@bench.example.com"}}"#;
         let env = [
             ("TABLE_NAME", table.as_str()),
             ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY),
@@ -331,6 +331,35 @@ pub async fn run() -> anyhow::Result<String> {
         &me,
     )
     .await;
+    let add = "mutation($i: String!) { addToWishlist(item: $i) { wishlist { id items { item } } } }";
+    let w = b.op("account", "addToWishlist (makes the default list)", add, json!({ "i": "SKU-1" }), &me).await;
+    b.op("account", "addToWishlist (a second item)", add, json!({ "i": "SKU-2" }), &me).await;
+    b.op("account", "addToWishlist (already there: no write)", add, json!({ "i": "SKU-2" }), &me).await;
+    let list_id = w["data"]["addToWishlist"]["wishlist"]["id"].clone();
+    b.op(
+        "account",
+        "createWishlist",
+        "mutation { createWishlist(name: \"Birthday\", makeDefault: true) { wishlist { id } } }",
+        json!({}),
+        &me,
+    )
+    .await;
+    b.op(
+        "account",
+        "removeFromWishlist",
+        "mutation($id: ID) { removeFromWishlist(item: \"SKU-1\", wishlistId: $id) { wishlist { id } } }",
+        json!({ "id": list_id }),
+        &me,
+    )
+    .await;
+    b.op(
+        "account",
+        "customer (with wishlists)",
+        "{ customer { id wishlists { name items { item } } } }",
+        json!({}),
+        &me,
+    )
+    .await;
     let cp = b.op("account", "changePassword", "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { session { accessToken } } }", json!({ "c": PASSWORD, "n": PASSWORD }), &me).await;
     let token = cp["data"]["changePassword"]["session"]["accessToken"].as_str().unwrap_or_default().to_string();
     let me = [bearer(&token)];
@@ -354,6 +383,14 @@ pub async fn run() -> anyhow::Result<String> {
     .await;
 
     // subscriptions
+    b.op(
+        "subscriptions",
+        "sendContactRequest",
+        "mutation { sendContactRequest(input: { email: \"bench.visitor@example.com\", subject: \"Order\", message: \"Where is it?\" }) { sent } }",
+        json!({}),
+        &[],
+    )
+    .await;
     let sub = "mutation($e: String!) { subscribeToNewsletter(email: $e, additionalInfo: { countryCode: \"DE\" }) { status } }";
     b.op("subscriptions", "subscribeToNewsletter", sub, json!({ "e": "bench.news@example.com" }), &[]).await;
     b.mail_sent().await;

@@ -512,3 +512,23 @@ async fn concurrent_adds_without_a_list_fill_one_default_list() {
     wanted.sort();
     assert_eq!(held, wanted, "no add lost");
 }
+
+#[tokio::test]
+async fn asking_for_every_list_again_and_again_in_one_query_is_refused() {
+    // Each `wishlists` reads every list (up to 20 of 500 items): it counts
+    // 100 towards the complexity budget of 500, so a query cannot alias it
+    // into hundreds of full reads.
+    let shop = shop(&[]).await;
+    let c = shop.customer("wishlist-aliases").await;
+    ok(&add(&shop, &c, "SKU-1", None).await);
+    let aliased = |n: usize| {
+        let fields: Vec<String> = (0..n).map(|i| format!("w{i}: wishlists {{ id }}")).collect();
+        format!("{{ customer {{ {} }} }}", fields.join(" "))
+    };
+    let four = shop.call(&c.access, &aliased(4), json!({})).await;
+    assert!(four["errors"].is_null(), "{four}");
+    assert_eq!(four["data"]["customer"]["w3"][0]["id"], four["data"]["customer"]["w0"][0]["id"]);
+    let five = shop.call(&c.access, &aliased(5), json!({})).await;
+    assert!(five["data"].is_null(), "{five}");
+    assert!(five["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{five}");
+}

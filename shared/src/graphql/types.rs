@@ -314,7 +314,9 @@ impl CustomerCore {
     async fn secondary_email(&self) -> Option<&str> {
         self.0.secondary_email.as_ref().map(|e| e.as_str())
     }
-    /// The customer's wishlists, oldest first (read only when asked for).
+    /// The customer's wishlists, oldest first (read only when asked for). Counts 100 towards a query's complexity
+    /// budget of 500: each time it is asked for, every list is read.
+    #[graphql(complexity = 100)]
     async fn wishlists(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WishlistObject>> {
         let svc = ctx.data::<Arc<crate::Services>>()?;
         let lists = crate::services::wishlists::wishlists_of(svc, &self.0.tenant_id, &self.0.id)

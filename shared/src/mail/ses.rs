@@ -76,9 +76,23 @@ where
     }
 }
 
+/// `address` as SES takes it: SES speaks no SMTPUTF8, so an internationalised
+/// domain goes as Punycode (`bücher.example` as `xn--bcher-kva.example`),
+/// and a local part that is not ASCII cannot go at all (None).
+fn ses_address(address: &str) -> Option<String> {
+    let (local, domain) = address.rsplit_once('@')?;
+    let domain = idna::domain_to_ascii(domain).ok()?;
+    local.is_ascii().then(|| format!("{local}@{domain}"))
+}
+
 #[async_trait]
 impl Mailer for SesMailer {
     async fn send(&self, from: &str, mail: &Mail) -> Result<(), MailError> {
+        let to = ses_address(&mail.to)
+            .ok_or_else(|| MailError::Rejected("SES cannot send to an address whose local part is not ASCII".into()))?;
+        // A Reply-To SES cannot take is left out: the sender's address is
+        // in the mail's text, and the mail still reaches the shop.
+        let reply_to = mail.reply_to.as_deref().and_then(ses_address);
         let mut message = Message::builder()
             .subject(content(&mail.subject)?)
             .body(Body::builder().text(content(&mail.text)?).html(content(&mail.html)?).build());
@@ -88,8 +102,8 @@ impl Mailer for SesMailer {
         self.client()
             .send_email()
             .from_email_address(from)
-            .set_reply_to_addresses(mail.reply_to.clone().map(|address| vec![address]))
-            .destination(Destination::builder().to_addresses(&mail.to).build())
+            .set_reply_to_addresses(reply_to.map(|address| vec![address]))
+            .destination(Destination::builder().to_addresses(to).build())
             .content(EmailContent::builder().simple(message.build()).build())
             .send()
             .await
@@ -102,6 +116,13 @@ impl Mailer for SesMailer {
 mod tests {
     use super::*;
     use aws_sdk_sesv2::types::error::{MessageRejected, TooManyRequestsException};
+
+    #[test]
+    fn addresses_go_to_ses_in_ascii_or_not_at_all() {
+        assert_eq!(ses_address("ann@example.com").as_deref(), Some("ann@example.com"));
+        assert_eq!(ses_address("ann@bücher.example").as_deref(), Some("ann@xn--bcher-kva.example"));
+        assert_eq!(ses_address("jörg@example.com"), None);
+    }
 
     #[test]
     fn refusals_for_good_and_throttling_are_told_apart() {
