@@ -1,14 +1,14 @@
 //! The seed systems' published sample requests, adapted only in operation
-//! and field names (Centra's registration and customer view, OXID's invoice
-//! address, Fluent's customer create and update, LoyaltyDish's customer):
-//! each is accepted with its values as written, and reads back as a user of
-//! the API would check it.
+//! and field names (Centra's registration, customer view and wishlist,
+//! OXID's invoice address and contact form, Fluent's customer create and
+//! update, LoyaltyDish's customer): each is accepted with its values as
+//! written, and reads back as a user of the API would check it.
 
 use crate::account::shop;
 use crate::admin::{backoffice, Backoffice};
 use crate::subscriptions::{stack, CONFIRM};
 use crate::support::accounts::PASSWORD;
-use crate::support::{bearer, codes, email, gql, mail, settle};
+use crate::support::{bearer, codes, email, gql, mail, settle, CONTACT_EMAIL};
 use serde_json::{json, Value};
 
 /// An address with every field of `Address`.
@@ -258,5 +258,63 @@ async fn centra_customer_view_shows_the_website_and_the_newsletter_subscription(
     assert_eq!(
         storefront["data"]["customer"]["newsletterSubscriptions"],
         backoffice["data"]["customer"]["newsletterSubscriptions"]
+    );
+}
+
+#[tokio::test]
+async fn oxid_contact_request_reaches_the_shop_answered_to_the_sender() {
+    let s = stack(&[]).await;
+    let sender = email("marc.muster");
+    let input = json!({
+        "email": sender, "salutation": "MR", "firstName": "Marc", "lastName": "Muster",
+        "subject": "Some subject", "message": "Some message",
+    });
+    let q = "mutation($i: ContactRequestInput!) { sendContactRequest(input: $i) { sent userErrors { code field message } } }";
+    let resp = s.call(q, json!({ "i": input }), &[]).await;
+    assert_eq!(resp["data"]["sendContactRequest"], json!({ "sent": true, "userErrors": [] }), "{resp}");
+
+    // Every test's requests go to the one contact address: this one's is answered to its own sender.
+    settle(&s.svc).await;
+    let mails: Vec<mail::SentMail> = mail::sent_to(CONTACT_EMAIL)
+        .await
+        .into_iter()
+        .filter(|m| m.reply_to.iter().any(|r| r.eq_ignore_ascii_case(&sender)))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let m = &mails[0];
+    assert_eq!(m.reply_to, std::slice::from_ref(&sender), "answers go to the sender");
+    assert_eq!(m.subject, "[Test Shop] Contact: Some subject");
+    for part in ["MR Marc Muster", sender.as_str(), "Some subject", "Some message"] {
+        assert!(m.text.contains(part), "{part:?} in the text: {}", m.text);
+    }
+}
+
+#[tokio::test]
+async fn centra_wishlist_items_are_added_to_the_default_list_and_removed() {
+    let shop = shop(&[]).await;
+    let c = shop.customer("centra-wishlist").await;
+    let change = |op: &str| {
+        format!("mutation($item: String!) {{ {op}(item: $item) {{ userErrors {{ code field message }} }} }}")
+    };
+    let read = "{ customer { wishlists { name isDefault items { item } } } }";
+
+    for item in ["1-1", "123-456"] {
+        let resp = shop.call(&c.access, &change("addToWishlist"), json!({ "item": item })).await;
+        assert_eq!(resp["data"]["addToWishlist"]["userErrors"], json!([]), "{item}: {resp}");
+    }
+    let me = shop.call(&c.access, read, json!({})).await;
+    assert_eq!(
+        me["data"]["customer"]["wishlists"],
+        json!([{ "name": "Wishlist", "isDefault": true, "items": [{ "item": "1-1" }, { "item": "123-456" }] }]),
+        "one default list, both items in the order added: {me}"
+    );
+
+    let resp = shop.call(&c.access, &change("removeFromWishlist"), json!({ "item": "1-1" })).await;
+    assert_eq!(resp["data"]["removeFromWishlist"]["userErrors"], json!([]), "{resp}");
+    let me = shop.call(&c.access, read, json!({})).await;
+    assert_eq!(
+        me["data"]["customer"]["wishlists"],
+        json!([{ "name": "Wishlist", "isDefault": true, "items": [{ "item": "123-456" }] }]),
+        "{me}"
     );
 }
