@@ -26,11 +26,10 @@ use shared::services::creation::NewCustomerInput;
 use std::future::Future;
 use std::sync::Arc;
 
-/// The fields of `Customer` that only the back office sees: `source` and
-/// `sourceId`, and those a permission besides `customer:read` guards. Each
-/// of the latter is nullable and wrapped in `guarded`: without its
-/// permission it is null with a `FORBIDDEN` error at its path (and reads
-/// nothing), while the rest of the customer comes back.
+/// The fields of `Customer` that a permission besides `customer:read`
+/// guards. Each is nullable and wrapped in `guarded`: without its permission
+/// it is null with a `FORBIDDEN` error at its path (and reads nothing), while
+/// the rest of the customer comes back.
 pub struct GuardedCustomerFields(pub Arc<Customer>, pub Buyer);
 
 #[Object(name = "GuardedCustomerFields")]
@@ -47,16 +46,6 @@ impl GuardedCustomerFields {
         ctx: &Context<'_>,
     ) -> Option<async_graphql::Result<Vec<NewsletterSubscription>>> {
         guarded(ctx, Permission::SubscriptionRead, newsletter_subscriptions_of(ctx, &self.0)).await
-    }
-
-    /// Where the record came from, e.g. `POS` or an import's name; set by the back office, seen only by it.
-    async fn source(&self) -> Option<&str> {
-        self.0.source.as_deref()
-    }
-
-    /// The record's id in `source`; set by the back office, seen only by it.
-    async fn source_id(&self) -> Option<&str> {
-        self.0.source_id.as_deref()
     }
 
     /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100. Needs `order:read`.
@@ -225,9 +214,9 @@ pub struct CreateCustomerInput {
     pub timezone: Option<String>,
     /// Whether the customer wants promotions (not the newsletter, which has its own double opt-in). Absent: `false`.
     pub promotion_opt_in: Option<bool>,
-    /// A picture of the customer: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    /// A picture of the customer: an absolute `http` or `https` URL without a user name (else `INVALID`), at most 2,048 characters (`TOO_LONG`).
     pub picture_url: Option<String>,
-    /// The customer's website: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    /// The customer's website: an absolute `http` or `https` URL without a user name (else `INVALID`), at most 2,048 characters (`TOO_LONG`).
     pub website_url: Option<String>,
     /// Another address of the customer's (not a login, not unique), checked like `email` (else `INVALID`).
     pub secondary_email: Option<String>,
@@ -247,7 +236,7 @@ pub struct CreateCustomerInput {
     /// The customer's loyalty id (card or member number), unique in the tenant (`TAKEN` otherwise); at most 100
     /// characters.
     pub loyalty_id: Option<String>,
-    /// A username, unique in the tenant (`TAKEN` otherwise) and compared exactly; at most 100 characters, no spaces.
+    /// A username, unique in the tenant (`TAKEN` otherwise) and compared exactly; at most 100 characters: letters, digits and `. _ - @ +` (else `INVALID`).
     pub username: Option<String>,
     /// The department the customer works in (business customers); at most 100 characters.
     pub department: Option<String>,
@@ -321,7 +310,7 @@ pub struct AdminUpdateCustomerInput {
     pub external_id: MaybeUndefined<String>,
     /// The loyalty id (card or member number), unique in the tenant (`TAKEN` otherwise); at most 100 characters.
     pub loyalty_id: MaybeUndefined<String>,
-    /// A username, unique in the tenant (`TAKEN` otherwise) and compared exactly; at most 100 characters, no spaces.
+    /// A username, unique in the tenant (`TAKEN` otherwise) and compared exactly; at most 100 characters: letters, digits and `. _ - @ +` (else `INVALID`).
     pub username: MaybeUndefined<String>,
     /// The department the customer works in (business customers); at most 100 characters.
     pub department: MaybeUndefined<String>,

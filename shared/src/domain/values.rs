@@ -43,11 +43,16 @@ impl Email {
         // address with a dotted domain.
         use email_address::{EmailAddress, Options};
         let strict = Options::default().without_display_text().without_domain_literal();
+        // The local part must be ASCII: SES (like much of the mail world)
+        // speaks no SMTPUTF8, so such an address could never get its mail.
+        // An internationalised domain is fine: it is sent as Punycode.
+        let ascii_local = s.rsplit_once('@').is_some_and(|(local, _)| local.is_ascii());
         let plain = !s.chars().any(|c| {
             c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | ',' | ';' | '(' | ')' | '\\')
         });
-        let valid =
-            plain && EmailAddress::parse_with_options(s, strict).map(|a| a.domain().contains('.')).unwrap_or(false);
+        let valid = plain
+            && ascii_local
+            && EmailAddress::parse_with_options(s, strict).map(|a| a.domain().contains('.')).unwrap_or(false);
         if !valid {
             return Err(UserError::new(ErrorCode::Invalid, field, "Email is not a valid address."));
         }
@@ -482,10 +487,12 @@ mod tests {
             "\"ann x\"@example.com",
             "ann@[192.0.2.1]",
             "ann @example.com",
+            "jörg@example.com",
         ] {
             assert_eq!(Email::parse(other_form, F).unwrap_err().code, ErrorCode::Invalid, "{other_form}");
         }
         assert!(Email::parse("ann.o'neil+shop@mail.example.com", F).is_ok());
+        assert!(Email::parse("jorg@bücher.example", F).is_ok(), "a domain goes as Punycode");
     }
 
     #[test]

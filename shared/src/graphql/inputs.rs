@@ -112,9 +112,9 @@ pub struct RegisterCustomerInput {
     pub language_code: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country_code: Option<String>,
-    /// A picture of the customer: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    /// A picture of the customer: an absolute `http` or `https` URL without a user name (else `INVALID`), at most 2,048 characters (`TOO_LONG`).
     pub picture_url: Option<String>,
-    /// The customer's website: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`).
+    /// The customer's website: an absolute `http` or `https` URL without a user name (else `INVALID`), at most 2,048 characters (`TOO_LONG`).
     pub website_url: Option<String>,
     /// Another address of the customer's (not a login, not unique), checked like `email` (else `INVALID`).
     pub secondary_email: Option<String>,
@@ -200,11 +200,11 @@ pub struct UpdateCustomerInput {
     pub country_code: MaybeUndefined<String>,
     /// An IANA name, e.g. `Europe/Berlin`, or an offset from UTC (`GMT+10`, `UTC+05:30`, `+05:30`: stored as `+10:00`); else `INVALID`.
     pub timezone: MaybeUndefined<String>,
-    /// Whether the customer wants promotions (not the newsletter); absent or `null`: unchanged.
-    pub promotion_opt_in: Option<bool>,
-    /// A picture of the customer: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`); `null` removes it.
+    /// Whether the customer wants promotions (not the newsletter); `null` is `false`, absent: unchanged.
+    pub promotion_opt_in: MaybeUndefined<bool>,
+    /// A picture of the customer: an absolute `http` or `https` URL without a user name (else `INVALID`), at most 2,048 characters (`TOO_LONG`); `null` removes it.
     pub picture_url: MaybeUndefined<String>,
-    /// The customer's website: an absolute `http` or `https` URL, at most 2,048 characters (else `INVALID`); `null` removes it.
+    /// The customer's website: an absolute `http` or `https` URL without a user name (else `INVALID`), at most 2,048 characters (`TOO_LONG`); `null` removes it.
     pub website_url: MaybeUndefined<String>,
     /// Another address of the customer's (not a login, not unique), checked like `email` (else `INVALID`); `null` removes it.
     pub secondary_email: MaybeUndefined<String>,
@@ -235,7 +235,12 @@ impl From<UpdateCustomerInput> for ProfilePatch {
             language_code: patch(i.language_code, |v| v),
             country_code: patch(i.country_code, |v| v),
             timezone: patch(i.timezone, |v| v),
-            promotion_opt_in: i.promotion_opt_in,
+            // A flag has no empty state: clearing it is `false`.
+            promotion_opt_in: match i.promotion_opt_in {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(false),
+                MaybeUndefined::Value(v) => Some(v),
+            },
             picture_url: patch(i.picture_url, |v| v),
             website_url: patch(i.website_url, |v| v),
             secondary_email: patch(i.secondary_email, |v| v),

@@ -249,6 +249,14 @@ impl CustomerCore {
     async fn department(&self) -> Option<&str> {
         self.0.department.as_deref()
     }
+    /// Where the record came from, e.g. `POS` or an import's name; set by the back office.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+    /// The record's id in `source`; set by the back office.
+    async fn source_id(&self) -> Option<&str> {
+        self.0.source_id.as_deref()
+    }
     /// The login and contact address (Unicode NFKC form), unique in the tenant, compared case-insensitively.
     async fn email(&self) -> &str {
         self.0.email.as_str()
