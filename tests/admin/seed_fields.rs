@@ -392,3 +392,36 @@ async fn newsletter_subscriptions_need_subscription_read_and_show_the_addresss_s
     assert_eq!(errors[0]["extensions"]["code"], "FORBIDDEN");
     assert_eq!(errors[0]["path"], json!(["customer", "newsletterSubscriptions"]));
 }
+
+#[tokio::test]
+async fn erasing_a_customer_while_its_username_moves_leaves_no_username_taken_by_nobody() {
+    // Erasure releases the guards of the version it deletes: had the
+    // username moved between erasure's read and its write, the new guard
+    // would stay behind, owned by nobody, and the name `TAKEN` for good.
+    let b = backoffice().await;
+    let mut ids = vec![];
+    for i in 0..12 {
+        let p = create(&b, json!({ "email": email(&format!("moving{i}")), "username": format!("old-{i}") })).await;
+        ids.push(p["customer"]["id"].as_str().unwrap_or_else(|| panic!("{p}")).to_string());
+    }
+    let erase = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code } } }";
+    join_all(ids.iter().enumerate().map(|(i, id)| {
+        let b = &b;
+        async move {
+            let moved = update(b, by_id_input(id), json!({ "username": format!("new-{i}") }));
+            let erased = b.call(erase, json!({ "id": id }));
+            let (_, erased) = futures::join!(moved, erased);
+            assert_eq!(erased["data"]["deleteCustomer"]["deleted"], true, "{erased}");
+        }
+    }))
+    .await;
+    for i in 0..12 {
+        for name in [format!("old-{i}"), format!("new-{i}")] {
+            assert!(found(&b, "username", &name).await.is_null(), "{name} names nobody");
+            let p = create(&b, json!({ "email": email(&format!("heir{i}")), "username": name })).await;
+            assert!(codes(&p).is_empty(), "{name} is free again: {p}");
+            let del = b.call(erase, json!({ "id": p["customer"]["id"] })).await;
+            assert_eq!(del["data"]["deleteCustomer"]["deleted"], true, "{del}");
+        }
+    }
+}

@@ -140,13 +140,32 @@ impl CustomerStore for DynamoStore {
     async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()> {
         let t = &customer.tenant_id;
         let pk = keys::customer(t, &customer.id);
-        // Profile and guards go together: the email is free the moment the customer is gone.
-        let mut tx = Transaction::default();
-        tx.push(self.delete(profile_key(t, &customer.id), None)?);
-        for (_, guard) in guards(customer) {
-            tx.release(self, guard, &customer.id, true)?;
+        // Profile and guards go together: the email is free the moment the
+        // customer is gone. The profile goes only at the version whose
+        // guards are released with it: a unique value changed meanwhile
+        // (its guard moved) is read again, so that no guard stays behind
+        // owned by nobody (its value `TAKEN` for good).
+        let mut current = customer.clone();
+        for attempt in 0.. {
+            let mut tx = Transaction::default();
+            tx.push(self.delete_at_version(profile_key(t, &current.id), current.version)?);
+            for (_, guard) in guards(&current) {
+                tx.release(self, guard, &current.id, true)?;
+            }
+            match self.transact(tx.items).await {
+                Ok(()) => break,
+                Err(TxError::Cancelled(codes)) if failed_at(&codes, 0) && attempt < 5 => {
+                    match self.get_customer(t, &current.id).await? {
+                        Some(record) => current = record.customer,
+                        // Erased by a request of its own meanwhile: the rest
+                        // below is idempotent, so finish it here too.
+                        None => break,
+                    }
+                }
+                Err(e) => return Err(e.unexpected("erasure")),
+            }
         }
-        self.transact(tx.items).await.map_err(|e| e.unexpected("erasure"))?;
+        let customer = &current;
         // Then everything else it owned: its partition (sessions, orders,
         // standing, ledger, contracts), read consistently, the guards and
         // receipts those items name, and what GSI1 lists under it (tokens;
@@ -208,5 +227,19 @@ impl DynamoStore {
             tx.push(self.put(items::session_item(&c.tenant_id, session)?, None)?);
         }
         Ok(tx)
+    }
+}
+
+impl DynamoStore {
+    /// A delete of `key` that holds only while the item is at `version`.
+    fn delete_at_version(&self, key: Item, version: i64) -> anyhow::Result<aws_sdk_dynamodb::types::TransactWriteItem> {
+        let del = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression("#version = :v")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":v", n(version))
+            .build()?;
+        Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().delete(del).build())
     }
 }
