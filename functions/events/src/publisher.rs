@@ -89,14 +89,6 @@ impl EventBridgePublisher {
         let source = var("EVENT_SOURCE").unwrap_or_else(|| DEFAULT_SOURCE.to_string());
         Ok(Self::new(aws, bus, source))
     }
-
-    pub fn bus(&self) -> &str {
-        &self.bus
-    }
-
-    pub fn source(&self) -> &str {
-        &self.source
-    }
 }
 
 /// The first event of `sent` that EventBridge did not take, by its answer

@@ -98,10 +98,6 @@ pub struct Standing {
 }
 
 impl Standing {
-    pub fn spent(&self, currency: &str) -> Option<Decimal> {
-        self.total_spent.get(currency).copied()
-    }
-
     /// `totalSpent` as money, one per currency.
     pub fn spent_money(&self) -> Vec<Money> {
         self.total_spent

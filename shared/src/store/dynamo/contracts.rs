@@ -9,6 +9,10 @@ use crate::store::{keys, ContractStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 
+/// The most contracts of one customer read (the port's promise): far more
+/// than a customer subscribes to, far less than Lambda's 6 MB answer.
+const MAX_CONTRACTS: i32 = 100;
+
 fn contract_sk(contract_id: &str) -> String {
     format!("{}{contract_id}", keys::CONTRACT)
 }
@@ -59,7 +63,7 @@ impl ContractStore for DynamoStore {
             .expression_attribute_values(":p", s(pk))
             .expression_attribute_values(":c", s(keys::CONTRACT))
             .consistent_read(true)
-            .limit(crate::services::paging::MAX_PAGE as i32)
+            .limit(MAX_CONTRACTS)
             .send()
             .await
             .map_err(super::sdk("list contracts"))?;
