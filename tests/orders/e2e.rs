@@ -40,6 +40,26 @@ async fn a_shopper_sees_the_order_the_back_office_recorded_and_its_points() {
     let mut input = order("WEB-5001", &json!({ "email": address }), "COMPLETED", "2026-08-01T18:30:00Z", "59.90");
     input["channel"] = json!("web");
     input["items"] = json!([{ "sku": "SHOE-42", "name": "Runner", "quantity": 1, "unitPrice": { "amount": "59.90", "currencyCode": "EUR" } }]);
+    // Not while the account has not proved the mailbox: anyone may register
+    // an address, and must not receive what its owner buys as a guest.
+    let p = record(&b, input.clone()).await;
+    assert_eq!(codes(&p), ["NOT_FOUND"], "{p}");
+    assert_eq!(p["userErrors"][0]["field"], json!(["input", "customer"]), "{p}");
+    let adjust = "mutation($e: String!) { adjustPoints(customer: { email: $e }, points: 5, reason: \"welcome\", idempotencyKey: \"k-unverified\") { userErrors { code field } } }";
+    let a = b.call(adjust, json!({ "e": address })).await;
+    assert_eq!(codes(&a["data"]["adjustPoints"]), ["NOT_FOUND"], "{a}");
+    let resp = me(token.clone()).await;
+    assert_eq!(
+        (&resp["data"]["customer"]["totalOrders"], &resp["data"]["customer"]["loyalty"]["pointsBalance"]),
+        (&json!(0), &json!(0)),
+        "{resp}"
+    );
+    crate::support::settle(&b.svc).await;
+    let confirm = crate::support::mail::nth_to(&address, 1).await.token();
+    let c =
+        gql(&b.auth, "mutation($t: String!) { confirmEmail(token: $t) { confirmed } }", json!({ "t": confirm }), &[])
+            .await;
+    assert_eq!(c["data"]["confirmEmail"]["confirmed"], true, "{c}");
     let p = record(&b, input).await;
     assert_eq!((&p["result"], &p["customer"]["id"]), (&json!("CREATED"), &json!(id)), "{p}");
 
@@ -101,10 +121,11 @@ async fn an_order_system_records_and_redeems_and_the_shopper_reads_it_over_http(
     let address = email("http-shopper");
     let r = watch.gql("auth", REGISTER, json!({ "input": { "email": address, "password": PASSWORD } }), &[]).await;
     let token = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().expect("a session").to_string();
+    let id = r["data"]["registerCustomer"]["customer"]["id"].as_str().expect("an id").to_string();
 
     let q = "mutation($i: RecordOrderInput!) { recordOrder(input: $i) { result order { pointsEarned } customer { id } userErrors { code field } } }";
     let input = json!({ "i": {
-        "orderId": "SO-HTTP-1", "customer": { "email": address }, "status": "PAID",
+        "orderId": "SO-HTTP-1", "customer": { "customerId": id }, "status": "PAID",
         "placedAt": "2026-11-27T10:00:00Z", "total": { "amount": "120.50", "currencyCode": "EUR" }, "storeId": "berlin",
         "items": [{ "sku": "TEA-1", "quantity": 2, "unitPrice": { "amount": "60.25", "currencyCode": "EUR" } }],
     }});
@@ -115,8 +136,8 @@ async fn an_order_system_records_and_redeems_and_the_shopper_reads_it_over_http(
     assert!(recorded["data"]["recordOrder"]["customer"].is_null(), "{recorded}");
     assert_eq!(crate::support::top_error(&recorded).as_deref(), Some("FORBIDDEN"), "{recorded}");
 
-    let q = "mutation($e: String!) { redeemPoints(customer: { email: $e }, points: 100, reason: \"voucher\", idempotencyKey: \"pos-7-0001\") { transaction { kind points balanceAfter } userErrors { code field } } }";
-    let redeemed = watch.gql("admin", q, json!({ "e": address }), &oms).await;
+    let q = "mutation($id: ID!) { redeemPoints(customer: { customerId: $id }, points: 100, reason: \"voucher\", idempotencyKey: \"pos-7-0001\") { transaction { kind points balanceAfter } userErrors { code field } } }";
+    let redeemed = watch.gql("admin", q, json!({ "id": id }), &oms).await;
     assert_eq!(redeemed["data"]["redeemPoints"]["transaction"]["balanceAfter"], 20, "{redeemed}");
 
     let mine = watch.gql("account", MINE, json!({}), &[bearer(&token)]).await;

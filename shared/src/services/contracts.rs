@@ -1,7 +1,7 @@
 //! Subscription contracts: the order system records each one (and each
 //! change); customers and the back office read them.
 
-use super::back_office::{existing_at, Identifier, UpsertResult};
+use super::back_office::{buyer_at, Identifier, UpsertResult};
 use super::Services;
 use crate::domain::{ContractInput, Customer, DomainError, DomainResult, ErrorCode, SubscriptionContract, TenantId};
 use crate::store::WriteError;
@@ -18,7 +18,7 @@ pub async fn record(
     input: ContractInput,
 ) -> DomainResult<(UpsertResult, SubscriptionContract, Customer)> {
     let valid = input.validate().map_err(DomainError::User)?;
-    let customer = existing_at(svc, tenant, customer, &["customer"]).await?.customer;
+    let customer = buyer_at(svc, tenant, customer, &["customer"]).await?.customer;
     for attempt in 0..6 {
         let (owner, previous) = svc.store.contract_owner_and_contract(tenant, &valid.contract_id, &customer.id).await?;
         if owner.as_deref().is_some_and(|o| o != customer.id) {

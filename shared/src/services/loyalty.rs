@@ -2,7 +2,7 @@
 //! the back office's redemptions and adjustments, each idempotent by a key
 //! the caller chooses.
 
-use super::back_office::{find, Identifier};
+use super::back_office::{buyer_at, Identifier};
 use super::orders::{contention_pause, customer_gone};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::Services;
@@ -52,9 +52,7 @@ pub async fn change(
     problems.check(request.validate());
     problems.finish()?;
     let key = key.unwrap_or_default();
-    let record = find(svc, tenant, customer)
-        .await?
-        .ok_or_else(|| DomainError::argument(ErrorCode::NotFound, "customer", "No customer with this identifier."))?;
+    let record = buyer_at(svc, tenant, customer, &["customer"]).await?;
     let customer = record.customer;
     // What the request asks, as sent: the same key with another request is refused.
     let fingerprint = fingerprint(&(&customer.id, &request, reason.as_deref()));

@@ -1,7 +1,7 @@
 //! Orders: the order system records each order (and each change of it);
 //! customers and the back office read the history and totals.
 
-use super::back_office::{existing_at, Identifier, UpsertResult};
+use super::back_office::{buyer_at, Identifier, UpsertResult};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::Services;
 use crate::domain::{
@@ -29,7 +29,7 @@ pub async fn record_order(
     input: OrderInput,
 ) -> DomainResult<(UpsertResult, Order, Customer)> {
     let valid = input.validate().map_err(DomainError::User)?;
-    let customer = existing_at(svc, tenant, customer, &["customer"]).await?.customer;
+    let customer = buyer_at(svc, tenant, customer, &["customer"]).await?.customer;
     let earning = svc.config.tenant(tenant).and_then(|t| t.earning());
     for attempt in 0..MAX_TRIES {
         let (head, standing) = svc.store.order_head_and_standing(tenant, &valid.order_id, &customer.id).await?;

@@ -81,6 +81,28 @@ pub async fn existing_at(
     find(svc, tenant, ident).await?.ok_or_else(|| DomainError::user(ErrorCode::NotFound, field, NOT_FOUND))
 }
 
+/// The customer whose orders, points or contracts an identifier names,
+/// else `NOT_FOUND` at `field`. An email names only an account that proved
+/// the mailbox: whoever registered someone else's address (nothing stops
+/// that) must not receive the purchases and points its owner makes as a
+/// guest or in a store, which order systems record by email.
+pub(crate) async fn buyer_at(
+    svc: &Services,
+    tenant: &TenantId,
+    ident: &Identifier,
+    field: &[&str],
+) -> DomainResult<CustomerRecord> {
+    let record = existing_at(svc, tenant, ident, field).await?;
+    match ident {
+        Identifier::Email(_) if !record.customer.email_verified => Err(DomainError::user(
+            ErrorCode::NotFound,
+            field,
+            "No customer has verified this email; name an unverified customer by id, ref, externalId, loyaltyId or username.",
+        )),
+        _ => Ok(record),
+    }
+}
+
 /// The customer an identifier names, else `NOT_FOUND` at the operation's
 /// `argument` that holds the identifier.
 pub(super) async fn existing(

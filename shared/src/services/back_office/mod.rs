@@ -7,6 +7,7 @@ mod search;
 mod upsert;
 mod writes;
 
+pub(crate) use lookup::buyer_at;
 pub use lookup::{existing_at, find, Identifier};
 pub use search::search;
 pub use upsert::{upsert, UpsertResult};
