@@ -128,15 +128,15 @@ fn refused(p: &Value, code: &str, field: Value) {
     assert!(p["wishlist"].is_null(), "no list on error: {p}");
 }
 
-/// Adds `SKU-<i>` for every `i` in `range` to `list`, 50 (aliased) mutations a request.
+/// Adds `SKU-<i>` for every `i` in `range` to `list`, 9 (aliased) mutations a request.
 async fn fill(shop: &Shop, c: &Customer, list: &Value, range: std::ops::Range<usize>) {
     fill_with(shop, c, list, range, |i| format!("SKU-{i}")).await
 }
 
-/// Adds the items `name(i)` for `i` in `range` to `list`, 50 to a request.
+/// Adds the items `name(i)` for `i` in `range` to `list`, 9 to a request (as many as the complexity budget takes).
 async fn fill_with(shop: &Shop, c: &Customer, list: &Value, range: std::ops::Range<usize>, name: fn(usize) -> String) {
     let all: Vec<usize> = range.collect();
-    for chunk in all.chunks(50) {
+    for chunk in all.chunks(9) {
         let fields: String = chunk
             .iter()
             .map(|i| {
@@ -531,4 +531,25 @@ async fn asking_for_every_list_again_and_again_in_one_query_is_refused() {
     let five = shop.call(&c.access, &aliased(5), json!({})).await;
     assert!(five["data"].is_null(), "{five}");
     assert!(five["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{five}");
+}
+
+#[tokio::test]
+async fn one_request_holds_only_a_few_wishlist_changes() {
+    // Each change reads every list and rewrites one: weighted 50 towards the
+    // complexity budget of 500, so a request of hundreds of aliased adds
+    // (each a full read and a transaction) is refused before anything runs.
+    let shop = shop(&[]).await;
+    let c = shop.customer("wishlist-aliased-adds").await;
+    let adds = |n: usize| {
+        let fields: Vec<String> =
+            (0..n).map(|i| format!("a{i}: addToWishlist(item: \"SKU-{i}\") {{ userErrors {{ code }} }}")).collect();
+        format!("mutation {{ {} }}", fields.join(" "))
+    };
+    let nine = shop.call(&c.access, &adds(9), json!({})).await;
+    assert!(nine["errors"].is_null(), "{nine}");
+    let many = shop.call(&c.access, &adds(40), json!({})).await;
+    assert!(many["data"].is_null(), "{many}");
+    assert!(many["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{many}");
+    let lists = wishlists(&shop, &c).await;
+    assert_eq!(items(&lists[0]).len(), 9, "the refused request added nothing");
 }

@@ -282,3 +282,41 @@ async fn a_listing_of_customers_offers_reads_the_catalogue_once() {
     let queries = recorder.take().iter().filter(|c| c.operation == "Query").count();
     assert_eq!(queries, 2, "the customers' listing and the catalogue, once");
 }
+
+/// A query of `n` aliases of `field`, each under `wrap`.
+fn aliased(n: usize, field: &str) -> String {
+    (0..n).map(|i| format!("a{i}: {field}")).collect::<Vec<_>>().join(" ")
+}
+
+fn too_complex(resp: &Value) -> bool {
+    resp["data"].is_null() && resp["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex"))
+}
+
+#[tokio::test]
+async fn aliases_and_pages_cannot_multiply_the_store_reads_of_one_request() {
+    // Every history, ledger and contract field is a query; a page of
+    // customers asks it of each. Weighted, one request stays bounded:
+    // before, 166 aliased histories (or 62 pages of 100 customers' histories)
+    // passed the complexity budget.
+    let b = backoffice().await;
+    let id = customer(&b, "aliased").await;
+    let orders = "orders(first: 100) { pageInfo { hasNextPage } }";
+    let few = b
+        .call(&format!("query($id: ID!) {{ customer(id: $id) {{ {} }} }}", aliased(10, orders)), json!({ "id": id }))
+        .await;
+    assert!(few["errors"].is_null(), "ten histories are fine: {few}");
+    for field in
+        [orders, "loyalty { transactions(first: 100) { pageInfo { hasNextPage } } }", "subscriptionContracts { id }"]
+    {
+        let many = b
+            .call(&format!("query($id: ID!) {{ customer(id: $id) {{ {} }} }}", aliased(30, field)), json!({ "id": id }))
+            .await;
+        assert!(too_complex(&many), "{field}: {many}");
+    }
+    let page = format!("customers(first: 100) {{ edges {{ node {{ {orders} }} }} }}");
+    assert!(b.call(&format!("{{ {} }}", aliased(1, &page)), json!({})).await["errors"].is_null());
+    assert!(too_complex(&b.call(&format!("{{ {} }}", aliased(3, &page)), json!({})).await));
+    // Writes too: a request holds a handful of recordOrder fields, not hundreds.
+    let record = "recordOrder(input: { orderId: \"A\", customer: { customerId: \"x\" }, status: PAID, placedAt: \"2026-01-01T00:00:00Z\", total: { amount: \"1\", currencyCode: \"EUR\" } }) { result }";
+    assert!(too_complex(&b.call(&format!("mutation {{ {} }}", aliased(30, record)), json!({})).await));
+}

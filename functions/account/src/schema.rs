@@ -190,6 +190,9 @@ impl Mutation {
     }
 
     /// Makes a wishlist; the customer's first list, or one made with `makeDefault`, becomes the default.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "50 + child_complexity")]
     async fn create_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -201,6 +204,9 @@ impl Mutation {
     }
 
     /// Renames one of the customer's wishlists.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "50 + child_complexity")]
     async fn rename_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +217,9 @@ impl Mutation {
     }
 
     /// Makes one of the customer's wishlists the default.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "50 + child_complexity")]
     async fn set_default_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -220,6 +229,9 @@ impl Mutation {
     }
 
     /// Deletes a wishlist with its items; deleting the default makes the oldest remaining list the default.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "50 + child_complexity")]
     async fn delete_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -229,6 +241,9 @@ impl Mutation {
     }
 
     /// Adds an item to a wishlist; an item already there keeps its one entry (and its `addedAt`).
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "50 + child_complexity")]
     async fn add_to_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -245,6 +260,9 @@ impl Mutation {
     }
 
     /// Removes an item from a wishlist; an item that is not there changes nothing.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "50 + child_complexity")]
     async fn remove_from_wishlist(
         &self,
         ctx: &Context<'_>,

@@ -69,6 +69,9 @@ impl Query {
     }
 
     /// Customers matching `filter`, oldest first; `first` is clamped to 100. Needs `customer:read`.
+    // What is asked of each customer is asked `first` times: a page of 100
+    // customers' order histories is 100 queries, and weighs like it.
+    #[graphql(complexity = "5 + first.unwrap_or(50).clamp(0, 100) as usize * child_complexity / 10")]
     async fn customers(
         &self,
         ctx: &Context<'_>,
@@ -248,6 +251,9 @@ impl Mutation {
     /// Records an order of the order system for a customer (again whenever
     /// it changes): idempotent by `orderId`; totals and loyalty points move
     /// with it in one transaction. Needs `order:write`.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn record_order(
         &self,
         ctx: &Context<'_>,
@@ -271,6 +277,9 @@ impl Mutation {
 
     /// Records a recurring order of the order system for a customer (again
     /// whenever it changes): idempotent by `contractId`. Needs `order:write`.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn record_subscription_contract(
         &self,
         ctx: &Context<'_>,
@@ -296,6 +305,9 @@ impl Mutation {
 
     /// Creates or changes a promotion by `promotionId` (`NOOP` when nothing
     /// would change). Needs `promotion:write`.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn upsert_promotion(
         &self,
         ctx: &Context<'_>,
@@ -324,6 +336,9 @@ impl Mutation {
     /// Adds points (or takes them, with a negative number: never below zero,
     /// else `INSUFFICIENT_POINTS`). The same `idempotencyKey` again returns
     /// the first result and changes nothing. Needs `loyalty:write`.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn adjust_points(
         &self,
         ctx: &Context<'_>,
@@ -348,6 +363,9 @@ impl Mutation {
     /// `promotionId` when `points` is absent (`INSUFFICIENT_POINTS` beyond
     /// the balance; concurrent redemptions never overdraw it). Idempotent by
     /// `idempotencyKey`. Needs `loyalty:write`.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn redeem_points(
         &self,
         ctx: &Context<'_>,
@@ -372,6 +390,9 @@ impl Mutation {
     }
 
     /// Spends stamps, like `redeemPoints`. Needs `loyalty:write`.
+    // A read-apply-write of the customer's data: weighted so that one
+    // request holds only a few.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn redeem_stamps(
         &self,
         ctx: &Context<'_>,

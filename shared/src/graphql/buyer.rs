@@ -392,6 +392,9 @@ impl LoyaltyObject {
         self.standing.stamps
     }
     /// Every entry, newest first; `first` is clamped to 100.
+    // Each reads the store (a query): weighted so that aliases cannot
+    // multiply it past what one request should cost.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,
@@ -406,6 +409,9 @@ impl LoyaltyObject {
         ledger(ctx, &self.customer, false, first, after).await
     }
     /// The `REDEEM` entries, newest first; `first` is clamped to 100.
+    // Each reads the store (a query): weighted so that aliases cannot
+    // multiply it past what one request should cost.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn redemptions(
         &self,
         ctx: &Context<'_>,

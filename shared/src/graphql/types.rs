@@ -511,6 +511,9 @@ impl OwnCustomerFields {
     }
 
     /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100.
+    // Each reads the store (a query): weighted so that aliases cannot
+    // multiply it past what one request should cost.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
@@ -545,6 +548,9 @@ impl OwnCustomerFields {
     }
 
     /// The customer's recurring orders, by contract id.
+    // Each reads the store (a query): weighted so that aliases cannot
+    // multiply it past what one request should cost.
+    #[graphql(complexity = "20 + child_complexity")]
     async fn subscription_contracts(
         &self,
         ctx: &Context<'_>,
