@@ -2,9 +2,9 @@
 //! change); customers and the back office read them.
 
 use super::back_office::{buyer_at, Identifier, UpsertResult};
+use super::retry::{customer_gone, RECORD};
 use super::Services;
 use crate::domain::{ContractInput, Customer, DomainError, DomainResult, ErrorCode, SubscriptionContract, TenantId};
-use crate::store::WriteError;
 use chrono::Utc;
 
 /// Records a contract for the customer `customer` names: `CREATED`, `NOOP`
@@ -19,7 +19,7 @@ pub async fn record(
 ) -> DomainResult<(UpsertResult, SubscriptionContract, Customer)> {
     let valid = input.validate().map_err(DomainError::User)?;
     let customer = buyer_at(svc, tenant, customer, &["customer"]).await?.customer;
-    for attempt in 0..6 {
+    for attempt in RECORD.tries() {
         let (owner, previous) = svc.store.contract_owner_and_contract(tenant, &valid.contract_id, &customer.id).await?;
         if owner.as_deref().is_some_and(|o| o != customer.id) {
             return Err(DomainError::user(
@@ -38,12 +38,10 @@ pub async fn record(
                 let result = if previous.is_none() { UpsertResult::Created } else { UpsertResult::Updated };
                 return Ok((result, contract, customer));
             }
-            Err(WriteError::Conflict | WriteError::Taken(_)) => super::orders::contention_pause(attempt).await,
-            Err(WriteError::Gone) => return Err(super::orders::customer_gone()),
-            Err(WriteError::Other(e)) => return Err(e.into()),
+            Err(e) => RECORD.after(attempt, e, customer_gone).await?,
         }
     }
-    Err(anyhow::anyhow!("recordSubscriptionContract: the contract kept changing").into())
+    Err(RECORD.exhausted())
 }
 
 /// A customer's contracts (1 RT).

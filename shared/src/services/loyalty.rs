@@ -3,17 +3,14 @@
 //! the caller chooses.
 
 use super::back_office::{buyer_at, Identifier};
-use super::orders::{contention_pause, customer_gone};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use super::retry::{customer_gone, RECORD};
 use super::Services;
 use crate::domain::{
     fingerprint, identifier, text, Customer, DomainError, DomainResult, ErrorCode, LoyaltyReceipt, LoyaltyRequest,
     LoyaltyTransaction, Standing, TenantId, UserError, IDEMPOTENCY_KEY_MAX, REASON_MAX,
 };
-use crate::store::WriteError;
 use chrono::Utc;
-
-const MAX_TRIES: usize = 12;
 
 /// What a loyalty change answers: the transaction and the standing after it.
 pub struct LoyaltyOutcome {
@@ -57,7 +54,7 @@ pub async fn change(
     // What the request asks, as sent: the same key with another request is refused.
     let fingerprint = fingerprint(&(&customer.id, &request, reason.as_deref()));
     let mut promotion = None;
-    for attempt in 0..MAX_TRIES {
+    for attempt in RECORD.tries() {
         let (receipt, mut standing) = svc.store.receipt_and_standing(tenant, &key, &customer.id).await?;
         if let Some(receipt) = receipt {
             if receipt.fingerprint != fingerprint {
@@ -86,12 +83,10 @@ pub async fn change(
                 return Ok(LoyaltyOutcome { transaction: receipt.transaction, standing, customer });
             }
             // The standing moved, or the same key was used a moment ago: read again.
-            Err(WriteError::Conflict | WriteError::Taken(_)) => contention_pause(attempt).await,
-            Err(WriteError::Gone) => return Err(customer_gone()),
-            Err(WriteError::Other(e)) => return Err(e.into()),
+            Err(e) => RECORD.after(attempt, e, customer_gone).await?,
         }
     }
-    Err(anyhow::anyhow!("loyalty change: the standing kept changing").into())
+    Err(RECORD.exhausted())
 }
 
 /// The customer's standing: totals and loyalty balance (1 RT).

@@ -23,6 +23,7 @@ pub mod password_reset;
 pub mod promotions;
 mod quota;
 pub mod registration;
+mod retry;
 mod tokens;
 pub mod wishlists;
 

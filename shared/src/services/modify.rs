@@ -1,14 +1,10 @@
 //! Changing a customer under optimistic concurrency.
 
+use super::retry::{no_longer_exists, PROFILE};
 use super::Services;
 use crate::domain::{Customer, DomainError, DomainResult, ErrorCode};
-use crate::store::{UniqueKey, WriteError};
+use crate::store::UniqueKey;
 use chrono::Utc;
-
-/// How often a change is re-applied to a fresh read when a concurrent write
-/// got in first, before giving up. Each retry waits a little longer (with
-/// jitter), so that writers racing for one customer spread out.
-const ATTEMPTS: u32 = 10;
 
 fn version_conflict() -> DomainError {
     DomainError::argument(
@@ -49,7 +45,7 @@ pub async fn modify<T>(
     mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
 ) -> DomainResult<(Customer, T)> {
     let mut current = customer.clone();
-    for attempt in 0..ATTEMPTS {
+    for attempt in PROFILE.tries() {
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(version_conflict());
         }
@@ -62,22 +58,17 @@ pub async fn modify<T>(
         next.updated_at = Utc::now();
         match svc.store.update_customer(&current, &next).await {
             Ok(()) => return Ok((next, out)),
-            Err(WriteError::Conflict) => {
-                let pause = 5 * (attempt as u64 + 1) + rand::random::<u64>() % 10;
-                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            // Another change came first: apply this one to what it left.
+            Err(e) => {
+                PROFILE.after(attempt, e, no_longer_exists).await?;
                 current = svc
                     .store
                     .get_customer(&current.tenant_id, &current.id)
                     .await?
-                    .ok_or_else(|| DomainError::general(ErrorCode::NotFound, "The customer no longer exists."))?
+                    .ok_or_else(no_longer_exists)?
                     .customer;
             }
-            Err(WriteError::Taken(kind)) => return Err(taken(kind)),
-            Err(WriteError::Gone) => {
-                return Err(DomainError::general(ErrorCode::NotFound, "The customer no longer exists."))
-            }
-            Err(WriteError::Other(e)) => return Err(e.into()),
         }
     }
-    Err(anyhow::anyhow!("customer {} kept changing under {ATTEMPTS} attempts", customer.id).into())
+    Err(PROFILE.exhausted())
 }

@@ -3,18 +3,15 @@
 
 use super::back_office::{buyer_at, Identifier, UpsertResult};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use super::retry::{customer_gone, RECORD};
 use super::Services;
 use crate::domain::{
     orders, Customer, DomainError, DomainResult, ErrorCode, Order, OrderChange, OrderInput, Recording, TenantId,
     STORE_ID_MAX,
 };
-use crate::store::{keys, OrderRange, OrderWrite, WriteError};
+use crate::store::{keys, OrderRange, OrderWrite};
 use anyhow::Context;
 use chrono::{SubsecRound, Utc};
-
-/// How often a recording is tried again after another write to the same
-/// order or standing came first (each try re-reads both).
-const MAX_TRIES: usize = 12;
 
 /// Records an order for the customer `customer` names: `CREATED` the first
 /// time, `NOOP` when the same order is recorded again, `UPDATED` when it
@@ -31,7 +28,7 @@ pub async fn record_order(
     let valid = input.validate().map_err(DomainError::User)?;
     let customer = buyer_at(svc, tenant, customer, &["customer"]).await?.customer;
     let earning = svc.config.tenant(tenant).and_then(|t| t.earning());
-    for attempt in 0..MAX_TRIES {
+    for attempt in RECORD.tries() {
         let (head, standing) = svc.store.order_head_and_standing(tenant, &valid.order_id, &customer.id).await?;
         if head.as_ref().is_some_and(|h| h.customer_id != customer.id) {
             return Err(DomainError::user(
@@ -48,7 +45,7 @@ pub async fn record_order(
                 match svc.store.get_order(tenant, &head).await? {
                     Some(order) => return Ok((UpsertResult::Noop, order, customer)),
                     // Moved by a concurrent change a moment ago: read again.
-                    None => contention_pause(attempt).await,
+                    None => RECORD.pause(attempt).await,
                 }
             }
             Recording::Write(change) => {
@@ -65,27 +62,12 @@ pub async fn record_order(
                         let result = if created { UpsertResult::Created } else { UpsertResult::Updated };
                         return Ok((result, order, customer));
                     }
-                    Err(WriteError::Conflict | WriteError::Taken(_)) => contention_pause(attempt).await,
-                    Err(WriteError::Gone) => return Err(customer_gone()),
-                    Err(WriteError::Other(e)) => return Err(e.into()),
+                    Err(e) => RECORD.after(attempt, e, customer_gone).await?,
                 }
             }
         }
     }
-    Err(anyhow::anyhow!("recordOrder: the order or standing kept changing").into())
-}
-
-/// A short random pause before trying again, growing with the attempts, so
-/// that writers racing for one customer spread out.
-pub(crate) async fn contention_pause(attempt: usize) {
-    let ms = (5u64 << attempt.min(5)) + rand::random::<u64>() % 10;
-    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-}
-
-/// `NOT_FOUND` at `customer`: the customer a write was for was erased
-/// while it was being made (the write made nothing).
-pub(crate) fn customer_gone() -> DomainError {
-    DomainError::user(ErrorCode::NotFound, &["customer"], "No customer with this identifier.")
+    Err(RECORD.exhausted())
 }
 
 const ORDER_CURSOR: &str = "order";

@@ -3,12 +3,12 @@
 
 use super::back_office::UpsertResult;
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use super::retry::{no_longer_exists, RECORD};
 use super::Services;
 use crate::domain::{
     identifier, Customer, DomainError, DomainResult, ErrorCode, Promotion, PromotionInput, Standing, TenantId,
     PROMOTION_ID_MAX,
 };
-use crate::store::WriteError;
 use chrono::Utc;
 
 /// Creates or changes the promotion `input.promotionId` names: `NOOP` when
@@ -19,7 +19,7 @@ pub async fn upsert(
     input: PromotionInput,
 ) -> DomainResult<(UpsertResult, Promotion)> {
     let valid = input.validate().map_err(DomainError::User)?;
-    for attempt in 0..4 {
+    for attempt in RECORD.tries() {
         let previous = svc.store.get_promotion(tenant, &valid.promotion_id).await?;
         let Some(promotion) = valid.clone().over(previous.as_ref(), || ulid::Ulid::new().to_string(), Utc::now())
         else {
@@ -31,12 +31,11 @@ pub async fn upsert(
                 let result = if previous.is_none() { UpsertResult::Created } else { UpsertResult::Updated };
                 return Ok((result, promotion));
             }
-            Err(WriteError::Conflict | WriteError::Taken(_)) => super::orders::contention_pause(attempt).await,
-            Err(e @ WriteError::Gone) => return Err(anyhow::Error::new(e).into()),
-            Err(WriteError::Other(e)) => return Err(e.into()),
+            // A promotion belongs to no customer: it is never gone.
+            Err(e) => RECORD.after(attempt, e, no_longer_exists).await?,
         }
     }
-    Err(anyhow::anyhow!("upsertPromotion: the promotion kept changing").into())
+    Err(RECORD.exhausted())
 }
 
 fn no_promotion() -> DomainError {

@@ -1,11 +1,10 @@
 //! The logged-in customer's wishlists: read all, change one, write the
 //! change over the version read.
 
-use super::orders::contention_pause;
+use super::retry::{no_longer_exists, WISHLISTS};
 use super::Services;
 use crate::domain::wishlists::{Wishlist, WishlistChange, Wishlists};
-use crate::domain::{DomainError, DomainResult, ErrorCode, TenantId};
-use crate::store::WriteError;
+use crate::domain::{DomainResult, TenantId};
 use chrono::Utc;
 
 /// A list as a client sees it: with whether it is the default.
@@ -31,10 +30,7 @@ pub async fn change(
     customer_id: &str,
     change: WishlistChange,
 ) -> DomainResult<Option<ListView>> {
-    // Each round one of the writers racing for a customer's lists wins, so
-    // as many rounds as there can be writers at once; short pauses.
-    const ATTEMPTS: usize = 32;
-    for attempt in 0..ATTEMPTS {
+    for attempt in WISHLISTS.tries() {
         let mut lists: Wishlists = svc.store.wishlists(tenant, customer_id).await?;
         let version = lists.version;
         let applied = lists.apply(change.clone(), Utc::now(), ulid::Ulid::new().to_string())?;
@@ -45,15 +41,8 @@ pub async fn change(
         let default_id = lists.default_id.as_deref();
         match svc.store.save_wishlists(tenant, customer_id, version, default_id, &applied.put, &applied.deleted).await {
             Ok(()) => return Ok(view),
-            Err(WriteError::Conflict) if attempt + 1 < ATTEMPTS => contention_pause(attempt.min(2)).await,
-            Err(WriteError::Conflict) => break,
-            // Erased meanwhile: the write made nothing.
-            Err(WriteError::Gone) => {
-                return Err(DomainError::general(ErrorCode::NotFound, "The customer no longer exists."))
-            }
-            Err(WriteError::Taken(_)) => return Err(anyhow::anyhow!("a wishlist write claimed no unique value").into()),
-            Err(WriteError::Other(e)) => return Err(e.into()),
+            Err(e) => WISHLISTS.after(attempt, e, no_longer_exists).await?,
         }
     }
-    Err(anyhow::anyhow!("the wishlists kept changing under concurrent writes").into())
+    Err(WISHLISTS.exhausted())
 }

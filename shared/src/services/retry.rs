@@ -1,0 +1,71 @@
+//! Read-apply-write under optimistic concurrency: what a use case does when
+//! its conditional write lost to another writer of the same data. One
+//! policy for every such loop (orders, loyalty, promotions, contracts,
+//! wishlists, profile changes): pause a little, growing and jittered so
+//! that racing writers spread out, read again, and give up after `tries`.
+
+use crate::domain::{DomainError, DomainResult, ErrorCode};
+use crate::store::WriteError;
+
+pub(crate) struct Contention {
+    /// How many times the loop reads and writes at most.
+    tries: usize,
+    /// The pause doubles up to `5 << cap` ms.
+    cap: usize,
+    /// Names the data in the error past the last try.
+    what: &'static str,
+}
+
+/// A customer's standing, an order, a contract or a promotion: few writers.
+pub(crate) const RECORD: Contention = Contention { tries: 12, cap: 5, what: "the record" };
+/// A customer's profile.
+pub(crate) const PROFILE: Contention = Contention { tries: 10, cap: 3, what: "the customer" };
+/// A customer's wishlists: each round one of the racing writers wins, so as
+/// many rounds as there can be writers at once, with short pauses.
+pub(crate) const WISHLISTS: Contention = Contention { tries: 32, cap: 2, what: "the wishlists" };
+
+impl Contention {
+    pub fn tries(&self) -> std::ops::Range<usize> {
+        0..self.tries
+    }
+
+    /// A short random pause before try `attempt + 1`.
+    pub async fn pause(&self, attempt: usize) {
+        let ms = (5u64 << attempt.min(self.cap)) + rand::random::<u64>() % 10;
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+
+    /// After the write of try `attempt` failed with `e`: `Ok` (after a
+    /// pause) when another write came first and a try is left, so the loop
+    /// reads again; otherwise the error to answer. `gone` is the answer
+    /// when the customer was erased meanwhile (the write made nothing).
+    pub async fn after(&self, attempt: usize, e: WriteError, gone: fn() -> DomainError) -> DomainResult<()> {
+        match e {
+            WriteError::Conflict if attempt + 1 < self.tries => {
+                self.pause(attempt).await;
+                Ok(())
+            }
+            WriteError::Conflict => Err(self.exhausted()),
+            WriteError::Taken(kind) => Err(super::modify::taken(kind)),
+            WriteError::Gone => Err(gone()),
+            WriteError::Other(e) => Err(e.into()),
+        }
+    }
+
+    /// The error once every try lost.
+    pub fn exhausted(&self) -> DomainError {
+        anyhow::anyhow!("{} kept changing under {} concurrent writes", self.what, self.tries).into()
+    }
+}
+
+/// `NOT_FOUND` at `customer`: the customer a back-office write named was
+/// erased while it was being made.
+pub(crate) fn customer_gone() -> DomainError {
+    DomainError::user(ErrorCode::NotFound, &["customer"], "No customer with this identifier.")
+}
+
+/// The logged-in customer (or the one a profile change is for) was erased
+/// meanwhile.
+pub(crate) fn no_longer_exists() -> DomainError {
+    DomainError::general(ErrorCode::NotFound, "The customer no longer exists.")
+}
