@@ -80,7 +80,7 @@ struct Recording {
 }
 
 #[async_trait::async_trait]
-impl events::relay::Sink for Recording {
+impl customer_ctl::relay::Sink for Recording {
     async fn deliver(
         &self,
         event: aws_lambda_events::event::dynamodb::Event,
@@ -119,7 +119,7 @@ async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_rede
         ),
         batches: Default::default(),
     });
-    let relay = events::relay::Relay::new(&aws, &table, events::relay::StartAt::TrimHorizon);
+    let relay = customer_ctl::relay::Relay::new(&aws, &table, customer_ctl::relay::StartAt::TrimHorizon);
     let sink = recording.clone();
     let relay_task = tokio::spawn(async move { relay.run(sink.as_ref()).await });
     let svc = Arc::new(Services::new(config(&table, &[]), store, TokenRole::Issuer).expect("services"));

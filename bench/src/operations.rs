@@ -105,8 +105,14 @@ impl Bench {
         // One set of services, signing and verifying, serves all four functions here.
         let svc = Arc::new(Services::new(config, Arc::new(store), TokenRole::Issuer)?);
         let tenant = TenantId::default_tenant();
-        let (_, key) =
-            shared::services::api_keys::mint(svc.store.as_ref(), &tenant, "bench", Permission::ALL.to_vec()).await?;
+        let (_, key) = shared::services::api_keys::mint(
+            svc.store.as_ref(),
+            &tenant,
+            "bench",
+            Permission::ALL.to_vec(),
+            svc.clock.now(),
+        )
+        .await?;
         Ok(Self {
             recorder: recorder.clone(),
             mails,

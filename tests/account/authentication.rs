@@ -42,7 +42,7 @@ async fn missing_expired_tampered_and_foreign_algorithm_tokens_are_refused() {
     refused(&shop, &[bearer("not-a-jwt")]).await;
 
     // Signed with the right key, but expired.
-    let claims = signer(Duration::minutes(15)).verify(&c.access).unwrap();
+    let claims = signer(Duration::minutes(15)).verify(&c.access, chrono::Utc::now()).unwrap();
     let (expired, _) = signer(Duration::minutes(15))
         .issue("default", &c.id, &claims.sid, claims.tv, Utc::now() - Duration::hours(1))
         .unwrap();
@@ -74,7 +74,7 @@ async fn missing_expired_tampered_and_foreign_algorithm_tokens_are_refused() {
 async fn a_correctly_signed_token_typed_jwt_instead_of_at_jwt_is_refused() {
     let shop = shop(&[]).await;
     let c = shop.customer("typed").await;
-    let claims = signer(Duration::minutes(15)).verify(&c.access).unwrap();
+    let claims = signer(Duration::minutes(15)).verify(&c.access, chrono::Utc::now()).unwrap();
     let mut header = jsonwebtoken::decode_header(&c.access).unwrap();
     assert_eq!(header.typ.as_deref(), Some("at+jwt"), "issued tokens are typed");
 
@@ -94,7 +94,7 @@ async fn a_correctly_signed_token_typed_jwt_instead_of_at_jwt_is_refused() {
 async fn an_hs256_token_is_refused_whatever_key_it_was_made_with() {
     let shop = shop(&[]).await;
     let c = shop.customer("hmac").await;
-    let claims = signer(Duration::minutes(15)).verify(&c.access).unwrap();
+    let claims = signer(Duration::minutes(15)).verify(&c.access, chrono::Utc::now()).unwrap();
     let kid = jsonwebtoken::decode_header(&c.access).unwrap().kid;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     // What an attacker may know (the public key, as text or bytes), and even the private key.

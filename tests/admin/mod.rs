@@ -37,7 +37,7 @@ pub async fn backoffice() -> Backoffice {
 
 pub async fn mint(svc: &Services, t: &str, permissions: &[Permission]) -> String {
     let tenant = TenantId::parse(t).unwrap();
-    api_keys::mint(svc.store.as_ref(), &tenant, "test", permissions.to_vec()).await.unwrap().1
+    api_keys::mint(svc.store.as_ref(), &tenant, "test", permissions.to_vec(), svc.clock.now()).await.unwrap().1
 }
 
 impl Backoffice {

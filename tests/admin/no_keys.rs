@@ -48,12 +48,12 @@ async fn each_function_holds_only_the_keys_its_role_needs_even_when_all_are_conf
     let keyless = with_role(&full, admin::TOKEN_ROLE);
     assert_eq!(admin::TOKEN_ROLE, TokenRole::NoKeys);
     assert!(!keyless.access_tokens.can_issue());
-    assert!(keyless.access_tokens.verify(&token).is_none(), "admin accepts no access token");
+    assert!(keyless.access_tokens.verify(&token, chrono::Utc::now()).is_none(), "admin accepts no access token");
     assert!(keyless.access_tokens.issue("default", "c1", "s1", 0, Utc::now()).is_err());
 
     let verifier = with_role(&full, subscriptions::TOKEN_ROLE);
     assert!(!verifier.access_tokens.can_issue(), "subscriptions holds the public keys only");
-    assert_eq!(verifier.access_tokens.verify(&token).map(|c| c.sub).as_deref(), Some("c1"));
+    assert_eq!(verifier.access_tokens.verify(&token, chrono::Utc::now()).map(|c| c.sub).as_deref(), Some("c1"));
     assert!(verifier.access_tokens.issue("default", "c1", "s1", 0, Utc::now()).is_err());
 
     for role in [auth::TOKEN_ROLE, account::TOKEN_ROLE] {

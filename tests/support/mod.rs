@@ -19,9 +19,10 @@ use lambda_http::{Body, RequestExt};
 
 use serde_json::{json, Value};
 use shared::auth::TokenRole;
+use shared::clock::ManualClock;
 use shared::graphql::App;
-use shared::mail::outbox::status;
 use shared::mail::{Mailer, SesMailer};
+use shared::store::outbox_status as status;
 use shared::store::DynamoStore;
 use shared::{Config, Services};
 use std::collections::HashMap;
@@ -148,13 +149,30 @@ async fn services_recorded_on(overrides: &[(&str, &str)], bus: &str) -> (Arc<Ser
     let store = DynamoStore::new(ddb, table);
     recorder.take();
     // Signs and verifies: one set of services serves every function of a test.
-    let svc = Services::new(config, Arc::new(store), TokenRole::Issuer).expect("services");
+    let clock = clock_of_table(&config.table_name);
+    let svc = Services::new(config, Arc::new(store), TokenRole::Issuer).expect("services").with_clock(Arc::new(clock));
     (Arc::new(svc), recorder)
 }
 
+/// The clocks of the tests' tables: each test's services read the time
+/// from a `ManualClock` of their own, which `clock` hands to the test.
+static CLOCKS: std::sync::LazyLock<std::sync::Mutex<HashMap<String, ManualClock>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn clock_of_table(table: &str) -> ManualClock {
+    let mut clocks = CLOCKS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    clocks.entry(table.to_string()).or_default().clone()
+}
+
+/// The clock of `svc` (and of every function built over them): a test of
+/// an expiry, a lock or a budget moves it forward instead of sleeping.
+pub fn clock(svc: &Services) -> ManualClock {
+    clock_of_table(&svc.config.table_name)
+}
+
 /// The relay's pace in tests: mail arrives within a fraction of a second.
-fn relay_settings() -> events::relay::Settings {
-    events::relay::Settings {
+fn relay_settings() -> customer_ctl::relay::Settings {
+    customer_ctl::relay::Settings {
         idle_wait: Duration::from_millis(50),
         retry_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_secs(1),
@@ -175,8 +193,8 @@ pub fn spawn_relay(
 ) -> tokio::task::JoinHandle<()> {
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table);
     let function = events::Events::new(Arc::new(store), mailer, publisher);
-    let relay =
-        events::relay::Relay::new(aws, table, events::relay::StartAt::TrimHorizon).with_settings(relay_settings());
+    let relay = customer_ctl::relay::Relay::new(aws, table, customer_ctl::relay::StartAt::TrimHorizon)
+        .with_settings(relay_settings());
     let table = table.to_string();
     tokio::spawn(async move {
         if let Err(e) = relay.run(&function).await {
@@ -240,7 +258,8 @@ pub async fn settle(svc: &Services) {
 /// The services `svc` as a function with `role` holds them: the same table,
 /// mailer and settings, but only the keys that function gets.
 pub fn with_role(svc: &Services, role: TokenRole) -> Arc<Services> {
-    Arc::new(Services::new(svc.config.clone(), svc.store.clone(), role).expect("services"))
+    let services = Services::new(svc.config.clone(), svc.store.clone(), role).expect("services");
+    Arc::new(services.with_clock(svc.clock.clone()))
 }
 
 /// Services that never reach the network: for building schemas.

@@ -10,8 +10,9 @@
 //!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
 
 use anyhow::{bail, Context};
-use events::relay::{InvokeSink, Relay, StartAt};
+use customer_ctl::relay::{InvokeSink, Relay, StartAt};
 use shared::auth::access_token;
+use shared::clock::{Clock, SystemClock};
 use shared::domain::{Permission, TenantId};
 use shared::services::api_keys;
 use shared::store::{table, ApiKeyStore, DynamoStore};
@@ -124,7 +125,7 @@ async fn main() -> anyhow::Result<()> {
                 .split(',')
                 .map(|p| Permission::parse(p).with_context(|| format!("unknown permission {p}\n{USAGE}")))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let (key, secret) = api_keys::mint(&store, &tenant, name, permissions).await?;
+            let (key, secret) = api_keys::mint(&store, &tenant, name, permissions, SystemClock.now()).await?;
             eprintln!("minted key {} for tenant {} ({}); the secret is shown only now:", key.id, tenant.as_str(), name);
             println!("{secret}");
         }
@@ -137,7 +138,7 @@ async fn main() -> anyhow::Result<()> {
         }
         ["relay", ..] => relay(&args, &aws, &table_name).await?,
         ["api-key", "revoke", id] => {
-            if !store.revoke_api_key(id, chrono::Utc::now()).await? {
+            if !store.revoke_api_key(id, SystemClock.now()).await? {
                 bail!("no API key {id}");
             }
             println!("revoked {id}");

@@ -3,12 +3,12 @@
 use async_graphql::{Context, Enum, InputObject, MaybeUndefined, MergedObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use shared::domain::{
-    AdminPatch, BackOfficePatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, Patch, Permission,
-    ProfilePatch,
+    AdminPatch, BackOfficePatch, Customer, CustomerFilter as DomainFilter, DomainResult, Email, OrderRange, Patch,
+    Permission, ProfilePatch,
 };
 use shared::graphql::buyer::{
-    order_range, Buyer, ContractStatusObject, LoyaltyObject, LoyaltyTransactionObject, MoneyObject, OrderConnection,
-    OrderObject, OrderStatusObject, PageInfo, PromotionObject, SubscriptionContractObject,
+    Buyer, ContractStatusObject, LoyaltyObject, LoyaltyTransactionObject, MoneyObject, OrderConnection, OrderObject,
+    OrderStatusObject, PageInfo, PromotionObject, SubscriptionContractObject,
 };
 use shared::graphql::errors::to_graphql;
 use shared::graphql::inputs::{
@@ -66,7 +66,7 @@ impl GuardedCustomerFields {
         #[graphql(desc = "Only orders recorded with exactly this `storeId`; absent or blank: every store.")]
         store_id: Option<String>,
     ) -> Option<async_graphql::Result<OrderConnection>> {
-        let range = order_range(from, to, store_id);
+        let range = OrderRange::new(from, to, store_id);
         guarded(ctx, Permission::OrderRead, self.1.orders(ctx, first, after, range)).await
     }
 

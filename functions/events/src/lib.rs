@@ -18,8 +18,6 @@
 
 pub mod customer_events;
 pub mod publisher;
-#[cfg(feature = "relay")]
-pub mod relay;
 
 pub use customer_events::{CustomerEvent, EventName, DEFAULT_SOURCE};
 pub use publisher::{BusEvent, EventBridgePublisher, Publisher, Unpublished};
@@ -29,8 +27,10 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use customer_events::Subject;
 use lambda_runtime::LambdaEvent;
 use publisher::{MAX_BATCH_BYTES, MAX_ENTRIES};
+use shared::clock::Clock;
+use shared::domain::OutboxMail;
 use shared::domain::{mask_email, TenantId};
-use shared::mail::{MailError, Mailer, OutboxMail, SesMailer};
+use shared::mail::{MailError, Mailer, SesMailer};
 use shared::store::{keys, table, DynamoStore, MailClaim, Store, UniqueKey};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -415,7 +415,9 @@ impl Events {
     /// the deadline allows. Otherwise, how the record ends.
     async fn claim(&self, id: &str, until: Instant) -> Result<OutboxMail, Outcome> {
         loop {
-            let now = chrono::Utc::now();
+            // The lease is measured against the invocation's real deadline,
+            // so it reads the system's time like the deadline does.
+            let now = shared::clock::SystemClock.now();
             let lease_until = now + chrono_duration(left(until) + LEASE_MARGIN);
             match self.store.claim_mail(id, now, lease_until).await {
                 Ok(MailClaim::Claimed(mail)) => return Ok(*mail),

@@ -26,6 +26,8 @@ use sha2::{Digest, Sha256};
 
 /// The JOSE header `typ` of an access token (RFC 9068, section 2.1).
 pub const TOKEN_TYPE: &str = "at+jwt";
+/// How far past `exp` a token is still taken: clocks of issuer and verifier drift.
+const LEEWAY_SECONDS: i64 = 5;
 
 /// The PKCS#8 v1 (RFC 5958, RFC 8410) encoding of an Ed25519 private key is
 /// this prefix and the 32-byte seed; it is what `EncodingKey::from_ed_der` reads.
@@ -200,9 +202,10 @@ impl AccessTokens {
         Ok((encode(&header, &claims, &key.encoding)?, exp))
     }
 
-    /// Checks type, algorithm, key, signature, issuer, audience and expiry.
-    /// Whether the session still lives is the caller's check (it needs the store).
-    pub fn verify(&self, token: &str) -> Option<AccessClaims> {
+    /// Checks type, algorithm, key, signature, issuer, audience and expiry
+    /// at `now` (the services' clock). Whether the session still lives is
+    /// the caller's check (it needs the store).
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<AccessClaims> {
         let header = decode_header(token).ok()?;
         // RFC 8725, 3.11: media types compare case-insensitively; nothing but `at+jwt` passes.
         let typed = header.typ.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(TOKEN_TYPE));
@@ -216,8 +219,11 @@ impl AccessTokens {
         v.set_issuer(&[&self.issuer]);
         v.set_audience(&[&self.audience]);
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        v.leeway = 5;
-        decode::<AccessClaims>(token, &key.decoding, &v).ok().map(|d| d.claims)
+        // Expiry is checked against the services' clock below, not the
+        // library's reading of the system time; `exp` is still required.
+        v.validate_exp = false;
+        let claims = decode::<AccessClaims>(token, &key.decoding, &v).ok()?.claims;
+        (claims.exp + LEEWAY_SECONDS > now.timestamp()).then_some(claims)
     }
 }
 
@@ -231,7 +237,7 @@ mod tests {
     }
 
     fn claims() -> AccessClaims {
-        let now = Utc::now().timestamp();
+        let now = crate::clock::an_instant().timestamp();
         AccessClaims {
             iss: "iss".into(),
             aud: "aud".into(),
@@ -278,13 +284,13 @@ mod tests {
     fn round_trip_with_at_jwt_type_and_kid() {
         let pair = generate_key_pair();
         let t = signer(&[&pair]);
-        let (jwt, exp) = t.issue("shop", "c1", "s1", 3, Utc::now()).unwrap();
+        let (jwt, exp) = t.issue("shop", "c1", "s1", 3, crate::clock::an_instant()).unwrap();
         let header = decode_header(&jwt).unwrap();
         assert_eq!(
             (header.alg, header.typ.as_deref(), header.kid.as_deref()),
             (Algorithm::EdDSA, Some("at+jwt"), Some(pair.kid.as_str()))
         );
-        let c = t.verify(&jwt).unwrap();
+        let c = t.verify(&jwt, crate::clock::an_instant()).unwrap();
         assert_eq!((c.sub.as_str(), c.tid.as_str(), c.sid.as_str(), c.tv), ("c1", "shop", "s1", 3));
         assert_eq!(c.exp, exp.timestamp());
     }
@@ -292,16 +298,16 @@ mod tests {
     #[test]
     fn a_verifier_verifies_but_cannot_issue_and_none_does_neither() {
         let pair = generate_key_pair();
-        let (jwt, _) = signer(&[&pair]).issue("shop", "c1", "s1", 0, Utc::now()).unwrap();
+        let (jwt, _) = signer(&[&pair]).issue("shop", "c1", "s1", 0, crate::clock::an_instant()).unwrap();
         let v = AccessTokens::verifier(std::slice::from_ref(&pair.public_key), "iss", "aud", Duration::minutes(15))
             .unwrap();
         assert!(!v.can_issue());
-        assert_eq!(v.verify(&jwt).unwrap().sub, "c1");
-        assert!(v.issue("shop", "c1", "s1", 0, Utc::now()).is_err());
+        assert_eq!(v.verify(&jwt, crate::clock::an_instant()).unwrap().sub, "c1");
+        assert!(v.issue("shop", "c1", "s1", 0, crate::clock::an_instant()).is_err());
         let none = AccessTokens::none();
         assert!(!none.can_issue());
-        assert!(none.verify(&jwt).is_none());
-        assert!(none.issue("shop", "c1", "s1", 0, Utc::now()).is_err());
+        assert!(none.verify(&jwt, crate::clock::an_instant()).is_none());
+        assert!(none.issue("shop", "c1", "s1", 0, crate::clock::an_instant()).is_err());
         // y = 2 is no point's y-coordinate: (y² - 1) / (d·y² + 1) is not a square mod 2^255 - 19.
         let mut not_on_curve = [0u8; 32];
         not_on_curve[0] = 2;
@@ -313,44 +319,54 @@ mod tests {
     fn another_key_expired_tampered_and_other_audience_are_refused() {
         let (k1, k2) = (generate_key_pair(), generate_key_pair());
         let t = signer(&[&k1]);
-        let (old, _) = t.issue("shop", "c1", "s1", 0, Utc::now() - Duration::hours(1)).unwrap();
-        assert!(t.verify(&old).is_none(), "expired");
+        let (old, _) = t.issue("shop", "c1", "s1", 0, crate::clock::an_instant() - Duration::hours(1)).unwrap();
+        assert!(t.verify(&old, crate::clock::an_instant()).is_none(), "expired");
 
-        let (jwt, _) = t.issue("shop", "c1", "s1", 0, Utc::now()).unwrap();
+        let (jwt, _) = t.issue("shop", "c1", "s1", 0, crate::clock::an_instant()).unwrap();
         let mut parts: Vec<&str> = jwt.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(
             serde_json::to_vec(&serde_json::json!({"iss":"iss","aud":"aud","sub":"c2","iat":0,"exp":9999999999i64,"tid":"shop","sid":"s1","tv":0})).unwrap(),
         );
         parts[1] = &forged;
-        assert!(t.verify(&parts.join(".")).is_none(), "tampered payload");
+        assert!(t.verify(&parts.join("."), crate::clock::an_instant()).is_none(), "tampered payload");
 
         let other = signer(&[&k2]);
-        assert!(other.verify(&jwt).is_none(), "signed by another key");
+        assert!(other.verify(&jwt, crate::clock::an_instant()).is_none(), "signed by another key");
         // Another key's signature under this key's kid.
         let impostor = signed(&eddsa_header(TOKEN_TYPE, &k1.private_key), &claims(), &k2.private_key);
-        assert!(t.verify(&impostor).is_none(), "another key's signature");
-        assert!(t.verify(&signed(&eddsa_header(TOKEN_TYPE, &k1.private_key), &claims(), &k1.private_key)).is_some());
+        assert!(t.verify(&impostor, crate::clock::an_instant()).is_none(), "another key's signature");
+        assert!(t
+            .verify(
+                &signed(&eddsa_header(TOKEN_TYPE, &k1.private_key), &claims(), &k1.private_key),
+                crate::clock::an_instant()
+            )
+            .is_some());
 
         let other_aud =
             AccessTokens::signer(std::slice::from_ref(&k1.private_key), "iss", "other", Duration::minutes(5)).unwrap();
-        assert!(other_aud.verify(&jwt).is_none(), "other audience");
+        assert!(other_aud.verify(&jwt, crate::clock::an_instant()).is_none(), "other audience");
     }
 
     #[test]
     fn a_token_typed_other_than_at_jwt_is_refused() {
         let k = generate_key_pair();
         let t = signer(&[&k]);
-        assert!(t.verify(&signed(&eddsa_header("AT+JWT", &k.private_key), &claims(), &k.private_key)).is_some());
+        assert!(t
+            .verify(
+                &signed(&eddsa_header("AT+JWT", &k.private_key), &claims(), &k.private_key),
+                crate::clock::an_instant()
+            )
+            .is_some());
         for typ in ["JWT", "jwt", "at+jwt ", "application/jwt", "at+JWT2"] {
             let token = signed(&eddsa_header(typ, &k.private_key), &claims(), &k.private_key);
-            assert!(t.verify(&token).is_none(), "typ {typ}");
+            assert!(t.verify(&token, crate::clock::an_instant()).is_none(), "typ {typ}");
         }
         let mut untyped = eddsa_header(TOKEN_TYPE, &k.private_key);
         untyped.typ = None;
-        assert!(t.verify(&signed(&untyped, &claims(), &k.private_key)).is_none(), "no typ");
+        assert!(t.verify(&signed(&untyped, &claims(), &k.private_key), crate::clock::an_instant()).is_none(), "no typ");
         let mut critical = eddsa_header(TOKEN_TYPE, &k.private_key);
         critical.crit = Some(vec!["exp".into()]);
-        assert!(t.verify(&signed(&critical, &claims(), &k.private_key)).is_none(), "crit");
+        assert!(t.verify(&signed(&critical, &claims(), &k.private_key), crate::clock::an_instant()).is_none(), "crit");
     }
 
     #[test]
@@ -363,7 +379,7 @@ mod tests {
             h.typ = Some(TOKEN_TYPE.into());
             h.kid = Some(k.kid.clone());
             let hs256 = encode(&h, &claims(), &EncodingKey::from_secret(&secret)).unwrap();
-            assert!(t.verify(&hs256).is_none(), "HS256");
+            assert!(t.verify(&hs256, crate::clock::an_instant()).is_none(), "HS256");
         }
 
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims()).unwrap());
@@ -372,27 +388,45 @@ mod tests {
             r#"{"alg":"none","typ":"JWT"}"#.to_string(),
         ] {
             let unsigned = format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(&header));
-            assert!(t.verify(&unsigned).is_none(), "alg none: {header}");
+            assert!(t.verify(&unsigned, crate::clock::an_instant()).is_none(), "alg none: {header}");
         }
 
         let mut unknown = eddsa_header(TOKEN_TYPE, &k.private_key);
         unknown.kid = Some("AAAAAAAAAAAA".into());
-        assert!(t.verify(&signed(&unknown, &claims(), &k.private_key)).is_none(), "unknown kid");
+        assert!(
+            t.verify(&signed(&unknown, &claims(), &k.private_key), crate::clock::an_instant()).is_none(),
+            "unknown kid"
+        );
         unknown.kid = None;
-        assert!(t.verify(&signed(&unknown, &claims(), &k.private_key)).is_none(), "no kid");
+        assert!(t.verify(&signed(&unknown, &claims(), &k.private_key), crate::clock::an_instant()).is_none(), "no kid");
     }
 
     #[test]
     fn rolled_keys_still_verify_old_tokens() {
         let (old, new) = (generate_key_pair(), generate_key_pair());
-        let (jwt, _) = signer(&[&old]).issue("shop", "c1", "s1", 0, Utc::now()).unwrap();
+        let (jwt, _) = signer(&[&old]).issue("shop", "c1", "s1", 0, crate::clock::an_instant()).unwrap();
         let rolled = signer(&[&new, &old]);
-        assert!(rolled.verify(&jwt).is_some(), "old key listed second");
-        let (fresh, _) = rolled.issue("shop", "c1", "s1", 0, Utc::now()).unwrap();
+        assert!(rolled.verify(&jwt, crate::clock::an_instant()).is_some(), "old key listed second");
+        let (fresh, _) = rolled.issue("shop", "c1", "s1", 0, crate::clock::an_instant()).unwrap();
         assert_eq!(decode_header(&fresh).unwrap().kid, Some(new.kid.clone()), "the first key signs");
         let publics = [new.public_key.clone(), old.public_key.clone()];
         let verifier = AccessTokens::verifier(&publics, "iss", "aud", Duration::minutes(15)).unwrap();
-        assert!(verifier.verify(&jwt).is_some() && verifier.verify(&fresh).is_some());
-        assert!(signer(&[&new]).verify(&jwt).is_none(), "old key dropped");
+        assert!(
+            verifier.verify(&jwt, crate::clock::an_instant()).is_some()
+                && verifier.verify(&fresh, crate::clock::an_instant()).is_some()
+        );
+        assert!(signer(&[&new]).verify(&jwt, crate::clock::an_instant()).is_none(), "old key dropped");
+    }
+
+    #[test]
+    fn a_token_lives_until_its_expiry_and_the_leeway_by_the_clock_it_is_checked_with() {
+        let t = signer(&[&generate_key_pair()]);
+        let issued = crate::clock::an_instant();
+        let (jwt, exp) = t.issue("shop", "c1", "s1", 0, issued).unwrap();
+        assert_eq!(exp, issued + Duration::minutes(15));
+        assert!(t.verify(&jwt, exp).is_some(), "at its expiry, within the leeway");
+        assert!(t.verify(&jwt, exp + Duration::seconds(LEEWAY_SECONDS - 1)).is_some(), "within the leeway");
+        assert!(t.verify(&jwt, exp + Duration::seconds(LEEWAY_SECONDS)).is_none(), "past the leeway");
+        assert!(t.verify(&jwt, issued + Duration::days(365)).is_none(), "a year later");
     }
 }

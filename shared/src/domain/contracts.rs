@@ -134,11 +134,11 @@ mod tests {
             price: Some(("19.90".into(), "EUR".into())),
             ..Default::default()
         };
-        let c = input().validate().unwrap().over("C1", None, || "id".into(), Utc::now()).unwrap();
+        let c = input().validate().unwrap().over("C1", None, || "id".into(), crate::clock::an_instant()).unwrap();
         assert_eq!((c.revision, c.price.as_ref().map(|p| p.display_amount())), (1, Some("19.90".into())));
-        assert_eq!(input().validate().unwrap().over("C1", Some(&c), || "x".into(), Utc::now()), None);
+        assert_eq!(input().validate().unwrap().over("C1", Some(&c), || "x".into(), crate::clock::an_instant()), None);
         let paused = ContractInput { status: Some(ContractStatus::Paused), ..input() };
-        let p = paused.validate().unwrap().over("C1", Some(&c), || "x".into(), Utc::now()).unwrap();
+        let p = paused.validate().unwrap().over("C1", Some(&c), || "x".into(), crate::clock::an_instant()).unwrap();
         assert_eq!((p.id.as_str(), p.revision), ("id", 2));
         let errors =
             ContractInput { price: Some(("x".into(), "EUR".into())), ..Default::default() }.validate().unwrap_err();

@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn redemptions_never_overdraw() {
-        let now = Utc::now();
+        let now = crate::clock::an_instant();
         let mut s = Standing::default();
         LoyaltyRequest::AdjustPoints { points: 150 }.apply(&mut s, None, Some("welcome".into()), now).unwrap();
         let t = LoyaltyRequest::RedeemPoints { points: Some(100), promotion_id: None }

@@ -331,6 +331,22 @@ pub fn record(
     Recording::Write(Box::new(OrderChange { order, standing, transaction, created: previous.is_none() }))
 }
 
+/// Which of a customer's orders a listing wants (`placedAt` bounds inclusive).
+#[derive(Debug, Clone, Default)]
+pub struct OrderRange {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub store_id: Option<String>,
+}
+
+impl OrderRange {
+    /// The range between `from` and `to`, in the store `store_id` if one is
+    /// named (blank names none).
+    pub fn new(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>, store_id: Option<String>) -> Self {
+        Self { from, to, store_id: store_id.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,7 +382,7 @@ mod tests {
 
     #[test]
     fn earn_replay_cancel_and_reinstate() {
-        let now = Utc::now();
+        let now = crate::clock::an_instant();
         let e = earning();
         let (order, standing, t) = write(record(
             input(OrderStatus::Placed, "120.50"),
@@ -426,8 +442,15 @@ mod tests {
     fn other_currencies_count_but_earn_no_points() {
         let mut usd = input(OrderStatus::Paid, "99.99");
         usd.total = Money::parse("99.99", "USD").unwrap();
-        let (order, standing, _) =
-            write(record(usd, "c", None, &Standing::default(), Some(&earning()), || "id".into(), Utc::now()));
+        let (order, standing, _) = write(record(
+            usd,
+            "c",
+            None,
+            &Standing::default(),
+            Some(&earning()),
+            || "id".into(),
+            crate::clock::an_instant(),
+        ));
         assert_eq!((order.contribution.points, order.contribution.stamps), (0, 1));
         assert_eq!(standing.total_spent.get("USD").copied(), Some(Decimal::new(9999, 2)));
     }

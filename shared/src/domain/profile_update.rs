@@ -392,7 +392,8 @@ mod tests {
 
     fn customer() -> Customer {
         let email = Email::parse("a@example.com", &[]).unwrap();
-        let mut c = Customer::new("c1".into(), TenantId::default_tenant(), "000001".into(), email, Utc::now());
+        let mut c =
+            Customer::new("c1".into(), TenantId::default_tenant(), "000001".into(), email, crate::clock::an_instant());
         c.first_name = Some("Ann".into());
         c.last_name = Some("Lee".into());
         c
@@ -415,7 +416,7 @@ mod tests {
             timezone: Patch::Set("Europe/Berlin".into()),
             ..Default::default()
         };
-        patch.validate(Utc::now(), None).unwrap().apply(&mut c);
+        patch.validate(crate::clock::an_instant(), None).unwrap().apply(&mut c);
         assert_eq!(c.first_name, None);
         assert_eq!(c.last_name.as_deref(), Some("Lee"));
         assert_eq!(c.timezone.as_deref(), Some("Europe/Berlin"));
@@ -428,7 +429,9 @@ mod tests {
             phone_number: Patch::Set("123".into()),
             ..Default::default()
         };
-        let Err(DomainError::User(errors)) = patch.validate(Utc::now(), None) else { panic!("invalid") };
+        let Err(DomainError::User(errors)) = patch.validate(crate::clock::an_instant(), None) else {
+            panic!("invalid")
+        };
         let fields: Vec<_> = errors.iter().map(|e| e.field.join(".")).collect();
         assert_eq!(fields, ["phoneNumber", "timezone"]);
     }
@@ -436,20 +439,20 @@ mod tests {
     #[test]
     fn unchanged_consents_keep_their_timestamp() {
         let mut c = customer();
-        let earlier = Utc::now() - chrono::Duration::days(3);
+        let earlier = crate::clock::an_instant() - chrono::Duration::days(3);
         c.consents = vec![Consent { key: "mail".into(), granted: true, updated_at: earlier }];
         let patch = ProfilePatch {
             consents: Patch::Set(vec![("mail".into(), true), ("sms".into(), false)]),
             ..Default::default()
         };
-        patch.validate(Utc::now(), None).unwrap().apply(&mut c);
+        patch.validate(crate::clock::an_instant(), None).unwrap().apply(&mut c);
         assert_eq!(c.consents[0].updated_at, earlier);
         assert!(c.consents[1].updated_at > earlier);
     }
 
     #[test]
     fn a_new_customer_is_a_patch_of_sets_applied_to_a_blank_one() {
-        let now = Utc::now();
+        let now = crate::clock::an_instant();
         let email = Email::parse("a@example.com", &[]).unwrap();
         let mut c = Customer::new("c1".into(), TenantId::default_tenant(), "000001".into(), email, now);
         let patch = ProfilePatch {
@@ -484,7 +487,9 @@ mod tests {
             billing_address: Patch::Set(AddressInput { city: Some("x".repeat(201)), ..address("x") }),
             ..Default::default()
         };
-        let Err(DomainError::User(errors)) = patch.validate(Utc::now(), None) else { panic!("invalid") };
+        let Err(DomainError::User(errors)) = patch.validate(crate::clock::an_instant(), None) else {
+            panic!("invalid")
+        };
         assert_eq!(errors[0].field, ["billingAddress", "city"]);
         assert_eq!(errors[0].code, ErrorCode::TooLong);
     }

@@ -209,7 +209,7 @@ mod tests {
     fn promotion(change: impl FnOnce(&mut PromotionInput)) -> Promotion {
         let mut input = PromotionInput { promotion_id: "P1".into(), name: "Free coffee".into(), ..Default::default() };
         change(&mut input);
-        input.validate().unwrap().over(None, || "id".into(), Utc::now()).unwrap()
+        input.validate().unwrap().over(None, || "id".into(), crate::clock::an_instant()).unwrap()
     }
 
     fn standing(balance: i64, orders: i64) -> Standing {
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn offered_by_dates_store_country_thresholds_and_cost() {
-        let now = Utc::now();
+        let now = crate::clock::an_instant();
         let de = CountryCode::parse("DE", &[]).unwrap();
         let fr = CountryCode::parse("FR", &[]).unwrap();
         let p = promotion(|i| {
@@ -245,8 +245,8 @@ mod tests {
         let errors = PromotionInput {
             promotion_id: "".into(),
             name: " ".into(),
-            starts_at: Some(Utc::now()),
-            ends_at: Some(Utc::now() - Duration::days(1)),
+            starts_at: Some(crate::clock::an_instant()),
+            ends_at: Some(crate::clock::an_instant() - Duration::days(1)),
             country_codes: vec!["XX".into()],
             points_cost: -1,
             ..Default::default()
@@ -257,6 +257,6 @@ mod tests {
         assert_eq!(fields, ["promotionId", "name", "endsAt", "countryCodes.0", "pointsCost"]);
         let p = promotion(|_| {});
         let again = PromotionInput { promotion_id: "P1".into(), name: "Free coffee".into(), ..Default::default() };
-        assert_eq!(again.validate().unwrap().over(Some(&p), || "x".into(), Utc::now()), None);
+        assert_eq!(again.validate().unwrap().over(Some(&p), || "x".into(), crate::clock::an_instant()), None);
     }
 }

@@ -3,10 +3,9 @@
 //! fields.
 
 use super::errors::to_graphql;
-use crate::domain::{self, Customer, Standing};
+use crate::domain::{self, Customer, OrderRange, Standing};
 use crate::services::paging::Page;
 use crate::services::{contracts, loyalty, orders, promotions};
-use crate::store::OrderRange;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -528,7 +527,7 @@ impl Buyer {
                 promotions::catalogue(svc, &self.customer.tenant_id).await.map_err(|e| to_graphql(ctx, e))
             })
             .await?;
-        let offered = promotions::offered(catalogue, &self.customer, standing, store);
+        let offered = promotions::offered(catalogue, &self.customer, standing, store, svc.clock.now());
         Ok(offered.into_iter().cloned().map(PromotionObject).collect())
     }
 }
@@ -537,9 +536,4 @@ impl Buyer {
 /// (the use cases clamp it to their maximum).
 fn page_size(first: Option<i32>) -> usize {
     first.unwrap_or(20).max(0) as usize
-}
-
-/// A range of the order history from the arguments of `Customer.orders`.
-pub fn order_range(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>, store_id: Option<String>) -> OrderRange {
-    OrderRange { from, to, store_id: store_id.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) }
 }

@@ -1,9 +1,7 @@
 //! Output types shared by the schemas.
 
-use super::buyer::{
-    order_range, Buyer, LoyaltyObject, MoneyObject, OrderConnection, PromotionObject, SubscriptionContractObject,
-};
-use crate::domain;
+use super::buyer::{Buyer, LoyaltyObject, MoneyObject, OrderConnection, PromotionObject, SubscriptionContractObject};
+use crate::domain::{self, OrderRange};
 use crate::services::newsletter;
 use async_graphql::{
     Context, Enum, InputValueError, InputValueResult, MergedObject, Object, Scalar, ScalarType, SimpleObject, Value, ID,
@@ -529,7 +527,7 @@ impl OwnCustomerFields {
         #[graphql(desc = "Only orders of this store (the orders' `storeId`); absent or blank: every store.")]
         store_id: Option<String>,
     ) -> async_graphql::Result<OrderConnection> {
-        self.1.orders(ctx, first, after, order_range(from, to, store_id)).await
+        self.1.orders(ctx, first, after, OrderRange::new(from, to, store_id)).await
     }
 
     /// Orders that are not `CANCELLED` or `RETURNED`.

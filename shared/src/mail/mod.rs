@@ -6,9 +6,8 @@ pub mod templates;
 
 use async_trait::async_trait;
 
-pub use outbox::OutboxMail;
 pub use ses::SesMailer;
-pub use templates::{render, Template};
+pub use templates::render;
 
 /// A rendered mail, ready to send.
 #[derive(Debug, Clone)]

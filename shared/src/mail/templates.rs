@@ -2,31 +2,9 @@
 //! compiled into the binary. HTML is auto-escaped; English is the fallback.
 
 use super::Mail;
+use crate::domain::Template;
 use minijinja::Environment;
 use std::sync::OnceLock;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Template {
-    ConfirmEmail,
-    ResetPassword,
-    /// To the new address: the link that confirms an email change.
-    ChangeEmail,
-    /// To the old address: an email change was requested (with a link that cancels it).
-    EmailChangeNotice,
-    /// To the old address: the email change happened.
-    EmailChanged,
-    /// To the account's address: its password was changed or reset.
-    PasswordChanged,
-    /// A customer created by the back office: choose a password.
-    Invite,
-    /// Double opt-in for the newsletter.
-    NewsletterConfirm,
-    /// An item someone waited for is available again.
-    BackInStock,
-    /// To the shop: a visitor's message from the contact form (`Reply-To` the visitor).
-    ContactRequest,
-}
 
 impl Template {
     fn dir(self) -> &'static str {

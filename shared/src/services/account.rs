@@ -9,12 +9,11 @@ use super::modify::modify;
 use super::quota::mail_quota_allows;
 use super::tokens::new_token;
 use super::{mailing, Services};
+use crate::domain::Template;
 use crate::domain::{
     self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, ProfilePatch, SessionTokens, TokenKind,
 };
-use crate::mail::Template;
 use crate::store::{PasswordChange, UniqueKey, WriteError};
-use chrono::Utc;
 
 fn new_id() -> String {
     ulid::Ulid::new().to_string()
@@ -27,7 +26,7 @@ pub async fn update_profile(
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
     let customer = &p.record.customer;
-    let patch = patch.validate(Utc::now(), svc.config.phone_country(&customer.tenant_id).as_ref())?;
+    let patch = patch.validate(svc.clock.now(), svc.config.phone_country(&customer.tenant_id).as_ref())?;
     modify(svc, &p.record.customer, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())
@@ -94,7 +93,7 @@ pub async fn change_password(
     let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
-    let now = Utc::now();
+    let now = svc.clock.now();
     let tv = p.record.credentials.token_version;
     let (session, tokens) = new_session(svc, &p.tenant, &c.id, tv + 1, now)?;
     let notice = mailing::password_changed_notice(svc, &p.tenant, c, false, now).await;
@@ -138,7 +137,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     // The confirmation goes to the new address; the notice to the old one
     // carries a link that cancels the change. Only the newest pending
     // change can be confirmed (see `Credentials::pending_email_change`).
-    let expires_at = Utc::now() + svc.config.email_change_token_ttl;
+    let expires_at = svc.clock.now() + svc.config.email_change_token_ttl;
     let tv = p.record.credentials.token_version;
     let old_key = c.email.normalized();
     let (secret, mut change) = new_token(TokenKind::ChangeEmail, Some(&c.id), &old_key, tv, expires_at);

@@ -3,7 +3,7 @@
 use crate::auth::opaque;
 use crate::domain::{format_api_key, parse_api_key, ApiKey, DomainError, DomainResult, Permission, TenantId};
 use crate::store::ApiKeyStore;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 /// Creates a key; the returned text is the only time the secret exists in clear.
@@ -12,6 +12,7 @@ pub async fn mint(
     tenant: &TenantId,
     name: &str,
     permissions: Vec<Permission>,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<(ApiKey, String)> {
     anyhow::ensure!(!permissions.is_empty(), "a key needs at least one permission");
     let issued = opaque::issue();
@@ -21,7 +22,7 @@ pub async fn mint(
         name: name.to_string(),
         permissions,
         secret_hash: issued.hash,
-        created_at: Utc::now(),
+        created_at: now,
         revoked_at: None,
     };
     store.put_api_key(&key).await?;

@@ -4,11 +4,11 @@
 use super::credentials::Principal;
 use super::mailing::{compose, Recipient};
 use super::Services;
+use crate::domain::Template;
 use crate::domain::{
     item, BackInStockSubscription, CountryCode, DomainResult, Email, ErrorCode, LanguageCode, Problems, TenantId,
 };
-use crate::mail::Template;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 
 /// A back-in-stock request as a client sends it.
@@ -21,7 +21,11 @@ pub struct BackInStockInput {
 }
 
 /// Checks the input; the address is the logged-in customer's own, else the given one.
-fn checked(caller: Option<&Principal>, input: BackInStockInput) -> DomainResult<BackInStockSubscription> {
+fn checked(
+    caller: Option<&Principal>,
+    input: BackInStockInput,
+    now: DateTime<Utc>,
+) -> DomainResult<BackInStockSubscription> {
     let mut p = Problems::new();
     let email = match (caller, input.email) {
         (Some(c), given) => {
@@ -53,7 +57,7 @@ fn checked(caller: Option<&Principal>, input: BackInStockInput) -> DomainResult<
     p.finish()?;
     match (email, item, country) {
         (Some(email), Some(item), Some(country_code)) => {
-            Ok(BackInStockSubscription { email, item, country_code, language_code: language, created_at: Utc::now() })
+            Ok(BackInStockSubscription { email, item, country_code, language_code: language, created_at: now })
         }
         _ => Err(anyhow::anyhow!("validated back-in-stock input").into()),
     }
@@ -65,7 +69,7 @@ pub async fn subscribe(
     caller: Option<&Principal>,
     input: BackInStockInput,
 ) -> DomainResult<()> {
-    let subscription = checked(caller, input)?;
+    let subscription = checked(caller, input, svc.clock.now())?;
     svc.store.put_back_in_stock(tenant, &subscription).await?;
     Ok(())
 }
@@ -76,7 +80,7 @@ pub async fn unsubscribe(
     caller: Option<&Principal>,
     input: BackInStockInput,
 ) -> DomainResult<()> {
-    let s = checked(caller, input)?;
+    let s = checked(caller, input, svc.clock.now())?;
     svc.store.delete_back_in_stock(tenant, &s.item, s.country_code.as_str(), &s.email.normalized()).await?;
     Ok(())
 }

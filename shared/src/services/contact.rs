@@ -6,7 +6,7 @@ use super::mailing::{compose, Recipient};
 use super::quota::mail_budget;
 use super::Services;
 use crate::domain::{ContactRequest, DomainError, DomainResult, Email, ErrorCode, TenantId};
-use crate::mail::{OutboxMail, Template};
+use crate::domain::{OutboxMail, Template};
 
 /// A contact request as a client sends it.
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,6 @@ use super::back_office::{buyer_at, Identifier, UpsertResult};
 use super::retry::{customer_gone, RECORD};
 use super::Services;
 use crate::domain::{ContractInput, Customer, DomainError, DomainResult, ErrorCode, SubscriptionContract, TenantId};
-use chrono::Utc;
 
 /// Records a contract for the customer `customer` names: `CREATED`, `NOOP`
 /// when the same contract is recorded again, `UPDATED` when it changed; a
@@ -29,7 +28,7 @@ pub async fn record(
             ));
         }
         let new_id = || ulid::Ulid::new().to_string();
-        let Some(contract) = valid.clone().over(&customer.id, previous.as_ref(), new_id, Utc::now()) else {
+        let Some(contract) = valid.clone().over(&customer.id, previous.as_ref(), new_id, svc.clock.now()) else {
             let unchanged = previous.ok_or_else(|| anyhow::anyhow!("a replay has a stored contract"))?;
             return Ok((UpsertResult::Noop, unchanged, customer));
         };

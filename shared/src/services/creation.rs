@@ -132,13 +132,13 @@ impl InsertError {
 /// The mails a new customer is written with, and the budget they come out of.
 #[derive(Default)]
 pub(crate) struct Mails<'a> {
-    pub mails: &'a [crate::mail::OutboxMail],
+    pub mails: &'a [crate::domain::OutboxMail],
     pub budget: Option<&'a crate::store::Quota>,
 }
 
 impl<'a> Mails<'a> {
     /// `mail`, if any, taken from `budget`.
-    pub fn of(mail: &'a Option<crate::mail::OutboxMail>, budget: &'a crate::store::Quota) -> Self {
+    pub fn of(mail: &'a Option<crate::domain::OutboxMail>, budget: &'a crate::store::Quota) -> Self {
         Mails { mails: mail.as_slice(), budget: Some(budget) }
     }
 }
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn creation_and_update_share_the_profile_rules() {
-        let now = Utc::now();
+        let now = crate::clock::an_instant();
         let new = NewCustomerInput { email: "ada@example.com".into(), profile: bad_phone(), ..Default::default() };
         let Err(created) = new.validate(&PasswordPolicy::default(), None, now) else { panic!("invalid phone") };
         let Err(DomainError::User(updated)) = bad_phone().validate(now, None) else { panic!("invalid phone") };
@@ -213,7 +213,9 @@ mod tests {
             profile,
             ..Default::default()
         };
-        let Err(errors) = new.validate(&PasswordPolicy::default(), None, Utc::now()) else { panic!("weak password") };
+        let Err(errors) = new.validate(&PasswordPolicy::default(), None, crate::clock::an_instant()) else {
+            panic!("weak password")
+        };
         let found: Vec<(ErrorCode, String)> = errors.iter().map(|e| (e.code, e.field.join("."))).collect();
         let expected =
             [(ErrorCode::Invalid, "phoneNumber".to_string()), (ErrorCode::PasswordTooWeak, "password".to_string())];

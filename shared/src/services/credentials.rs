@@ -6,7 +6,6 @@ use crate::auth::opaque;
 use crate::domain::{
     CustomerRecord, CustomerStatus, DomainError, DomainResult, ErrorCode, OneTimeToken, TenantId, TokenKind,
 };
-use chrono::Utc;
 
 /// A customer authenticated by an access token of a live session.
 #[derive(Debug, Clone)]
@@ -22,8 +21,10 @@ pub struct Principal {
 /// session still exists under the customer's current token version. One
 /// round trip, which also loads the customer for the resolver.
 pub async fn authenticate(svc: &Services, header_tenant: Option<&TenantId>, token: &str) -> DomainResult<Principal> {
-    let claims =
-        svc.access_tokens.verify(token).ok_or(DomainError::Unauthenticated("invalid or expired access token"))?;
+    let claims = svc
+        .access_tokens
+        .verify(token, svc.clock.now())
+        .ok_or(DomainError::Unauthenticated("invalid or expired access token"))?;
     let tenant = TenantId::parse(&claims.tid).ok_or(DomainError::Unauthenticated("invalid access token"))?;
     if header_tenant.is_some_and(|h| h != &tenant) {
         return Err(DomainError::Unauthenticated("the access token belongs to another tenant"));
@@ -33,7 +34,7 @@ pub async fn authenticate(svc: &Services, header_tenant: Option<&TenantId>, toke
         return Err(DomainError::Unauthenticated("the session has ended"));
     };
     let current = record.credentials.token_version;
-    if claims.tv != current || session.token_version != current || session.expires_at <= Utc::now() {
+    if claims.tv != current || session.token_version != current || session.expires_at <= svc.clock.now() {
         return Err(DomainError::Unauthenticated("the session has ended"));
     }
     if record.customer.status == CustomerStatus::Inactive {
@@ -60,7 +61,7 @@ pub(crate) async fn find_token(
     if token.kind != kind {
         return Err(invalid());
     }
-    if token.expires_at <= Utc::now() {
+    if token.expires_at <= svc.clock.now() {
         return Err(DomainError::user(ErrorCode::TokenExpired, &[field], "The token has expired; ask for a new one."));
     }
     Ok(token)

@@ -7,7 +7,6 @@ use super::{mailing, Services};
 use crate::domain::{DomainError, DomainResult, Email, ErrorCode, TenantId, TokenKind};
 use crate::store::{UniqueKey, WriteError};
 use anyhow::Context;
-use chrono::Utc;
 
 /// Switches the email, if the token's change is still the pending one and
 /// nothing (password change or reset, logout everywhere, a newer request, a
@@ -20,7 +19,7 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
         Some(id) => svc.store.get_customer(tenant, id).await?,
         None => None,
     };
-    let now = Utc::now();
+    let now = svc.clock.now();
     let notice = match &before {
         Some(before) => mailing::email_changed_notice(svc, tenant, &before.customer, &new_email, now).await,
         None => None,

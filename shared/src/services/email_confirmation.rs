@@ -4,14 +4,13 @@ use super::credentials::find_token;
 use super::quota::mail_quota_allows;
 use super::registration::confirmation_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
+use crate::domain::Template;
 use crate::domain::{DomainError, DomainResult, Email, TenantId, TokenKind};
-use crate::mail::Template;
 use crate::store::WriteError;
-use chrono::Utc;
 
 pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<()> {
     let token = find_token(svc, tenant, secret, TokenKind::ConfirmEmail, "token").await?;
-    match svc.store.confirm_email(tenant, &token, Utc::now()).await {
+    match svc.store.confirm_email(tenant, &token, svc.clock.now()).await {
         Ok(()) => {
             tracing::info!(customer = token.customer_id.as_deref().unwrap_or_default(), "email confirmed");
             Ok(())
@@ -40,7 +39,7 @@ async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> Doma
     if record.customer.email_verified || !mail_quota_allows(svc, &email.normalized()).await? {
         return Ok(());
     }
-    let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, Utc::now());
+    let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, svc.clock.now());
     let mail = mailing::link_mail(
         svc,
         tenant,

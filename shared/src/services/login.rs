@@ -88,7 +88,7 @@ impl PasswordAttempt {
     /// Reserves an attempt for an address (its normalised email) (1 RT);
     /// `ACCOUNT_LOCKED` while locked.
     async fn reserve(svc: &Services, tenant: &TenantId, email_key: &str) -> DomainResult<Self> {
-        let now = Utc::now();
+        let now = svc.clock.now();
         let address = attempt_address(email_key);
         let max = svc.config.login_max_failures;
         match svc.store.reserve_attempt(tenant, &address, max, now, now + svc.config.login_lock).await? {
@@ -173,7 +173,7 @@ pub async fn login(svc: &Services, tenant: &TenantId, email: &str, password: &st
         attempt.succeeded(svc, tenant).await?;
         return Err(disabled());
     }
-    let now = Utc::now();
+    let now = svc.clock.now();
     let (session, tokens) = new_session(svc, tenant, &record.customer.id, record.credentials.token_version, now)?;
     // Both writes at once: one round trip of latency.
     let (opened, cleared) = tokio::join!(svc.store.record_login(tenant, &session, now), attempt.succeeded(svc, tenant));
@@ -206,7 +206,7 @@ pub async fn refresh(svc: &Services, tenant: &TenantId, refresh_token: &str) -> 
         }
         return Err(token_invalid(FIELD));
     }
-    let now = Utc::now();
+    let now = svc.clock.now();
     // However often it is refreshed, a session ends `SESSION_MAX_DAYS` after its login.
     let ends_at = session.created_at + svc.config.session_max_age;
     if session.expires_at.min(ends_at) <= now {

@@ -10,7 +10,6 @@ use crate::domain::{
     fingerprint, identifier, text, Customer, DomainError, DomainResult, ErrorCode, LoyaltyReceipt, LoyaltyRequest,
     LoyaltyTransaction, Standing, TenantId, UserError, IDEMPOTENCY_KEY_MAX, REASON_MAX,
 };
-use chrono::Utc;
 
 /// What a loyalty change answers: the transaction and the standing after it.
 pub struct LoyaltyOutcome {
@@ -69,7 +68,7 @@ pub async fn change(
         if let (Some(id), None) = (request.promotion_id(), &promotion) {
             promotion = Some(super::promotions::redeemable(svc, tenant, id).await?);
         }
-        let mut transaction = request.apply(&mut standing, promotion.as_ref(), reason.clone(), Utc::now())?;
+        let mut transaction = request.apply(&mut standing, promotion.as_ref(), reason.clone(), svc.clock.now())?;
         transaction.idempotency_key = Some(key.clone());
         let receipt = LoyaltyReceipt {
             key: key.clone(),

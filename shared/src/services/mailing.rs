@@ -5,7 +5,7 @@
 
 use super::Services;
 use crate::domain::{Customer, Email, LanguageCode, TenantId};
-use crate::mail::{OutboxMail, Template};
+use crate::domain::{OutboxMail, Template};
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -46,7 +46,10 @@ pub(crate) fn compose(
     };
     let language = recipient.language.map(|l| l.language());
     let from = settings.mail_from.as_deref().unwrap_or(&svc.config.mail_from);
-    Some(OutboxMail::new(tenant.as_str(), template, from, recipient.to, language, &context, headers))
+    Some(
+        OutboxMail::new(tenant.as_str(), template, from, recipient.to, language, &context, svc.clock.now())
+            .with_headers(headers),
+    )
 }
 
 /// `base` with `token=secret` added to its query.

@@ -28,6 +28,7 @@ mod tokens;
 pub mod wishlists;
 
 use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy, TokenRole};
+use crate::clock::{Clock, SystemClock};
 use crate::config::JwtKeySource;
 use crate::store::{DynamoStore, Store};
 use crate::Config;
@@ -44,6 +45,8 @@ pub struct Services {
     pub access_tokens: AccessTokens,
     pub hasher: PasswordHasher,
     pub policy: PasswordPolicy,
+    /// The time every rule reads: the system's, or a test's `ManualClock`.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Services {
@@ -70,7 +73,19 @@ impl Services {
         let access_tokens = access_tokens(&config, role, private_keys)?;
         let hasher =
             PasswordHasher::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism)?;
-        Ok(Self { config, store, access_tokens, hasher, policy: PasswordPolicy::default() })
+        Ok(Self {
+            config,
+            store,
+            access_tokens,
+            hasher,
+            policy: PasswordPolicy::default(),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// The same services reading the time from `clock` (tests move it).
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// The production wiring of a function whose use of access tokens is

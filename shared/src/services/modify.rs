@@ -4,7 +4,6 @@ use super::retry::{no_longer_exists, PROFILE};
 use super::Services;
 use crate::domain::{Customer, DomainError, DomainResult, ErrorCode};
 use crate::store::UniqueKey;
-use chrono::Utc;
 
 fn version_conflict() -> DomainError {
     DomainError::argument(
@@ -55,7 +54,7 @@ pub async fn modify<T>(
             return Ok((next, out));
         }
         next.version = current.version + 1;
-        next.updated_at = Utc::now();
+        next.updated_at = svc.clock.now();
         match svc.store.update_customer(&current, &next).await {
             Ok(()) => return Ok((next, out)),
             // Another change came first: apply this one to what it left.

@@ -6,11 +6,11 @@ use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::quota::mail_quota_allows;
 use super::tokens::new_token;
 use super::Services;
+use crate::domain::Template;
 use crate::domain::{
     CountryCode, DomainError, DomainResult, Email, ErrorCode, Gender, LanguageCode, NewsletterState,
     NewsletterSubscription, Problems, TenantId, TokenKind, UserError,
 };
-use crate::mail::Template;
 use crate::store::WriteError;
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
@@ -74,7 +74,7 @@ pub async fn subscribe(
     });
     let answer = |real: NewsletterState| if own { real } else { NewsletterState::Pending };
 
-    let now = Utc::now();
+    let now = svc.clock.now();
     let email_key = email.normalized();
     let existing = svc.store.get_newsletter(tenant, &email_key).await?;
     if existing.as_ref().is_some_and(|s| s.status == NewsletterState::Subscribed) {
@@ -121,7 +121,7 @@ fn confirmation_mail(
     confirm: &crate::domain::OneTimeToken,
     confirm_secret: &str,
     unsubscribe_secret: &str,
-) -> Option<crate::mail::OutboxMail> {
+) -> Option<crate::domain::OutboxMail> {
     let settings = svc.config.tenant(tenant)?;
     let confirm_link = token_link(settings.newsletter_confirm_url(), confirm_secret);
     let mut headers = Vec::new();
@@ -145,7 +145,7 @@ fn confirmation_mail(
 pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<NewsletterState> {
     let token = find_token(svc, tenant, secret, TokenKind::NewsletterConfirm, "token").await?;
     let state = NewsletterState::Subscribed;
-    match svc.store.set_newsletter_status(tenant, &token.email_key, state, Some(&token), Utc::now()).await {
+    match svc.store.set_newsletter_status(tenant, &token.email_key, state, Some(&token), svc.clock.now()).await {
         Ok(()) => {
             tracing::info!(to = %crate::domain::mask_email(&token.email_key), "newsletter subscription confirmed");
             Ok(state)
@@ -198,7 +198,7 @@ pub async fn unsubscribe(
         }
     };
     let state = NewsletterState::Unsubscribed;
-    match svc.store.set_newsletter_status(tenant, &email_key, state, None, Utc::now()).await {
+    match svc.store.set_newsletter_status(tenant, &email_key, state, None, svc.clock.now()).await {
         // Not subscribed at all: unsubscribed is what was asked for.
         Ok(()) | Err(WriteError::Conflict) => Ok(state),
         Err(e) => Err(anyhow::Error::from(e).into()),

@@ -5,13 +5,14 @@ use super::back_office::{buyer_at, Identifier, UpsertResult};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
 use super::retry::{customer_gone, RECORD};
 use super::Services;
+use crate::domain::OrderRange;
 use crate::domain::{
     orders, Customer, DomainError, DomainResult, ErrorCode, Order, OrderChange, OrderInput, Recording, TenantId,
     STORE_ID_MAX,
 };
-use crate::store::{keys, OrderRange, OrderWrite};
+use crate::store::{keys, OrderWrite};
 use anyhow::Context;
-use chrono::{SubsecRound, Utc};
+use chrono::SubsecRound;
 
 /// Records an order for the customer `customer` names: `CREATED` the first
 /// time, `NOOP` when the same order is recorded again, `UPDATED` when it
@@ -37,7 +38,7 @@ pub async fn record_order(
                 "This order id is recorded for another customer.",
             ));
         }
-        let now = Utc::now();
+        let now = svc.clock.now();
         let new_id = || ulid::Ulid::new().to_string();
         match orders::record(valid.clone(), &customer.id, head.as_ref(), &standing, earning.as_ref(), new_id, now) {
             Recording::Noop => {

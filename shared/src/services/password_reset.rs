@@ -6,13 +6,12 @@ use super::login::{attempt_address, new_session};
 use super::quota::mail_quota_allows;
 use super::tokens::new_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
+use crate::domain::Template;
 use crate::domain::{
     CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
     TokenKind, UserError,
 };
-use crate::mail::Template;
 use crate::store::{PasswordReset, WriteError};
-use chrono::Utc;
 use url::Url;
 
 /// Validates a client-supplied link target against the tenant's allow-list.
@@ -63,7 +62,7 @@ pub(crate) async fn mail_set_password_link(
     url: Option<&Url>,
 ) -> DomainResult<()> {
     let c = &record.customer;
-    let expires_at = Utc::now() + ttl;
+    let expires_at = svc.clock.now() + ttl;
     let (secret, token) = new_token(
         TokenKind::ResetPassword,
         Some(&c.id),
@@ -118,7 +117,7 @@ pub async fn reset(
     let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;
     let hash = svc.hasher.hash(new_password).await?;
-    let now = Utc::now();
+    let now = svc.clock.now();
     let session = match login_on_success && c.status == CustomerStatus::Active {
         true => Some(new_session(svc, tenant, &c.id, token.token_version + 1, now)?),
         false => None,

@@ -9,7 +9,7 @@ use crate::domain::{
     identifier, Customer, DomainError, DomainResult, ErrorCode, Promotion, PromotionInput, Standing, TenantId,
     PROMOTION_ID_MAX,
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// Creates or changes the promotion `input.promotionId` names: `NOOP` when
 /// nothing would change. 2 RT (get, conditional put).
@@ -21,7 +21,7 @@ pub async fn upsert(
     let valid = input.validate().map_err(DomainError::User)?;
     for attempt in RECORD.tries() {
         let previous = svc.store.get_promotion(tenant, &valid.promotion_id).await?;
-        let Some(promotion) = valid.clone().over(previous.as_ref(), || ulid::Ulid::new().to_string(), Utc::now())
+        let Some(promotion) = valid.clone().over(previous.as_ref(), || ulid::Ulid::new().to_string(), svc.clock.now())
         else {
             let unchanged = previous.ok_or_else(|| anyhow::anyhow!("a replay has a stored promotion"))?;
             return Ok((UpsertResult::Noop, unchanged));
@@ -86,8 +86,8 @@ pub fn offered<'a>(
     customer: &Customer,
     standing: &Standing,
     store: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Vec<&'a Promotion> {
-    let now = Utc::now();
     catalogue.iter().filter(|p| p.offered_to(customer.country_code.as_ref(), standing, store, now)).collect()
 }
 
@@ -101,7 +101,7 @@ pub async fn catalogue(svc: &Services, tenant: &TenantId) -> DomainResult<Vec<Pr
 pub async fn redeemable(svc: &Services, tenant: &TenantId, promotion_id: &str) -> DomainResult<Promotion> {
     let id = promotion_key(promotion_id).ok_or_else(no_promotion)?;
     let promotion = svc.store.get_promotion(tenant, &id).await?.ok_or_else(no_promotion)?;
-    if !promotion.active(Utc::now()) {
+    if !promotion.active(svc.clock.now()) {
         return Err(DomainError::argument(ErrorCode::Invalid, "promotionId", "The promotion is not running."));
     }
     Ok(promotion)

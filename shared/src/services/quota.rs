@@ -10,7 +10,7 @@ use crate::store::Quota;
 /// gets no more mail to a victim. The key holds a hash of the address, not
 /// the address.
 pub(crate) fn mail_budget(svc: &Services, email_key: &str) -> Quota {
-    let hour = chrono::Utc::now().timestamp() / 3600;
+    let hour = svc.clock.now().timestamp() / 3600;
     Quota {
         key: format!("MAIL#{}#{hour}", crate::auth::opaque::hash(email_key)),
         max: svc.config.mails_per_address_per_hour,

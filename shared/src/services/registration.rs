@@ -7,7 +7,7 @@ use super::{login, mailing, newsletter, Services};
 use crate::domain::{
     Customer, CustomerStatus, DomainResult, OneTimeToken, ProfilePatch, SessionTokens, TenantId, TokenKind,
 };
-use crate::mail::{OutboxMail, Template};
+use crate::domain::{OutboxMail, Template};
 use chrono::{DateTime, Utc};
 
 pub struct RegisterInput {
@@ -48,7 +48,7 @@ fn confirmation_mail(
 }
 
 pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -> DomainResult<Registered> {
-    let now = Utc::now();
+    let now = svc.clock.now();
     let new = NewCustomerInput {
         email: input.email,
         password: Some(input.password),

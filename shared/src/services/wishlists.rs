@@ -5,7 +5,6 @@ use super::retry::{no_longer_exists, WISHLISTS};
 use super::Services;
 use crate::domain::wishlists::{Wishlist, WishlistChange, Wishlists};
 use crate::domain::{DomainResult, TenantId};
-use chrono::Utc;
 
 /// A list as a client sees it: with whether it is the default.
 #[derive(Debug, Clone)]
@@ -33,7 +32,7 @@ pub async fn change(
     for attempt in WISHLISTS.tries() {
         let mut lists: Wishlists = svc.store.wishlists(tenant, customer_id).await?;
         let version = lists.version;
-        let applied = lists.apply(change.clone(), Utc::now(), ulid::Ulid::new().to_string())?;
+        let applied = lists.apply(change.clone(), svc.clock.now(), ulid::Ulid::new().to_string())?;
         let view = applied.wishlist.clone().map(|l| ListView { is_default: lists.is_default(&l), list: l });
         if applied.changes_nothing() {
             return Ok(view);

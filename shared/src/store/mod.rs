@@ -12,13 +12,13 @@ pub mod table;
 
 use crate::domain::{
     ApiKey, BackInStockSubscription, Customer, CustomerRecord, Email, LoyaltyReceipt, LoyaltyTransaction,
-    NewsletterState, NewsletterSubscription, OneTimeToken, Order, Promotion, Session, Standing, SubscriptionContract,
-    TenantId,
+    NewsletterState, NewsletterSubscription, OneTimeToken, Order, OrderRange, OutboxMail, Promotion, Session, Standing,
+    SubscriptionContract, TenantId,
 };
-use crate::mail::OutboxMail;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use dynamo::outbox::status as outbox_status;
 pub use dynamo::DynamoStore;
 
 /// A unique attribute of a customer, guarded per tenant.
@@ -107,14 +107,6 @@ pub struct OrderWrite<'a> {
     pub standing: &'a Standing,
     /// The ledger entry of the points and stamps the order moved, if any.
     pub transaction: Option<&'a LoyaltyTransaction>,
-}
-
-/// Which of a customer's orders a listing wants (`placedAt` bounds inclusive).
-#[derive(Debug, Clone, Default)]
-pub struct OrderRange {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub store_id: Option<String>,
 }
 
 /// Every port together: what the functions are wired with.

@@ -12,7 +12,7 @@ mod customers;
 mod items;
 mod loyalty;
 mod orders;
-mod outbox;
+pub(crate) mod outbox;
 mod promotions;
 mod quotas;
 mod sessions;

@@ -2,8 +2,7 @@
 //! transactions of the other aggregates, claimed, then deleted once sent.
 
 use super::{key, n, s, sdk, time, DynamoStore, Item};
-use crate::mail::outbox::KEPT_FOR;
-use crate::mail::OutboxMail;
+use crate::domain::OutboxMail;
 use crate::store::{keys, table, MailClaim, OutboxStore, Quota, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
@@ -11,18 +10,25 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use chrono::{DateTime, Utc};
 
-use crate::mail::outbox::status::{PENDING, REJECTED, SENDING};
+/// The `status` of an outbox item: waiting, being sent under a lease, or
+/// refused by SES for good (a sent mail's item is deleted).
+pub mod status {
+    pub const PENDING: &str = "PENDING";
+    pub const SENDING: &str = "SENDING";
+    pub const REJECTED: &str = "REJECTED";
+}
+use status::{PENDING, REJECTED, SENDING};
 
 fn mail_key(id: &str) -> Item {
     key(keys::outbox(id), keys::MAIL)
 }
 
-/// The outbox item of a mail: pending, removed by TTL after `KEPT_FOR`.
+/// The outbox item of a mail: pending, removed by TTL after `OutboxMail::KEPT_FOR`.
 pub(super) fn mail_item(mail: &OutboxMail) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(mail)?;
     item.extend(mail_key(&mail.id));
     item.insert("status".into(), s(PENDING));
-    item.insert(table::TTL_ATTRIBUTE.into(), n((mail.created_at + KEPT_FOR).timestamp()));
+    item.insert(table::TTL_ATTRIBUTE.into(), n((mail.created_at + OutboxMail::KEPT_FOR).timestamp()));
     Ok(item)
 }
 

@@ -6,8 +6,8 @@ use super::items::{
     token_item,
 };
 use super::{s, sdk, time, values, DynamoStore, EXISTS};
+use crate::domain::OutboxMail;
 use crate::domain::{BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, TenantId};
-use crate::mail::OutboxMail;
 use crate::store::{keys, SubscriptionStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;

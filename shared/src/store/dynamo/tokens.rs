@@ -4,8 +4,8 @@
 use super::attempts::attempts_key;
 use super::items::{profile_key, session_item, token_item, token_key};
 use super::{n, s, sdk, time, values, DynamoStore, Transaction, EXISTS};
+use crate::domain::OutboxMail;
 use crate::domain::{Email, OneTimeToken, TenantId};
-use crate::mail::OutboxMail;
 use crate::store::{keys, PasswordReset, TokenStore, UniqueKey, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;

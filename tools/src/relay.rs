@@ -12,13 +12,13 @@
 //! be reached (the function not served yet) gets the same batch again, with
 //! a growing pause, until it answers.
 
-use crate::Events;
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType, UserIdentity};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_dynamodbstreams::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodbstreams::types::{self as streams, ShardIteratorType, StreamStatus};
+use events::Events;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -679,11 +679,11 @@ mod tests {
         assert_eq!(r.event_source_arn.as_deref(), Some("arn:stream"));
         assert_eq!(r.change.sequence_number.as_deref(), Some("000000000000000000001"));
         assert_eq!(r.change.new_image.get("attempts"), Some(&serde_dynamo::AttributeValue::N("1".into())));
-        assert_eq!(crate::classify(&r), crate::Work::Mail { id: "01A".into() });
+        assert_eq!(events::classify(&r), events::Work::Mail { id: "01A".into() });
         // And it survives the trip through JSON to the function.
         let json = serde_json::to_string(&r).unwrap();
         let back: EventRecord = serde_json::from_str(&json).unwrap();
-        assert_eq!(crate::classify(&back), crate::Work::Mail { id: "01A".into() });
+        assert_eq!(events::classify(&back), events::Work::Mail { id: "01A".into() });
     }
 
     #[test]
@@ -693,7 +693,7 @@ mod tests {
         assert_eq!(r.event_name, "REMOVE");
         let who = r.user_identity.clone().expect("an identity");
         assert_eq!((who.type_.as_str(), who.principal_id.as_str()), ("Service", "dynamodb.amazonaws.com"));
-        assert_eq!(crate::classify(&r), crate::Work::Nothing);
+        assert_eq!(events::classify(&r), events::Work::Nothing);
     }
 
     fn with_sequence(seq: &str) -> EventRecord {
