@@ -11,7 +11,7 @@ binaries are started by this script, INSTANCES per function, each handling
 one request at a time. Cold start is spawn -> first 200 for `{ __typename }`,
 the same measure as the peer's. Peak RSS is VmHWM per function process.
 
-With --vendure-dir (an installed copy of ../shared/peers/vendure), the
+With --vendure-dir (an installed copy of the Vendure peer's benchmark), the
 peer's own bench.py runs right after, on the same machine, and one bcrypt
 hash at Vendure's cost is timed in node; --markdown then gets the two side
 by side with ratios, login and registration also with the password hash
@@ -345,7 +345,7 @@ def markdown(ours, peer, argon2_ms, bcrypt):
     return """
 ## Side by side with a peer: Vendure 3.7.3
 
-The peer's own `bench.py` (`../shared/peers/vendure/`: Vendure's shop API on embedded SQLite, Node %s) and `bench/peer.py`, the same flow against this project's release functions, in the same run on this machine: %d sequential register -> login -> own customer, %d more own-customer queries, then bursts of own-customer queries from 4 threads (one keep-alive connection each, Python clients on the same 2 cores). Here the functions run as on Lambda: `cargo lambda watch --only-lambda-apis` is the Runtime API and HTTP front, %d processes of `auth` and of `account` each handle one request at a time, DynamoDB Local and the SES emulator are the store and mail. So every request here crosses two more local HTTP hops (the front to the Runtime API to the process) and reads from a Java emulator over HTTP, where Vendure answers from its own process and an embedded SQLite file; the cold start here includes the first request through the front and the DynamoDB connection opened at init. One password hash: Argon2id (m = 19 MiB, t = 2) **%.1f ms** here, bcrypt cost 12 **%.1f ms** there. Errors: %d here, %d there. The ratio is how many times better this project is (above 1) or worse (below 1).
+The peer's own `bench.py` (`PEER_VENDURE_DIR`: Vendure's shop API on embedded SQLite, Node %s) and `bench/peer.py`, the same flow against this project's release functions, in the same run on this machine: %d sequential register -> login -> own customer, %d more own-customer queries, then bursts of own-customer queries from 4 threads (one keep-alive connection each, Python clients on the same 2 cores). Here the functions run as on Lambda: `cargo lambda watch --only-lambda-apis` is the Runtime API and HTTP front, %d processes of `auth` and of `account` each handle one request at a time, DynamoDB Local and the SES emulator are the store and mail. So every request here crosses two more local HTTP hops (the front to the Runtime API to the process) and reads from a Java emulator over HTTP, where Vendure answers from its own process and an embedded SQLite file; the cold start here includes the first request through the front and the DynamoDB connection opened at init. One password hash: Argon2id (m = 19 MiB, t = 2) **%.1f ms** here, bcrypt cost 12 **%.1f ms** there. Errors: %d here, %d there. The ratio is how many times better this project is (above 1) or worse (below 1).
 
 | measure | this project | Vendure | ratio |
 |---|---|---|---|

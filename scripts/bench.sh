@@ -5,7 +5,7 @@
 # operation, latency and overhead, Argon2id cost, the TLS handshake), adds
 # package sizes, then the peer comparison (`bench/peer.py`: the functions
 # under load, peak RSS, and Vendure's shop API side by side when
-# ../shared/peers/vendure is there, or PEER_VENDURE_DIR names it), and
+# PEER_VENDURE_DIR names a checkout of the peer's benchmark), and
 # writes it all to BENCHMARKS.md. Numbers only: nothing here passes or fails.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
@@ -52,9 +52,9 @@ PY
 log "the functions under load, and the peer"
 export TABLE_NAME="peer-$(date +%s)"
 "$BIN/customer-ctl/bootstrap" create-table
-PEER_SRC=${PEER_VENDURE_DIR:-$ROOT/../shared/peers/vendure}
+PEER_SRC=${PEER_VENDURE_DIR:-}
 PEER_ARGS=(--figures "$FIGURES" --markdown BENCHMARKS.md)
-if [ -f "$PEER_SRC/bench.py" ]; then
+if [ -n "$PEER_SRC" ] && [ -f "$PEER_SRC/bench.py" ]; then
   # A writable copy (the peer's bench writes its database and logs beside itself).
   PEER="$ROOT/target/peers/vendure"
   mkdir -p "$PEER"
@@ -62,6 +62,6 @@ if [ -f "$PEER_SRC/bench.py" ]; then
   [ -d "$PEER/node_modules/@vendure/core" ] || (cd "$PEER" && npm install --no-audit --no-fund --loglevel=error)
   PEER_ARGS+=(--vendure-dir "$PEER")
 else
-  log "no Vendure peer at $PEER_SRC: the load test runs without it"
+  log "no Vendure peer (PEER_VENDURE_DIR${PEER_SRC:+ = $PEER_SRC}): the load test runs without it"
 fi
 python3 bench/peer.py --bin-dir "$BIN" --json "$ROOT/target/peer-ours.json" "${PEER_ARGS[@]}"

@@ -38,7 +38,7 @@ ensure_deploy_tools() {
 
 # Code generation of the deployment builds (bench.sh and sam-build.sh): a
 # non-PIE executable without unwind tables (panics abort anyway) starts
-# ~0.5 ms sooner and is ~0.8 MB smaller (README, "Performance"). cargo lambda
+# ~0.5 ms sooner and is ~0.8 MB smaller (docs/performance.md). cargo lambda
 # builds with --target, so these reach only the functions' code, never build
 # scripts or proc macros (which must stay position-independent); they replace
 # cargo lambda's own default, target-cpu=haswell, hence it is repeated here.

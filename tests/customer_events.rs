@@ -1,4 +1,4 @@
-//! Customer events (API.md, "Customer events"), end to end: the functions
+//! Customer events (docs/events.md), end to end: the functions
 //! change customers, the table's stream goes through the events function to
 //! moto's EventBridge, and each test reads what arrived through a bus, a
 //! catch-all rule and an SQS queue of its own. Every change makes exactly one

@@ -151,7 +151,7 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
 }
 
 #[test]
-fn every_function_is_built_with_cargo_lambda_and_routed_as_api_md_says() {
+fn every_function_is_built_with_cargo_lambda_and_routed_as_the_api_reference_says() {
     let t = template();
     for (resource, binary) in [
         ("AuthFunction", "auth"),

@@ -1,5 +1,5 @@
 //! With introspection off, error messages suggest no field or argument names
-//! (API.md, "Abuse and takeover rules"): a schema that is not published is
+//! (docs/security.md): a schema that is not published is
 //! not given away one "Did you mean" at a time.
 
 use crate::account::{shop, Shop};

@@ -1,4 +1,4 @@
-//! Every operation of API.md once, in process, against DynamoDB Local:
+//! Every operation of the API (docs/api.md) once, in process, against DynamoDB Local:
 //! round trips and capacity units (as DynamoDB reports them), and the
 //! latency of representative operations split into DynamoDB time and the
 //! function's own overhead.

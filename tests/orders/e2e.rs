@@ -99,7 +99,7 @@ async fn a_shopper_sees_the_order_the_back_office_recorded_and_its_points() {
     assert!(resp["errors"].is_array() && resp["data"].is_null(), "{resp}");
 }
 
-/// The order system's flow of the README over HTTP, against the function
+/// The order system's flow of docs/api.md ("Orders and loyalty") over HTTP, against the function
 /// binaries under `cargo lambda watch`, with a key minted by `customer-ctl`
 /// holding `order:write` and `loyalty:write` only.
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! Customer events (API.md, "Customer events"): what a change of a customer
+//! Customer events (docs/events.md): what a change of a customer
 //! profile or of a newsletter subscription, as the table's stream shows it,
 //! means to the systems that follow the customers (order systems, CRMs, mail
 //! tools). Pure: stream records in, events out; lib.rs publishes them.
@@ -48,7 +48,7 @@ const PASSWORD_HASH: &str = "passwordHash";
 /// event carries `version` and `occurredAt` anyway).
 const BOOKKEEPING: [&str; 3] = ["updatedAt", "version", "lastLoginAt"];
 
-/// The detail-types of API.md.
+/// The detail-types of docs/events.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventName {
     CustomerCreated,

@@ -1,10 +1,10 @@
 //! The `events` function: what must follow a change of the table, read from
-//! its stream (DESIGN.md, "After a write: the change stream"):
+//! its stream (docs/events.md):
 //!
 //! - the outbox: every mail was written as an item (`OUTBOX#<id>`) in the
 //!   transaction of the change that causes it, and is sent here, at least
 //!   once and never twice for one delivery of its record;
-//! - customer events (API.md, "Customer events"): the changes of customer
+//! - customer events (docs/events.md): the changes of customer
 //!   profiles and newsletter subscriptions, as [`customer_events`] reads
 //!   them, are published to an EventBridge bus, at least once, in the order
 //!   of the records (so in version order per customer), up to ten records'

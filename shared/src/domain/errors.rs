@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// Stable, client-facing error codes: clients match on these names (the
-/// README's operation tables say when each is given).
+/// operation tables of docs/api.md say when each is given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     Invalid,

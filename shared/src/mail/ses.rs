@@ -9,8 +9,8 @@ use aws_sdk_sesv2::Client;
 use std::sync::OnceLock;
 
 /// The SES client is built at the first mail, not at init: most requests
-/// send none, and building a client is ~0.14 ms of a cold start (README,
-/// "Performance").
+/// send none, and building a client is ~0.14 ms of a cold start
+/// (docs/performance.md).
 #[derive(Clone)]
 pub struct SesMailer {
     config: aws_config::SdkConfig,

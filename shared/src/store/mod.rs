@@ -1,5 +1,6 @@
-//! The persistence ports, one trait per aggregate, joined by `Store`. Use
-//! cases ask for the narrowest trait they use; the DynamoDB adapter
+//! The persistence ports, one trait per aggregate, joined by `Store`, which
+//! the use cases reach through `Services` (`customer-ctl` takes a bare
+//! `DynamoStore` for API keys, hence `&dyn ApiKeyStore` there); the DynamoDB adapter
 //! (`dynamo/`, a file per aggregate) implements each method in as few round
 //! trips as its data model allows (noted per method as RT).
 //!

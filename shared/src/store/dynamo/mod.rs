@@ -217,7 +217,7 @@ impl DynamoStore {
     /// Opens the HTTPS connection to DynamoDB (TCP and the TLS handshake) by
     /// reading a key that never exists. Done during init, overlapped with the
     /// signing-key read, so that the first request pays for neither
-    /// (README, "Performance").
+    /// (docs/performance.md).
     pub async fn open_connection(&self) -> anyhow::Result<()> {
         self.client
             .get_item()
