@@ -1,7 +1,7 @@
 //! The local stand-in for the stream's event source mapping: reads a
 //! table's DynamoDB stream (DynamoDB Local serves the Streams API) and hands
 //! the records, in order and in batches, to a [`Sink`]: the `events` function
-//! under `cargo lambda watch` (`customer-ctl relay`), or [`Events`] in
+//! under `cargo lambda watch` (`customer-ctl relay`), or [`Events`](events::Events) in
 //! process (the tests).
 //!
 //! Lambda's semantics, as template.yaml configures them: batches of up to
@@ -12,88 +12,21 @@
 //! be reached (the function not served yet) gets the same batch again, with
 //! a growing pause, until it answers.
 
+mod errors;
+mod records;
+mod sink;
+
 use anyhow::Context;
-use async_trait::async_trait;
-use aws_lambda_events::event::dynamodb::{Event, EventRecord, StreamRecord, StreamViewType, UserIdentity};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use aws_sdk_dynamodbstreams::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_sdk_dynamodbstreams::error::DisplayErrorContext;
 use aws_sdk_dynamodbstreams::types::{self as streams, ShardIteratorType, StreamStatus};
-use events::Events;
-use std::collections::{HashMap, HashSet};
+use errors::{code_of, describe_error};
+use records::{backoff, first_failure};
+use std::collections::HashSet;
 use std::time::Duration;
 
-/// Where the records of a batch go.
-#[async_trait]
-pub trait Sink: Send + Sync {
-    /// Processes one batch as the `events` function does; an error means the
-    /// batch was not processed at all (the function could not be reached).
-    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse>;
-}
-
-/// The function in process.
-#[async_trait]
-impl Sink for Events {
-    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse> {
-        Ok(self.handle(event).await)
-    }
-}
-
-/// The function behind the Lambda Invoke API (`cargo lambda watch` serves it
-/// at `http://HOST:PORT/2015-03-31/functions/events/invocations`).
-pub struct InvokeSink {
-    client: reqwest::Client,
-    url: String,
-}
-
-impl InvokeSink {
-    pub fn new(url: impl Into<String>) -> anyhow::Result<Self> {
-        // The first invocation under `cargo lambda watch` waits for the
-        // function to compile: a Lambda's longest run is the bound.
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(900))
-            .build()?;
-        Ok(Self { client, url: url.into() })
-    }
-}
-
-/// The start of a function's answer, for an error message.
-fn excerpt(text: &str) -> String {
-    text.chars().take(500).collect()
-}
-
-#[async_trait]
-impl Sink for InvokeSink {
-    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse> {
-        let resp = self
-            .client
-            .post(&self.url)
-            .json(&event)
-            .send()
-            .await
-            .with_context(|| format!("invoke the events function at {}", self.url))?;
-        let status = resp.status();
-        let text = resp.text().await.context("read the events function's answer")?;
-        if status.is_success() {
-            return serde_json::from_str(&text).with_context(|| {
-                format!("the events function answered {status} without a batch response: {}", excerpt(&text))
-            });
-        }
-        // The runtime's report of a failed invocation: Lambda counts the
-        // whole batch as failed (and delivers it again).
-        let function_error = serde_json::from_str::<serde_json::Value>(&text)
-            .is_ok_and(|v| v.get("errorType").is_some() || v.get("error_type").is_some());
-        if function_error {
-            tracing::warn!(status = status.as_u16(), answer = %excerpt(&text), "the events function failed the batch");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = event.records.first().and_then(|r| r.change.sequence_number.clone());
-            let mut response = DynamoDbEventResponse::default();
-            response.batch_item_failures.push(failure);
-            return Ok(response);
-        }
-        anyhow::bail!("the events function answered {status}: {}", excerpt(&text))
-    }
-}
+pub use records::event_record;
+pub use sink::{InvokeSink, Sink};
 
 /// Where reading starts in the shards open when the relay starts (shards
 /// found later are always read from their beginning).
@@ -150,11 +83,6 @@ impl Default for Settings {
     }
 }
 
-/// `first`, doubled for each try after the first, at most `max`.
-fn backoff(first: Duration, tries: u32, max: Duration) -> Duration {
-    first.saturating_mul(1u32 << tries.saturating_sub(1).min(16)).min(max)
-}
-
 /// A shard being read.
 struct Shard {
     id: String,
@@ -189,19 +117,6 @@ pub struct Relay {
     streams: aws_sdk_dynamodbstreams::Client,
     start: StartAt,
     settings: Settings,
-}
-
-/// The code of a service error (`ExpiredIteratorException`, ...).
-fn code_of<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Option<String> {
-    e.as_service_error().and_then(|s| s.code()).map(String::from)
-}
-
-fn describe_error<E, R>(what: &str, e: SdkError<E, R>) -> anyhow::Error
-where
-    E: std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    anyhow::anyhow!("{what}: {}", DisplayErrorContext(e))
 }
 
 impl Relay {
@@ -557,177 +472,5 @@ impl Relay {
     }
 }
 
-/// The index of the first record of `batch` that `response` reports failed;
-/// an empty or unknown identifier fails the whole batch, as in Lambda.
-fn first_failure(batch: &[EventRecord], response: &DynamoDbEventResponse) -> Option<usize> {
-    let mut first: Option<usize> = None;
-    for failure in &response.batch_item_failures {
-        let index = failure
-            .item_identifier
-            .as_deref()
-            .filter(|id| !id.is_empty())
-            .and_then(|id| batch.iter().position(|r| r.change.sequence_number.as_deref() == Some(id)));
-        let index = index.unwrap_or(0);
-        first = Some(first.map_or(index, |f| f.min(index)));
-    }
-    first
-}
-
-fn attribute(value: streams::AttributeValue) -> anyhow::Result<serde_dynamo::AttributeValue> {
-    use serde_dynamo::AttributeValue as A;
-    use streams::AttributeValue as S;
-    Ok(match value {
-        S::S(s) => A::S(s),
-        S::N(n) => A::N(n),
-        S::Bool(b) => A::Bool(b),
-        S::Null(b) => A::Null(b),
-        S::B(b) => A::B(b.into_inner()),
-        S::Ss(v) => A::Ss(v),
-        S::Ns(v) => A::Ns(v),
-        S::Bs(v) => A::Bs(v.into_iter().map(|b| b.into_inner()).collect()),
-        S::L(v) => A::L(v.into_iter().map(attribute).collect::<anyhow::Result<_>>()?),
-        S::M(m) => A::M(attributes(m)?),
-        _ => anyhow::bail!("an attribute of a type the relay does not know"),
-    })
-}
-
-fn attributes(
-    map: HashMap<String, streams::AttributeValue>,
-) -> anyhow::Result<HashMap<String, serde_dynamo::AttributeValue>> {
-    map.into_iter().map(|(name, value)| Ok((name, attribute(value)?))).collect()
-}
-
-fn image(map: Option<HashMap<String, streams::AttributeValue>>) -> anyhow::Result<serde_dynamo::Item> {
-    Ok(serde_dynamo::Item::from(attributes(map.unwrap_or_default())?))
-}
-
-fn view_type(v: &streams::StreamViewType) -> Option<StreamViewType> {
-    match v.as_str() {
-        "NEW_AND_OLD_IMAGES" => Some(StreamViewType::NewAndOldImages),
-        "NEW_IMAGE" => Some(StreamViewType::NewImage),
-        "OLD_IMAGE" => Some(StreamViewType::OldImage),
-        "KEYS_ONLY" => Some(StreamViewType::KeysOnly),
-        _ => None,
-    }
-}
-
-fn identity(type_: &str, principal_id: &str) -> UserIdentity {
-    let mut identity = UserIdentity::default();
-    identity.type_ = type_.to_string();
-    identity.principal_id = principal_id.to_string();
-    identity
-}
-
-/// A record of the Streams API as Lambda hands it to a function. DynamoDB
-/// Local names TTL removals with an operation the SDK does not know: they
-/// become what DynamoDB reports, a `REMOVE` by the service.
-pub fn event_record(record: streams::Record, stream_arn: &str, region: &str) -> anyhow::Result<EventRecord> {
-    let (event_name, user_identity) = match record.event_name.as_ref().map(|o| o.as_str()) {
-        Some(name @ ("INSERT" | "MODIFY" | "REMOVE")) => (
-            name.to_string(),
-            record.user_identity.as_ref().map(|i| identity(i.r#type().unwrap_or(""), i.principal_id().unwrap_or(""))),
-        ),
-        _ => ("REMOVE".to_string(), Some(identity("Service", "dynamodb.amazonaws.com"))),
-    };
-    let change = record.dynamodb.context("a stream record without its change")?;
-    let mut stream = StreamRecord::default();
-    stream.approximate_creation_date_time = change
-        .approximate_creation_date_time
-        .and_then(|t| chrono::DateTime::<chrono::Utc>::from_timestamp(t.secs(), t.subsec_nanos()))
-        .unwrap_or_else(chrono::Utc::now);
-    stream.keys = image(change.keys)?;
-    stream.new_image = image(change.new_image)?;
-    stream.old_image = image(change.old_image)?;
-    stream.sequence_number = change.sequence_number;
-    stream.size_bytes = change.size_bytes.unwrap_or(0);
-    stream.stream_view_type = change.stream_view_type.as_ref().and_then(view_type);
-    let mut out = EventRecord::default();
-    out.aws_region = record.aws_region.unwrap_or_else(|| region.to_string());
-    out.change = stream;
-    out.event_id = record.event_id.unwrap_or_default();
-    out.event_name = event_name;
-    out.event_source = Some(record.event_source.unwrap_or_else(|| "aws:dynamodb".into()));
-    out.event_version = Some(record.event_version.unwrap_or_else(|| "1.1".into()));
-    out.event_source_arn = Some(stream_arn.to_string());
-    out.user_identity = user_identity;
-    Ok(out)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_sdk_dynamodbstreams::types::{AttributeValue, OperationType};
-
-    fn sdk_record(op: OperationType, pk: &str) -> streams::Record {
-        let change = streams::StreamRecord::builder()
-            .keys("pk", AttributeValue::S(pk.into()))
-            .keys("sk", AttributeValue::S("MAIL".into()))
-            .new_image("pk", AttributeValue::S(pk.into()))
-            .new_image("sk", AttributeValue::S("MAIL".into()))
-            .new_image("attempts", AttributeValue::N("1".into()))
-            .sequence_number("000000000000000000001")
-            .size_bytes(40)
-            .stream_view_type(streams::StreamViewType::NewAndOldImages)
-            .build();
-        streams::Record::builder().event_id("e1").event_name(op).aws_region("us-east-1").dynamodb(change).build()
-    }
-
-    #[test]
-    fn a_streams_record_becomes_the_record_lambda_delivers() {
-        let r = event_record(sdk_record(OperationType::Insert, "OUTBOX#01A"), "arn:stream", "eu-west-1").unwrap();
-        assert_eq!(r.event_name, "INSERT");
-        assert_eq!(r.event_source_arn.as_deref(), Some("arn:stream"));
-        assert_eq!(r.change.sequence_number.as_deref(), Some("000000000000000000001"));
-        assert_eq!(r.change.new_image.get("attempts"), Some(&serde_dynamo::AttributeValue::N("1".into())));
-        assert_eq!(events::classify(&r), events::Work::Mail { id: "01A".into() });
-        // And it survives the trip through JSON to the function.
-        let json = serde_json::to_string(&r).unwrap();
-        let back: EventRecord = serde_json::from_str(&json).unwrap();
-        assert_eq!(events::classify(&back), events::Work::Mail { id: "01A".into() });
-    }
-
-    #[test]
-    fn an_operation_the_sdk_does_not_know_is_a_removal_by_the_service() {
-        let op = OperationType::from("UNKNOWN_TO_SDK_VERSION");
-        let r = event_record(sdk_record(op, "OUTBOX#01A"), "arn:stream", "eu-west-1").unwrap();
-        assert_eq!(r.event_name, "REMOVE");
-        let who = r.user_identity.clone().expect("an identity");
-        assert_eq!((who.type_.as_str(), who.principal_id.as_str()), ("Service", "dynamodb.amazonaws.com"));
-        assert_eq!(events::classify(&r), events::Work::Nothing);
-    }
-
-    fn with_sequence(seq: &str) -> EventRecord {
-        let mut record = EventRecord::default();
-        record.change.sequence_number = Some(seq.to_string());
-        record
-    }
-
-    fn failed(ids: &[Option<&str>]) -> DynamoDbEventResponse {
-        let mut response = DynamoDbEventResponse::default();
-        for id in ids {
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = id.map(String::from);
-            response.batch_item_failures.push(failure);
-        }
-        response
-    }
-
-    #[test]
-    fn the_first_reported_failure_is_where_delivery_starts_again() {
-        let batch = [with_sequence("1"), with_sequence("2"), with_sequence("3")];
-        assert_eq!(first_failure(&batch, &failed(&[])), None);
-        assert_eq!(first_failure(&batch, &failed(&[Some("2")])), Some(1));
-        assert_eq!(first_failure(&batch, &failed(&[Some("3"), Some("2")])), Some(1));
-        assert_eq!(first_failure(&batch, &failed(&[Some("9")])), Some(0), "unknown: the whole batch");
-        assert_eq!(first_failure(&batch, &failed(&[None])), Some(0), "empty: the whole batch");
-    }
-
-    #[test]
-    fn pauses_double_up_to_the_bound() {
-        let first = Duration::from_millis(500);
-        let max = Duration::from_secs(10);
-        assert_eq!(backoff(first, 1, max), first);
-        assert_eq!(backoff(first, 3, max), Duration::from_secs(2));
-        assert_eq!(backoff(first, 40, max), max);
-    }
-}
+mod tests;

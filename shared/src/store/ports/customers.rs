@@ -1,0 +1,61 @@
+//! The customer port: registration's atomic write and the customer aggregate.
+
+use super::errors::{UniqueKey, WriteError};
+use super::quotas::Quota;
+use crate::domain::{Customer, CustomerRecord, OneTimeToken, OutboxMail, Session, TenantId};
+use async_trait::async_trait;
+
+/// Everything a registration writes, atomically.
+pub struct NewCustomer<'a> {
+    pub record: &'a CustomerRecord,
+    pub tokens: &'a [OneTimeToken],
+    pub session: Option<&'a Session>,
+    /// Mails for the outbox, written with the customer.
+    pub mails: &'a [OutboxMail],
+    /// The quota the mails are taken from, in the same transaction: only a
+    /// customer that is created spends it (of eight registrations racing for
+    /// one address, the seven refused ones take nothing from the one that
+    /// wins). When it has no room, the customer is written without the mails.
+    pub mail_budget: Option<&'a Quota>,
+}
+
+/// Customers: the profile with its credentials, uniqueness guards, the
+/// tenant's customer numbers and the listing by creation.
+#[async_trait]
+pub trait CustomerStore: Send + Sync {
+    /// The next number of the tenant's customer sequence (1 RT).
+    async fn next_customer_number(&self, tenant: &TenantId) -> anyhow::Result<u64>;
+
+    /// Writes customer, uniqueness guards, tokens, session and mails in one
+    /// transaction (1 RT); `Taken` when a guard exists. True when the mails
+    /// were written; false when the mail budget had no room and the customer
+    /// was written without them (2 RT).
+    async fn create_customer(&self, new: NewCustomer<'_>) -> Result<bool, WriteError>;
+
+    /// The id of the customer owning a unique value (an email normalised)
+    /// (1 RT, consistent).
+    async fn customer_id_by(&self, tenant: &TenantId, kind: UniqueKey, value: &str) -> anyhow::Result<Option<String>>;
+
+    async fn get_customer(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<CustomerRecord>>;
+
+    /// Writes `after` over `before` (profile fields, not credentials) if the
+    /// stored version is still `before.version`; `Conflict` otherwise. A
+    /// changed email, ref or external id moves its uniqueness guard in the
+    /// same transaction (`Taken` if the new value has an owner). 1 RT.
+    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError>;
+
+    /// Erases the customer: profile, uniqueness guards, sessions and
+    /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
+    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
+
+    /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
+    /// in id (creation) order, from GSI1 (eventually consistent), and whether
+    /// more may follow (1 RT).
+    async fn list_customers(
+        &self,
+        tenant: &TenantId,
+        from_id: &str,
+        to_id: &str,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<Customer>, bool)>;
+}

@@ -1,0 +1,31 @@
+//! The persistence ports, one file per aggregate, re-exported by `store`.
+
+mod api_keys;
+mod attempts;
+mod contracts;
+mod customers;
+mod errors;
+mod loyalty;
+mod orders;
+mod outbox;
+mod promotions;
+mod quotas;
+mod sessions;
+mod subscriptions;
+mod tokens;
+mod wishlists;
+
+pub use api_keys::*;
+pub use attempts::*;
+pub use contracts::*;
+pub use customers::*;
+pub use errors::*;
+pub use loyalty::*;
+pub use orders::*;
+pub use outbox::*;
+pub use promotions::*;
+pub use quotas::*;
+pub use sessions::*;
+pub use subscriptions::*;
+pub use tokens::*;
+pub use wishlists::*;

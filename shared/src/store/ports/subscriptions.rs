@@ -1,0 +1,84 @@
+//! The subscription port: newsletter subscriptions and back-in-stock alerts.
+
+use super::errors::WriteError;
+use crate::domain::{
+    BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, OutboxMail, TenantId,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Newsletter subscriptions and back-in-stock alerts of an address.
+#[async_trait]
+pub trait SubscriptionStore: Send + Sync {
+    async fn get_newsletter(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Option<NewsletterSubscription>>;
+
+    /// Writes a subscription with its tokens in one transaction (1 RT).
+    async fn put_newsletter(
+        &self,
+        tenant: &TenantId,
+        subscription: &NewsletterSubscription,
+        tokens: &[OneTimeToken],
+        mails: &[OutboxMail],
+    ) -> anyhow::Result<()>;
+
+    /// Sets the status of an existing subscription, using up `token` in the
+    /// same transaction when given (1 RT); `Conflict` when the subscription
+    /// or the token is gone.
+    async fn set_newsletter_status(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+        status: NewsletterState,
+        using: Option<&OneTimeToken>,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+
+    /// Up to `limit` subscriptions (of one status, or all), after the
+    /// position `after` (an opaque sort key), and whether more may follow.
+    async fn list_newsletters(
+        &self,
+        tenant: &TenantId,
+        status: Option<NewsletterState>,
+        after: Option<&str>,
+        limit: i32,
+    ) -> anyhow::Result<(Vec<(String, NewsletterSubscription)>, bool)>;
+
+    /// Writes a back-in-stock subscription; the same address, item and
+    /// country again is the same subscription (1 RT).
+    async fn put_back_in_stock(&self, tenant: &TenantId, subscription: &BackInStockSubscription) -> anyhow::Result<()>;
+
+    /// Removes one; false when there was none.
+    async fn delete_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: &str,
+        email_key: &str,
+    ) -> anyhow::Result<bool>;
+
+    /// Every subscription of an item, in one shipping country or all.
+    async fn list_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        item: &str,
+        country: Option<&str>,
+    ) -> anyhow::Result<Vec<BackInStockSubscription>>;
+
+    /// Removes a subscription if it is still there, writing its mail to the
+    /// outbox in the same transaction: true for exactly one of several
+    /// concurrent callers, so every subscriber is mailed once (1 RT).
+    async fn claim_back_in_stock(
+        &self,
+        tenant: &TenantId,
+        subscription: &BackInStockSubscription,
+        mail: Option<&OutboxMail>,
+    ) -> anyhow::Result<bool>;
+
+    /// Erases everything an address subscribed to: its newsletter
+    /// subscription and tokens, its back-in-stock alerts.
+    async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()>;
+}
