@@ -7,7 +7,7 @@ use crate::support::private::Private;
 use crate::support::{codes, config, email, gql, top_error, unique};
 use serde_json::json;
 use shared::auth::TokenRole;
-use shared::mail::SesMailer;
+use shared::mail::{Mail, MailError, Mailer, SesMailer};
 use shared::store::DynamoStore;
 use shared::Services;
 use std::sync::Arc;
@@ -90,6 +90,23 @@ impl customer_ctl::relay::Sink for Recording {
     }
 }
 
+/// The SES mailer, counting the sends that failed for now (a timeout).
+struct CountingFailures {
+    mailer: SesMailer,
+    failed: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Mailer for CountingFailures {
+    async fn send(&self, from: &str, mail: &Mail) -> Result<(), MailError> {
+        let result = self.mailer.send(from, mail).await;
+        if matches!(result, Err(MailError::Transient(_))) {
+            self.failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        result
+    }
+}
+
 /// The mails the SES emulator at `endpoint` holds for `address`.
 async fn mails_in(endpoint: &str, address: &str) -> usize {
     let store: serde_json::Value =
@@ -110,7 +127,8 @@ async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_rede
     let ses_client = aws_sdk_sesv2::Client::from_conf(
         aws_sdk_sesv2::config::Builder::from(&aws).endpoint_url(&ses.endpoint).build(),
     );
-    let mailer = Arc::new(SesMailer::with_client(&aws, ses_client));
+    let mailer =
+        Arc::new(CountingFailures { mailer: SesMailer::with_client(&aws, ses_client), failed: Default::default() });
     let recording = Arc::new(Recording {
         function: events::Events::new(
             store.clone(),
@@ -133,9 +151,13 @@ async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_rede
     let waited = started.elapsed();
     assert!(waited < shared::aws::ATTEMPT_TIMEOUT, "the request never waited on SES ({waited:?})");
 
-    // SES hangs for a while: the events function's attempts time out and it
-    // keeps the mail for later rather than losing it.
-    tokio::time::sleep(shared::aws::OPERATION_TIMEOUT + Duration::from_secs(1)).await;
+    // SES hangs until an attempt of the events function timed out: it keeps
+    // the mail for later rather than losing it.
+    let deadline = Instant::now() + 3 * shared::aws::OPERATION_TIMEOUT;
+    while mailer.failed.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "no send timed out while SES hung");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     ses.resume();
     let mut arrived = 0;
     for _ in 0..200 {

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod graphql;
 pub mod logging;
 pub mod mail;
+pub mod retry;
 pub mod services;
 pub mod store;
 

@@ -34,14 +34,11 @@ use shared::domain::{
     Customer, LoyaltyKind, LoyaltyTransaction, Money, NewsletterState, NewsletterSubscription, Order, OrderStatus,
     TenantId,
 };
-use shared::store::keys;
+use shared::store::keys::ItemKey;
+use shared::store::stream;
 
 /// The `source` of the events unless `EVENT_SOURCE` names another.
 pub const DEFAULT_SOURCE: &str = "customer-api";
-
-/// The attribute of a customer item holding the password hash
-/// (`shared::domain::Credentials`, stored beside the profile).
-const PASSWORD_HASH: &str = "passwordHash";
 
 /// Public fields that change with every write, or on every login: they never
 /// make an event by themselves, and `changedFields` never names them (every
@@ -131,36 +128,6 @@ impl CustomerEvent {
     }
 }
 
-/// The item a record is about, as far as customer events go (by its keys).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Subject {
-    /// A customer's profile.
-    Customer,
-    /// The newsletter subscription of an address (its normalised email).
-    Newsletter { tenant: TenantId, email_key: String },
-    /// An order in a customer's history, or an entry of its loyalty ledger.
-    Buyer,
-}
-
-/// What the keys `pk` / `sk` name, if customer events care. Tenant ids hold
-/// no `#`, so the tenant ends at the first one.
-pub fn subject(pk: &str, sk: &str) -> Option<Subject> {
-    let (tenant, rest) = pk.strip_prefix("T#")?.split_once('#')?;
-    let tenant = TenantId::parse(tenant)?;
-    let customer = rest.strip_prefix("C#").filter(|id| !id.is_empty() && !id.contains('#'));
-    if sk == keys::PROFILE {
-        return customer.map(|_| Subject::Customer);
-    }
-    if sk.starts_with(keys::ORDER) || sk.starts_with(keys::LEDGER) {
-        return customer.map(|_| Subject::Buyer);
-    }
-    if sk == keys::NEWSLETTER {
-        let email_key = rest.strip_prefix("NEWSLETTER#").filter(|k| !k.is_empty())?;
-        return Some(Subject::Newsletter { tenant, email_key: email_key.to_string() });
-    }
-    None
-}
-
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
@@ -168,13 +135,6 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// When the stream recorded the change.
 fn recorded_at(record: &EventRecord) -> DateTime<Utc> {
     record.change.approximate_creation_date_time
-}
-
-fn image_of<T: serde::de::DeserializeOwned>(image: &serde_dynamo::Item, what: &str) -> anyhow::Result<T> {
-    if image.is_empty() {
-        bail!("the record has no {what} image (the stream must be NEW_AND_OLD_IMAGES)");
-    }
-    serde_dynamo::from_item(image.clone()).with_context(|| format!("the {what} image"))
 }
 
 /// The public fields of `value` as a JSON object.
@@ -213,11 +173,6 @@ fn changed(before: &serde_json::Map<String, Value>, after: &serde_json::Map<Stri
     names
 }
 
-/// An attribute's value, a `NULL` counting as absent.
-fn attribute<'a>(image: &'a serde_dynamo::Item, name: &str) -> Option<&'a serde_dynamo::AttributeValue> {
-    image.get(name).filter(|v| !matches!(v, serde_dynamo::AttributeValue::Null(_)))
-}
-
 /// The event of a record of a customer profile, if the change makes one. An
 /// error means the record cannot be read as a customer's (no retry helps).
 pub fn customer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEvent>> {
@@ -238,22 +193,22 @@ pub fn customer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEve
     };
     match record.event_name.as_str() {
         "INSERT" => {
-            let new: Customer = image_of(&change.new_image, "new")?;
+            let new: Customer = stream::decode(&change.new_image, "new")?;
             let fields = public(&new)?;
             let names = present(&fields);
             Ok(Some(event(EventName::CustomerCreated, &new, names, Value::Object(fields), new.updated_at)))
         }
         "REMOVE" => {
-            let old: Customer = image_of(&change.old_image, "old")?;
+            let old: Customer = stream::decode(&change.old_image, "old")?;
             Ok(Some(event(EventName::CustomerDeleted, &old, vec![], Value::Null, recorded_at(record))))
         }
         "MODIFY" => {
-            let old: Customer = image_of(&change.old_image, "old")?;
-            let new: Customer = image_of(&change.new_image, "new")?;
+            let old: Customer = stream::decode(&change.old_image, "old")?;
+            let new: Customer = stream::decode(&change.new_image, "new")?;
             let (before, after) = (public(&old)?, public(&new)?);
             let names = changed(&before, &after);
             let has = |field: &str| names.iter().any(|n| n == field);
-            let name = if attribute(&change.old_image, PASSWORD_HASH) != attribute(&change.new_image, PASSWORD_HASH) {
+            let name = if stream::password_changed(&change.old_image, &change.new_image)? {
                 EventName::CustomerPasswordChanged
             } else if has("email") {
                 EventName::CustomerEmailChanged
@@ -349,40 +304,30 @@ struct TransactionData<'a> {
     created_at: DateTime<Utc>,
 }
 
-/// The tenant and customer id of a customer partition key (`T#<t>#C#<id>`).
-fn owner(record: &EventRecord) -> anyhow::Result<(String, String)> {
-    let pk = match record.change.keys.get(shared::store::table::PARTITION_KEY) {
-        Some(serde_dynamo::AttributeValue::S(pk)) => pk,
-        _ => bail!("the record has no partition key"),
-    };
-    let (tenant, id) = pk.strip_prefix("T#").and_then(|r| r.split_once("#C#")).context("not a customer's item")?;
-    Ok((tenant.to_string(), id.to_string()))
-}
-
 /// The event of a record of an order or a ledger entry, if it makes one:
 /// `order.recorded` for an order inserted or changed in what clients see,
 /// `loyalty.transactionRecorded` for a ledger entry inserted.
 pub fn buyer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEvent>> {
     let change = &record.change;
-    let (tenant_id, customer_id) = owner(record)?;
+    let (customer, ledger_revision) = match stream::item_key(&change.keys) {
+        ItemKey::Order { customer, .. } => (customer, None),
+        ItemKey::Ledger { customer, revision } => (customer, Some(revision)),
+        _ => bail!("not a customer's order or ledger entry"),
+    };
     let detail = |version: i64, at: DateTime<Utc>, changed_fields: Vec<String>, data: Value| Detail {
         event_id: record.event_id.clone(),
-        tenant_id: tenant_id.clone(),
-        customer_id: Some(customer_id.clone()),
+        tenant_id: customer.tenant.as_str().to_string(),
+        customer_id: Some(customer.id.clone()),
         version: Some(version),
         occurred_at: rfc3339(at),
         changed_fields,
         data,
     };
-    let sk = match change.keys.get(shared::store::table::SORT_KEY) {
-        Some(serde_dynamo::AttributeValue::S(sk)) => sk.as_str(),
-        _ => bail!("the record has no sort key"),
-    };
-    if let Some(revision) = sk.strip_prefix(keys::LEDGER) {
+    if let Some(revision) = ledger_revision {
         if record.event_name != "INSERT" {
             return Ok(None);
         }
-        let t: LoyaltyTransaction = image_of(&change.new_image, "new")?;
+        let t: LoyaltyTransaction = stream::decode(&change.new_image, "new")?;
         let data = TransactionData {
             id: &t.id,
             kind: t.kind,
@@ -396,13 +341,12 @@ pub fn buyer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEvent>
         };
         let fields = public(&data)?;
         let names = present(&fields);
-        let version = revision.parse().context("a ledger position")?;
-        let d = detail(version, t.created_at, names, Value::Object(fields));
+        let d = detail(revision, t.created_at, names, Value::Object(fields));
         return Ok(Some(CustomerEvent { name: EventName::LoyaltyTransactionRecorded, detail: d }));
     }
     let (old, new): (Option<Order>, Order) = match record.event_name.as_str() {
-        "INSERT" => (None, image_of(&change.new_image, "new")?),
-        "MODIFY" => (Some(image_of(&change.old_image, "old")?), image_of(&change.new_image, "new")?),
+        "INSERT" => (None, stream::decode(&change.new_image, "new")?),
+        "MODIFY" => (Some(stream::decode(&change.old_image, "old")?), stream::decode(&change.new_image, "new")?),
         _ => return Ok(None),
     };
     let (revision, at) = (new.revision, new.updated_at);
@@ -455,9 +399,9 @@ pub fn newsletter_change(record: &EventRecord) -> anyhow::Result<Option<Newslett
     let subscribed = |s: &NewsletterSubscription| s.status == NewsletterState::Subscribed;
     let (old, new): (Option<NewsletterSubscription>, Option<NewsletterSubscription>) = match record.event_name.as_str()
     {
-        "INSERT" => (None, Some(image_of(&change.new_image, "new")?)),
-        "MODIFY" => (Some(image_of(&change.old_image, "old")?), Some(image_of(&change.new_image, "new")?)),
-        "REMOVE" => (Some(image_of(&change.old_image, "old")?), None),
+        "INSERT" => (None, Some(stream::decode(&change.new_image, "new")?)),
+        "MODIFY" => (Some(stream::decode(&change.old_image, "old")?), Some(stream::decode(&change.new_image, "new")?)),
+        "REMOVE" => (Some(stream::decode(&change.old_image, "old")?), None),
         other => bail!("a stream record of an unknown kind: {other}"),
     };
     let was = old.as_ref().is_some_and(subscribed);
@@ -605,27 +549,6 @@ mod tests {
         let text = wire(event);
         for secret in ["$argon2", "passwordHash", "tokenVersion", "pendingEmailChange", "emailKey", "gsi1", "token"] {
             assert!(!text.contains(secret), "{secret} in {text}");
-        }
-    }
-
-    #[test]
-    fn keys_name_profiles_and_newsletter_subscriptions_only() {
-        assert_eq!(subject(PK, "PROFILE"), Some(Subject::Customer));
-        let tenant = TenantId::parse("shop-de").expect("a tenant");
-        assert_eq!(
-            subject("T#shop-de#NEWSLETTER#ann#x@example.com", "NEWSLETTER"),
-            Some(Subject::Newsletter { tenant, email_key: "ann#x@example.com".into() })
-        );
-        for (pk, sk) in [
-            (PK, "SESSION#01A"),
-            ("T#shop-de#C#", "PROFILE"),
-            ("T#shop-de#EMAIL#ann@example.com", "GUARD"),
-            ("T#shop-de#NEWSLETTER#", "NEWSLETTER"),
-            ("T#Shop#C#01A", "PROFILE"),
-            ("OUTBOX#01A", "MAIL"),
-            ("T#shop-de#BIS#sku-1", "DE#ann@example.com"),
-        ] {
-            assert_eq!(subject(pk, sk), None, "{pk} / {sk}");
         }
     }
 
@@ -778,19 +701,6 @@ mod tests {
         assert!(customer_event(&profile("INSERT", None, Some(broken))).is_err());
         assert!(customer_event(&profile("MODIFY", None, Some(customer_item(&[])))).is_err(), "no old image");
         assert!(customer_event(&profile("UPSERT", None, Some(customer_item(&[])))).is_err());
-    }
-
-    /// The credentials are stored under the attribute this module compares.
-    #[test]
-    fn the_password_hash_attribute_is_where_the_credentials_keep_it() {
-        let credentials = shared::domain::Credentials {
-            password_hash: Some(HASH.into()),
-            token_version: 3,
-            pending_email_change: None,
-        };
-        let item: std::collections::HashMap<String, serde_dynamo::AttributeValue> =
-            serde_dynamo::to_item(&credentials).expect("an item");
-        assert_eq!(item.get(PASSWORD_HASH), Some(&serde_dynamo::AttributeValue::S(HASH.into())));
     }
 
     const NEWSLETTER_PK: &str = "T#shop-de#NEWSLETTER#ann@example.com";

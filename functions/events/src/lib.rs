@@ -24,14 +24,15 @@ pub use publisher::{BusEvent, EventBridgePublisher, Publisher, Unpublished};
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use customer_events::Subject;
 use lambda_runtime::LambdaEvent;
 use publisher::{MAX_BATCH_BYTES, MAX_ENTRIES};
 use shared::clock::Clock;
 use shared::domain::OutboxMail;
 use shared::domain::{mask_email, TenantId};
 use shared::mail::{MailError, Mailer, SesMailer};
-use shared::store::{keys, table, DynamoStore, MailClaim, Store, UniqueKey};
+use shared::retry::Backoff;
+use shared::store::keys::ItemKey;
+use shared::store::{stream, DynamoStore, MailClaim, Store, UniqueKey};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -50,13 +51,12 @@ const RESERVE: Duration = Duration::from_secs(3 * shared::aws::OPERATION_TIMEOUT
 /// A claim outlives the invocation that made it by this much: a delivery
 /// that died holds its mail no longer than that.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
-/// Attempts to send one mail within an invocation (each an SES call with
-/// the SDK's own retries), with this backoff before the second, doubling.
-const SEND_ATTEMPTS: u32 = 3;
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
-/// Attempts to publish a batch of events within an invocation (each a
-/// PutEvents call with the SDK's own retries), with the same backoff.
-const PUBLISH_ATTEMPTS: u32 = 3;
+/// Tries to send one mail, or to publish a batch of events, within an
+/// invocation (each an SES or PutEvents call with the SDK's own retries):
+/// 3, pausing 0.5 s before the second and 1 s before the third, as long as
+/// the pause leaves `RESERVE` before the deadline.
+const DELIVERY: Backoff =
+    Backoff { tries: 3, first: Duration::from_millis(500), max: Duration::from_secs(2), jitter: Duration::ZERO };
 /// How often a mail held by another delivery is asked for again.
 const BUSY_WAIT: Duration = Duration::from_secs(1);
 
@@ -78,31 +78,17 @@ pub enum Work {
     Nothing,
 }
 
-/// The string value of a key attribute of the record's item.
-fn key_of<'a>(record: &'a EventRecord, name: &str) -> Option<&'a str> {
-    match record.change.keys.get(name) {
-        Some(serde_dynamo::AttributeValue::S(value)) => Some(value.as_str()),
-        _ => None,
-    }
-}
-
-/// What `record` asks for. Outbox mails are the insertions of items keyed
-/// `OUTBOX#<id>` / `MAIL`; their modifications (claims, releases) and removals
-/// (sent, or expired) are not. Profiles and newsletter subscriptions are
-/// known by their keys too (`customer_events::subject`).
+/// What `record` asks for, by what its keys name (the store's grammar,
+/// `shared::store::stream`). Outbox mails are the insertions of mail items;
+/// their modifications (claims, releases) and removals (sent, or expired)
+/// are not.
 pub fn classify(record: &EventRecord) -> Work {
-    let (Some(pk), Some(sk)) = (key_of(record, table::PARTITION_KEY), key_of(record, table::SORT_KEY)) else {
-        return Work::Nothing;
-    };
-    if let Some(id) = pk.strip_prefix(keys::outbox("").as_str()) {
-        let new_mail = !id.is_empty() && sk == keys::MAIL && record.event_name == "INSERT";
-        return if new_mail { Work::Mail { id: id.to_string() } } else { Work::Nothing };
-    }
-    match customer_events::subject(pk, sk) {
-        Some(Subject::Customer) => Work::Customer,
-        Some(Subject::Newsletter { tenant, email_key }) => Work::Newsletter { tenant, email_key },
-        Some(Subject::Buyer) => Work::Buyer,
-        None => Work::Nothing,
+    match stream::item_key(&record.change.keys) {
+        ItemKey::Mail { id } if record.event_name == "INSERT" => Work::Mail { id },
+        ItemKey::Profile(_) => Work::Customer,
+        ItemKey::Order { .. } | ItemKey::Ledger { .. } => Work::Buyer,
+        ItemKey::Newsletter { tenant, email_key } => Work::Newsletter { tenant, email_key },
+        ItemKey::Mail { .. } | ItemKey::Other => Work::Nothing,
     }
 }
 
@@ -127,7 +113,7 @@ pub struct Events {
 struct Pending {
     events: Vec<BusEvent>,
     records: Vec<usize>,
-    subjects: Vec<String>,
+    subjects: Vec<Subject>,
     bytes: usize,
 }
 
@@ -266,7 +252,7 @@ impl Events {
         &self,
         pending: &mut Pending,
         record: usize,
-        subject: String,
+        subject: Subject,
         event: CustomerEvent,
         until: Instant,
     ) -> Result<(), usize> {
@@ -310,8 +296,7 @@ impl Events {
             return Ok(());
         }
         let mut from = 0usize;
-        let mut attempt = 1;
-        let mut backoff = FIRST_BACKOFF;
+        let mut attempt = 0;
         let result = loop {
             if left(until) < RESERVE {
                 let events = pending.events.len() - from;
@@ -332,18 +317,17 @@ impl Events {
                     }
                     from = stopped;
                     let (event, error) = (&pending.events[from], &unpublished.reason);
-                    if attempt < PUBLISH_ATTEMPTS && left(until) > backoff + RESERVE {
+                    if let Some(pause) = pause_before_another(attempt, until) {
                         tracing::warn!(
-                            event = %event.event_id, detail_type = event.detail_type, attempt, error = %error,
+                            event = %event.event_id, detail_type = event.detail_type, attempt = attempt + 1, error = %error,
                             "customer event not published yet: trying again"
                         );
-                        tokio::time::sleep(backoff).await;
+                        tokio::time::sleep(pause).await;
                         attempt += 1;
-                        backoff *= 2;
                         continue;
                     }
                     tracing::error!(
-                        event = %event.event_id, detail_type = event.detail_type, attempt, error = %error,
+                        event = %event.event_id, detail_type = event.detail_type, attempt = attempt + 1, error = %error,
                         "customer event not published: left for the next delivery"
                     );
                     break Err(pending.records[from]);
@@ -369,26 +353,24 @@ impl Events {
             Ok(rendered) => rendered,
             Err(e) => return self.reject(&mail, &to, &format!("the mail does not render: {e:#}")).await,
         };
-        let mut attempt = 1;
-        let mut backoff = FIRST_BACKOFF;
+        let mut attempt = 0;
         loop {
             match self.mailer.send(&mail.from, &rendered).await {
                 Ok(()) => break,
                 Err(MailError::Rejected(reason)) => return self.reject(&mail, &to, &reason).await,
                 Err(MailError::Transient(e)) => {
                     let error = redact(&format!("{e:#}"), &mail.to, &to);
-                    if attempt < SEND_ATTEMPTS && left(until) > backoff + RESERVE {
+                    if let Some(pause) = pause_before_another(attempt, until) {
                         tracing::warn!(
-                            mail = %mail.id, template = ?mail.template, to = %to, attempt, error = %error,
+                            mail = %mail.id, template = ?mail.template, to = %to, attempt = attempt + 1, error = %error,
                             "mail not sent yet: trying again"
                         );
-                        tokio::time::sleep(backoff).await;
+                        tokio::time::sleep(pause).await;
                         attempt += 1;
-                        backoff *= 2;
                         continue;
                     }
                     tracing::error!(
-                        mail = %mail.id, template = ?mail.template, to = %to, attempt, error = %error,
+                        mail = %mail.id, template = ?mail.template, to = %to, attempt = attempt + 1, error = %error,
                         "mail not sent: left for the next delivery"
                     );
                     self.release(&mail.id).await;
@@ -487,18 +469,29 @@ fn left(until: Instant) -> Duration {
     until.saturating_duration_since(Instant::now())
 }
 
+/// The pause before another try at a delivery after try `attempt` (from 0)
+/// failed, if one is left and the pause leaves `RESERVE` before `until`.
+fn pause_before_another(attempt: u32, until: Instant) -> Option<Duration> {
+    DELIVERY.pause_within(attempt, left(until).saturating_sub(RESERVE))
+}
+
 /// The customer's store could not be read: the record is to be delivered again.
 #[derive(Debug)]
 struct Lookup;
 
 /// Who an event is about: its customer, or else the address of its
 /// newsletter subscription. One PutEvents call holds one event per subject.
-fn subject_of(event: &CustomerEvent, email_key: Option<&str>) -> String {
-    let tenant = &event.detail.tenant_id;
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Subject {
+    Customer { tenant: String, id: String },
+    Address { tenant: String, email_key: String },
+}
+
+fn subject_of(event: &CustomerEvent, email_key: Option<&str>) -> Subject {
+    let tenant = event.detail.tenant_id.clone();
     match (&event.detail.customer_id, email_key) {
-        (Some(id), _) => format!("{tenant}#C#{id}"),
-        (None, Some(key)) => format!("{tenant}#EMAIL#{key}"),
-        (None, None) => format!("{tenant}#"),
+        (Some(id), _) => Subject::Customer { tenant, id: id.clone() },
+        (None, key) => Subject::Address { tenant, email_key: key.unwrap_or_default().to_string() },
     }
 }
 

@@ -308,6 +308,21 @@ impl Customer {
     pub fn display_name(&self) -> Option<&str> {
         self.first_name.as_deref()
     }
+
+    /// Whether the customer has shown it holds its email's mailbox (it
+    /// confirmed the address). Registering an address proves nothing, since
+    /// anyone may register someone else's: until then, what belongs to the
+    /// address (its newsletter, the purchases and points recorded by email)
+    /// is not the account's.
+    pub fn owns_mailbox(&self) -> bool {
+        self.email_verified
+    }
+
+    /// Whether `email` is this customer's own address, in a mailbox it has
+    /// shown it holds.
+    pub fn owns_mailbox_of(&self, email: &Email) -> bool {
+        self.owns_mailbox() && self.email.same_address(email)
+    }
 }
 
 /// What login needs besides the profile; never leaves the service.

@@ -75,9 +75,52 @@ impl Email {
         fold(&self.0)
     }
 
+    /// The address's identity as items are keyed by it.
+    pub fn key(&self) -> EmailKey {
+        EmailKey(self.normalized())
+    }
+
+    /// Whether `other` is the same address: the one comparison of two
+    /// spellings (case, compatibility characters).
+    pub fn same_address(&self, other: &Email) -> bool {
+        self.normalized() == other.normalized()
+    }
+
     /// `j***@example.com`: enough to tell addresses apart in logs, never the whole address.
     pub fn masked(&self) -> String {
         mask_email(&self.0)
+    }
+}
+
+/// An address's identity (`Email::normalized`) as items are keyed by it:
+/// guards and subscriptions hold it as it is; counters that must name
+/// nobody (login attempts, mail budgets) hold only its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmailKey(String);
+
+impl EmailKey {
+    /// Trusts a key read back from the store (a token's `email_key`).
+    pub fn from_stored(key: String) -> Self {
+        Self(key)
+    }
+
+    /// The key of what a client typed as an address: a valid address's
+    /// identity, else (so that malformed attempts still count against
+    /// something) the text trimmed and lower-cased.
+    pub fn of_input(raw: &str) -> Self {
+        match Email::parse(raw, &[]) {
+            Ok(email) => email.key(),
+            Err(_) => Self(raw.trim().to_lowercase()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The key's hash, for items that must not name the address.
+    pub fn hashed(&self) -> String {
+        crate::auth::opaque::hash(&self.0)
     }
 }
 

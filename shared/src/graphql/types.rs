@@ -492,7 +492,7 @@ impl OwnCustomerFields {
         // proves nothing about the mailbox. The subscription belongs to the
         // address, so its state is not read for such an account, which sees
         // what a new customer sees.
-        if !self.0.email_verified {
+        if !self.0.owns_mailbox() {
             return Ok(NewsletterStatus { status: NewsletterState::Unsubscribed, updated_at: None });
         }
         newsletter_of(ctx, &self.0).await
@@ -502,7 +502,7 @@ impl OwnCustomerFields {
     /// the email is not verified.
     async fn newsletter_subscriptions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<NewsletterSubscription>> {
         // As with `newsletter`: an unverified email may be someone else's.
-        if !self.0.email_verified {
+        if !self.0.owns_mailbox() {
             return Ok(vec![]);
         }
         newsletter_subscriptions_of(ctx, &self.0).await

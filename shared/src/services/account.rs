@@ -122,7 +122,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     let c = &p.record.customer;
     let new_email = Email::parse(new_email, &["newEmail"])?;
     check_password(svc, &p.tenant, &p.record, password, &["password"]).await?.succeeded(svc, &p.tenant).await?;
-    if new_email.normalized() == c.email.normalized() {
+    if new_email.same_address(&c.email) {
         return Err(DomainError::user(ErrorCode::Invalid, &["newEmail"], "That is already your email address."));
     }
     if svc.store.customer_id_by(&p.tenant, UniqueKey::Email, &new_email.normalized()).await?.is_some() {
@@ -130,7 +130,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     }
     // Past the address's hourly budget the answer stays the same and
     // nothing happens: a different answer would tell what else mailed it.
-    if !mail_quota_allows(svc, &new_email.normalized()).await? {
+    if !mail_quota_allows(svc, &new_email.key()).await? {
         tracing::info!(customer = %c.id, to = %new_email.masked(), "email change not started: hourly mail budget spent");
         return Ok(());
     }

@@ -31,7 +31,7 @@ fn checked(
         (Some(c), given) => {
             let own = c.record.customer.email.clone();
             if let Some(given) = given {
-                if Email::parse(&given, &[]).map(|g| g.normalized()) != Ok(own.normalized()) {
+                if !Email::parse(&given, &[]).is_ok_and(|g| g.same_address(&own)) {
                     p.push(crate::domain::UserError::new(
                         ErrorCode::Invalid,
                         &["email"],

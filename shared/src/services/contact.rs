@@ -53,7 +53,7 @@ pub async fn send(svc: &Services, tenant: &TenantId, input: ContactRequestInput)
     // On the sender's budget (not the shop's, which would let anyone shut
     // the form for everybody): one address sends the shop only so many.
     // Taken with the mail's write, in one transaction.
-    if !svc.store.put_mail(&mail, &mail_budget(svc, &request.email.normalized())).await? {
+    if !svc.store.put_mail(&mail, &mail_budget(svc, &request.email.key())).await? {
         tracing::info!(from = %request.email.masked(), "contact request not sent: hourly limit");
         return Ok(true);
     }

@@ -36,7 +36,7 @@ async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> Doma
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
-    if record.customer.email_verified || !mail_quota_allows(svc, &email.normalized()).await? {
+    if record.customer.email_verified || !mail_quota_allows(svc, &email.key()).await? {
         return Ok(());
     }
     let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, svc.clock.now());

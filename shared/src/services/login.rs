@@ -4,8 +4,8 @@ use super::credentials::Principal;
 use super::Services;
 use crate::auth::opaque;
 use crate::domain::{
-    parse_refresh_token, Customer, CustomerStatus, DomainError, DomainResult, Email, ErrorCode, Session, SessionTokens,
-    TenantId,
+    parse_refresh_token, Customer, CustomerStatus, DomainError, DomainResult, EmailKey, ErrorCode, Session,
+    SessionTokens, TenantId,
 };
 use crate::store::{Attempt, UniqueKey, WriteError};
 use chrono::{DateTime, Utc};
@@ -69,12 +69,6 @@ pub struct LoggedIn {
     pub session: SessionTokens,
 }
 
-/// The key password attempts are counted under: a hash of the normalised
-/// address, for known and unknown addresses alike.
-pub(crate) fn attempt_address(email_key: &str) -> String {
-    opaque::hash(email_key)
-}
-
 /// A password attempt, reserved (counted as a failure) before any hashing,
 /// so that requests in flight together never check more than
 /// `LOGIN_MAX_FAILURES` passwords of an address; while it is locked none is
@@ -87,9 +81,10 @@ pub(crate) struct PasswordAttempt {
 impl PasswordAttempt {
     /// Reserves an attempt for an address (its normalised email) (1 RT);
     /// `ACCOUNT_LOCKED` while locked.
-    async fn reserve(svc: &Services, tenant: &TenantId, email_key: &str) -> DomainResult<Self> {
+    async fn reserve(svc: &Services, tenant: &TenantId, email_key: &EmailKey) -> DomainResult<Self> {
         let now = svc.clock.now();
-        let address = attempt_address(email_key);
+        // Counted under the address's hash, for known and unknown addresses alike.
+        let address = email_key.hashed();
         let max = svc.config.login_max_failures;
         match svc.store.reserve_attempt(tenant, &address, max, now, now + svc.config.login_lock).await? {
             Attempt::Locked => Err(locked()),
@@ -143,7 +138,7 @@ pub(crate) async fn check_password(
     password: &str,
     field: &[&str],
 ) -> DomainResult<PasswordAttempt> {
-    let attempt = PasswordAttempt::reserve(svc, tenant, &customer.customer.email.normalized()).await?;
+    let attempt = PasswordAttempt::reserve(svc, tenant, &customer.customer.email.key()).await?;
     let phc = customer.credentials.password_hash.as_deref();
     attempt
         .check(svc, phc, password, || DomainError::user(ErrorCode::InvalidCredentials, field, "The password is wrong."))
@@ -158,13 +153,9 @@ const NO_CUSTOMER: &str = "-";
 /// reads a profile that never exists) and one Argon2 verification, so
 /// neither the answer nor its timing tells whether an account exists.
 pub async fn login(svc: &Services, tenant: &TenantId, email: &str, password: &str) -> DomainResult<LoggedIn> {
-    // A malformed address is counted under its plain lower-cased form.
-    let email_key = match Email::parse(email, &["email"]) {
-        Ok(email) => email.normalized(),
-        Err(_) => email.trim().to_lowercase(),
-    };
+    let email_key = EmailKey::of_input(email);
     let attempt = PasswordAttempt::reserve(svc, tenant, &email_key).await?;
-    let owner = svc.store.customer_id_by(tenant, UniqueKey::Email, &email_key).await?;
+    let owner = svc.store.customer_id_by(tenant, UniqueKey::Email, email_key.as_str()).await?;
     let record = svc.store.get_customer(tenant, owner.as_deref().unwrap_or(NO_CUSTOMER)).await?;
     let phc = record.as_ref().and_then(|r| r.credentials.password_hash.as_deref());
     let attempt = attempt.check(svc, phc, password, invalid_credentials).await?;

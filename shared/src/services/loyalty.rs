@@ -106,7 +106,7 @@ pub async fn transactions_of(
 ) -> DomainResult<Page<LoyaltyTransaction>> {
     let first = first.min(MAX_PAGE);
     let after = after.map(|a| decode_cursor(LEDGER_CURSOR, a, "after")).transpose()?;
-    if after.as_deref().is_some_and(|a| !crate::store::keys::is_ledger_sk(a)) {
+    if after.as_deref().is_some_and(|a| !crate::store::keys::is_ledger_position(a)) {
         return Err(super::paging::bad_cursor("after"));
     }
     if first == 0 {

@@ -100,8 +100,8 @@ async fn notice(
     customer: &Customer,
     extra: minijinja::Value,
 ) -> Option<OutboxMail> {
-    if !customer.email_verified {
-        match super::quota::mail_quota_allows(svc, &customer.email.normalized()).await {
+    if !customer.owns_mailbox() {
+        match super::quota::mail_quota_allows(svc, &customer.email.key()).await {
             Ok(true) => {}
             Ok(false) => {
                 tracing::info!(?template, customer = %customer.id, "notice not sent: mail budget spent");

@@ -68,15 +68,12 @@ pub async fn subscribe(
     // Only a customer who has shown it holds the mailbox (a verified email)
     // learns the address's state; an unverified account is answered, and its
     // request handled, like anyone's.
-    let own = caller.is_some_and(|c| {
-        let customer = &c.record.customer;
-        customer.email_verified && customer.email.normalized() == email.normalized()
-    });
+    let own = caller.is_some_and(|c| c.record.customer.owns_mailbox_of(&email));
     let answer = |real: NewsletterState| if own { real } else { NewsletterState::Pending };
 
     let now = svc.clock.now();
-    let email_key = email.normalized();
-    let existing = svc.store.get_newsletter(tenant, &email_key).await?;
+    let email_key = email.key();
+    let existing = svc.store.get_newsletter(tenant, email_key.as_str()).await?;
     if existing.as_ref().is_some_and(|s| s.status == NewsletterState::Subscribed) {
         return Ok(answer(NewsletterState::Subscribed));
     }
@@ -94,7 +91,7 @@ pub async fn subscribe(
         updated_at: now,
         confirmed_at: None,
     };
-    let token = |kind, expires_at| new_token(kind, None, &email_key, 0, expires_at);
+    let token = |kind, expires_at| new_token(kind, None, email_key.as_str(), 0, expires_at);
     let (confirm_secret, confirm) = token(TokenKind::NewsletterConfirm, now + svc.config.confirmation_token_ttl);
     let (unsubscribe_secret, unsubscribe) =
         token(TokenKind::NewsletterUnsubscribe, now + Duration::days(UNSUBSCRIBE_TTL_DAYS));
@@ -171,7 +168,7 @@ pub async fn unsubscribe(
         (None, Some(c)) => {
             let own = &c.record.customer.email;
             if let Some(given) = email {
-                if Email::parse(given, &["email"])?.normalized() != own.normalized() {
+                if !Email::parse(given, &["email"])?.same_address(own) {
                     return Err(DomainError::user(
                         ErrorCode::Invalid,
                         &["email"],
@@ -181,7 +178,7 @@ pub async fn unsubscribe(
             }
             // Registering an address proves nothing about its mailbox: until it is
             // verified, its newsletter is its owner's to change (by a mail's token).
-            if !c.record.customer.email_verified {
+            if !c.record.customer.owns_mailbox() {
                 let field: &[&str] = if email.is_some() { &["email"] } else { &[] };
                 return Err(DomainError::user(
                     ErrorCode::Invalid,

@@ -2,14 +2,14 @@
 
 use super::creation::personal_words;
 use super::credentials::find_token;
-use super::login::{attempt_address, new_session};
+use super::login::new_session;
 use super::quota::mail_quota_allows;
 use super::tokens::new_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
 use crate::domain::Template;
 use crate::domain::{
-    CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, SessionTokens, TenantId,
-    TokenKind, UserError,
+    CustomerStatus, DomainError, DomainResult, Email, EmailKey, ErrorCode, OneTimeToken, Problems, SessionTokens,
+    TenantId, TokenKind, UserError,
 };
 use crate::store::{PasswordReset, WriteError};
 use url::Url;
@@ -45,7 +45,7 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
-    if record.customer.status == CustomerStatus::Inactive || !mail_quota_allows(svc, &email.normalized()).await? {
+    if record.customer.status == CustomerStatus::Inactive || !mail_quota_allows(svc, &email.key()).await? {
         return Ok(());
     }
     mail_set_password_link(svc, tenant, &record, Template::ResetPassword, svc.config.reset_token_ttl, url).await
@@ -90,7 +90,7 @@ async fn live_token(
     match record {
         Some(r)
             if r.credentials.token_version == token.token_version
-                && r.customer.email.normalized() == token.email_key =>
+                && r.customer.email.key().as_str() == token.email_key =>
         {
             Ok((token, r))
         }
@@ -122,7 +122,7 @@ pub async fn reset(
         true => Some(new_session(svc, tenant, &c.id, token.token_version + 1, now)?),
         false => None,
     };
-    let attempts_address = attempt_address(&token.email_key);
+    let attempts_address = EmailKey::from_stored(token.email_key.clone()).hashed();
     // The reset proves the mailbox (it verifies the email): the notice to it
     // is no unsolicited mail.
     let proven = crate::domain::Customer { email_verified: true, ..c.clone() };

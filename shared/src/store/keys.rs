@@ -2,7 +2,8 @@
 //! read or write can reach another tenant's items.
 
 use super::UniqueKey;
-use crate::domain::TenantId;
+use crate::domain::{OrderRange, TenantId};
+use chrono::{DateTime, SubsecRound, Utc};
 
 pub const PROFILE: &str = "PROFILE";
 pub const GUARD: &str = "GUARD";
@@ -47,27 +48,47 @@ pub fn loyalty_receipt(t: &TenantId, key: &str) -> String {
 
 /// Where an order sits in its customer's history: by placement time
 /// (fixed width, so text order is time order), then order id.
-pub fn order_sk(placed_at: chrono::DateTime<chrono::Utc>, order_id: &str) -> String {
+pub fn order_sk(placed_at: DateTime<Utc>, order_id: &str) -> String {
     format!("{ORDER}{}#{order_id}", placed_at.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
 }
 
 /// The history position bounding orders placed at `at` from below (`upper`
 /// false) or above (`upper` true), inclusive: `$` sorts right after `#`.
-pub fn order_bound(at: chrono::DateTime<chrono::Utc>, upper: bool) -> String {
+pub fn order_bound(at: DateTime<Utc>, upper: bool) -> String {
     format!("{ORDER}{}{}", at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), if upper { '$' } else { '#' })
 }
 
 /// The placement time and order id an order's sort key holds, if it is one
 /// exactly as `order_sk` writes it.
-pub fn order_sk_parts(sk: &str) -> Option<(chrono::DateTime<chrono::Utc>, &str)> {
+pub(super) fn order_sk_parts(sk: &str) -> Option<(DateTime<Utc>, &str)> {
+    // No order's key is longer: a longer one is parsed no further.
+    if sk.len() > 300 {
+        return None;
+    }
     let (at, order_id) = sk.strip_prefix(ORDER)?.split_once('#')?;
-    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&chrono::Utc);
+    let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
     (!order_id.is_empty() && order_sk(at, order_id) == sk).then_some((at, order_id))
 }
 
-/// Whether `sk` is a ledger entry's sort key.
-pub fn is_ledger_sk(sk: &str) -> bool {
-    sk.strip_prefix(LEDGER).is_some_and(|n| n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit()))
+/// The standing revision a ledger entry's sort key holds, if it is one
+/// exactly as `ledger_sk` writes it.
+fn ledger_revision(sk: &str) -> Option<i64> {
+    let n = sk.strip_prefix(LEDGER).filter(|n| n.len() == 12 && n.bytes().all(|b| b.is_ascii_digit()))?;
+    n.parse().ok()
+}
+
+/// Whether `position` (a listing's cursor, opaque above the store) is an
+/// order's place in a history inside `range`: where a listing of `range`
+/// may go on. Anything else would be a query DynamoDB refuses.
+pub fn is_order_position_in(position: &str, range: &OrderRange) -> bool {
+    order_sk_parts(position)
+        .is_some_and(|(at, _)| range.from.is_none_or(|f| at >= f.trunc_subsecs(3)) && range.to.is_none_or(|t| at <= t))
+}
+
+/// Whether `position` (a listing's cursor, opaque above the store) is a
+/// ledger entry's place.
+pub fn is_ledger_position(position: &str) -> bool {
+    ledger_revision(position).is_some()
 }
 
 /// Where a ledger entry sits: the standing revision it was written with.
@@ -75,9 +96,12 @@ pub fn ledger_sk(revision: i64) -> String {
     format!("{LEDGER}{revision:012}")
 }
 
+/// Partition key prefix of the outbox's mails.
+const OUTBOX: &str = "OUTBOX#";
+
 /// A mail of the outbox (not per tenant: the `events` function finds it by id).
 pub fn outbox(id: &str) -> String {
-    format!("OUTBOX#{id}")
+    format!("{OUTBOX}{id}")
 }
 
 pub fn customer(t: &TenantId, id: &str) -> String {
@@ -166,4 +190,138 @@ pub fn back_in_stock(t: &TenantId, item: &str) -> String {
 /// newsletter item (back-in-stock alerts, newsletter tokens), for erasure.
 pub fn subscriber_index(t: &TenantId, email_key: &str) -> String {
     format!("T#{}#SUBSCRIBER#{email_key}", t.as_str())
+}
+
+/// The customer a customer-partition key (`customer` writes it) names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CustomerKey {
+    pub tenant: TenantId,
+    pub id: String,
+}
+
+/// What an item's keys name, read back exactly as this module writes them
+/// (the only place that parses keys): what the table's stream reports is
+/// told apart by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemKey {
+    /// An outbox mail (`outbox(id)` / `MAIL`).
+    Mail { id: String },
+    /// A customer's profile (`customer(t, id)` / `PROFILE`).
+    Profile(CustomerKey),
+    /// An order in a customer's history (`order_sk`).
+    Order { customer: CustomerKey, order_id: String },
+    /// An entry of a customer's loyalty ledger (`ledger_sk`), by the
+    /// standing revision it was written with.
+    Ledger { customer: CustomerKey, revision: i64 },
+    /// The newsletter subscription of an address (`newsletter(t, key)` /
+    /// `NEWSLETTER`), by its normalised email's key.
+    Newsletter { tenant: TenantId, email_key: String },
+    /// Any other item (guards, sessions, tokens, counters, ...).
+    Other,
+}
+
+impl ItemKey {
+    pub fn parse(pk: &str, sk: &str) -> Self {
+        if let Some(id) = pk.strip_prefix(OUTBOX) {
+            return if !id.is_empty() && sk == MAIL { Self::Mail { id: id.to_string() } } else { Self::Other };
+        }
+        // Tenant ids hold no `#`, so the tenant ends at the first one.
+        let Some((tenant, rest)) = pk.strip_prefix("T#").and_then(|r| r.split_once('#')) else {
+            return Self::Other;
+        };
+        let Some(tenant) = TenantId::parse(tenant) else {
+            return Self::Other;
+        };
+        if let Some(id) = rest.strip_prefix("C#").filter(|id| !id.is_empty() && !id.contains('#')) {
+            let customer = CustomerKey { tenant, id: id.to_string() };
+            if sk == PROFILE {
+                return Self::Profile(customer);
+            }
+            if let Some((_, order_id)) = order_sk_parts(sk) {
+                return Self::Order { order_id: order_id.to_string(), customer };
+            }
+            if let Some(revision) = ledger_revision(sk) {
+                return Self::Ledger { customer, revision };
+            }
+            return Self::Other;
+        }
+        match rest.strip_prefix("NEWSLETTER#") {
+            Some(email_key) if !email_key.is_empty() && sk == NEWSLETTER => {
+                Self::Newsletter { tenant, email_key: email_key.to_string() }
+            }
+            _ => Self::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant(t: &str) -> TenantId {
+        TenantId::parse(t).expect("a tenant")
+    }
+
+    #[test]
+    fn every_key_written_here_parses_back_to_what_it_names() {
+        let t = tenant("shop-de");
+        let c = CustomerKey { tenant: t.clone(), id: "01JDQ7Z8X0C4V5B6N7M8K9J0H2".into() };
+        let pk = customer(&t, &c.id);
+        assert_eq!(ItemKey::parse(&pk, PROFILE), ItemKey::Profile(c.clone()));
+        let at = crate::clock::an_instant();
+        assert_eq!(
+            ItemKey::parse(&pk, &order_sk(at, "SO#1")),
+            ItemKey::Order { customer: c.clone(), order_id: "SO#1".into() }
+        );
+        assert_eq!(ItemKey::parse(&pk, &ledger_sk(42)), ItemKey::Ledger { customer: c.clone(), revision: 42 });
+        assert_eq!(ItemKey::parse(&outbox("01A"), MAIL), ItemKey::Mail { id: "01A".into() });
+        assert_eq!(
+            ItemKey::parse(&newsletter(&t, "ann#x@example.com"), NEWSLETTER),
+            ItemKey::Newsletter { tenant: t.clone(), email_key: "ann#x@example.com".into() }
+        );
+    }
+
+    #[test]
+    fn keys_of_other_items_and_malformed_keys_name_nothing() {
+        let t = tenant("shop-de");
+        let pk = customer(&t, "01A");
+        for (pk, sk) in [
+            (pk.as_str(), "SESSION#01A"),
+            (pk.as_str(), STANDING),
+            (pk.as_str(), "ORDER#not-a-time#SO-1"),
+            (pk.as_str(), "LEDGER#12"),
+            ("T#shop-de#C#", PROFILE),
+            ("T#Shop#C#01A", PROFILE),
+            ("T#shop-de#C#01A#x", PROFILE),
+            ("T#shop-de#EMAIL#ann@example.com", GUARD),
+            ("T#shop-de#NEWSLETTER#", NEWSLETTER),
+            ("T#shop-de#BIS#sku-1", "DE#ann@example.com"),
+            ("T#shop#ORDER#SO-1", GUARD),
+            ("OUTBOX#", MAIL),
+            ("OUTBOX#01A", "CLAIM"),
+            ("T#shop#OUTBOX#1", MAIL),
+        ] {
+            assert_eq!(ItemKey::parse(pk, sk), ItemKey::Other, "{pk} / {sk}");
+        }
+    }
+
+    #[test]
+    fn a_listing_goes_on_only_from_a_position_of_its_own_kind_and_range() {
+        let at = crate::clock::an_instant();
+        let position = order_sk(at, "SO-1");
+        assert!(is_order_position_in(&position, &OrderRange::default()));
+        assert!(is_order_position_in(&position, &OrderRange::new(Some(at), Some(at), None)));
+        assert!(!is_order_position_in(
+            &position,
+            &OrderRange::new(Some(at + chrono::Duration::seconds(1)), None, None)
+        ));
+        assert!(!is_order_position_in(
+            &position,
+            &OrderRange::new(None, Some(at - chrono::Duration::seconds(1)), None)
+        ));
+        assert!(!is_order_position_in(&ledger_sk(1), &OrderRange::default()));
+        assert!(!is_order_position_in(&format!("{position}{}", "x".repeat(300)), &OrderRange::default()));
+        assert!(is_ledger_position(&ledger_sk(7)));
+        assert!(!is_ledger_position(&position) && !is_ledger_position("LEDGER#7"));
+    }
 }

@@ -94,7 +94,7 @@ pub(crate) async fn buyer_at(
 ) -> DomainResult<CustomerRecord> {
     let record = existing_at(svc, tenant, ident, field).await?;
     match ident {
-        Identifier::Email(_) if !record.customer.email_verified => Err(DomainError::user(
+        Identifier::Email(_) if !record.customer.owns_mailbox() => Err(DomainError::user(
             ErrorCode::NotFound,
             field,
             "No customer has verified this email; name an unverified customer by id, ref, externalId, loyaltyId or username.",

@@ -3,6 +3,7 @@
 use super::lookup::{find, Identifier};
 use super::writes::{apply_patch, create_with_id, CreateInput};
 use crate::domain::{AdminPatch, Customer, DomainError, DomainResult, Email, ErrorCode, Patch, TenantId};
+use crate::retry::Backoff;
 use crate::services::creation::{InsertError, NewCustomerInput};
 use crate::services::Services;
 
@@ -30,7 +31,8 @@ fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResul
             return Ok(Some(id.clone()));
         }
         Identifier::Email(e) => {
-            let same = matches!((Email::parse(e, &[]), Email::parse(&input.email, &[])), (Ok(a), Ok(b)) if a.normalized() == b.normalized());
+            let same =
+                matches!((Email::parse(e, &[]), Email::parse(&input.email, &[])), (Ok(a), Ok(b)) if a.same_address(&b));
             return if same { Ok(None) } else { Err(mismatch("email")) };
         }
         Identifier::Ref(_) => (&mut b.reference, "ref"),
@@ -48,6 +50,10 @@ fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResul
     }
 }
 
+/// A create that lost to a concurrent one looks the winner up and updates
+/// it instead, at once: three rounds at most.
+const RACES: Backoff = Backoff::immediate(3);
+
 /// Updates the customer the identifier names, or creates it. Under
 /// concurrent calls for one new identifier, its uniqueness guard (or, for a
 /// customer id, the profile's own key) lets exactly one create; the others
@@ -59,7 +65,7 @@ pub async fn upsert(
     on_create: CreateInput,
     on_update: AdminPatch,
 ) -> DomainResult<(UpsertResult, Customer)> {
-    for _ in 0..3 {
+    for _ in 0..RACES.tries {
         if let Some(record) = find(svc, tenant, ident).await? {
             let after = apply_patch(svc, &record.customer, on_update.clone(), None)
                 .await

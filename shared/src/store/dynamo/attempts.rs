@@ -1,7 +1,7 @@
 //! Password attempts: one counter item per address, reserved before a
 //! password is checked.
 
-use super::{key, n, sdk, DynamoStore, Item};
+use super::{key, n, sdk, DynamoStore, Item, COUNTER_MOVED};
 use crate::domain::TenantId;
 use crate::store::{keys, table, Attempt, AttemptStore};
 use async_trait::async_trait;
@@ -32,7 +32,7 @@ impl AttemptStore for DynamoStore {
         now: DateTime<Utc>,
         lock_until: DateTime<Utc>,
     ) -> anyhow::Result<Attempt> {
-        for _ in 0..4 {
+        for _ in 0..COUNTER_MOVED.tries {
             // Count this attempt, if fewer than `max` are counted.
             let result = self
                 .client

@@ -3,7 +3,9 @@
 use super::items::{
     self, customer_from_item, customer_item, guards, profile_key, token_item, unique_values, EMAIL_KEY,
 };
-use super::{failed_at, key, n, s, sdk, verdict, DynamoStore, Item, Transaction, TxError, GUARD_OWNER, NOT_EXISTS};
+use super::{
+    failed_at, key, n, s, sdk, verdict, DynamoStore, Item, Transaction, TxError, GUARD_OWNER, NOT_EXISTS, PROFILE_MOVED,
+};
 use crate::domain::{Customer, CustomerRecord, TenantId};
 use crate::store::{keys, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
 use anyhow::Context;
@@ -154,7 +156,7 @@ impl CustomerStore for DynamoStore {
             }
             match self.transact(tx.items).await {
                 Ok(()) => break,
-                Err(TxError::Cancelled(codes)) if failed_at(&codes, 0) && attempt < 5 => {
+                Err(TxError::Cancelled(codes)) if failed_at(&codes, 0) && PROFILE_MOVED.retries_after(attempt) => {
                     match self.get_customer(t, &current.id).await? {
                         Some(record) => current = record.customer,
                         // Erased by a request of its own meanwhile: the rest

@@ -22,6 +22,7 @@ mod wishlists;
 
 use super::table::{GSI1, GSI1_PARTITION_KEY, PARTITION_KEY, SORT_KEY};
 use super::{UniqueKey, WriteError};
+use crate::retry::Backoff;
 use anyhow::Context;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
@@ -30,6 +31,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, Put, Transa
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
+use std::time::Duration;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -39,6 +41,23 @@ const NOT_EXISTS: &str = "attribute_not_exists(pk)";
 const EXISTS: &str = "attribute_exists(pk)";
 /// The attribute of a guard item naming the customer that owns the value.
 const GUARD_OWNER: &str = "customerId";
+/// A transaction cancelled by `TransactionConflict` alone (another
+/// transaction on the same items) is made again: 9 tries, from 10 ms.
+const TRANSACTION_CONFLICT: Backoff = Backoff {
+    tries: 9,
+    first: Duration::from_millis(10),
+    max: Duration::from_millis(1280),
+    jitter: Duration::from_millis(20),
+};
+/// Items a batch write left unprocessed (throttling) are written again.
+const UNPROCESSED: Backoff =
+    Backoff { tries: 8, first: Duration::from_millis(20), max: Duration::from_millis(1280), jitter: Duration::ZERO };
+/// Erasure reads a customer again whose version moved under it (a unique
+/// value changed), this many times at most.
+pub(super) const PROFILE_MOVED: Backoff = Backoff::immediate(6);
+/// A login-attempt counter whose lock ended is restarted, or counted as
+/// usual when another request restarted it first: this many rounds at most.
+pub(super) const COUNTER_MOVED: Backoff = Backoff::immediate(4);
 
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -274,7 +293,6 @@ impl DynamoStore {
     /// cancelled with `TransactionConflict` before their conditions are even
     /// evaluated; those are retried so that the caller sees the real outcome.
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
-        let mut delay = std::time::Duration::from_millis(10);
         for attempt in 0.. {
             let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
             let err = match result {
@@ -289,9 +307,7 @@ impl DynamoStore {
             };
             let conflict_only = codes.iter().any(|c| c == "TransactionConflict")
                 && !codes.iter().any(|c| c == "ConditionalCheckFailed");
-            if conflict_only && attempt < 8 {
-                tokio::time::sleep(delay + std::time::Duration::from_millis(rand::random::<u64>() % 20)).await;
-                delay *= 2;
+            if conflict_only && TRANSACTION_CONFLICT.wait_after(attempt).await {
                 continue;
             }
             return Err(TxError::Cancelled(codes));
@@ -396,7 +412,7 @@ impl DynamoStore {
                         .build())
                 })
                 .collect::<anyhow::Result<_>>()?;
-            for attempt in 0..8u32 {
+            for attempt in 0.. {
                 let out = self
                     .client
                     .batch_write_item()
@@ -408,8 +424,7 @@ impl DynamoStore {
                 if requests.is_empty() {
                     break;
                 }
-                anyhow::ensure!(attempt < 7, "items left undeleted after retries");
-                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                anyhow::ensure!(UNPROCESSED.wait_after(attempt).await, "items left undeleted after retries");
             }
         }
         Ok(())

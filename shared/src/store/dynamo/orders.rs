@@ -5,8 +5,9 @@
 
 use super::items::{standing_item, standing_key, with_keys};
 use super::{key, s, DynamoStore, Item, NOT_EXISTS};
+use crate::domain::OrderRange;
 use crate::domain::{Order, Standing, TenantId};
-use crate::store::{keys, OrderRange, OrderStore, OrderWrite, WriteError};
+use crate::store::{keys, OrderStore, OrderWrite, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
