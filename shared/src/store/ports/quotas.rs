@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 /// One unit of a fixed-window quota: `key` names the window, which holds
 /// `max` units and is forgotten after `window_ends`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quota {
     pub key: String,
     pub max: u32,
