@@ -5,6 +5,7 @@ use shared::domain::wishlists::WishlistChange;
 use shared::graphql::http::with_limits;
 use shared::graphql::inputs::{AddressInputObject, UpdateCustomerInput};
 use shared::graphql::types::{CustomerObject, CustomerPayload, LogoutPayload, SessionObject, WishlistObject};
+use shared::graphql::weights;
 use shared::graphql::{respond, UserErrorObject};
 use shared::payloads;
 use shared::services::credentials::Principal;
@@ -190,9 +191,7 @@ impl Mutation {
     }
 
     /// Makes a wishlist; the customer's first list, or one made with `makeDefault`, becomes the default.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "weights::WISHLIST_CHANGE + child_complexity")]
     async fn create_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -204,9 +203,7 @@ impl Mutation {
     }
 
     /// Renames one of the customer's wishlists.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "weights::WISHLIST_CHANGE + child_complexity")]
     async fn rename_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -217,9 +214,7 @@ impl Mutation {
     }
 
     /// Makes one of the customer's wishlists the default.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "weights::WISHLIST_CHANGE + child_complexity")]
     async fn set_default_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -229,9 +224,7 @@ impl Mutation {
     }
 
     /// Deletes a wishlist with its items; deleting the default makes the oldest remaining list the default.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "weights::WISHLIST_CHANGE + child_complexity")]
     async fn delete_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -241,9 +234,7 @@ impl Mutation {
     }
 
     /// Adds an item to a wishlist; an item already there keeps its one entry (and its `addedAt`).
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "weights::WISHLIST_CHANGE + child_complexity")]
     async fn add_to_wishlist(
         &self,
         ctx: &Context<'_>,
@@ -260,9 +251,7 @@ impl Mutation {
     }
 
     /// Removes an item from a wishlist; an item that is not there changes nothing.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "weights::WISHLIST_CHANGE + child_complexity")]
     async fn remove_from_wishlist(
         &self,
         ctx: &Context<'_>,

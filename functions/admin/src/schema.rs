@@ -11,6 +11,7 @@ use shared::graphql::errors::to_graphql;
 use shared::graphql::http::with_limits;
 use shared::graphql::respond;
 use shared::graphql::types::CustomerStatusObject;
+use shared::graphql::{pages, weights};
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office;
 use shared::services::{back_in_stock, contracts, loyalty, newsletter, orders, promotions};
@@ -69,16 +70,15 @@ impl Query {
     }
 
     /// Customers matching `filter`, oldest first; `first` is clamped to 100. Needs `customer:read`.
-    // What is asked of each customer is asked `first` times: a page of 100
-    // customers' order histories is 100 queries, and weighs like it.
-    #[graphql(complexity = "5 + first.unwrap_or(50).clamp(0, 100) as usize * child_complexity / 10")]
+    #[graphql(complexity = "weights::customers_page(first, child_complexity)")]
     async fn customers(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "What the customers must match; absent: every customer of the tenant.")] filter: Option<
             CustomerFilter,
         >,
-        #[graphql(default = 50, desc = "How many to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(default_with = "Some(pages::LISTING)", desc = "How many to return, at most 100 (more is clamped).")]
+        first: Option<i32>,
         #[graphql(
             desc = "The `endCursor` of the previous page, to continue after it (`INVALID` when it is not a cursor of this listing)."
         )]
@@ -86,7 +86,7 @@ impl Query {
     ) -> async_graphql::Result<CustomerConnection> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
         let filter = answer(ctx, filter.unwrap_or_default().into_domain())?;
-        let first = first.unwrap_or(50).max(0) as usize;
+        let first = pages::requested(first, pages::LISTING);
         let page = answer(ctx, back_office::search(svc, client.tenant(), &filter, first, after.as_deref()).await)?;
         let page_info = PageInfo::of(&page, after.as_deref());
         let edges = page.items.into_iter().map(|(cursor, c)| CustomerEdge { cursor, node: c.into() }).collect();
@@ -97,14 +97,15 @@ impl Query {
     async fn promotions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50, desc = "How many to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(default_with = "Some(pages::LISTING)", desc = "How many to return, at most 100 (more is clamped).")]
+        first: Option<i32>,
         #[graphql(
             desc = "The `endCursor` of the previous page, to continue after it (`INVALID` when it is not a cursor of this listing)."
         )]
         after: Option<String>,
     ) -> async_graphql::Result<PromotionConnection> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerRead])?;
-        let first = first.unwrap_or(50).max(0) as usize;
+        let first = pages::requested(first, pages::LISTING);
         let page = answer(ctx, promotions::list(svc, client.tenant(), first, after.as_deref()).await)?;
         let page_info = PageInfo::of(&page, after.as_deref());
         let edges =
@@ -120,14 +121,15 @@ impl Query {
         #[graphql(desc = "Only subscriptions in this state; absent: all of them.")] status: Option<
             shared::graphql::types::NewsletterState,
         >,
-        #[graphql(default = 50, desc = "How many to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(default_with = "Some(pages::LISTING)", desc = "How many to return, at most 100 (more is clamped).")]
+        first: Option<i32>,
         #[graphql(
             desc = "The `endCursor` of the previous page, to continue after it (`INVALID` when it is not a cursor of this listing)."
         )]
         after: Option<String>,
     ) -> async_graphql::Result<NewsletterSubscriptionConnection> {
         let (svc, client) = allowed(ctx, &[Permission::SubscriptionRead])?;
-        let first = first.unwrap_or(50).max(0) as usize;
+        let first = pages::requested(first, pages::LISTING);
         let status = status.map(Into::into);
         let page =
             answer(ctx, newsletter::list_newsletters(svc, client.tenant(), status, first, after.as_deref()).await)?;
@@ -251,9 +253,7 @@ impl Mutation {
     /// Records an order of the order system for a customer (again whenever
     /// it changes): idempotent by `orderId`; totals and loyalty points move
     /// with it in one transaction. Needs `order:write`.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::RECORD_WRITE + child_complexity")]
     async fn record_order(
         &self,
         ctx: &Context<'_>,
@@ -277,9 +277,7 @@ impl Mutation {
 
     /// Records a recurring order of the order system for a customer (again
     /// whenever it changes): idempotent by `contractId`. Needs `order:write`.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::RECORD_WRITE + child_complexity")]
     async fn record_subscription_contract(
         &self,
         ctx: &Context<'_>,
@@ -305,9 +303,7 @@ impl Mutation {
 
     /// Creates or changes a promotion by `promotionId` (`NOOP` when nothing
     /// would change). Needs `promotion:write`.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::RECORD_WRITE + child_complexity")]
     async fn upsert_promotion(
         &self,
         ctx: &Context<'_>,
@@ -336,9 +332,7 @@ impl Mutation {
     /// Adds points (or takes them, with a negative number: never below zero,
     /// else `INSUFFICIENT_POINTS`). The same `idempotencyKey` again returns
     /// the first result and changes nothing. Needs `loyalty:write`.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::RECORD_WRITE + child_complexity")]
     async fn adjust_points(
         &self,
         ctx: &Context<'_>,
@@ -363,9 +357,7 @@ impl Mutation {
     /// `promotionId` when `points` is absent (`INSUFFICIENT_POINTS` beyond
     /// the balance; concurrent redemptions never overdraw it). Idempotent by
     /// `idempotencyKey`. Needs `loyalty:write`.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::RECORD_WRITE + child_complexity")]
     async fn redeem_points(
         &self,
         ctx: &Context<'_>,
@@ -390,9 +382,7 @@ impl Mutation {
     }
 
     /// Spends stamps, like `redeemPoints`. Needs `loyalty:write`.
-    // A read-apply-write of the customer's data: weighted so that one
-    // request holds only a few.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::RECORD_WRITE + child_complexity")]
     async fn redeem_stamps(
         &self,
         ctx: &Context<'_>,

@@ -17,6 +17,7 @@
 //! are bounded, then the batch goes to the dead-letter queue (with an alarm).
 
 pub mod customer_events;
+mod mail;
 pub mod publisher;
 
 pub use customer_events::{CustomerEvent, EventName, DEFAULT_SOURCE};
@@ -26,13 +27,11 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::LambdaEvent;
 use publisher::{MAX_BATCH_BYTES, MAX_ENTRIES};
-use shared::clock::Clock;
-use shared::domain::OutboxMail;
-use shared::domain::{mask_email, TenantId};
-use shared::mail::{MailError, Mailer, SesMailer};
+use shared::domain::TenantId;
+use shared::mail::{Mailer, SesMailer};
 use shared::retry::Backoff;
 use shared::store::keys::ItemKey;
-use shared::store::{stream, DynamoStore, MailClaim, Store, UniqueKey};
+use shared::store::{stream, DynamoStore, Store, UniqueKey};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -48,17 +47,12 @@ const MAX_BUDGET: Duration = Duration::from_secs(15 * 60);
 /// as long to claim it and as long to remove it): a send must never be cut
 /// off between SES taking the mail and the item's removal.
 const RESERVE: Duration = Duration::from_secs(3 * shared::aws::OPERATION_TIMEOUT.as_secs() + 2);
-/// A claim outlives the invocation that made it by this much: a delivery
-/// that died holds its mail no longer than that.
-const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// Tries to send one mail, or to publish a batch of events, within an
 /// invocation (each an SES or PutEvents call with the SDK's own retries):
 /// 3, pausing 0.5 s before the second and 1 s before the third, as long as
 /// the pause leaves `RESERVE` before the deadline.
 const DELIVERY: Backoff =
     Backoff { tries: 3, first: Duration::from_millis(500), max: Duration::from_secs(2), jitter: Duration::ZERO };
-/// How often a mail held by another delivery is asked for again.
-const BUSY_WAIT: Duration = Duration::from_secs(1);
 
 /// What a record of the stream asks of this function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -337,123 +331,6 @@ impl Events {
         pending.clear();
         result
     }
-
-    /// Sends the outbox mail `id` unless it was sent or refused already.
-    async fn send_mail(&self, id: &str, until: Instant) -> Outcome {
-        if left(until) < RESERVE {
-            tracing::warn!(mail = id, "too close to the deadline to send: left for the next delivery");
-            return Outcome::Retry;
-        }
-        let mail = match self.claim(id, until).await {
-            Ok(mail) => mail,
-            Err(outcome) => return outcome,
-        };
-        let to = mask_email(&mail.to);
-        let rendered = match mail.render() {
-            Ok(rendered) => rendered,
-            Err(e) => return self.reject(&mail, &to, &format!("the mail does not render: {e:#}")).await,
-        };
-        let mut attempt = 0;
-        loop {
-            match self.mailer.send(&mail.from, &rendered).await {
-                Ok(()) => break,
-                Err(MailError::Rejected(reason)) => return self.reject(&mail, &to, &reason).await,
-                Err(MailError::Transient(e)) => {
-                    let error = redact(&format!("{e:#}"), &mail.to, &to);
-                    if let Some(pause) = pause_before_another(attempt, until) {
-                        tracing::warn!(
-                            mail = %mail.id, template = ?mail.template, to = %to, attempt = attempt + 1, error = %error,
-                            "mail not sent yet: trying again"
-                        );
-                        tokio::time::sleep(pause).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    tracing::error!(
-                        mail = %mail.id, template = ?mail.template, to = %to, attempt = attempt + 1, error = %error,
-                        "mail not sent: left for the next delivery"
-                    );
-                    self.release(&mail.id).await;
-                    return Outcome::Retry;
-                }
-            }
-        }
-        match self.store.mail_sent(&mail.id).await {
-            Ok(()) => tracing::info!(
-                mail = %mail.id, tenant = %mail.tenant_id, template = ?mail.template, to = %to, "mail sent"
-            ),
-            // Sent is sent: delivering the record again would mail twice. The
-            // item stays claimed until its TTL removes it.
-            Err(e) => tracing::error!(
-                mail = %mail.id, template = ?mail.template, to = %to, error = %format!("{e:#}"),
-                "mail sent, but its outbox item could not be removed"
-            ),
-        }
-        Outcome::Done
-    }
-
-    /// Takes the mail for this delivery, until the invocation's deadline
-    /// (and a margin); waits while another delivery holds it, as long as
-    /// the deadline allows. Otherwise, how the record ends.
-    async fn claim(&self, id: &str, until: Instant) -> Result<OutboxMail, Outcome> {
-        loop {
-            // The lease is measured against the invocation's real deadline,
-            // so it reads the system's time like the deadline does.
-            let now = shared::clock::SystemClock.now();
-            let lease_until = now + chrono_duration(left(until) + LEASE_MARGIN);
-            match self.store.claim_mail(id, now, lease_until).await {
-                Ok(MailClaim::Claimed(mail)) => return Ok(*mail),
-                Ok(MailClaim::Gone) => {
-                    tracing::info!(mail = id, "outbox mail sent already (or gone): nothing to do");
-                    return Err(Outcome::Done);
-                }
-                Ok(MailClaim::Rejected) => {
-                    tracing::info!(mail = id, "outbox mail refused for good earlier: not sent again");
-                    return Err(Outcome::Done);
-                }
-                Ok(MailClaim::Busy) if left(until) > BUSY_WAIT + RESERVE => tokio::time::sleep(BUSY_WAIT).await,
-                Ok(MailClaim::Busy) => {
-                    tracing::warn!(mail = id, "outbox mail held by another delivery: left for the next delivery");
-                    return Err(Outcome::Retry);
-                }
-                Err(e) => {
-                    tracing::error!(mail = id, error = %format!("{e:#}"), "could not claim the outbox mail");
-                    return Err(Outcome::Retry);
-                }
-            }
-        }
-    }
-
-    /// Keeps a mail SES refused for good, with the reason, for an operator.
-    async fn reject(&self, mail: &OutboxMail, to: &str, reason: &str) -> Outcome {
-        let logged = redact(reason, &mail.to, to);
-        match self.store.mail_rejected(&mail.id, reason).await {
-            Ok(()) => {
-                tracing::error!(
-                    mail = %mail.id, tenant = %mail.tenant_id, template = ?mail.template, to = %to, reason = %logged,
-                    "mail refused for good: kept in the outbox for an operator"
-                );
-                Outcome::Done
-            }
-            Err(e) => {
-                tracing::error!(
-                    mail = %mail.id, template = ?mail.template, to = %to, reason = %logged, error = %format!("{e:#}"),
-                    "mail refused for good, but could not be marked so: left for the next delivery"
-                );
-                self.release(&mail.id).await;
-                Outcome::Retry
-            }
-        }
-    }
-
-    /// Gives a claimed mail back at once, so that the next delivery need not
-    /// wait for the lease to run out.
-    async fn release(&self, id: &str) {
-        if let Err(e) = self.store.release_mail(id).await {
-            let error = format!("{e:#}");
-            tracing::warn!(mail = id, error = %error, "could not release the outbox mail: its lease runs out");
-        }
-    }
 }
 
 /// The time an invocation has: until `deadline`, or `DEFAULT_BUDGET` if that
@@ -526,273 +403,5 @@ fn buyer_event(record: &EventRecord) -> Option<CustomerEvent> {
     }
 }
 
-fn chrono_duration(d: Duration) -> chrono::Duration {
-    chrono::Duration::milliseconds(i64::try_from(d.min(MAX_BUDGET + LEASE_MARGIN).as_millis()).unwrap_or(0))
-}
-
-/// `text` (a provider's message) with the recipient's address masked: logs
-/// never hold a full address.
-fn redact(text: &str, address: &str, masked: &str) -> String {
-    if address.is_empty() {
-        return text.to_string();
-    }
-    text.replace(address, masked).replace(&address.to_lowercase(), masked)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    /// A stream record as Lambda delivers it (`SizeBytes` is required).
-    fn record(event_name: &str, pk: &str, sk: &str) -> EventRecord {
-        let raw = json!({
-            "eventID": "1",
-            "eventName": event_name,
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": "us-east-1",
-            "dynamodb": {
-                "ApproximateCreationDateTime": 1_700_000_000.0,
-                "Keys": { "pk": { "S": pk }, "sk": { "S": sk } },
-                "NewImage": { "pk": { "S": pk }, "sk": { "S": sk }, "status": { "S": "PENDING" } },
-                "SequenceNumber": "111",
-                "SizeBytes": 26,
-                "StreamViewType": "NEW_AND_OLD_IMAGES"
-            },
-            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/customers/stream/2024-01-01T00:00:00.000"
-        });
-        serde_json::from_value(raw).expect("a DynamoDB stream record")
-    }
-
-    #[test]
-    fn an_inserted_outbox_item_is_a_mail_to_send() {
-        let r = record("INSERT", "OUTBOX#01HZX3", "MAIL");
-        assert_eq!(classify(&r), Work::Mail { id: "01HZX3".into() });
-        assert_eq!(r.change.sequence_number.as_deref(), Some("111"));
-    }
-
-    #[test]
-    fn claims_and_removals_of_outbox_items_are_not() {
-        assert_eq!(classify(&record("MODIFY", "OUTBOX#01HZX3", "MAIL")), Work::Nothing);
-        assert_eq!(classify(&record("REMOVE", "OUTBOX#01HZX3", "MAIL")), Work::Nothing);
-    }
-
-    #[test]
-    fn other_items_are_not_mails() {
-        assert_eq!(classify(&record("INSERT", "OUTBOX#01HZX3", "PROFILE")), Work::Nothing);
-        assert_eq!(classify(&record("INSERT", "OUTBOX#", "MAIL")), Work::Nothing);
-        assert_eq!(classify(&record("INSERT", "T#shop#OUTBOX#1", "MAIL")), Work::Nothing);
-    }
-
-    #[test]
-    fn profiles_newsletter_subscriptions_orders_and_ledger_entries_are_customer_events_and_nothing_else_is() {
-        for op in ["INSERT", "MODIFY", "REMOVE"] {
-            assert_eq!(classify(&record(op, "T#shop#C#01HZX3", "PROFILE")), Work::Customer);
-            assert_eq!(
-                classify(&record(op, "T#shop#NEWSLETTER#ann@example.com", "NEWSLETTER")),
-                Work::Newsletter {
-                    tenant: TenantId::parse("shop").expect("a tenant"),
-                    email_key: "ann@example.com".into()
-                }
-            );
-        }
-        assert_eq!(classify(&record("INSERT", "T#shop#C#01HZX3", "SESSION#01A")), Work::Nothing);
-        assert_eq!(classify(&record("INSERT", "T#shop#EMAIL#ann@example.com", "GUARD")), Work::Nothing);
-        assert_eq!(classify(&record("INSERT", "T#shop#TOKEN#abc", "TOKEN")), Work::Nothing);
-        let order = "ORDER#2026-11-20T10:00:00.000Z#SO-1";
-        assert_eq!(classify(&record("MODIFY", "T#shop#C#01HZX3", order)), Work::Buyer);
-        assert_eq!(classify(&record("INSERT", "T#shop#C#01HZX3", "LEDGER#000000000001")), Work::Buyer);
-        assert_eq!(classify(&record("MODIFY", "T#shop#C#01HZX3", "STANDING")), Work::Nothing);
-        assert_eq!(classify(&record("INSERT", "T#shop#ORDER#SO-1", "GUARD")), Work::Nothing);
-    }
-
-    #[test]
-    fn a_record_without_string_keys_is_nothing() {
-        let raw = json!({
-            "eventID": "2", "eventName": "INSERT", "awsRegion": "us-east-1",
-            "dynamodb": { "Keys": { "pk": { "N": "1" } }, "SizeBytes": 5 }
-        });
-        let r: EventRecord = serde_json::from_value(raw).expect("a record");
-        assert_eq!(classify(&r), Work::Nothing);
-    }
-
-    #[test]
-    fn a_batch_event_parses_and_the_response_names_sequence_numbers() {
-        let event: Event = serde_json::from_value(json!({ "Records": [] })).expect("an empty batch");
-        assert!(event.records.is_empty());
-        let mut failure = DynamoDbBatchItemFailure::default();
-        failure.item_identifier = Some("111".into());
-        let mut response = DynamoDbEventResponse::default();
-        response.batch_item_failures.push(failure);
-        assert_eq!(
-            serde_json::to_value(&response).expect("JSON"),
-            json!({ "batchItemFailures": [{ "itemIdentifier": "111" }] })
-        );
-    }
-
-    /// `events/events/stream-batch.json`: a sample batch (also for
-    /// `cargo lambda invoke events --data-file ...`).
-    #[test]
-    fn in_the_sample_batch_only_the_inserted_outbox_item_is_a_mail_and_it_renders() {
-        let event: Event =
-            serde_json::from_str(include_str!("../../../events/events/stream-batch.json")).expect("sample");
-        let work: Vec<Work> = event.records.iter().map(classify).collect();
-        assert_eq!(work, [Work::Mail { id: "01JDQ7Z8X0C4V5B6N7M8K9J0H1".into() }, Work::Nothing, Work::Nothing]);
-        let mail: OutboxMail =
-            serde_dynamo::from_item(event.records[0].change.new_image.clone()).expect("an outbox mail");
-        assert_eq!(mail.id, "01JDQ7Z8X0C4V5B6N7M8K9J0H1");
-        let rendered = mail.render().expect("renders");
-        assert_eq!(rendered.to, "ann@example.com");
-        assert!(rendered.text.contains("token=example"), "{}", rendered.text);
-    }
-
-    #[test]
-    fn a_deadline_in_the_past_means_the_default_budget() {
-        let now = SystemTime::now();
-        assert_eq!(budget(SystemTime::UNIX_EPOCH + Duration::from_millis(600_000), now), DEFAULT_BUDGET);
-        assert_eq!(budget(now + Duration::from_secs(30), now), Duration::from_secs(30));
-        assert_eq!(budget(now + Duration::from_secs(3600), now), MAX_BUDGET);
-    }
-
-    #[test]
-    fn provider_messages_are_logged_with_the_address_masked() {
-        let logged =
-            redact("Email address is not verified: Kate@Example.com, kate@example.com", "Kate@Example.com", "k***");
-        assert_eq!(logged, "Email address is not verified: k***, k***");
-    }
-
-    /// The bus of the tests below: keeps each PutEvents call (the events'
-    /// ids), and refuses the entry `index` of call `call` if told to.
-    #[derive(Default)]
-    struct Bus {
-        calls: std::sync::Mutex<Vec<Vec<String>>>,
-        refuse: Option<(usize, usize)>,
-    }
-
-    #[async_trait::async_trait]
-    impl Publisher for Bus {
-        async fn publish(&self, events: &[BusEvent]) -> Result<(), Unpublished> {
-            let mut calls = self.calls.lock().expect("calls");
-            calls.push(events.iter().map(|e| e.event_id.clone()).collect());
-            match self.refuse {
-                Some((call, index)) if call + 1 == calls.len() => Err(Unpublished { index, reason: "refused".into() }),
-                _ => Ok(()),
-            }
-        }
-    }
-
-    /// These batches hold no mail.
-    struct NoMail;
-
-    #[async_trait::async_trait]
-    impl Mailer for NoMail {
-        async fn send(&self, _from: &str, _mail: &shared::mail::Mail) -> Result<(), MailError> {
-            Err(MailError::Rejected("no mail here".into()))
-        }
-    }
-
-    /// A store never reached: profile records need none.
-    fn offline_store() -> Arc<dyn Store> {
-        let conf = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-            .build();
-        Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(conf), "unused"))
-    }
-
-    fn profile_image(id: &str, version: i64, first_name: &str, last_login: Option<&str>) -> serde_json::Value {
-        json!({
-            "pk": { "S": format!("T#shop#C#{id}") }, "sk": { "S": "PROFILE" },
-            "id": { "S": id }, "tenantId": { "S": "shop" }, "customerNumber": { "S": "1" },
-            "email": { "S": format!("{id}@example.com") }, "emailKey": { "S": format!("{id}@example.com") },
-            "emailVerified": { "BOOL": true }, "firstName": { "S": first_name }, "status": { "S": "ACTIVE" },
-            "createdAt": { "S": "2026-11-21T12:00:00Z" }, "updatedAt": { "S": "2026-11-21T12:00:00Z" },
-            "lastLoginAt": last_login.map_or(json!({ "NULL": true }), |t| json!({ "S": t })),
-            "version": { "N": version.to_string() },
-            "passwordHash": { "S": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA" }, "tokenVersion": { "N": "0" }
-        })
-    }
-
-    /// A record of customer `id`'s profile, the `seq`-th of its batch (event id `e<seq>`).
-    fn profile_change(
-        event_name: &str,
-        seq: u32,
-        id: &str,
-        old: Option<serde_json::Value>,
-        new: Option<serde_json::Value>,
-    ) -> EventRecord {
-        let mut change = json!({
-            "ApproximateCreationDateTime": 1_795_262_400.0,
-            "Keys": { "pk": { "S": format!("T#shop#C#{id}") }, "sk": { "S": "PROFILE" } },
-            "SequenceNumber": seq.to_string(),
-            "SizeBytes": 500,
-            "StreamViewType": "NEW_AND_OLD_IMAGES"
-        });
-        if let Some(old) = old {
-            change["OldImage"] = old;
-        }
-        if let Some(new) = new {
-            change["NewImage"] = new;
-        }
-        let id = format!("e{seq}");
-        let raw = json!({ "eventID": id, "eventName": event_name, "awsRegion": "us-east-1", "dynamodb": change });
-        serde_json::from_value(raw).expect("a record")
-    }
-
-    /// Two customers' changes: A created, A logs in (no event), A renamed,
-    /// B created, B renamed.
-    fn two_customers() -> Event {
-        let mut event = Event::default();
-        event.records = vec![
-            profile_change("INSERT", 1, "a", None, Some(profile_image("a", 1, "Ann", None))),
-            profile_change(
-                "MODIFY",
-                2,
-                "a",
-                Some(profile_image("a", 1, "Ann", None)),
-                Some(profile_image("a", 1, "Ann", Some("2026-11-21T12:01:00Z"))),
-            ),
-            profile_change(
-                "MODIFY",
-                3,
-                "a",
-                Some(profile_image("a", 1, "Ann", Some("2026-11-21T12:01:00Z"))),
-                Some(profile_image("a", 2, "Anna", Some("2026-11-21T12:01:00Z"))),
-            ),
-            profile_change("INSERT", 4, "b", None, Some(profile_image("b", 1, "Bo", None))),
-            profile_change(
-                "MODIFY",
-                5,
-                "b",
-                Some(profile_image("b", 1, "Bo", None)),
-                Some(profile_image("b", 2, "Bob", None)),
-            ),
-        ];
-        event
-    }
-
-    #[tokio::test]
-    async fn events_go_out_in_record_order_and_one_call_never_holds_two_of_one_customer() {
-        let bus = Arc::new(Bus::default());
-        let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone());
-        let response = events.handle(two_customers()).await;
-        assert!(response.batch_item_failures.is_empty());
-        let calls = bus.calls.lock().expect("calls").clone();
-        assert_eq!(calls, [vec!["e1"], vec!["e3", "e4"], vec!["e5"]]);
-    }
-
-    #[tokio::test]
-    async fn an_event_the_bus_refuses_fails_the_batch_from_its_record() {
-        let bus = Arc::new(Bus { refuse: Some((1, 1)), ..Default::default() });
-        let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone());
-        // Time for one attempt only (none is made with less than RESERVE left).
-        let deadline = SystemTime::now() + RESERVE + Duration::from_millis(400);
-        let response = events.handle_until(two_customers(), deadline).await;
-        let failed: Vec<Option<String>> =
-            response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
-        assert_eq!(failed, [Some("4".to_string())], "B's creation was refused: from its record on");
-        let calls = bus.calls.lock().expect("calls").clone();
-        assert_eq!(calls, [vec!["e1"], vec!["e3", "e4"]], "nothing after the refused call");
-    }
-}
+mod tests;

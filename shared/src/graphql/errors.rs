@@ -2,6 +2,7 @@
 //! problems and failures become top-level errors with a stable `code`.
 
 use super::http::RequestContext;
+use super::refusal::{TopLevelCode, INTERNAL_MESSAGE};
 use crate::domain::{DomainError, DomainResult, ErrorCode, UserError};
 use async_graphql::{Context, Enum, ErrorExtensions, SimpleObject};
 
@@ -87,10 +88,10 @@ macro_rules! payloads {
 }
 
 /// A top-level error with `extensions.code` (and the request id).
-pub fn top_level(ctx: &Context<'_>, code: &'static str, message: &str) -> async_graphql::Error {
+pub fn top_level(ctx: &Context<'_>, code: TopLevelCode, message: &str) -> async_graphql::Error {
     let request_id = ctx.data_opt::<RequestContext>().map(|r| r.request_id.clone()).unwrap_or_default();
     async_graphql::Error::new(message).extend_with(|_, e| {
-        e.set("code", code);
+        e.set("code", code.as_str());
         e.set("requestId", request_id.clone());
     })
 }
@@ -119,18 +120,18 @@ pub fn to_graphql(ctx: &Context<'_>, e: DomainError) -> async_graphql::Error {
     match e {
         // Where a query has no payload to carry them: the first, as a top-level error.
         DomainError::User(errors) => match errors.into_iter().next() {
-            Some(e) => top_level(ctx, e.code.as_str(), &e.message).extend_with(|_, ext| {
+            Some(e) => top_level(ctx, TopLevelCode::Input(e.code), &e.message).extend_with(|_, ext| {
                 if !e.field.is_empty() {
                     ext.set("field", e.field.clone());
                 }
             }),
-            None => top_level(ctx, "INVALID", "Invalid input."),
+            None => top_level(ctx, TopLevelCode::Input(ErrorCode::Invalid), "Invalid input."),
         },
-        DomainError::Unauthenticated(why) => top_level(ctx, "UNAUTHENTICATED", why),
-        DomainError::Forbidden(why) => top_level(ctx, "FORBIDDEN", why),
+        DomainError::Unauthenticated(why) => top_level(ctx, TopLevelCode::Unauthenticated, why),
+        DomainError::Forbidden(why) => top_level(ctx, TopLevelCode::Forbidden, why),
         DomainError::Internal(e) => {
             tracing::error!(error = format!("{e:#}"), "internal error");
-            top_level(ctx, "INTERNAL", "Internal error; quote the request id when reporting it.")
+            top_level(ctx, TopLevelCode::Internal, INTERNAL_MESSAGE)
         }
     }
 }

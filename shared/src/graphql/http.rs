@@ -1,7 +1,9 @@
-//! The Lambda HTTP handler every function runs: method and size checks,
-//! tenancy and credentials, request limits, then the schema.
+//! The Lambda HTTP handler every function runs, in three steps that each
+//! may refuse the request (`Refusal`): parse (method, size, tenancy,
+//! request limits), authenticate, execute the schema.
 
-use crate::domain::{DomainError, TenantId};
+use super::refusal::{json_response, Refusal, TopLevelCode};
+use crate::domain::{DomainError, ErrorCode, TenantId};
 use crate::services::api_keys::{self, ApiClient};
 use crate::services::credentials::{self, Principal};
 use crate::Services;
@@ -9,7 +11,6 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, Executor};
 use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde_json::json;
 use std::sync::Arc;
 
 /// What a function demands of its callers.
@@ -58,27 +59,6 @@ pub struct App<E: Executor> {
     access: Access,
 }
 
-fn json_response(status: StatusCode, body: serde_json::Value) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::Text(body.to_string()))
-        .unwrap_or_default()
-}
-
-/// A GraphQL error response produced before execution.
-fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response<Body> {
-    tracing::info!(status = status.as_u16(), code, message, "request refused");
-    json_response(
-        status,
-        json!({ "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }] }),
-    )
-}
-
-fn unknown_tenant(request_id: &str) -> Response<Body> {
-    error_response(StatusCode::OK, "UNAUTHENTICATED", "Missing or invalid credentials.", request_id)
-}
-
 impl<E: Executor> App<E> {
     pub fn new(schema: E, services: Arc<Services>, access: Access) -> Self {
         Self { schema, services, access }
@@ -90,55 +70,49 @@ impl<E: Executor> App<E> {
 
     /// Handles one HTTP request. Never fails: every problem is an HTTP
     /// response with a GraphQL error body, so the function keeps serving.
+    /// The steps: parse (method, size, tenant header, JSON, batch size, the
+    /// credential-field count, the header's tenant served), authenticate
+    /// (the access rule; the tenant acted in is the credential's), execute.
     pub async fn handle(&self, req: Request) -> Result<Response<Body>, std::convert::Infallible> {
         let request_id = req
             .lambda_context_ref()
             .map(|c| c.request_id.clone())
             .filter(|id| !id.is_empty())
             .unwrap_or_else(|| ulid::Ulid::new().to_string());
-        let limits = &self.services.config.limits;
-
-        if req.method() == Method::GET {
-            return Ok(if self.services.config.graphiql {
-                let page = GraphiQLSource::build().endpoint(req.uri().path()).finish();
-                Response::builder()
-                    .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-                    .body(Body::Text(page))
-                    .unwrap_or_default()
-            } else {
-                error_response(StatusCode::METHOD_NOT_ALLOWED, "BAD_REQUEST", "Use POST with a JSON body.", &request_id)
-            });
+        if req.method() == Method::GET && self.services.config.graphiql {
+            return Ok(graphiql(&req));
         }
+        let served = match self.parse(&req) {
+            Ok(parsed) => match self.authenticate(&parsed).await {
+                Ok(caller) => self.execute(parsed, caller, &request_id).await,
+                Err(refusal) => Err(refusal),
+            },
+            Err(refusal) => Err(refusal),
+        };
+        Ok(served.unwrap_or_else(|refusal| refusal.into_response(&request_id)))
+    }
+
+    /// The request as GraphQL operations with their tenant and credential,
+    /// or why it is none this function takes.
+    fn parse(&self, req: &Request) -> Result<Parsed, Refusal> {
+        let limits = &self.services.config.limits;
         if req.method() != Method::POST {
-            return Ok(error_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "BAD_REQUEST",
-                "Use POST with a JSON body.",
-                &request_id,
-            ));
+            return Err(Refusal::bad_request(StatusCode::METHOD_NOT_ALLOWED, "Use POST with a JSON body."));
         }
         let body: &[u8] = req.body().as_ref();
         if body.len() > limits.max_body_bytes {
-            return Ok(error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BAD_REQUEST",
-                &format!("The request body exceeds {} bytes.", limits.max_body_bytes),
-                &request_id,
-            ));
+            let message = format!("The request body exceeds {} bytes.", limits.max_body_bytes);
+            return Err(Refusal::bad_request(StatusCode::PAYLOAD_TOO_LARGE, message));
         }
-        let (tenant, tenant_from_header) =
-            match req.headers().get("x-tenant-id").map(|v| v.to_str().ok().and_then(TenantId::parse)) {
-                None => (TenantId::default_tenant(), false),
-                Some(Some(t)) => (t, true),
-                Some(None) => {
-                    return Ok(error_response(
-                        StatusCode::BAD_REQUEST,
-                        "BAD_REQUEST",
-                        "x-tenant-id is not a valid tenant id.",
-                        &request_id,
-                    ))
+        let header_tenant = match req.headers().get("x-tenant-id") {
+            None => None,
+            Some(v) => match v.to_str().ok().and_then(TenantId::parse) {
+                Some(t) => Some(t),
+                None => {
+                    return Err(Refusal::bad_request(StatusCode::BAD_REQUEST, "x-tenant-id is not a valid tenant id."))
                 }
-            };
+            },
+        };
         let bearer = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -146,46 +120,37 @@ impl<E: Executor> App<E> {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
-
-        let batch: BatchRequest = match serde_json::from_slice(body) {
-            Ok(b) => b,
-            Err(e) => {
-                return Ok(error_response(
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    &format!("The body is not a GraphQL request: {e}"),
-                    &request_id,
-                ))
-            }
-        };
+        let batch: BatchRequest = serde_json::from_slice(body).map_err(|e| {
+            Refusal::bad_request(StatusCode::BAD_REQUEST, format!("The body is not a GraphQL request: {e}"))
+        })?;
         let size = match &batch {
             BatchRequest::Single(_) => 1,
             BatchRequest::Batch(v) => v.len(),
         };
         if size == 0 || size > limits.max_batch {
-            return Ok(error_response(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("A batch must hold 1 to {} operations.", limits.max_batch),
-                &request_id,
-            ));
+            let message = format!("A batch must hold 1 to {} operations.", limits.max_batch);
+            return Err(Refusal::bad_request(StatusCode::BAD_REQUEST, message));
         }
-
         if super::credential_checks::count(&batch) > 1 {
             let message = "At most one operation that checks a password, uses a token or sends mail per request.";
-            return Ok(error_response(StatusCode::OK, "LIMIT_EXCEEDED", message, &request_id));
+            return Err(Refusal::new(StatusCode::OK, TopLevelCode::Input(ErrorCode::LimitExceeded), message));
         }
         // Only the deployment's tenants (or any, with a `*` entry) are served:
         // made-up tenants would otherwise be free namespaces for abuse. A
         // tenant the header names is checked before any credential; the
         // tenant a request acts in (a token's or key's, else the header's or
-        // the default) after authentication, below.
-        if tenant_from_header && self.services.config.tenant(&tenant).is_none() {
-            return Ok(unknown_tenant(&request_id));
+        // the default) after authentication.
+        if header_tenant.as_ref().is_some_and(|t| self.services.config.tenant(t).is_none()) {
+            return Err(Refusal::unauthenticated());
         }
+        Ok(Parsed { batch, header_tenant, bearer })
+    }
 
-        let header_tenant = tenant_from_header.then_some(&tenant);
-        let caller = match (self.access, &bearer) {
+    /// Who sent the request, as the function's access rule demands, and the
+    /// tenant it acts in: an authenticated caller's own.
+    async fn authenticate(&self, parsed: &Parsed) -> Result<(Caller, TenantId), Refusal> {
+        let header_tenant = parsed.header_tenant.as_ref();
+        let caller = match (self.access, &parsed.bearer) {
             (Access::Public, _) | (Access::OptionalCustomer, None) => Ok(Caller::Anonymous),
             (Access::Customer | Access::ApiKey, None) => Err(DomainError::Unauthenticated("credentials are required")),
             (Access::Customer | Access::OptionalCustomer, Some(token)) => {
@@ -201,25 +166,34 @@ impl<E: Executor> App<E> {
             Ok(c) => c,
             Err(DomainError::Internal(e)) => {
                 tracing::error!(error = format!("{e:#}"), "authentication failed");
-                let message = "Internal error; quote the request id.";
-                return Ok(error_response(StatusCode::OK, "INTERNAL", message, &request_id));
+                return Err(Refusal::internal(StatusCode::OK));
             }
             Err(e) => {
                 tracing::info!(reason = %e, "credentials refused");
-                let message = "Missing or invalid credentials.";
-                return Ok(error_response(StatusCode::OK, "UNAUTHENTICATED", message, &request_id));
+                return Err(Refusal::unauthenticated());
             }
         };
-        // Authenticated callers act within their own tenant.
         let tenant = match &caller {
             Caller::Customer(p) => p.tenant.clone(),
             Caller::Client(c) => c.tenant().clone(),
-            Caller::Anonymous => tenant,
+            Caller::Anonymous => header_tenant.cloned().unwrap_or_else(TenantId::default_tenant),
         };
         if self.services.config.tenant(&tenant).is_none() {
-            return Ok(unknown_tenant(&request_id));
+            return Err(Refusal::unauthenticated());
         }
-        let ctx = RequestContext { request_id: request_id.clone(), tenant, tenant_from_header, bearer };
+        Ok((caller, tenant))
+    }
+
+    /// Runs the operations for `caller` in `tenant`.
+    async fn execute(
+        &self,
+        parsed: Parsed,
+        (caller, tenant): (Caller, TenantId),
+        request_id: &str,
+    ) -> Result<Response<Body>, Refusal> {
+        let Parsed { batch, header_tenant, bearer } = parsed;
+        let tenant_from_header = header_tenant.is_some();
+        let ctx = RequestContext { request_id: request_id.to_string(), tenant, tenant_from_header, bearer };
         // The promotion catalogue is read at most once per request, however
         // many customers' offers it answers.
         let batch = batch.data(ctx).data(super::buyer::Catalogue::default());
@@ -233,10 +207,28 @@ impl<E: Executor> App<E> {
             Ok(body) => Ok(json_response(StatusCode::OK, body)),
             Err(e) => {
                 tracing::error!(error = %e, "response not serialisable");
-                Ok(error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Internal error.", &request_id))
+                Err(Refusal::internal(StatusCode::INTERNAL_SERVER_ERROR))
             }
         }
     }
+}
+
+/// A request this function takes, before its caller is known.
+struct Parsed {
+    batch: BatchRequest,
+    /// The tenant `x-tenant-id` names, if it names one.
+    header_tenant: Option<TenantId>,
+    /// The `Authorization: Bearer` credential, if any.
+    bearer: Option<String>,
+}
+
+/// The GraphiQL page (local runs only, with `GRAPHIQL`).
+fn graphiql(req: &Request) -> Response<Body> {
+    let page = GraphiQLSource::build().endpoint(req.uri().path()).finish();
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(Body::Text(page))
+        .unwrap_or_default()
 }
 
 /// How deep selections and fragments may nest (async-graphql's recursion

@@ -6,7 +6,10 @@ pub mod credential_checks;
 pub mod errors;
 pub mod http;
 pub mod inputs;
+pub mod pages;
+pub mod refusal;
 pub mod types;
+pub mod weights;
 
 pub use errors::{respond, Payload, UserErrorObject};
 pub use http::{Access, App, RequestContext};

@@ -11,6 +11,7 @@ use shared::graphql::types::{
     newsletter_of, newsletter_subscriptions_of, CustomerCore, NewsletterStatus, NewsletterSubscription,
 };
 use shared::graphql::UserErrorObject;
+use shared::graphql::{pages, weights};
 use shared::payloads;
 use shared::services::api_keys::ApiClient;
 use shared::services::back_office::UpsertResult;
@@ -40,13 +41,15 @@ impl GuardedCustomerFields {
     }
 
     /// The customer's orders, newest first, placed within `from`..`to` (inclusive) and in `storeId` when given; `first` is clamped to 100. Needs `order:read`.
-    // Each reads the store (a query): weighted so that aliases cannot
-    // multiply it past what one request should cost.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::STORE_QUERY + child_complexity")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, desc = "How many orders to return, at most 100 (more is clamped).")] first: Option<i32>,
+        #[graphql(
+            default_with = "Some(pages::HISTORY)",
+            desc = "How many orders to return, at most 100 (more is clamped)."
+        )]
+        first: Option<i32>,
         #[graphql(
             desc = "The `endCursor` of the previous page, to continue after it (`INVALID` for a cursor of another listing or range)."
         )]
@@ -77,9 +80,7 @@ impl GuardedCustomerFields {
     }
 
     /// The customer's recurring orders, by contract id. Needs `order:read`.
-    // Each reads the store (a query): weighted so that aliases cannot
-    // multiply it past what one request should cost.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "weights::STORE_QUERY + child_complexity")]
     async fn subscription_contracts(
         &self,
         ctx: &Context<'_>,
