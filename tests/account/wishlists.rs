@@ -553,3 +553,20 @@ async fn one_request_holds_only_a_few_wishlist_changes() {
     let lists = wishlists(&shop, &c).await;
     assert_eq!(items(&lists[0]).len(), 9, "the refused request added nothing");
 }
+
+#[tokio::test]
+async fn a_batch_shares_one_complexity_budget() {
+    // Four aliased `wishlists` weigh about 400 of the 500: alone it runs,
+    // but a second such operation in the same request is refused.
+    let shop = shop(&[]).await;
+    let c = shop.customer("wishlist-batch-budget").await;
+    ok(&add(&shop, &c, "SKU-1", None).await);
+    let fields: Vec<String> = (0..4).map(|i| format!("w{i}: wishlists {{ id }}")).collect();
+    let one = json!({ "query": format!("{{ customer {{ {} }} }}", fields.join(" ")) });
+    let batch = serde_json::to_vec(&json!([one, one])).expect("JSON");
+    let (status, resp) = crate::support::post(&shop.account, batch, &[crate::support::bearer(&c.access)]).await;
+    assert_eq!(status, 200, "{resp}");
+    assert!(resp[0]["errors"].is_null() && resp[0]["data"]["customer"]["w3"].is_array(), "{resp}");
+    assert!(resp[1]["data"].is_null(), "{resp}");
+    assert!(resp[1]["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{resp}");
+}

@@ -1,6 +1,6 @@
 use super::*;
 use crate::support::accounts::{register, PASSWORD};
-use crate::support::{codes, email, mail, top_error};
+use crate::support::{codes, email, mail, post, top_error};
 
 const SUB: &str = "mutation($i: BackInStockInput!) { backInStockSubscribe(input: $i) { subscribed userErrors { code field message } } }";
 const UNSUB: &str =
@@ -90,4 +90,36 @@ async fn a_logged_in_customer_subscribes_its_own_address_and_erasure_removes_ale
     let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
     gql(&s.account, q, json!({ "p": PASSWORD }), &me).await;
     assert_eq!(notify(&s, "SKU-9", None).await, 0, "the alert went with the account");
+}
+
+#[tokio::test]
+async fn one_anonymous_request_stores_one_subscription_at_most_however_it_is_aliased_or_batched() {
+    let s = stack(&[]).await;
+    let junk = email("junk");
+    let field = |alias: &str| {
+        format!("{alias}: backInStockSubscribe(input: {{ email: \"{junk}\", item: \"SKU-{alias}\", shipTo: {{ countryCode: \"DE\" }} }}) {{ subscribed }}")
+    };
+    // 240 aliases in one operation.
+    let aliased: Vec<String> = (0..240).map(|i| field(&format!("a{i}"))).collect();
+    let resp = s.call(&format!("mutation {{ {} }}", aliased.join(" ")), json!({}), &[]).await;
+    assert_eq!(top_error(&resp).as_deref(), Some("LIMIT_EXCEEDED"), "{resp}");
+    assert!(resp["data"].is_null(), "{resp}");
+    // Ten operations of one field each, batched; and the unsubscription alike.
+    let batch: Vec<Value> =
+        (0..10).map(|i| json!({ "query": format!("mutation {{ {} }}", field(&format!("b{i}"))) })).collect();
+    let (status, resp) = post(s.subs.graphql(), serde_json::to_vec(&batch).expect("JSON"), &[]).await;
+    assert_eq!((status, top_error(&resp).as_deref()), (200, Some("LIMIT_EXCEEDED")), "{resp}");
+    let unsubscribe = |i: usize| {
+        format!("u{i}: backInStockUnsubscribe(input: {{ email: \"{junk}\", item: \"SKU-1\", shipTo: {{ countryCode: \"DE\" }} }}) {{ subscribed }}")
+    };
+    let resp = s.call(&format!("mutation {{ {} {} }}", unsubscribe(1), unsubscribe(2)), json!({}), &[]).await;
+    assert_eq!(top_error(&resp).as_deref(), Some("LIMIT_EXCEEDED"), "{resp}");
+
+    // Nothing was stored; one field alone still works.
+    for item in ["SKU-a0", "SKU-a239", "SKU-b0", "SKU-b9"] {
+        assert_eq!(notify(&s, item, None).await, 0, "{item}");
+    }
+    let one = s.call(&format!("mutation {{ {} }}", field("one")), json!({}), &[]).await;
+    assert_eq!(one["data"]["one"]["subscribed"], true, "{one}");
+    assert_eq!(notify(&s, "SKU-one", None).await, 1);
 }

@@ -13,5 +13,5 @@ use std::sync::Arc;
 pub const TOKEN_ROLE: TokenRole = TokenRole::Issuer;
 
 pub fn app(services: Arc<Services>) -> App<schema::AuthSchema> {
-    App::new(schema::build(services.clone()), services, Access::Public)
+    App::new(schema::build(services.clone()), services, Access::Public).one_mutation_field_per_request()
 }

@@ -36,5 +36,8 @@ impl Subscriptions {
 }
 
 pub fn app(services: Arc<Services>) -> Subscriptions {
-    Subscriptions { graphql: App::new(schema::build(services.clone()), services, Access::OptionalCustomer) }
+    Subscriptions {
+        graphql: App::new(schema::build(services.clone()), services, Access::OptionalCustomer)
+            .one_mutation_field_per_request(),
+    }
 }

@@ -57,11 +57,20 @@ pub struct App<E: Executor> {
     schema: E,
     services: Arc<Services>,
     access: Access,
+    /// Whether a request may run one mutation field at most (the functions
+    /// anyone may call: each write is one request, however it is batched).
+    one_write: bool,
 }
 
 impl<E: Executor> App<E> {
     pub fn new(schema: E, services: Arc<Services>, access: Access) -> Self {
-        Self { schema, services, access }
+        Self { schema, services, access, one_write: false }
+    }
+
+    /// At most one mutation field per request, batches included: more is
+    /// refused (`LIMIT_EXCEEDED`) before anything runs.
+    pub fn one_mutation_field_per_request(self) -> Self {
+        Self { one_write: true, ..self }
     }
 
     pub fn services(&self) -> &Arc<Services> {
@@ -131,8 +140,13 @@ impl<E: Executor> App<E> {
             let message = format!("A batch must hold 1 to {} operations.", limits.max_batch);
             return Err(Refusal::bad_request(StatusCode::BAD_REQUEST, message));
         }
-        if super::credential_checks::count(&batch) > 1 {
+        let root_fields = super::credential_checks::count(&batch);
+        if root_fields.credential > 1 {
             let message = "At most one operation that checks a password, uses a token or sends mail per request.";
+            return Err(Refusal::new(StatusCode::OK, TopLevelCode::Input(ErrorCode::LimitExceeded), message));
+        }
+        if self.one_write && root_fields.mutation > 1 {
+            let message = "At most one mutation field per request (aliases and batches included).";
             return Err(Refusal::new(StatusCode::OK, TopLevelCode::Input(ErrorCode::LimitExceeded), message));
         }
         // Only the deployment's tenants (or any, with a `*` entry) are served:
@@ -196,7 +210,7 @@ impl<E: Executor> App<E> {
         let ctx = RequestContext { request_id: request_id.to_string(), tenant, tenant_from_header, bearer };
         // The promotion catalogue is read at most once per request, however
         // many customers' offers it answers.
-        let batch = batch.data(ctx).data(super::buyer::Catalogue::default());
+        let batch = batch.data(ctx).data(super::buyer::Catalogue::default()).data(super::budget::Spent::default());
         let batch = match caller {
             Caller::Customer(p) => batch.data(*p),
             Caller::Client(c) => batch.data(c),
@@ -249,6 +263,7 @@ where
     let builder = builder
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
+        .extension(super::budget::RequestBudget { max: limits.max_complexity })
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH);
     if services.config.graphiql {
         builder

@@ -1,6 +1,7 @@
 //! GraphQL over HTTP, shared by every function: request parsing and limits,
 //! credentials, error mapping, and the types more than one schema uses.
 
+pub mod budget;
 pub mod buyer;
 pub mod credential_checks;
 pub mod errors;
