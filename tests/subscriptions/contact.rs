@@ -201,3 +201,20 @@ async fn a_tenant_without_a_contact_address_refuses_the_form() {
     assert_eq!(send(&s, request(&sender), &[]).await, sent());
     assert_eq!(at_the_shop(&s, &sender).await.len(), 1);
 }
+
+#[tokio::test]
+async fn contact_requests_naming_a_victim_never_spend_its_account_recovery() {
+    // Five contact requests an hour in the victim's name spend the budget of
+    // mail others may trigger; a reset still reaches the victim.
+    let s = stack(&[]).await;
+    let victim = email("recovering");
+    crate::support::accounts::register(&s.auth, &victim, &[]).await;
+    for _ in 0..6 {
+        assert_eq!(send(&s, request(&victim), &[]).await, sent());
+    }
+    let reset = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
+    crate::support::gql(&s.auth, reset, json!({ "e": victim }), &[]).await;
+    settle(&s.svc).await;
+    let mails = mail::sent_to(&victim).await;
+    assert!(mails.iter().any(|m| m.text.contains("reset-password")), "the reset arrived: {mails:?}");
+}

@@ -69,10 +69,21 @@ impl Email {
     }
 
     /// The identity of the address: NFKC, case folded (Unicode lowercase
-    /// mapping), and NFKC again since folding can undo it. Equal for
-    /// addresses that differ only in case or in compatibility characters.
+    /// mapping), and NFKC again since folding can undo it, with the domain
+    /// in Unicode (a Punycode label, `xn--bcher-kva`, read as `bücher`).
+    /// Equal for addresses that differ only in case, in compatibility
+    /// characters or in how their domain is spelled.
     pub fn normalized(&self) -> String {
-        fold(&self.0)
+        let folded = fold(&self.0);
+        match folded.rsplit_once('@') {
+            Some((local, domain)) if domain.split('.').any(|label| label.starts_with("xn--")) => {
+                match idna::domain_to_unicode(domain) {
+                    (unicode, Ok(())) => format!("{local}@{}", fold(&unicode)),
+                    _ => folded,
+                }
+            }
+            _ => folded,
+        }
     }
 
     /// The address's identity as items are keyed by it.
@@ -121,6 +132,19 @@ impl EmailKey {
     /// The key's hash, for items that must not name the address.
     pub fn hashed(&self) -> String {
         crate::auth::opaque::hash(&self.0)
+    }
+
+    /// The mailbox the address delivers to, as mail budgets count it: a
+    /// `+tag` of the local part, and the dots of a Gmail local part, are
+    /// left out (they reach the same inbox), so spelling an address anew
+    /// gets no more mail to it. Only for counting: never stored or mailed.
+    pub fn mailbox(&self) -> String {
+        let Some((local, domain)) = self.0.rsplit_once('@') else { return self.0.clone() };
+        let local = local.split_once('+').map_or(local, |(box_name, _tag)| box_name);
+        match domain {
+            "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+            _ => format!("{local}@{domain}"),
+        }
     }
 }
 

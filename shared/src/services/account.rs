@@ -6,7 +6,7 @@ use super::creation::personal_words;
 use super::credentials::Principal;
 use super::login::{check_password, new_session};
 use super::modify::modify;
-use super::quota::mail_quota_allows;
+use super::quota::{mail_quota_allows, Budget};
 use super::tokens::new_token;
 use super::{mailing, Services};
 use crate::domain::Template;
@@ -130,7 +130,7 @@ pub async fn request_email_change(svc: &Services, p: &Principal, new_email: &str
     }
     // Past the address's hourly budget the answer stays the same and
     // nothing happens: a different answer would tell what else mailed it.
-    if !mail_quota_allows(svc, &new_email.key()).await? {
+    if !mail_quota_allows(svc, &new_email.key(), Budget::Others).await? {
         tracing::info!(customer = %c.id, to = %new_email.masked(), "email change not started: hourly mail budget spent");
         return Ok(());
     }

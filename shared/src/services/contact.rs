@@ -3,7 +3,7 @@
 //! the outbox mail, which the `events` function sends like every other.
 
 use super::mailing::{compose, Recipient};
-use super::quota::mail_budget;
+use super::quota::{mail_budget, Budget};
 use super::Services;
 use crate::domain::{ContactRequest, DomainError, DomainResult, Email, ErrorCode, TenantId};
 use crate::domain::{OutboxMail, Template};
@@ -53,7 +53,7 @@ pub async fn send(svc: &Services, tenant: &TenantId, input: ContactRequestInput)
     // On the sender's budget (not the shop's, which would let anyone shut
     // the form for everybody): one address sends the shop only so many.
     // Taken with the mail's write, in one transaction.
-    if !svc.store.put_mail(&mail, &mail_budget(svc, &request.email.key())).await? {
+    if !svc.store.put_mail(&mail, &mail_budget(svc, &request.email.key(), Budget::Others)).await? {
         tracing::info!(from = %request.email.masked(), "contact request not sent: hourly limit");
         return Ok(true);
     }

@@ -1,7 +1,7 @@
 //! `confirmEmail` and `resendEmailConfirmation`.
 
 use super::credentials::find_token;
-use super::quota::mail_quota_allows;
+use super::quota::{mail_quota_allows, Budget};
 use super::registration::confirmation_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
 use crate::domain::Template;
@@ -36,7 +36,7 @@ async fn resend_if_due(svc: &Services, tenant: &TenantId, email: &Email) -> Doma
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
-    if record.customer.email_verified || !mail_quota_allows(svc, &email.key()).await? {
+    if record.customer.email_verified || !mail_quota_allows(svc, &email.key(), Budget::Others).await? {
         return Ok(());
     }
     let (secret, token) = confirmation_token(svc, &record.customer, record.credentials.token_version, svc.clock.now());

@@ -101,7 +101,7 @@ async fn notice(
     extra: minijinja::Value,
 ) -> Option<OutboxMail> {
     if !customer.owns_mailbox() {
-        match super::quota::mail_quota_allows(svc, &customer.email.key()).await {
+        match super::quota::mail_quota_allows(svc, &customer.email.key(), super::quota::Budget::Others).await {
             Ok(true) => {}
             Ok(false) => {
                 tracing::info!(?template, customer = %customer.id, "notice not sent: mail budget spent");

@@ -3,7 +3,7 @@
 use super::credentials::{find_token, Principal};
 use super::mailing::{compose, token_link, Recipient};
 use super::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
-use super::quota::mail_quota_allows;
+use super::quota::{mail_quota_allows, Budget};
 use super::tokens::new_token;
 use super::Services;
 use crate::domain::Template;
@@ -77,7 +77,7 @@ pub async fn subscribe(
     if existing.as_ref().is_some_and(|s| s.status == NewsletterState::Subscribed) {
         return Ok(answer(NewsletterState::Subscribed));
     }
-    if !mail_quota_allows(svc, &email_key).await? {
+    if !mail_quota_allows(svc, &email_key, Budget::Others).await? {
         tracing::info!(to = %email.masked(), "newsletter confirmation not sent: hourly limit");
         return Ok(answer(existing.map_or(NewsletterState::Pending, |s| s.status)));
     }
@@ -238,6 +238,12 @@ pub async fn list_newsletters(
 ) -> DomainResult<Page<NewsletterSubscription>> {
     let first = first.min(MAX_PAGE);
     let position = after.map(|a| decode_cursor(CURSOR, a, "after")).transpose()?;
+    // A cursor of another status's listing, or none of ours, is no place
+    // this listing can go on from.
+    let status_name = status.map(|s| s.as_str());
+    if position.as_deref().is_some_and(|p| !crate::store::keys::is_newsletter_position_in(p, status_name)) {
+        return Err(super::paging::bad_cursor("after"));
+    }
     let mut found: Vec<(String, NewsletterSubscription)> = Vec::with_capacity(first + 1);
     let mut from = position;
     loop {

@@ -3,7 +3,7 @@
 use super::creation::personal_words;
 use super::credentials::find_token;
 use super::login::new_session;
-use super::quota::mail_quota_allows;
+use super::quota::{mail_quota_allows, Budget};
 use super::tokens::new_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
 use crate::domain::Template;
@@ -45,7 +45,9 @@ async fn request_if_due(svc: &Services, tenant: &TenantId, email: &Email, url: O
     let Some(record) = customer_by_email(svc, tenant, email).await? else {
         return Ok(());
     };
-    if record.customer.status == CustomerStatus::Inactive || !mail_quota_allows(svc, &email.key()).await? {
+    if record.customer.status == CustomerStatus::Inactive
+        || !mail_quota_allows(svc, &email.key(), Budget::Recovery).await?
+    {
         return Ok(());
     }
     mail_set_password_link(svc, tenant, &record, Template::ResetPassword, svc.config.reset_token_ttl, url).await

@@ -1,7 +1,7 @@
 //! `registerCustomer`.
 
 use super::creation::{build, insert, Mails, NewCustomerInput};
-use super::quota::mail_budget;
+use super::quota::{mail_budget, Budget};
 use super::tokens::new_token;
 use super::{login, mailing, newsletter, Services};
 use crate::domain::{
@@ -68,7 +68,7 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
     // a victim without limit. Past the budget the registration still
     // happens, without the mail: the customer can ask for it again later.
     let mail = confirmation_mail(svc, tenant, &record.customer, &secret, &token);
-    let budget = mail_budget(svc, &record.customer.email.key());
+    let budget = mail_budget(svc, &record.customer.email.key(), Budget::Others);
     let session_item = session.as_ref().map(|(s, _)| s);
     let mailed = insert(svc, &record, std::slice::from_ref(&token), session_item, Mails::of(&mail, &budget)).await?;
     if mail.is_some() && !mailed {
