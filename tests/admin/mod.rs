@@ -3,6 +3,7 @@
 mod access;
 pub mod e2e;
 mod events;
+mod hardening;
 mod lookup;
 mod no_keys;
 mod search;

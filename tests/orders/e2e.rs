@@ -101,7 +101,8 @@ async fn a_shopper_sees_the_order_the_back_office_recorded_and_its_points() {
 
 /// The order system's flow of docs/api.md ("Orders and loyalty") over HTTP, against the function
 /// binaries under `cargo lambda watch`, with a key minted by `customer-ctl`
-/// holding `order:write` and `loyalty:write` only.
+/// holding `order:write`, `order:read`, `loyalty:write` and `loyalty:read`
+/// (no `customer:read`).
 #[tokio::test]
 async fn an_order_system_records_and_redeems_and_the_shopper_reads_it_over_http() {
     use crate::support::accounts::REGISTER;
@@ -109,7 +110,7 @@ async fn an_order_system_records_and_redeems_and_the_shopper_reads_it_over_http(
     use crate::support::{aws, unique, JWT_PRIVATE_KEY, JWT_PUBLIC_KEY};
     let table = unique("e2e-orders");
     shared::store::table::create_table(&aws_sdk_dynamodb::Client::new(&aws().await), &table).await.unwrap();
-    let key = crate::admin::e2e::mint_with_ctl(&table, "default", "order:write,loyalty:write");
+    let key = crate::admin::e2e::mint_with_ctl(&table, "default", "order:write,order:read,loyalty:write,loyalty:read");
     let watch = Watch::start(&[
         ("TABLE_NAME", table),
         ("JWT_PRIVATE_KEYS", JWT_PRIVATE_KEY.to_string()),

@@ -146,7 +146,8 @@ async fn the_customer_of_a_recorded_order_needs_customer_read() {
     let id = customer(&b, "order-system").await;
     let q = "mutation($input: RecordOrderInput!) { recordOrder(input: $input) { result order { orderId status } customer { id } userErrors { code field } } }";
 
-    let writer = mint(&b.svc, "default", &[Permission::OrderWrite]).await;
+    // It may read what it writes (`order:read`), not the customer.
+    let writer = mint(&b.svc, "default", &[Permission::OrderWrite, Permission::OrderRead]).await;
     let input = order("SO-W1", &by_id(&id), "PAID", "2026-11-05T10:00:00Z", "10.00");
     let resp = b.call_with(&writer, q, json!({ "input": input })).await;
     let p = &resp["data"]["recordOrder"];
@@ -159,7 +160,8 @@ async fn the_customer_of_a_recorded_order_needs_customer_read() {
     assert_eq!(errors[0]["path"].as_array().and_then(|p| p.last()), Some(&json!("customer")), "{resp}");
     assert_eq!(summary(&b, &id).await["totalOrders"], 1, "recorded all the same");
 
-    let reader = mint(&b.svc, "default", &[Permission::OrderWrite, Permission::CustomerRead]).await;
+    let reader =
+        mint(&b.svc, "default", &[Permission::OrderWrite, Permission::OrderRead, Permission::CustomerRead]).await;
     let input = order("SO-W2", &by_id(&id), "PAID", "2026-11-06T10:00:00Z", "10.00");
     let resp = b.call_with(&reader, q, json!({ "input": input })).await;
     assert!(resp["errors"].is_null(), "{resp}");

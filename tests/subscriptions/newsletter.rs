@@ -226,3 +226,20 @@ async fn an_unverified_account_neither_sees_nor_changes_the_newsletter_of_its_ad
     assert_eq!(exported.len(), 1, "{exported:?}");
     assert_eq!(exported[0]["status"], "SUBSCRIBED");
 }
+
+#[tokio::test]
+async fn the_unsubscribe_page_cannot_be_framed_and_leaks_no_referrer() {
+    let s = stack(&[]).await;
+    let req = lambda_http::http::Request::builder()
+        .method(Method::GET)
+        .uri("https://api.test/subscriptions/unsubscribe?tenant=default&token=abc")
+        .body(Body::Empty)
+        .unwrap()
+        .with_lambda_context(Default::default());
+    let resp = s.subs.handle(req).await.unwrap();
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"), "{:?}", resp.headers());
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+    assert_eq!(header("cache-control"), "no-store");
+}

@@ -269,7 +269,7 @@ impl Mutation {
         };
         respond(ctx, result.map_err(|e| e.under(&["input"])), |(result, order, customer)| RecordOrderPayload {
             result: Some(result.into()),
-            order: Some(OrderObject(order)),
+            recorded: Some(OrderObject(order)),
             recorded_for: Some(customer),
             user_errors: vec![],
         })
@@ -294,7 +294,7 @@ impl Mutation {
         respond(ctx, result.map_err(|e| e.under(&["input"])), |(result, contract, customer)| {
             RecordSubscriptionContractPayload {
                 result: Some(result.into()),
-                subscription_contract: Some(SubscriptionContractObject(contract)),
+                contract: Some(SubscriptionContractObject(contract)),
                 recorded_for: Some(customer),
                 user_errors: vec![],
             }

@@ -15,10 +15,15 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response<Body> {
          <title>{title}</title></head><body style=\"font-family:sans-serif;max-width:32em;margin:3em auto\">\
          <h1>{title}</h1>{body}</body></html>"
     );
+    // The page holds the token in its form: never framed (no clickjacking of
+    // the button), never sent on as a referrer, no script or outside content.
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
+        .header(header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        .header(header::REFERRER_POLICY, "no-referrer")
+        .header(header::X_FRAME_OPTIONS, "DENY")
         .body(Body::Text(html))
         .unwrap_or_default()
 }

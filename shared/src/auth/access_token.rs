@@ -223,7 +223,7 @@ impl AccessTokens {
         // library's reading of the system time; `exp` is still required.
         v.validate_exp = false;
         let claims = decode::<AccessClaims>(token, &key.decoding, &v).ok()?.claims;
-        (claims.exp + LEEWAY_SECONDS > now.timestamp()).then_some(claims)
+        (claims.exp.saturating_add(LEEWAY_SECONDS) >= now.timestamp()).then_some(claims)
     }
 }
 
@@ -425,8 +425,8 @@ mod tests {
         let (jwt, exp) = t.issue("shop", "c1", "s1", 0, issued).unwrap();
         assert_eq!(exp, issued + Duration::minutes(15));
         assert!(t.verify(&jwt, exp).is_some(), "at its expiry, within the leeway");
-        assert!(t.verify(&jwt, exp + Duration::seconds(LEEWAY_SECONDS - 1)).is_some(), "within the leeway");
-        assert!(t.verify(&jwt, exp + Duration::seconds(LEEWAY_SECONDS)).is_none(), "past the leeway");
+        assert!(t.verify(&jwt, exp + Duration::seconds(LEEWAY_SECONDS)).is_some(), "the leeway's last second");
+        assert!(t.verify(&jwt, exp + Duration::seconds(LEEWAY_SECONDS + 1)).is_none(), "past the leeway");
         assert!(t.verify(&jwt, issued + Duration::days(365)).is_none(), "a year later");
     }
 }

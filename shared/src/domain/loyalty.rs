@@ -16,6 +16,9 @@ pub const REASON_MAX: usize = 500;
 pub const IDEMPOTENCY_KEY_MAX: usize = 200;
 /// The most points one adjustment or redemption moves.
 pub const MAX_POINTS: i64 = 1_000_000_000;
+/// The most a points balance holds: GraphQL's `Int` (a signed 32-bit
+/// integer), which strict clients read balances into.
+pub const MAX_BALANCE: i64 = i32::MAX as i64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -248,6 +251,10 @@ impl LoyaltyRequest {
             LoyaltyRequest::AdjustPoints { points } => {
                 if *points < 0 && standing.points_balance + points < 0 {
                     return Err(insufficient("points", "points"));
+                }
+                if standing.points_balance.saturating_add(*points) > MAX_BALANCE {
+                    let message = format!("The balance would pass {MAX_BALANCE} points.");
+                    return Err(UserError::argument(ErrorCode::LimitExceeded, "points", message));
                 }
                 standing.apply(LoyaltyKind::Adjust, *points, 0, now)
             }

@@ -6,7 +6,7 @@ use super::errors::{ErrorCode, Problems, UserError};
 use super::loyalty::{Earning, LoyaltyKind, LoyaltyTransaction, Standing};
 use super::money::Money;
 use super::values::{fingerprint, identifier, required_text, text};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const ORDER_ID_MAX: usize = 100;
@@ -161,8 +161,16 @@ impl OrderInput {
         if self.status.is_none() {
             p.push(UserError::new(ErrorCode::Required, &["status"], "The order's status is required."));
         }
-        if self.placed_at.is_none() {
-            p.push(UserError::new(ErrorCode::Required, &["placedAt"], "When the order was placed is required."));
+        match self.placed_at {
+            None => {
+                p.push(UserError::new(ErrorCode::Required, &["placedAt"], "When the order was placed is required."))
+            }
+            // An order's place in its history is its time as RFC 3339 text,
+            // which sorts (and reads back) only with a four-digit year.
+            Some(at) if !(0..=9999).contains(&at.year()) => {
+                p.push(UserError::new(ErrorCode::Invalid, &["placedAt"], "The year must be 0000 to 9999."))
+            }
+            Some(_) => {}
         }
         match (order_id, total, self.status, self.placed_at, p.is_empty()) {
             (Some(order_id), Some(total), Some(status), Some(placed_at), true) => Ok(ValidOrder {
@@ -468,5 +476,26 @@ mod tests {
         .unwrap_err();
         let fields: Vec<String> = errors.iter().map(|e| e.field.join(".")).collect();
         assert_eq!(fields, ["orderId", "total.amount", "items.0.sku", "items.0.quantity", "status", "placedAt"]);
+    }
+
+    #[test]
+    fn a_placement_outside_four_digit_years_is_invalid() {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)).ok();
+        let far =
+            chrono::NaiveDate::from_ymd_opt(10_000, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        for placed_at in [far, at("0000-01-01T00:00:00Z").map(|t| t - chrono::Duration::days(1))] {
+            let order = OrderInput {
+                order_id: "A-1".into(),
+                status: Some(OrderStatus::Completed),
+                placed_at,
+                total_amount: "1".into(),
+                total_currency: "EUR".into(),
+                ..Default::default()
+            };
+            let errors = order.validate().unwrap_err();
+            assert_eq!((errors[0].code, errors[0].field.clone()), (ErrorCode::Invalid, vec!["placedAt".to_string()]));
+        }
+        let edge = OrderInput { placed_at: at("9999-12-31T23:59:59Z"), ..Default::default() };
+        assert!(edge.validate().is_err_and(|e| e.iter().all(|e| e.field != ["placedAt"])), "9999 is fine");
     }
 }

@@ -1,9 +1,10 @@
 //! Changing a customer under optimistic concurrency.
 
+use super::mailing;
 use super::retry::{no_longer_exists, PROFILE};
 use super::Services;
 use crate::domain::{Customer, DomainError, DomainResult, ErrorCode};
-use crate::store::UniqueKey;
+use crate::store::{ChangeEffects, UniqueKey};
 
 fn version_conflict() -> DomainError {
     DomainError::argument(
@@ -55,7 +56,19 @@ pub async fn modify<T>(
         }
         next.version = current.version + 1;
         next.updated_at = svc.clock.now();
-        match svc.store.update_customer(&current, &next).await {
+        // An email that moves (only the back office moves it here; a
+        // customer confirms a change through its own link) ends every
+        // session and tells the address that held the account, as the
+        // customer's own change does.
+        let email_moved = !next.email.same_address(&current.email);
+        let notice = match email_moved {
+            true => {
+                mailing::email_changed_notice(svc, &current.tenant_id, &current, &next.email, next.updated_at).await
+            }
+            false => None,
+        };
+        let effects = ChangeEffects { end_sessions: email_moved, mails: notice.as_slice() };
+        match svc.store.update_customer(&current, &next, &effects).await {
             Ok(()) => return Ok((next, out)),
             // Another change came first: apply this one to what it left.
             Err(e) => {

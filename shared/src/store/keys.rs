@@ -175,8 +175,26 @@ pub fn newsletter(t: &TenantId, email_key: &str) -> String {
     format!("T#{}#NEWSLETTER#{email_key}", t.as_str())
 }
 
+/// Where a newsletter subscription sits in its tenant's listing (the GSI1
+/// sort key): by status, then address.
+pub fn newsletter_position(status: &str, email_key: &str) -> String {
+    format!("{status}#{email_key}")
+}
+
+/// Whether `position` (a listing's cursor, opaque above the store) is a
+/// newsletter subscription's place in a listing of `status` (of every
+/// status when `None`): where that listing may go on.
+pub fn is_newsletter_position_in(position: &str, status: Option<&str>) -> bool {
+    // No sort key is longer than DynamoDB's 1,024 bytes.
+    let Some((of, email_key)) = position.split_once('#').filter(|_| position.len() <= 1024) else {
+        return false;
+    };
+    let named = !of.is_empty() && of.bytes().all(|b| b.is_ascii_uppercase());
+    named && !email_key.is_empty() && status.is_none_or(|s| s == of)
+}
+
 /// GSI1 partition listing a tenant's newsletter subscriptions, sorted by
-/// `<STATUS>#<email>`.
+/// `newsletter_position`.
 pub fn newsletters_index(t: &TenantId) -> String {
     format!("T#{}#NEWSLETTERS", t.as_str())
 }

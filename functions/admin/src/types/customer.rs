@@ -136,17 +136,37 @@ impl From<Customer> for AdminCustomer {
 
 /// The customer after the change (`null` when it did not happen).
 #[derive(SimpleObject, Default)]
+#[graphql(complex)]
 pub struct CustomerPayload {
-    /// The customer as it is now; null when the operation failed.
-    pub customer: Option<AdminCustomer>,
+    #[graphql(skip)]
+    pub changed: Option<Customer>,
     /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
 }
 
+#[async_graphql::ComplexObject]
+impl CustomerPayload {
+    /// The customer as it is now; null when the operation failed. Needs `customer:read` (a write permission
+    /// never reads).
+    async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
+        readable(ctx, &self.changed).await
+    }
+}
+
 impl CustomerPayload {
     pub fn of(customer: Customer) -> Self {
-        Self { customer: Some(customer.into()), user_errors: vec![] }
+        Self { changed: Some(customer), user_errors: vec![] }
     }
+}
+
+/// A customer a write answers with, shown only to a key that may read
+/// customers: a write permission never reads (`FORBIDDEN` at the field).
+pub(super) async fn readable(
+    ctx: &Context<'_>,
+    customer: &Option<Customer>,
+) -> Option<async_graphql::Result<AdminCustomer>> {
+    let customer = customer.clone()?;
+    guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
 }
 
 /// One customer of a `CustomerConnection`.
@@ -181,13 +201,23 @@ pub enum UpsertResultObject {
 
 /// What `upsertCustomer` did, and the customer.
 #[derive(SimpleObject, Default)]
+#[graphql(complex)]
 pub struct UpsertCustomerPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when the update would change nothing; null when the operation failed.
     pub result: Option<UpsertResultObject>,
-    /// The customer as it is now; null when the operation failed.
-    pub customer: Option<AdminCustomer>,
+    #[graphql(skip)]
+    pub changed: Option<Customer>,
     /// What went wrong with the input (empty on success).
     pub user_errors: Vec<UserErrorObject>,
+}
+
+#[async_graphql::ComplexObject]
+impl UpsertCustomerPayload {
+    /// The customer as it is now; null when the operation failed. Needs `customer:read` (a write permission
+    /// never reads).
+    async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
+        readable(ctx, &self.changed).await
+    }
 }
 
 /// Whether `deleteCustomer` erased the customer.
@@ -203,6 +233,6 @@ payloads!(CustomerPayload, UpsertCustomerPayload, DeleteCustomerPayload);
 
 impl UpsertCustomerPayload {
     pub fn new(result: UpsertResult, customer: Customer) -> Self {
-        Self { result: Some(result.into()), customer: Some(customer.into()), user_errors: vec![] }
+        Self { result: Some(result.into()), changed: Some(customer), user_errors: vec![] }
     }
 }

@@ -1,6 +1,6 @@
 //! Orders and subscription contracts as the order system records them: inputs and payloads.
 
-use super::customer::{guarded, AdminCustomer, UpsertResultObject};
+use super::customer::{guarded, readable, AdminCustomer, UpsertResultObject};
 use super::inputs::CustomerIdentifierInput;
 use async_graphql::{Context, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -127,8 +127,8 @@ impl RecordSubscriptionContractInput {
 pub struct RecordSubscriptionContractPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when the same contract was recorded already.
     pub result: Option<UpsertResultObject>,
-    /// The contract as recorded; null when the operation failed.
-    pub subscription_contract: Option<SubscriptionContractObject>,
+    #[graphql(skip)]
+    pub contract: Option<SubscriptionContractObject>,
     #[graphql(skip)]
     pub recorded_for: Option<Customer>,
     /// What went wrong with the input (empty on success).
@@ -137,17 +137,20 @@ pub struct RecordSubscriptionContractPayload {
 
 #[async_graphql::ComplexObject]
 impl RecordSubscriptionContractPayload {
+    /// The contract as recorded; null when the operation failed. Needs `order:read` (a write permission never
+    /// reads).
+    async fn subscription_contract(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Option<async_graphql::Result<&SubscriptionContractObject>> {
+        let contract = self.contract.as_ref()?;
+        guarded(ctx, Permission::OrderRead, async { Ok(contract) }).await
+    }
+
     /// The customer it was recorded for. Needs `customer:read` (an order system may hold `order:write` alone).
     async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
-        recorded_for(ctx, &self.recorded_for).await
+        readable(ctx, &self.recorded_for).await
     }
-}
-
-/// The customer an order system's record was for, shown only to a key that
-/// may read customers.
-async fn recorded_for(ctx: &Context<'_>, customer: &Option<Customer>) -> Option<async_graphql::Result<AdminCustomer>> {
-    let customer = customer.clone()?;
-    guarded(ctx, Permission::CustomerRead, async { Ok(AdminCustomer::from(customer)) }).await
 }
 
 payloads!(RecordSubscriptionContractPayload);
@@ -158,8 +161,8 @@ payloads!(RecordSubscriptionContractPayload);
 pub struct RecordOrderPayload {
     /// `CREATED`, `UPDATED`, or `NOOP` when the same order was recorded already.
     pub result: Option<UpsertResultObject>,
-    /// The order as recorded; null when the operation failed.
-    pub order: Option<OrderObject>,
+    #[graphql(skip)]
+    pub recorded: Option<OrderObject>,
     #[graphql(skip)]
     pub recorded_for: Option<Customer>,
     /// What went wrong with the input (empty on success).
@@ -168,9 +171,15 @@ pub struct RecordOrderPayload {
 
 #[async_graphql::ComplexObject]
 impl RecordOrderPayload {
+    /// The order as recorded; null when the operation failed. Needs `order:read` (a write permission never reads).
+    async fn order(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<&OrderObject>> {
+        let order = self.recorded.as_ref()?;
+        guarded(ctx, Permission::OrderRead, async { Ok(order) }).await
+    }
+
     /// The customer it was recorded for. Needs `customer:read` (an order system may hold `order:write` alone).
     async fn customer(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<AdminCustomer>> {
-        recorded_for(ctx, &self.recorded_for).await
+        readable(ctx, &self.recorded_for).await
     }
 }
 

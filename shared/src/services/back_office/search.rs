@@ -1,7 +1,7 @@
 //! `customers`: the tenant's customers matching a filter, page by page.
 
 use super::lookup::{find, Identifier};
-use crate::domain::{Customer, CustomerFilter, DomainResult, TenantId};
+use crate::domain::{Customer, CustomerFilter, DomainError, DomainResult, ErrorCode, TenantId};
 use crate::services::paging::{bad_cursor, decode_cursor, encode_cursor, Page, MAX_PAGE};
 use crate::services::Services;
 use chrono::{DateTime, Utc};
@@ -47,6 +47,12 @@ pub async fn search(
 ) -> DomainResult<Page<Customer>> {
     let first = first.clamp(0, MAX_PAGE);
     let after = after.map(after_id).transpose()?;
+    if let (Some(from), Some(to)) = (filter.created_from, filter.created_to) {
+        if from > to {
+            let message = "`createdFrom` is after `createdTo`.";
+            return Err(DomainError::user(ErrorCode::Invalid, &["filter", "createdFrom"], message));
+        }
+    }
     // A unique value in the filter names at most one customer: read that
     // one by its guard instead of scanning.
     let by_key = [
@@ -75,6 +81,10 @@ pub async fn search(
         Some(a) if a >= lo => format!("{a}\0"),
         _ => lo,
     };
+    // A cursor past the range (made without `createdTo`, say): nothing follows it.
+    if from > hi {
+        return Ok(Page { items: vec![], has_next: false });
+    }
     let mut customers = Vec::with_capacity(first + 1);
     loop {
         let (page, more) = svc.store.list_customers(tenant, &from, &hi, SCAN_PAGE).await?;

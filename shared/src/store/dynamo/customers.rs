@@ -7,7 +7,7 @@ use super::{
     failed_at, key, n, s, sdk, verdict, DynamoStore, Item, Transaction, TxError, GUARD_OWNER, NOT_EXISTS, PROFILE_MOVED,
 };
 use crate::domain::{Customer, CustomerRecord, TenantId};
-use crate::store::{keys, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
+use crate::store::{keys, ChangeEffects, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
@@ -79,7 +79,12 @@ impl CustomerStore for DynamoStore {
         self.get_item(profile_key(tenant, id)).await?.map(customer_from_item).transpose()
     }
 
-    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError> {
+    async fn update_customer(
+        &self,
+        before: &Customer,
+        after: &Customer,
+        effects: &ChangeEffects<'_>,
+    ) -> Result<(), WriteError> {
         let t = &after.tenant_id;
         let mut values = HashMap::from([(":expected".to_string(), n(before.version))]);
         let mut names = HashMap::from([("#version".to_string(), "version".to_string())]);
@@ -95,10 +100,14 @@ impl CustomerStore for DynamoStore {
         // A changed email (by the back office) ends any pending change: its
         // link must not work again should the email ever come back.
         let email_moved = before.email.normalized() != after.email.normalized();
-        let expression = match email_moved {
+        let mut expression = match email_moved {
             true => format!("SET {} REMOVE pendingEmailChange", sets.join(", ")),
             false => format!("SET {}", sets.join(", ")),
         };
+        if effects.end_sessions {
+            expression.push_str(" ADD tokenVersion :one");
+            values.insert(":one".into(), n(1));
+        }
         let condition = "#version = :expected";
         let changed: Vec<_> = unique_values(before)
             .into_iter()
@@ -107,7 +116,7 @@ impl CustomerStore for DynamoStore {
             .map(|((kind, old), (_, new))| (kind, old, new))
             .collect();
 
-        if changed.is_empty() {
+        if changed.is_empty() && effects.mails.is_empty() {
             let result = self
                 .client
                 .update_item()
@@ -135,6 +144,9 @@ impl CustomerStore for DynamoStore {
             if let Some(new) = new {
                 tx.claim(self, kind, keys::guard(t, kind, &new), &after.id)?;
             }
+        }
+        for put in self.mail_puts(effects.mails)? {
+            tx.push(put);
         }
         self.commit(tx, "update customer").await
     }

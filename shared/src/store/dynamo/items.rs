@@ -89,15 +89,10 @@ pub(super) fn token_key(tenant: &TenantId, hash: &str) -> Item {
     super::key(keys::token(tenant, hash), keys::TOKEN)
 }
 
-/// The GSI1 sort key of a newsletter subscription: listed by status, then address.
-pub(super) fn newsletter_position(status: &str, email_key: &str) -> String {
-    format!("{status}#{email_key}")
-}
-
 pub(super) fn newsletter_item(tenant: &TenantId, sub: &NewsletterSubscription) -> anyhow::Result<Item> {
     let email_key = sub.email.normalized();
     let item: Item = serde_dynamo::to_item(sub)?;
-    let listed = (keys::newsletters_index(tenant), newsletter_position(sub.status.as_str(), &email_key));
+    let listed = (keys::newsletters_index(tenant), keys::newsletter_position(sub.status.as_str(), &email_key));
     Ok(with_keys(item, keys::newsletter(tenant, &email_key), keys::NEWSLETTER, Some(listed)))
 }
 

@@ -1,10 +1,7 @@
 //! Newsletter subscriptions (an item per address, listed by status in GSI1)
 //! and back-in-stock alerts (a partition per item, sorted by country).
 
-use super::items::{
-    back_in_stock_item, back_in_stock_key, gsi1_sort_key, newsletter_item, newsletter_key, newsletter_position,
-    token_item,
-};
+use super::items::{back_in_stock_item, back_in_stock_key, gsi1_sort_key, newsletter_item, newsletter_key, token_item};
 use super::{s, sdk, time, values, DynamoStore, EXISTS};
 use crate::domain::OutboxMail;
 use crate::domain::{BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, TenantId};
@@ -61,7 +58,7 @@ impl SubscriptionStore for DynamoStore {
             HashMap::from([("#status".to_string(), "status".to_string())]),
             values([
                 (":status", s(status.as_str())),
-                (":gsk", s(newsletter_position(status.as_str(), email_key))),
+                (":gsk", s(keys::newsletter_position(status.as_str(), email_key))),
                 (":now", time(now)?),
                 (":confirmed", confirmed),
             ]),
@@ -78,7 +75,9 @@ impl SubscriptionStore for DynamoStore {
     ) -> anyhow::Result<(Vec<(String, NewsletterSubscription)>, bool)> {
         // Sort keys are `<STATUS>#<email>`; U+10FFFF sorts after every email.
         let (lo, hi) = match status {
-            Some(st) => (newsletter_position(st.as_str(), ""), newsletter_position(st.as_str(), "\u{10FFFF}")),
+            Some(st) => {
+                (keys::newsletter_position(st.as_str(), ""), keys::newsletter_position(st.as_str(), "\u{10FFFF}"))
+            }
             None => ("A".to_string(), "\u{10FFFF}".to_string()),
         };
         let from = match after {

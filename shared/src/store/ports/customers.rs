@@ -41,8 +41,14 @@ pub trait CustomerStore: Send + Sync {
     /// Writes `after` over `before` (profile fields, not credentials) if the
     /// stored version is still `before.version`; `Conflict` otherwise. A
     /// changed email, ref or external id moves its uniqueness guard in the
-    /// same transaction (`Taken` if the new value has an owner). 1 RT.
-    async fn update_customer(&self, before: &Customer, after: &Customer) -> Result<(), WriteError>;
+    /// same transaction (`Taken` if the new value has an owner), and so do
+    /// the `effects` (every session ended, mails). 1 RT.
+    async fn update_customer(
+        &self,
+        before: &Customer,
+        after: &Customer,
+        effects: &ChangeEffects<'_>,
+    ) -> Result<(), WriteError>;
 
     /// Erases the customer: profile, uniqueness guards, sessions and
     /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
@@ -58,4 +64,13 @@ pub trait CustomerStore: Send + Sync {
         to_id: &str,
         limit: i32,
     ) -> anyhow::Result<(Vec<Customer>, bool)>;
+}
+
+/// What a profile change does besides the profile, in its own write.
+#[derive(Debug, Default)]
+pub struct ChangeEffects<'a> {
+    /// Ends every session of the customer (its token version moves).
+    pub end_sessions: bool,
+    /// Mails that go with the change (into the outbox).
+    pub mails: &'a [OutboxMail],
 }
