@@ -103,18 +103,29 @@ impl TenantSettings {
         self.allowed_urls.first().unwrap_or(&self.confirm_email_url)
     }
 
-    /// True when `url` lies under one of the allowed URLs: same scheme, host
-    /// and port, and a path below the allowed path. Plain string prefixes
-    /// would let `https://shop.example.com.evil.io` through.
+    /// True when `url` lies under one of the allowed URLs: exactly its
+    /// origin (scheme, host and port), and a path that is the allowed path
+    /// or lies below it at a `/` (`/account/` allows `/account/reset`, and
+    /// `/account` allows `/account/reset` but never `/accountant`); no user
+    /// info, no fragment, no `..` segment however encoded. Plain string
+    /// prefixes would let `https://shop.example.com.evil.io` through.
     pub fn allows(&self, url: &Url) -> bool {
-        self.allowed_urls.iter().any(|a| {
-            a.scheme() == url.scheme()
-                && a.host_str() == url.host_str()
-                && a.port_or_known_default() == url.port_or_known_default()
-                && url.path().starts_with(a.path())
-                && url.username().is_empty()
-                && url.password().is_none()
-        })
+        let dotted = url.path().split('/').any(|segment| {
+            let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+            decoded == ".." || decoded == "."
+        });
+        let clean = url.username().is_empty() && url.password().is_none() && url.fragment().is_none() && !dotted;
+        clean
+            && self.allowed_urls.iter().any(|a| {
+                let base = a.path();
+                let under = url.path() == base
+                    || (base.ends_with('/') && url.path().starts_with(base))
+                    || url.path().strip_prefix(base).is_some_and(|rest| rest.starts_with('/'));
+                a.scheme() == url.scheme()
+                    && a.host_str() == url.host_str()
+                    && a.port_or_known_default() == url.port_or_known_default()
+                    && under
+            })
     }
 }
 
@@ -351,6 +362,14 @@ mod tests {
         assert!(!ok("https://shop.example.com:8443/account/reset"));
         assert!(!ok("https://shop.example.com/other"));
         assert!(!ok("https://user@shop.example.com/account/reset"));
+        assert!(!ok("https://shop.example.com/account/reset#https://evil.io"), "a fragment");
+        assert!(!ok("https://shop.example.com/account/%2e%2e/admin"), "an encoded ..");
+        assert!(!ok("https://shop.example.com/account/%2E%2e/admin"));
+        // A path without its slash is a prefix only up to a `/`.
+        let bare = settings(&["https://shop.example.com/account"]);
+        let ok = |u: &str| bare.allows(&Url::parse(u).unwrap());
+        assert!(ok("https://shop.example.com/account") && ok("https://shop.example.com/account/reset"));
+        assert!(!ok("https://shop.example.com/accountant/reset"), "not a prefix ending at a /");
     }
 
     #[test]
