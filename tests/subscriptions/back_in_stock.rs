@@ -123,3 +123,51 @@ async fn one_anonymous_request_stores_one_subscription_at_most_however_it_is_ali
     assert_eq!(one["data"]["one"]["subscribed"], true, "{one}");
     assert_eq!(notify(&s, "SKU-one", None).await, 1);
 }
+
+async fn subscribe_to(s: &Stack, who: &str, item: &str) {
+    let p = s.call(SUB, json!({ "i": { "email": who, "item": item, "shipTo": { "countryCode": "DE" } } }), &[]).await;
+    assert_eq!(p["data"]["backInStockSubscribe"]["subscribed"], true, "{p}");
+}
+
+#[tokio::test]
+async fn a_subscription_waits_half_a_year_and_subscribing_again_renews_it() {
+    let s = stack(&[]).await;
+    let (old, renewed) = (email("old"), email("renewed"));
+    subscribe_to(&s, &old, "SKU-LATE").await;
+    subscribe_to(&s, &renewed, "SKU-LATE").await;
+    let clock = crate::support::clock(&s.svc);
+    clock.advance(chrono::Duration::days(170));
+    subscribe_to(&s, &renewed, "SKU-LATE").await;
+    clock.advance(chrono::Duration::days(11));
+    assert_eq!(notify(&s, "SKU-LATE", None).await, 1, "the one subscribed 181 days ago waits no more");
+    crate::support::settle(&s.svc).await;
+    assert!(mail::sent_to(&old).await.is_empty());
+    assert_eq!(mail::sent_to(&renewed).await.len(), 1);
+}
+
+#[tokio::test]
+async fn notify_pages_through_every_subscriber() {
+    let s = stack(&[]).await;
+    let subscribers: Vec<String> = (0..210).map(|i| email(&format!("many{i}"))).collect();
+    use futures::StreamExt;
+    futures::stream::iter(&subscribers).for_each_concurrent(8, |who| subscribe_to(&s, who, "SKU-POPULAR")).await;
+    assert_eq!(notify(&s, "SKU-POPULAR", None).await, 210, "three pages, everyone once");
+    assert_eq!(notify(&s, "SKU-POPULAR", None).await, 0);
+}
+
+#[tokio::test]
+async fn an_address_past_its_mail_budget_is_not_mailed_and_its_alert_ends() {
+    // Anyone may subscribe any address: its alerts spend the budget of mail
+    // others can trigger for it.
+    let s = stack(&[("MAILS_PER_ADDRESS_PER_HOUR", "2")]).await;
+    let target = email("flooded");
+    for item in ["SKU-A", "SKU-B", "SKU-C"] {
+        subscribe_to(&s, &target, item).await;
+    }
+    let notified: Vec<i64> =
+        [notify(&s, "SKU-A", None).await, notify(&s, "SKU-B", None).await, notify(&s, "SKU-C", None).await].to_vec();
+    assert_eq!(notified, [1, 1, 0]);
+    assert_eq!(notify(&s, "SKU-C", None).await, 0, "the alert past the budget ended unmailed");
+    crate::support::settle(&s.svc).await;
+    assert_eq!(mail::sent_to(&target).await.len(), 2);
+}

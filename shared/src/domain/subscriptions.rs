@@ -60,6 +60,22 @@ pub struct BackInStockSubscription {
     pub created_at: DateTime<Utc>,
 }
 
+impl BackInStockSubscription {
+    /// How long a subscription waits for its item: subscribing again starts
+    /// it anew. Past it, the subscription is as good as gone (DynamoDB's
+    /// TTL removes it a while later).
+    pub const KEPT_FOR: chrono::Duration = chrono::Duration::days(180);
+
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.created_at + Self::KEPT_FOR
+    }
+
+    /// Whether it still waits for its item at `now`.
+    pub fn waiting_at(&self, now: DateTime<Utc>) -> bool {
+        now < self.expires_at()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

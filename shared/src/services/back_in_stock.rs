@@ -3,6 +3,7 @@
 
 use super::credentials::Principal;
 use super::mailing::{compose, Recipient};
+use super::quota::{mail_budget, Budget};
 use super::Services;
 use crate::domain::Template;
 use crate::domain::{
@@ -85,11 +86,19 @@ pub async fn unsubscribe(
     Ok(())
 }
 
+/// How many subscribers `notify` reads and mails at a time: the list is
+/// never held whole, however long it is.
+const NOTIFY_PAGE: usize = 100;
+
 /// Mails every subscriber of `item` (in `country`, or everywhere) once, in
-/// the subscriber's language, and ends their subscriptions. Each
-/// subscription ends in the same transaction that writes its mail to the
-/// outbox, so concurrent calls never mail anyone twice, and a mail is
-/// never lost (the `events` function retries it).
+/// the subscriber's language, and ends their subscriptions, a page at a
+/// time. Each subscription ends in the same transaction that writes its
+/// mail to the outbox and takes a unit of the address's hourly budget (an
+/// address anyone may have subscribed), so concurrent calls never mail
+/// anyone twice, a mail is never lost (the `events` function retries it),
+/// and an address past its budget is not mailed (its subscription ends all
+/// the same). Expired subscriptions are skipped. 1 RT per page, then 1 per
+/// subscriber (2 when its budget is spent).
 pub async fn notify(svc: &Services, tenant: &TenantId, item_name: &str, country: Option<&str>) -> DomainResult<usize> {
     let mut p = Problems::new();
     let item = p.check(item(item_name, &["item"]));
@@ -100,25 +109,39 @@ pub async fn notify(svc: &Services, tenant: &TenantId, item_name: &str, country:
         return Err(anyhow::anyhow!("no mail settings for tenant {}", tenant.as_str()).into());
     };
     let shop = settings.shop_url().to_string();
-    let subscribers = svc.store.list_back_in_stock(tenant, &item, country.as_ref().map(|c| c.as_str())).await?;
-    let sent = futures::stream::iter(subscribers)
-        .map(|s| {
-            let shop = shop.clone();
-            async move {
-                let extra = minijinja::context! { item => s.item.as_str(), link => shop };
-                let recipient = Recipient { to: s.email.as_str(), name: None, language: s.language_code.as_ref() };
-                let mail = compose(svc, tenant, Template::BackInStock, &recipient, extra, vec![]);
-                // The subscription ends and its mail is written in one
-                // transaction: exactly one of concurrent calls gets it.
-                svc.store.claim_back_in_stock(tenant, &s, mail.as_ref()).await
-            }
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
+    let now = svc.clock.now();
     let mut notified = 0;
-    for outcome in sent {
-        notified += usize::from(outcome?);
+    let mut after: Option<BackInStockSubscription> = None;
+    loop {
+        let page = svc
+            .store
+            .list_back_in_stock(tenant, &item, country.as_ref().map(|c| c.as_str()), after.as_ref(), NOTIFY_PAGE)
+            .await?;
+        let last_page = page.len() < NOTIFY_PAGE;
+        after = page.last().cloned();
+        let waiting = page.into_iter().filter(|s| s.waiting_at(now));
+        let outcomes = futures::stream::iter(waiting)
+            .map(|s| {
+                let shop = shop.clone();
+                async move {
+                    let extra = minijinja::context! { item => s.item.as_str(), link => shop };
+                    let recipient = Recipient { to: s.email.as_str(), name: None, language: s.language_code.as_ref() };
+                    let mail = compose(svc, tenant, Template::BackInStock, &recipient, extra, vec![]);
+                    let budget = mail_budget(svc, &s.email.key(), Budget::Others);
+                    // The subscription ends and its mail is written in one
+                    // transaction: exactly one of concurrent calls gets it.
+                    svc.store.claim_back_in_stock(tenant, &s, mail.as_ref(), &budget).await
+                }
+            })
+            .buffer_unordered(8)
+            .collect::<Vec<_>>()
+            .await;
+        for outcome in outcomes {
+            notified += usize::from(outcome? == Some(true));
+        }
+        if last_page || after.is_none() {
+            break;
+        }
     }
     tracing::info!(item = %item, notified, "back-in-stock subscribers notified");
     Ok(notified)

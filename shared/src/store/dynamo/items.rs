@@ -112,6 +112,7 @@ pub(super) fn back_in_stock_item(tenant: &TenantId, sub: &BackInStockSubscriptio
     item.extend(back_in_stock_key(tenant, &sub.item, country, &email_key));
     item.insert(GSI1_PARTITION_KEY.into(), s(keys::subscriber_index(tenant, &email_key)));
     item.insert(GSI1_SORT_KEY.into(), s(format!("BIS#{}#{country}", sub.item)));
+    item.insert(TTL_ATTRIBUTE.into(), purge_at(sub.expires_at()));
     Ok(item)
 }
 

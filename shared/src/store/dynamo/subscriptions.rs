@@ -2,10 +2,10 @@
 //! and back-in-stock alerts (a partition per item, sorted by country).
 
 use super::items::{back_in_stock_item, back_in_stock_key, gsi1_sort_key, newsletter_item, newsletter_key, token_item};
-use super::{s, sdk, time, values, DynamoStore, EXISTS};
+use super::{failed_at, s, sdk, time, values, DynamoStore, TxError, EXISTS};
 use crate::domain::OutboxMail;
 use crate::domain::{BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, TenantId};
-use crate::store::{keys, SubscriptionStore, WriteError};
+use crate::store::{keys, Quota, SubscriptionStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -128,19 +128,29 @@ impl SubscriptionStore for DynamoStore {
         tenant: &TenantId,
         item: &str,
         country: Option<&str>,
+        after: Option<&BackInStockSubscription>,
+        limit: usize,
     ) -> anyhow::Result<Vec<BackInStockSubscription>> {
-        let items = self
-            .query_all("list back-in-stock subscriptions", |q| {
-                let q = q.expression_attribute_values(":p", s(keys::back_in_stock(tenant, item)));
-                match country {
-                    Some(c) => q
-                        .key_condition_expression("pk = :p AND begins_with(sk, :c)")
-                        .expression_attribute_values(":c", s(format!("{c}#"))),
-                    None => q.key_condition_expression("pk = :p"),
-                }
-            })
-            .await?;
-        items.into_iter().map(|i| serde_dynamo::from_item(i).context("back-in-stock subscription")).collect()
+        let start = after.map(|a| back_in_stock_key(tenant, &a.item, a.country_code.as_str(), &a.email.normalized()));
+        let q = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .expression_attribute_values(":p", s(keys::back_in_stock(tenant, item)))
+            .set_exclusive_start_key(start)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX).max(1));
+        let q = match country {
+            Some(c) => q
+                .key_condition_expression("pk = :p AND begins_with(sk, :c)")
+                .expression_attribute_values(":c", s(format!("{c}#"))),
+            None => q.key_condition_expression("pk = :p"),
+        };
+        let out = q.send().await.map_err(sdk("list back-in-stock subscriptions"))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| serde_dynamo::from_item(i).context("back-in-stock subscription"))
+            .collect()
     }
 
     async fn claim_back_in_stock(
@@ -148,14 +158,27 @@ impl SubscriptionStore for DynamoStore {
         tenant: &TenantId,
         sub: &BackInStockSubscription,
         mail: Option<&OutboxMail>,
-    ) -> anyhow::Result<bool> {
+        budget: &Quota,
+    ) -> anyhow::Result<Option<bool>> {
         let key = back_in_stock_key(tenant, &sub.item, sub.country_code.as_str(), &sub.email.normalized());
-        let mut items = vec![self.delete(key, Some(EXISTS))?];
-        items.extend(self.mail_puts(&mail.cloned().into_iter().collect::<Vec<_>>())?);
-        match self.transact_conditional(items, "claim back-in-stock subscription").await {
-            Ok(()) => Ok(true),
-            Err(WriteError::Conflict) => Ok(false),
-            Err(e) => Err(anyhow::Error::from(e)),
+        let mut items = vec![self.delete(key.clone(), Some(EXISTS))?];
+        if let Some(mail) = mail {
+            items.extend(self.mail_puts(std::slice::from_ref(mail))?);
+            items.push(self.quota_take(budget)?);
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(Some(mail.is_some())),
+            Err(TxError::Cancelled(codes)) if failed_at(&codes, 0) => Ok(None),
+            // Only the budget had no room: the subscription ends unmailed.
+            Err(TxError::Cancelled(_)) => {
+                let ended = self.transact(vec![self.delete(key, Some(EXISTS))?]).await;
+                match ended {
+                    Ok(()) => Ok(Some(false)),
+                    Err(TxError::Cancelled(_)) => Ok(None),
+                    Err(e) => Err(e.unexpected("end back-in-stock subscription")),
+                }
+            }
+            Err(e) => Err(e.unexpected("claim back-in-stock subscription")),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The subscription port: newsletter subscriptions and back-in-stock alerts.
 
 use super::errors::WriteError;
+use super::quotas::Quota;
 use crate::domain::{
     BackInStockSubscription, NewsletterState, NewsletterSubscription, OneTimeToken, OutboxMail, TenantId,
 };
@@ -60,23 +61,31 @@ pub trait SubscriptionStore: Send + Sync {
         email_key: &str,
     ) -> anyhow::Result<bool>;
 
-    /// Every subscription of an item, in one shipping country or all.
+    /// A page of at most `limit` subscriptions of an item, in one shipping
+    /// country or all, after `after` (a subscription of the same listing);
+    /// fewer than `limit` only on the last page (1 RT).
     async fn list_back_in_stock(
         &self,
         tenant: &TenantId,
         item: &str,
         country: Option<&str>,
+        after: Option<&BackInStockSubscription>,
+        limit: usize,
     ) -> anyhow::Result<Vec<BackInStockSubscription>>;
 
     /// Removes a subscription if it is still there, writing its mail to the
-    /// outbox in the same transaction: true for exactly one of several
-    /// concurrent callers, so every subscriber is mailed once (1 RT).
+    /// outbox in the same transaction with a unit of its address's `budget`:
+    /// `None` when another caller removed it first (so every subscriber is
+    /// mailed once), else whether it was mailed (false: the budget was
+    /// spent, and the subscription ends unmailed). 1 RT, 2 when the budget
+    /// was spent.
     async fn claim_back_in_stock(
         &self,
         tenant: &TenantId,
         subscription: &BackInStockSubscription,
         mail: Option<&OutboxMail>,
-    ) -> anyhow::Result<bool>;
+        budget: &Quota,
+    ) -> anyhow::Result<Option<bool>>;
 
     /// Erases everything an address subscribed to: its newsletter
     /// subscription and tokens, its back-in-stock alerts.
