@@ -195,3 +195,133 @@ fn only_auth_and_account_may_read_the_jwt_private_keys_and_admin_gets_no_key() {
         assert!(globals[name].is_null(), "{name} is given per function, never to all");
     }
 }
+
+/// The DynamoDB actions a function's role grants in template.yaml (on the
+/// table or its index).
+fn granted(t: &Value, resource: &str) -> std::collections::BTreeSet<String> {
+    let statements = t["Resources"][resource]["Properties"]["Policies"][0]["Statement"].as_sequence().unwrap();
+    statements
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Sequence(list) => list.iter().filter_map(|a| a.as_str().map(String::from)).collect(),
+            _ => vec![],
+        })
+        .filter(|a| a.starts_with("dynamodb:"))
+        .collect()
+}
+
+/// Runs `calls` against services whose DynamoDB client records every call;
+/// the actions it made.
+async fn actions_of(recorder: &crate::support::recorder::Recorder) -> std::collections::BTreeSet<String> {
+    recorder
+        .take()
+        .into_iter()
+        .flat_map(|c| match c.operation.as_str() {
+            // IAM has no action of its own for a transaction: each of its
+            // items needs the action it takes (any of these four).
+            "TransactWriteItems" => {
+                ["PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"].map(|a| format!("dynamodb:{a}")).to_vec()
+            }
+            op => vec![format!("dynamodb:{op}")],
+        })
+        .collect()
+}
+
+/// A deployed function may call only what its role grants: each function's
+/// operations run here (the reads and writes of its whole surface, the
+/// listings and erasure included) and every DynamoDB action they make must
+/// be in its policy, else it would answer `INTERNAL` in a deployment only.
+#[tokio::test]
+async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
+    use crate::support::accounts::{PASSWORD, REGISTER};
+    use crate::support::{bearer, email, gql, services_recorded};
+    use serde_json::json;
+    let t = template();
+    let check = |resource: &str, made: std::collections::BTreeSet<String>| {
+        let allowed = granted(&t, resource);
+        let missing: Vec<&String> = made.iter().filter(|a| !allowed.contains(*a)).collect();
+        assert!(missing.is_empty(), "{resource} makes {missing:?}, which its role does not grant ({allowed:?})");
+        assert!(!made.is_empty(), "{resource}: nothing was recorded");
+    };
+    let everything = "customer { id wishlists { id } orders { edges { cursor } } loyalty { pointsBalance transactions { edges { cursor } } } newsletter { status } }";
+
+    // auth: registration, login answering the whole customer, refresh, reset, logout.
+    let (svc, recorder) = services_recorded(&[]).await;
+    let auth = auth::app(svc.clone());
+    let address = email("granted-auth");
+    let r = gql(&auth, REGISTER, json!({ "input": { "email": address, "password": PASSWORD } }), &[]).await;
+    let refresh = r["data"]["registerCustomer"]["session"]["refreshToken"].clone();
+    let login = format!("mutation($e: String!, $p: String!) {{ login(email: $e, password: $p) {{ {everything} }} }}");
+    let l = gql(&auth, &login, json!({ "e": address, "p": PASSWORD }), &[]).await;
+    assert!(l["errors"].is_null(), "{l}");
+    gql(&auth, crate::support::accounts::REFRESH, json!({ "t": refresh }), &[]).await;
+    gql(&auth, "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }", json!({ "e": address }), &[])
+        .await;
+    check("AuthFunction", actions_of(&recorder).await);
+
+    // account: the whole customer, a change, a wishlist, erasure.
+    let (svc, recorder) = services_recorded(&[]).await;
+    let auth = auth::app(svc.clone());
+    let account = account::app(svc.clone());
+    let r = gql(&auth, REGISTER, json!({ "input": { "email": email("granted-account"), "password": PASSWORD } }), &[])
+        .await;
+    let access = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
+    recorder.take();
+    let me = [bearer(&access)];
+    assert!(gql(&account, &format!("{{ {everything} }}"), json!({}), &me).await["errors"].is_null());
+    gql(&account, "mutation { updateCustomer(input: { firstName: \"Kim\" }) { userErrors { code } } }", json!({}), &me)
+        .await;
+    gql(&account, "mutation { addToWishlist(item: \"SKU-1\") { userErrors { code } } }", json!({}), &me).await;
+    let deleted = gql(
+        &account,
+        "mutation($p: String!) { deleteAccount(password: $p) { deleted } }",
+        json!({ "p": PASSWORD }),
+        &me,
+    )
+    .await;
+    assert_eq!(deleted["data"]["deleteAccount"]["deleted"], true, "{deleted}");
+    check("AccountFunction", actions_of(&recorder).await);
+
+    // subscriptions: newsletter, back-in-stock, contact.
+    let (svc, recorder) = services_recorded(&[]).await;
+    let subs = subscriptions::app(svc.clone());
+    let who = email("granted-subs");
+    for q in [
+        format!("mutation {{ subscribeToNewsletter(email: \"{who}\") {{ status }} }}"),
+        format!("mutation {{ backInStockSubscribe(input: {{ email: \"{who}\", item: \"SKU-1\", shipTo: {{ countryCode: \"DE\" }} }}) {{ subscribed }} }}"),
+        format!("mutation {{ backInStockUnsubscribe(input: {{ email: \"{who}\", item: \"SKU-1\", shipTo: {{ countryCode: \"DE\" }} }}) {{ subscribed }} }}"),
+        format!("mutation {{ sendContactRequest(input: {{ email: \"{who}\", subject: \"Hi\", message: \"Hello\" }}) {{ sent }} }}"),
+        "mutation { confirmNewsletterSubscription(token: \"t\") { status } }".to_string(),
+    ] {
+        assert!(gql(subs.graphql(), &q, json!({}), &[]).await["data"].is_object(), "{q}");
+    }
+    check("SubscriptionsFunction", actions_of(&recorder).await);
+
+    // admin: create, search, the buyer's side, notify, erase.
+    let (svc, recorder) = services_recorded(&[]).await;
+    let key = crate::admin::mint(&svc, "default", &shared::domain::Permission::ALL).await;
+    let admin = admin::app(svc.clone());
+    let k = [bearer(&key)];
+    let created = gql(
+        &admin,
+        "mutation($e: String!) { createCustomer(input: { email: $e }) { customer { id } } }",
+        json!({ "e": email("granted-admin") }),
+        &k,
+    )
+    .await;
+    let id = created["data"]["createCustomer"]["customer"]["id"].as_str().unwrap().to_string();
+    for (q, v) in [
+        ("{ customers(first: 5, filter: { nameContains: \"x\" }) { edges { node { id } } } }".to_string(), json!({})),
+        ("query($id: ID!) { customer(id: $id) { id wishlists { id } orders { edges { cursor } } loyalty { transactions { edges { cursor } } } newsletterSubscriptions { status } } }".to_string(), json!({ "id": id })),
+        ("mutation($id: ID!) { recordOrder(input: { orderId: \"SO-1\", customer: { customerId: $id }, status: PAID, placedAt: \"2026-11-01T10:00:00Z\", total: { amount: \"10\", currencyCode: \"EUR\" } }) { result } }".to_string(), json!({ "id": id })),
+        ("mutation($id: ID!) { adjustPoints(customer: { customerId: $id }, points: 5, reason: \"r\", idempotencyKey: \"k\") { userErrors { code } } }".to_string(), json!({ "id": id })),
+        ("mutation { notifyBackInStock(item: \"SKU-1\") { notified } }".to_string(), json!({})),
+        ("{ newsletterSubscriptions(first: 5) { edges { cursor } } }".to_string(), json!({})),
+        ("mutation($id: ID!) { deleteCustomer(id: $id) { deleted } }".to_string(), json!({ "id": id })),
+    ] {
+        let resp = gql(&admin, &q, v, &k).await;
+        assert!(resp["errors"].is_null(), "{q}: {resp}");
+    }
+    check("AdminFunction", actions_of(&recorder).await);
+}
