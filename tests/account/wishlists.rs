@@ -563,10 +563,13 @@ async fn a_batch_shares_one_complexity_budget() {
     ok(&add(&shop, &c, "SKU-1", None).await);
     let fields: Vec<String> = (0..4).map(|i| format!("w{i}: wishlists {{ id }}")).collect();
     let one = json!({ "query": format!("{{ customer {{ {} }} }}", fields.join(" ")) });
-    let batch = serde_json::to_vec(&json!([one, one])).expect("JSON");
+    let small = json!({ "query": "{ customer { id } }" });
+    let batch = serde_json::to_vec(&json!([one, one, small])).expect("JSON");
     let (status, resp) = crate::support::post(&shop.account, batch, &[crate::support::bearer(&c.access)]).await;
     assert_eq!(status, 200, "{resp}");
     assert!(resp[0]["errors"].is_null() && resp[0]["data"]["customer"]["w3"].is_array(), "{resp}");
     assert!(resp[1]["data"].is_null(), "{resp}");
     assert!(resp[1]["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{resp}");
+    // The refused one spent nothing: a small one after it still fits.
+    assert!(resp[2]["errors"].is_null() && resp[2]["data"]["customer"]["id"].is_string(), "{resp}");
 }

@@ -15,9 +15,15 @@ use std::sync::Arc;
 pub struct Spent(Arc<AtomicUsize>);
 
 impl Spent {
-    /// Adds `weight`; the request's total after it.
-    fn add(&self, weight: usize) -> usize {
-        self.0.fetch_add(weight, Ordering::SeqCst).saturating_add(weight)
+    /// Spends `weight` if the request's total stays within `max`; false
+    /// (and nothing spent) otherwise, so that a refused operation leaves
+    /// its room to the smaller ones after it.
+    fn spend(&self, weight: usize, max: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |spent| {
+                spent.checked_add(weight).filter(|total| *total <= max)
+            })
+            .is_ok()
     }
 }
 
@@ -45,11 +51,26 @@ impl Extension for BudgetCheck {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let result = next.run(ctx).await?;
         if let Some(spent) = ctx.data_opt::<Spent>() {
-            if spent.add(result.complexity) > self.max {
+            if !spent.spend(result.complexity, self.max) {
                 let message = "Query is too complex: the operations of one request share one complexity budget.";
                 return Err(vec![ServerError::new(message, None)]);
             }
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_weight_spends_nothing() {
+        let spent = Spent::default();
+        assert!(spent.spend(400, 500));
+        assert!(!spent.spend(400, 500), "past the budget");
+        assert!(spent.spend(100, 500), "the room the refused one left");
+        assert!(!spent.spend(1, 500));
+        assert!(!Spent::default().spend(usize::MAX, usize::MAX - 1));
     }
 }
