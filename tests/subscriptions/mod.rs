@@ -7,7 +7,7 @@ mod e2e;
 mod events;
 mod newsletter;
 
-use crate::support::{bearer, gql, services, with_role};
+use crate::support::{bearer, gql, with_role};
 use serde_json::{json, Value};
 use shared::domain::Permission;
 use shared::Services;
@@ -22,12 +22,14 @@ pub struct Stack {
     pub account: crate::account::AccountApp,
     pub admin: crate::admin::AdminApp,
     pub key: String,
+    /// Every DynamoDB call of the functions' services, for tests that count them.
+    pub recorder: crate::support::recorder::Recorder,
 }
 
 pub async fn stack(overrides: &[(&str, &str)]) -> Stack {
     let mut all = vec![("PUBLIC_API_URL", API)];
     all.extend_from_slice(overrides);
-    let svc = services(&all).await;
+    let (svc, recorder) = crate::support::services_recorded(&all).await;
     let key = crate::admin::mint(&svc, "default", &Permission::ALL).await;
     // Each function with the keys it holds when deployed: subscriptions
     // verifies the tokens auth issues with the public key alone.
@@ -38,6 +40,7 @@ pub async fn stack(overrides: &[(&str, &str)]) -> Stack {
         admin: admin::app(with_role(&svc, admin::TOKEN_ROLE)),
         key,
         svc,
+        recorder,
     }
 }
 
