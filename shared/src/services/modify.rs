@@ -3,7 +3,7 @@
 use super::mailing;
 use super::retry::{no_longer_exists, PROFILE};
 use super::Services;
-use crate::domain::{Customer, DomainError, DomainResult, ErrorCode};
+use crate::domain::{Customer, DomainError, DomainResult, EmailKey, ErrorCode, OutboxMail};
 use crate::store::{ChangeEffects, UniqueKey};
 
 fn version_conflict() -> DomainError {
@@ -45,6 +45,8 @@ pub async fn modify<T>(
     mut change: impl FnMut(&mut Customer) -> DomainResult<T>,
 ) -> DomainResult<(Customer, T)> {
     let mut current = customer.clone();
+    // The notice of an email move, by the move (old and new address) it tells of.
+    let mut notice: Option<((EmailKey, EmailKey), Option<OutboxMail>)> = None;
     for attempt in PROFILE.tries() {
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(version_conflict());
@@ -61,13 +63,19 @@ pub async fn modify<T>(
         // session and tells the address that held the account, as the
         // customer's own change does.
         let email_moved = !next.email.same_address(&current.email);
-        let notice = match email_moved {
-            true => {
-                mailing::email_changed_notice(svc, &current.tenant_id, &current, &next.email, next.updated_at).await
-            }
-            false => None,
+        // Composed once per move (an unproven old address spends a unit of
+        // its budget on it), not again on each retry of the same move.
+        let moved = (current.email.key(), next.email.key());
+        if email_moved && notice.as_ref().is_none_or(|(was, _)| *was != moved) {
+            let mail =
+                mailing::email_changed_notice(svc, &current.tenant_id, &current, &next.email, next.updated_at).await;
+            notice = Some((moved, mail));
+        }
+        let mails = match (&notice, email_moved) {
+            (Some((_, Some(mail))), true) => std::slice::from_ref(mail),
+            _ => &[],
         };
-        let effects = ChangeEffects { end_sessions: email_moved, mails: notice.as_slice() };
+        let effects = ChangeEffects { end_sessions: email_moved, mails };
         match svc.store.update_customer(&current, &next, &effects).await {
             Ok(()) => return Ok((next, out)),
             // Another change came first: apply this one to what it left.
