@@ -66,7 +66,7 @@ JWT_PUBLIC_KEYS=$(cat .local/jwt-public-key)
 GRAPHIQL=true
 PUBLIC_API_URL=http://localhost:$API_PORT/lambda-url
 MAIL_FROM=shop@localhost
-TENANTS='{"*":{"name":"Local Shop","allowedUrls":["$SHOP_URL/"],"confirmEmailUrl":"$SHOP_URL/confirm-email","resetPasswordUrl":"$SHOP_URL/reset-password","contactEmail":"service@shop.localhost","defaultCountryCode":"GB","currencyCode":"EUR","loyalty":{"pointsPerUnit":1,"stampsPerOrder":1}}}'
+TENANTS='{"*":{"name":"Local Shop","allowedUrls":["$SHOP_URL/"],"confirmEmailUrl":"$SHOP_URL/confirm-email","resetPasswordUrl":"$SHOP_URL/reset-password","contactEmail":"service@shop.localhost","defaultCountryCode":"GB","currencyCode":"EUR","loyalty":{"pointsPerUnit":1,"stampsPerOrder":1},"attributes":[{"key":"loyaltyTier","type":"STRING","writableBy":"BACK_OFFICE","visibleToCustomer":true},{"key":"internalScore","type":"INT","writableBy":"BACK_OFFICE","visibleToCustomer":false},{"key":"favouriteColour","type":"STRING","writableBy":"CUSTOMER","visibleToCustomer":true}],"undefinedAttributes":"ALLOW"}}'
 RUST_LOG=info
 ENV
 

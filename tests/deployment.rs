@@ -118,7 +118,14 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
     let f = &resources["EventsFunction"];
     assert_eq!(f["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"));
     assert_eq!(f["Metadata"]["BuildProperties"]["Binary"].as_str(), Some("events"));
-    assert_eq!(f["Properties"]["Events"].as_mapping().map(|m| m.len()), Some(1), "only the stream invokes it");
+    let mut sources: Vec<&str> =
+        f["Properties"]["Events"].as_mapping().into_iter().flatten().filter_map(|(_, e)| e["Type"].as_str()).collect();
+    sources.sort_unstable();
+    assert_eq!(sources, ["DynamoDB", "EventBridgeRule"], "the stream and SES's mail feedback invoke it");
+    let feedback = &f["Properties"]["Events"]["MailFeedback"]["Properties"];
+    let kinds: Vec<&str> =
+        feedback["Pattern"]["detail-type"].as_sequence().into_iter().flatten().filter_map(Value::as_str).collect();
+    assert_eq!(kinds, ["Email Bounced", "Email Complaint Received"], "bounces and complaints reach it");
     let stream = &f["Properties"]["Events"]["Stream"];
     assert_eq!(stream["Type"].as_str(), Some("DynamoDB"));
     let p = &stream["Properties"];

@@ -1,8 +1,10 @@
 //! Configuration, read once per cold start from the environment.
 
-use crate::domain::{CountryCode, CurrencyCode, Earning, Email, TenantId};
+use crate::domain::{
+    AttributeRules, CountryCode, CurrencyCode, Earning, Email, ProfileRules, TenantId, Writer, OPEN_ATTRIBUTES,
+};
 use anyhow::Context;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use std::collections::HashMap;
 use url::Url;
@@ -44,6 +46,10 @@ pub struct TenantSettings {
     /// The country (ISO 3166-1 alpha-2) whose national phone numbers a
     /// customer may give without `+`; absent: only international ones.
     pub default_country_code: Option<String>,
+    /// The attribute keys the shop defines (`attributes`) and what an
+    /// undefined key is (`undefinedAttributes`).
+    #[serde(flatten)]
+    pub attribute_rules: AttributeRules,
 }
 
 /// Loyalty earning of a tenant (needs `currencyCode`).
@@ -267,6 +273,7 @@ impl Config {
             if let Some(c) = &t.contact_email {
                 anyhow::ensure!(Email::parse(c, &[]).is_ok(), "TENANTS.{id}: contactEmail {c} is not an email address");
             }
+            t.attribute_rules.check().map_err(|e| anyhow::anyhow!("TENANTS.{id}: {e}"))?;
             if let Some(l) = &t.loyalty {
                 anyhow::ensure!(t.currency_code.is_some(), "TENANTS.{id}: loyalty needs a currencyCode");
                 anyhow::ensure!(
@@ -323,6 +330,21 @@ impl Config {
         self.tenants.get(tenant.as_str()).or_else(|| self.tenants.get("*"))
     }
 
+    /// What a profile of `tenant` that `writer` sends is checked against.
+    pub fn profile_rules(&self, tenant: &TenantId, writer: Writer, now: DateTime<Utc>) -> ProfileRules<'_> {
+        ProfileRules {
+            now,
+            phone_country: self.phone_country(tenant),
+            attributes: self.attribute_rules(tenant),
+            writer,
+        }
+    }
+
+    /// The attribute definitions of `tenant` (none: every key the customer's).
+    pub fn attribute_rules(&self, tenant: &TenantId) -> &AttributeRules {
+        self.tenant(tenant).map_or(&OPEN_ATTRIBUTES, |t| &t.attribute_rules)
+    }
+
     /// The country in which a tenant's phone numbers without `+` are read.
     pub fn phone_country(&self, tenant: &TenantId) -> Option<CountryCode> {
         let code = self.tenant(tenant)?.default_country_code.as_deref()?;
@@ -349,6 +371,7 @@ mod tests {
             currency_code: None,
             loyalty: None,
             default_country_code: None,
+            attribute_rules: Default::default(),
         }
     }
 

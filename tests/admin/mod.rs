@@ -1,6 +1,7 @@
 //! The `admin` function: back-office systems with API keys.
 
 mod access;
+mod attributes;
 pub mod e2e;
 mod events;
 mod hardening;

@@ -41,7 +41,7 @@ pub const SHOP_URL: &str = "http://localhost:3000";
 pub const CONTACT_EMAIL: &str = "service@test-shop.example.com";
 
 /// The settings of the test shop (mail links, contact address, currency,
-/// loyalty earning), for every tenant (`TENANTS`).
+/// loyalty earning, attribute definitions as `scripts/dev.sh` has them), for every tenant (`TENANTS`).
 pub fn tenants_json() -> String {
     json!({ "*": {
         "name": "Test Shop",
@@ -52,6 +52,12 @@ pub fn tenants_json() -> String {
         "defaultCountryCode": "GB",
         "currencyCode": "EUR",
         "loyalty": { "pointsPerUnit": 1, "stampsPerOrder": 1 },
+        "attributes": [
+            { "key": "loyaltyTier", "type": "STRING", "writableBy": "BACK_OFFICE", "visibleToCustomer": true },
+            { "key": "internalScore", "type": "INT", "writableBy": "BACK_OFFICE", "visibleToCustomer": false },
+            { "key": "favouriteColour", "type": "STRING", "writableBy": "CUSTOMER", "visibleToCustomer": true },
+        ],
+        "undefinedAttributes": "ALLOW",
     }})
     .to_string()
 }

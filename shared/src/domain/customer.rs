@@ -1,5 +1,6 @@
 //! The customer aggregate and the validation of its parts.
 
+use super::attributes::key;
 use super::errors::{ErrorCode, Problems, UserError};
 use super::values::{required_text, text, CountryCode, Email, LabelPhone, LanguageCode, Phone, TenantId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -144,16 +145,6 @@ pub struct Attribute {
     pub value: String,
 }
 
-/// Keys of consents and attributes: short, machine-friendly, unique in a list.
-fn key(raw: &str, field: &[&str]) -> Result<String, UserError> {
-    let k = required_text(raw, KEY_MAX, field)?;
-    if k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')) {
-        Ok(k)
-    } else {
-        Err(UserError::new(ErrorCode::Invalid, field, "Keys may hold letters, digits and _ - . : only."))
-    }
-}
-
 /// Validates consents (`key`, `granted`) stamped with `now`; `path` locates the list.
 pub fn validate_consents(input: Vec<(String, bool)>, now: DateTime<Utc>, path: &str, p: &mut Problems) -> Vec<Consent> {
     if input.len() > MAX_CONSENTS {
@@ -168,28 +159,6 @@ pub fn validate_consents(input: Vec<(String, bool)>, now: DateTime<Utc>, path: &
                 p.push(UserError::new(ErrorCode::Invalid, &[path, &idx, "key"], "Duplicate key."));
             } else {
                 out.push(Consent { key: k, granted, updated_at: now });
-            }
-        }
-    }
-    out
-}
-
-/// Validates attributes (`key`, `value`); `path` locates the list.
-pub fn validate_attributes(input: Vec<(String, String)>, path: &str, p: &mut Problems) -> Vec<Attribute> {
-    if input.len() > MAX_ATTRIBUTES {
-        p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {MAX_ATTRIBUTES} attributes.")));
-        return vec![];
-    }
-    let mut out: Vec<Attribute> = Vec::with_capacity(input.len());
-    for (i, (k, v)) in input.into_iter().enumerate() {
-        let idx = i.to_string();
-        let k = p.check(key(&k, &[path, &idx, "key"]));
-        let v = p.check(text(&v, VALUE_MAX, &[path, &idx, "value"]));
-        if let (Some(k), Some(v)) = (k, v) {
-            if out.iter().any(|a| a.key == k) {
-                p.push(UserError::new(ErrorCode::Invalid, &[path, &idx, "key"], "Duplicate key."));
-            } else {
-                out.push(Attribute { key: k, value: v.unwrap_or_default() });
             }
         }
     }

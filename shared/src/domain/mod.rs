@@ -1,6 +1,7 @@
 //! Domain types and rules. Nothing here knows GraphQL or DynamoDB.
 
 pub mod api_key;
+pub mod attributes;
 pub mod contact;
 pub mod contracts;
 pub mod customer;
@@ -18,6 +19,7 @@ pub mod values;
 pub mod wishlists;
 
 pub use api_key::*;
+pub use attributes::*;
 pub use contact::*;
 pub use contracts::*;
 pub use customer::*;

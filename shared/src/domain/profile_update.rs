@@ -3,9 +3,10 @@
 //! creation alike, the latter being a patch of `Set`s applied to a blank
 //! `Customer::new`. A profile field's rules live here once.
 
+use super::attributes::{AttributeRules, Writer, OPEN_ATTRIBUTES};
 use super::customer::{
-    validate_attributes, validate_consents, Address, AddressInput, AddressKind, Consent, Customer, CustomerStatus,
-    Gender, NAME_MAX, TITLE_MAX,
+    validate_consents, Address, AddressInput, AddressKind, Attribute, Consent, Customer, CustomerStatus, Gender,
+    NAME_MAX, TITLE_MAX,
 };
 use super::errors::{DomainError, DomainResult, ErrorCode, Problems, UserError};
 use super::values::{
@@ -110,14 +111,43 @@ pub struct ValidProfilePatch {
     secondary_email: Patch<Email>,
     billing_address: Patch<Address>,
     consents: Patch<Vec<Consent>>,
-    attributes: Patch<Vec<super::customer::Attribute>>,
+    attributes: Option<AttributeWrite>,
+}
+
+/// A checked list of attributes and whose it is: the storefront's replaces
+/// only the entries it writes (`AttributeRules::merge`).
+#[derive(Debug, Clone)]
+struct AttributeWrite {
+    rules: AttributeRules,
+    writer: Writer,
+    entries: Vec<Attribute>,
+}
+
+/// What a profile is checked against besides its own values.
+#[derive(Debug, Clone)]
+pub struct ProfileRules<'a> {
+    pub now: DateTime<Utc>,
+    /// The tenant's `defaultCountryCode`, in which phone numbers without a
+    /// `+` are read.
+    pub phone_country: Option<CountryCode>,
+    /// The tenant's attribute definitions.
+    pub attributes: &'a AttributeRules,
+    /// Who sends the profile: which attribute keys it may write.
+    pub writer: Writer,
+}
+
+impl ProfileRules<'static> {
+    /// The rules of a tenant that configures nothing, for the storefront.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self { now, phone_country: None, attributes: &OPEN_ATTRIBUTES, writer: Writer::Customer }
+    }
 }
 
 impl ProfilePatch {
     /// Checks every field set, with paths relative to the input.
-    pub fn validate(self, now: DateTime<Utc>, phone_country: Option<&CountryCode>) -> DomainResult<ValidProfilePatch> {
+    pub fn validate(self, rules: ProfileRules<'_>) -> DomainResult<ValidProfilePatch> {
         let mut p = Problems::new();
-        let valid = self.validate_into(now, phone_country, &mut p);
+        let valid = self.validate_into(rules, &mut p);
         p.finish().map(|_| valid)
     }
 
@@ -125,14 +155,8 @@ impl ProfilePatch {
     /// the problems in `p` (paths relative to the input) and leaves every
     /// field that has one unchanged (`Keep`), so the valid rest can still be
     /// looked at (e.g. the names a password must not be built from).
-    /// `phone_country`: the tenant's `defaultCountryCode`, in which phone
-    /// numbers without a `+` are read.
-    pub fn validate_into(
-        self,
-        now: DateTime<Utc>,
-        phone_country: Option<&CountryCode>,
-        p: &mut Problems,
-    ) -> ValidProfilePatch {
+    pub fn validate_into(self, rules: ProfileRules<'_>, p: &mut Problems) -> ValidProfilePatch {
+        let (now, phone_country) = (rules.now, rules.phone_country.as_ref());
         let today = now.date_naive();
         ValidProfilePatch {
             title: optional_text(self.title, TITLE_MAX, "title", p),
@@ -167,10 +191,17 @@ impl ProfilePatch {
                 Patch::Clear => Patch::Clear,
                 Patch::Keep => Patch::Keep,
             },
-            attributes: match self.attributes {
-                Patch::Set(list) => Patch::Set(validate_attributes(list, "attributes", p)),
-                Patch::Clear => Patch::Clear,
-                Patch::Keep => Patch::Keep,
+            attributes: {
+                let list = match self.attributes {
+                    Patch::Set(list) => Some(list),
+                    Patch::Clear => Some(vec![]),
+                    Patch::Keep => None,
+                };
+                list.map(|list| AttributeWrite {
+                    entries: rules.attributes.validate(list, rules.writer, "attributes", p),
+                    rules: rules.attributes.clone(),
+                    writer: rules.writer,
+                })
             },
         }
     }
@@ -217,10 +248,8 @@ impl ValidProfilePatch {
                     .collect();
             }
         }
-        match self.attributes {
-            Patch::Keep => {}
-            Patch::Clear => c.attributes.clear(),
-            Patch::Set(new) => c.attributes = new,
+        if let Some(w) = self.attributes {
+            c.attributes = w.rules.merge(w.writer, &c.attributes, w.entries);
         }
     }
 }
@@ -288,9 +317,9 @@ pub struct ValidAdminPatch {
 
 impl AdminPatch {
     /// Checks every field set, with paths relative to the input.
-    pub fn validate(self, now: DateTime<Utc>, phone_country: Option<&CountryCode>) -> DomainResult<ValidAdminPatch> {
+    pub fn validate(self, rules: ProfileRules<'_>) -> DomainResult<ValidAdminPatch> {
         let mut p = Problems::new();
-        let profile = self.profile.validate_into(now, phone_country, &mut p);
+        let profile = self.profile.validate_into(rules, &mut p);
         if self.email == Patch::Clear {
             p.push(UserError::new(ErrorCode::Required, &["email"], "The email cannot be removed."));
         }
@@ -416,7 +445,7 @@ mod tests {
             timezone: Patch::Set("Europe/Berlin".into()),
             ..Default::default()
         };
-        patch.validate(crate::clock::an_instant(), None).unwrap().apply(&mut c);
+        patch.validate(ProfileRules::at(crate::clock::an_instant())).unwrap().apply(&mut c);
         assert_eq!(c.first_name, None);
         assert_eq!(c.last_name.as_deref(), Some("Lee"));
         assert_eq!(c.timezone.as_deref(), Some("Europe/Berlin"));
@@ -429,7 +458,7 @@ mod tests {
             phone_number: Patch::Set("123".into()),
             ..Default::default()
         };
-        let Err(DomainError::User(errors)) = patch.validate(crate::clock::an_instant(), None) else {
+        let Err(DomainError::User(errors)) = patch.validate(ProfileRules::at(crate::clock::an_instant())) else {
             panic!("invalid")
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.join(".")).collect();
@@ -445,7 +474,7 @@ mod tests {
             consents: Patch::Set(vec![("mail".into(), true), ("sms".into(), false)]),
             ..Default::default()
         };
-        patch.validate(crate::clock::an_instant(), None).unwrap().apply(&mut c);
+        patch.validate(ProfileRules::at(crate::clock::an_instant())).unwrap().apply(&mut c);
         assert_eq!(c.consents[0].updated_at, earlier);
         assert!(c.consents[1].updated_at > earlier);
     }
@@ -467,7 +496,7 @@ mod tests {
             attributes: Patch::Set(vec![("source".into(), "shop".into())]),
             ..Default::default()
         };
-        let valid = patch.validate(now, None).unwrap();
+        let valid = patch.validate(ProfileRules::at(now)).unwrap();
         assert_eq!(valid.names_set(), [Some("Ada"), None]);
         valid.apply(&mut c);
         assert_eq!((c.title, c.first_name.as_deref(), c.last_name), (None, Some("Ada"), None));
@@ -487,7 +516,7 @@ mod tests {
             billing_address: Patch::Set(AddressInput { city: Some("x".repeat(201)), ..address("x") }),
             ..Default::default()
         };
-        let Err(DomainError::User(errors)) = patch.validate(crate::clock::an_instant(), None) else {
+        let Err(DomainError::User(errors)) = patch.validate(ProfileRules::at(crate::clock::an_instant())) else {
             panic!("invalid")
         };
         assert_eq!(errors[0].field, ["billingAddress", "city"]);

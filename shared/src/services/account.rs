@@ -12,6 +12,7 @@ use super::{mailing, Services};
 use crate::domain::Template;
 use crate::domain::{
     self, AddressInput, Customer, DomainError, DomainResult, Email, ErrorCode, ProfilePatch, SessionTokens, TokenKind,
+    Writer,
 };
 use crate::store::{PasswordChange, UniqueKey, WriteError};
 
@@ -26,7 +27,7 @@ pub async fn update_profile(
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
     let customer = &p.record.customer;
-    let patch = patch.validate(svc.clock.now(), svc.config.phone_country(&customer.tenant_id).as_ref())?;
+    let patch = patch.validate(svc.config.profile_rules(&customer.tenant_id, Writer::Customer, svc.clock.now()))?;
     modify(svc, &p.record.customer, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())

@@ -5,8 +5,9 @@ use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
-    BackOfficePatch, CountryCode, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult,
-    Email, ErrorCode, OneTimeToken, Problems, ProfilePatch, Session, TenantId, UserError, ValidProfilePatch,
+    BackOfficePatch, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
+    ErrorCode, OneTimeToken, Problems, ProfilePatch, ProfileRules, Session, TenantId, UserError, ValidProfilePatch,
+    Writer,
 };
 use crate::store::{NewCustomer, WriteError};
 use chrono::{DateTime, Utc};
@@ -23,6 +24,8 @@ pub struct NewCustomerInput {
     pub back_office: BackOfficePatch,
     pub status: CustomerStatus,
     pub email_verified: bool,
+    /// Who creates the customer: which attribute keys the input may set.
+    pub writer: Writer,
 }
 
 /// A `NewCustomerInput` that passed every rule.
@@ -38,15 +41,10 @@ struct ValidNewCustomer {
 impl NewCustomerInput {
     /// Checks every field, with paths relative to the input. The profile
     /// goes through the same rules as any profile update.
-    fn validate(
-        self,
-        policy: &PasswordPolicy,
-        phone_country: Option<&CountryCode>,
-        now: DateTime<Utc>,
-    ) -> Result<ValidNewCustomer, Vec<UserError>> {
+    fn validate(self, policy: &PasswordPolicy, rules: ProfileRules<'_>) -> Result<ValidNewCustomer, Vec<UserError>> {
         let mut p = Problems::new();
         let email = p.check(Email::parse(&self.email, &["email"]));
-        let profile = self.profile.validate_into(now, phone_country, &mut p);
+        let profile = self.profile.validate_into(rules, &mut p);
         let back_office = self.back_office.validate_into(&mut p);
         if let Some(password) = &self.password {
             let words = personal_words(email.as_ref().map(Email::as_str).unwrap_or(""), &profile.names_set());
@@ -95,8 +93,8 @@ pub(crate) async fn build(
     id: Option<String>,
     now: DateTime<Utc>,
 ) -> DomainResult<CustomerRecord> {
-    let phone_country = svc.config.phone_country(tenant);
-    let valid = input.validate(&svc.policy, phone_country.as_ref(), now).map_err(DomainError::User)?;
+    let rules = svc.config.profile_rules(tenant, input.writer, now);
+    let valid = input.validate(&svc.policy, rules).map_err(DomainError::User)?;
     let password_hash = match &valid.password {
         Some(password) => Some(svc.hasher.hash(password).await?),
         None => None,
@@ -192,8 +190,12 @@ mod tests {
     fn creation_and_update_share_the_profile_rules() {
         let now = crate::clock::an_instant();
         let new = NewCustomerInput { email: "ada@example.com".into(), profile: bad_phone(), ..Default::default() };
-        let Err(created) = new.validate(&PasswordPolicy::default(), None, now) else { panic!("invalid phone") };
-        let Err(DomainError::User(updated)) = bad_phone().validate(now, None) else { panic!("invalid phone") };
+        let Err(created) = new.validate(&PasswordPolicy::default(), ProfileRules::at(now)) else {
+            panic!("invalid phone")
+        };
+        let Err(DomainError::User(updated)) = bad_phone().validate(ProfileRules::at(now)) else {
+            panic!("invalid phone")
+        };
         assert_eq!(created, updated);
         assert_eq!(created[0].field, ["phoneNumber"]);
         assert_eq!(created[0].code, ErrorCode::Invalid);
@@ -213,7 +215,7 @@ mod tests {
             profile,
             ..Default::default()
         };
-        let Err(errors) = new.validate(&PasswordPolicy::default(), None, crate::clock::an_instant()) else {
+        let Err(errors) = new.validate(&PasswordPolicy::default(), ProfileRules::at(crate::clock::an_instant())) else {
             panic!("weak password")
         };
         let found: Vec<(ErrorCode, String)> = errors.iter().map(|e| (e.code, e.field.join("."))).collect();

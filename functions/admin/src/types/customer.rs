@@ -8,7 +8,7 @@ use shared::graphql::buyer::{
 };
 use shared::graphql::errors::to_graphql;
 use shared::graphql::types::{
-    newsletter_of, newsletter_subscriptions_of, CustomerCore, NewsletterStatus, NewsletterSubscription,
+    newsletter_of, newsletter_subscriptions_of, AttributeObject, CustomerCore, NewsletterStatus, NewsletterSubscription,
 };
 use shared::graphql::UserErrorObject;
 use shared::graphql::{pages, weights};
@@ -26,6 +26,11 @@ pub struct GuardedCustomerFields(pub Arc<Customer>, pub Buyer);
 
 #[Object(name = "GuardedCustomerFields")]
 impl GuardedCustomerFields {
+    /// Key-value pairs the shop keeps on the customer, one per key: every entry, the back office's and the customer's.
+    async fn attributes(&self) -> Vec<AttributeObject> {
+        AttributeObject::list(self.0.attributes.iter())
+    }
+
     /// The newsletter state of the customer's email (read only when asked for). Needs `subscription:read`.
     async fn newsletter(&self, ctx: &Context<'_>) -> Option<async_graphql::Result<NewsletterStatus>> {
         guarded(ctx, Permission::SubscriptionRead, newsletter_of(ctx, &self.0)).await

@@ -152,6 +152,8 @@ impl From<CreateCustomerInput> for CreateInput {
                 },
                 status: i.status.map(Into::into).unwrap_or_default(),
                 email_verified: i.email_verified,
+                // `writer`: the back-office service sets it.
+                ..Default::default()
             },
         }
     }

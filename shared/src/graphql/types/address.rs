@@ -89,12 +89,18 @@ pub struct ConsentObject {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A free-form key-value pair the shop keeps on the customer.
+/// A key-value pair the shop keeps on the customer.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Attribute")]
 pub struct AttributeObject {
     /// Unique in the list.
     pub key: String,
-    /// The value, as last set.
+    /// The value, as last set, in its type's canonical form (`7`, `12.50`, `true`, `2026-03-01`).
     pub value: String,
+}
+
+impl AttributeObject {
+    pub fn list<'a>(attributes: impl Iterator<Item = &'a domain::Attribute>) -> Vec<Self> {
+        attributes.map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
+    }
 }

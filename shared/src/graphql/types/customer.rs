@@ -1,6 +1,6 @@
 //! `CustomerCore`: the fields of `Customer` every audience reads alike.
 
-use super::address::{AddressObject, AttributeObject, ConsentObject};
+use super::address::{AddressObject, ConsentObject};
 use super::scalars::{CustomerStatusObject, Date, GenderObject};
 use super::wishlists::WishlistObject;
 use crate::domain;
@@ -162,10 +162,6 @@ impl CustomerCore {
             .iter()
             .map(|c| ConsentObject { key: c.key.clone(), granted: c.granted, updated_at: c.updated_at })
             .collect()
-    }
-    /// Free-form key-value pairs the shop keeps on the customer, one per key (at most 50).
-    async fn attributes(&self) -> Vec<AttributeObject> {
-        self.0.attributes.iter().map(|a| AttributeObject { key: a.key.clone(), value: a.value.clone() }).collect()
     }
     /// When the customer was created.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,5 +1,6 @@
 //! `Customer` as the customer itself sees it (storefront functions), and the payloads that carry it.
 
+use super::address::AttributeObject;
 use super::customer::CustomerCore;
 use super::newsletter::{
     newsletter_of, newsletter_subscriptions_of, NewsletterState, NewsletterStatus, NewsletterSubscription,
@@ -19,6 +20,12 @@ pub struct OwnCustomerFields(pub Arc<domain::Customer>, pub Buyer);
 
 #[Object(name = "OwnCustomerFields")]
 impl OwnCustomerFields {
+    /// Key-value pairs the shop keeps on the customer, one per key: the customer's own and those the shop shows it.
+    async fn attributes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AttributeObject>> {
+        let svc = ctx.data::<Arc<crate::Services>>()?;
+        Ok(AttributeObject::list(svc.config.attribute_rules(&self.0.tenant_id).visible(&self.0.attributes)))
+    }
+
     /// The newsletter state of the customer's email (read only when asked for); `UNSUBSCRIBED` while the email is
     /// not verified.
     async fn newsletter(&self, ctx: &Context<'_>) -> async_graphql::Result<NewsletterStatus> {

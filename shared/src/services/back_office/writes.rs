@@ -2,7 +2,7 @@
 
 use super::lookup::{existing, Identifier};
 use crate::domain::Template;
-use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId};
+use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId, Writer};
 use crate::services::creation::{build, insert, InsertError, Mails, NewCustomerInput};
 use crate::services::modify::modify;
 use crate::services::password_reset::mail_set_password_link;
@@ -25,7 +25,8 @@ pub(super) async fn create_with_id(
     input: CreateInput,
     id: Option<String>,
 ) -> Result<Customer, InsertError> {
-    let record = build(svc, tenant, input.customer, id, svc.clock.now()).await.map_err(InsertError::Other)?;
+    let customer = NewCustomerInput { writer: Writer::BackOffice, ..input.customer };
+    let record = build(svc, tenant, customer, id, svc.clock.now()).await.map_err(InsertError::Other)?;
     insert(svc, &record, &[], None, Mails::default()).await?;
     tracing::info!(customer = %record.customer.id, "customer created by the back office");
     // The customer exists by now: a failed invite is logged (and can be
@@ -59,7 +60,7 @@ pub(super) async fn apply_patch(
     patch: AdminPatch,
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
-    let patch = patch.validate(svc.clock.now(), svc.config.phone_country(&before.tenant_id).as_ref())?;
+    let patch = patch.validate(svc.config.profile_rules(&before.tenant_id, Writer::BackOffice, svc.clock.now()))?;
     let (after, _) = modify(svc, before, expected_version, |c| {
         patch.clone().apply(c);
         Ok(())
