@@ -11,6 +11,7 @@ use aws_sdk_eventbridge::types::{InputTransformer, Target};
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 use shared::domain::Permission;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -163,6 +164,7 @@ struct Stack {
     /// An admin key of tenant `default` with every permission.
     key: String,
     events: EventsQueue,
+    svc: Arc<shared::Services>,
 }
 
 async fn stack() -> Stack {
@@ -177,6 +179,7 @@ async fn stack() -> Stack {
         subs: subscriptions::app(with_role(&svc, subscriptions::TOKEN_ROLE)),
         key,
         events,
+        svc,
     }
 }
 
@@ -339,6 +342,29 @@ async fn deleting_the_account_is_deleted_with_no_data() {
     let e = s.events.one().await;
     assert_event(&e, "customer.deleted", Some(&c.id), Some(1), &[]);
     assert!(e["detail"]["data"].is_null(), "{e:#}");
+    s.events.assert_drained().await;
+}
+
+#[tokio::test]
+async fn a_suppressed_address_is_one_email_suppressed_event_of_its_customer() {
+    use shared::domain::{Email, Suppression, SuppressionReason, TenantId};
+    let s = stack().await;
+    let address = email("bounced");
+    let c = s.register(&address).await;
+    // What the events function writes when SES reports a permanent bounce.
+    let suppression = Suppression {
+        email: Email::parse(&address, &[]).unwrap(),
+        reason: SuppressionReason::Bounce,
+        at: chrono::Utc::now(),
+        customer_id: Some(c.id.clone()),
+    };
+    for _ in 0..2 {
+        s.svc.store.suppress(&TenantId::default_tenant(), &suppression).await.expect("suppressed");
+    }
+    let e = s.events.one().await;
+    assert_event(&e, "customer.emailSuppressed", Some(&c.id), None, &["emailDeliverable"]);
+    assert_eq!(e["detail"]["data"]["reason"], "BOUNCE", "{e:#}");
+    assert_eq!(e["detail"]["data"]["emailDeliverable"], false, "{e:#}");
     s.events.assert_drained().await;
 }
 

@@ -251,7 +251,7 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
         assert!(missing.is_empty(), "{resource} makes {missing:?}, which its role does not grant ({allowed:?})");
         assert!(!made.is_empty(), "{resource}: nothing was recorded");
     };
-    let everything = "customer { id wishlists { id } orders { edges { cursor } } loyalty { pointsBalance transactions { edges { cursor } } } newsletter { status } }";
+    let everything = "customer { id emailDeliverable wishlists { id } orders { edges { cursor } } loyalty { pointsBalance transactions { edges { cursor } } } newsletter { status } }";
 
     // auth: registration, login answering the whole customer, refresh, reset, logout.
     let (svc, recorder) = services_recorded(&[]).await;
@@ -325,10 +325,21 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
         ("mutation($id: ID!) { adjustPoints(customer: { customerId: $id }, points: 5, reason: \"r\", idempotencyKey: \"k\") { userErrors { code } } }".to_string(), json!({ "id": id })),
         ("mutation { notifyBackInStock(item: \"SKU-1\") { notified } }".to_string(), json!({})),
         ("{ newsletterSubscriptions(first: 5) { edges { cursor } } }".to_string(), json!({})),
+        ("mutation($id: ID!) { clearEmailSuppression(identifier: { customerId: $id }) { customer { emailDeliverable } } }".to_string(), json!({ "id": id })),
         ("mutation($id: ID!) { deleteCustomer(id: $id) { deleted } }".to_string(), json!({ "id": id })),
     ] {
         let resp = gql(&admin, &q, v, &k).await;
         assert!(resp["errors"].is_null(), "{q}: {resp}");
     }
     check("AdminFunction", actions_of(&recorder).await);
+
+    // events: SES's report of a bounce (reading the customer, suppressing).
+    let (svc, recorder) = services_recorded(&[]).await;
+    let aws = crate::support::aws().await;
+    let mailer = std::sync::Arc::new(shared::mail::SesMailer::new(&aws));
+    let function = events::Events::new(svc.store.clone(), mailer, crate::support::publisher(&aws, "default"));
+    let bounce = include_str!("../events/events/ses-bounce.json").replace("ann@example.com", &email("granted-events"));
+    let bounce: serde_json::Value = serde_json::from_str(&bounce).unwrap();
+    function.handle_payload(bounce, std::time::SystemTime::now()).await.expect("the bounce handled");
+    check("EventsFunction", actions_of(&recorder).await);
 }

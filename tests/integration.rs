@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod customer_events;
 mod deployment;
+mod erasure;
 mod faults;
 mod orders;
 mod schema;

@@ -31,6 +31,11 @@ async fn delete_account_erases_everything_and_frees_the_email() {
 
     let done = shop.call(&c.access, DELETE, json!({ "p": PASSWORD })).await["data"]["deleteAccount"].clone();
     assert_eq!(done["deleted"], true, "{done}");
+    // Gone at once for every read, login and identifier.
+    assert_eq!(top_error(&shop.call(&c.access, CUSTOMER, json!({})).await).as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(codes(&login(&shop.auth, &c.email, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"]);
+    // The rest once the erasure's job is done.
+    crate::support::settle(shop.account.services()).await;
     assert_eq!(items_mentioning(&shop, &c.id).await, 0, "nothing of the customer is left");
     assert_eq!(items_mentioning(&shop, &c.email.to_lowercase()).await, 0, "nor its email");
     assert_eq!(top_error(&shop.call(&c.access, CUSTOMER, json!({})).await).as_deref(), Some("UNAUTHENTICATED"));

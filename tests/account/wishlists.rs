@@ -442,6 +442,7 @@ async fn deleting_the_account_erases_its_wishlists() {
     let done = shop.call(&c.access, DELETE_ACCOUNT, json!({ "p": PASSWORD })).await;
     assert_eq!(done["data"]["deleteAccount"]["deleted"], true, "{done}");
     let after = admin_lists(&admin, &key, &c.id).await;
+    crate::support::settle(&svc).await;
     assert!(after["errors"].is_null(), "{after}");
     assert!(after["data"]["customer"].is_null(), "{after}");
     assert_eq!(items_mentioning(&svc.config.table_name, &sku).await, 0, "no list holding the item is left");

@@ -9,6 +9,7 @@ mod lookup;
 mod no_keys;
 mod search;
 mod seed_fields;
+mod suppression;
 mod upsert;
 mod writes;
 

@@ -129,6 +129,7 @@ async fn inactive_blocks_login_and_ends_sessions_and_delete_erases() {
 
     let q = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code field } } }";
     assert_eq!(b.call(q, json!({ "id": id })).await["data"]["deleteCustomer"]["deleted"], true);
+    crate::support::settle(&b.svc).await;
     let again = b.call(q, json!({ "id": id })).await["data"]["deleteCustomer"].clone();
     assert_eq!(codes(&again), ["NOT_FOUND"]);
     assert_eq!(again["userErrors"][0]["field"], json!(["id"]));

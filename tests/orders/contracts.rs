@@ -136,6 +136,7 @@ async fn erasing_a_customer_frees_its_contract_ids() {
     let q = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code } } }";
     let d = b.call(q, json!({ "id": gone })).await;
     assert_eq!(d["data"]["deleteCustomer"]["deleted"], true, "{d}");
+    crate::support::settle(&b.svc).await;
 
     let p = record_contract(&b, contract("SUB-E", &by_id(&heir), "PAUSED")).await;
     assert!(codes(&p).is_empty(), "{p}");

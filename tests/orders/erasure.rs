@@ -45,6 +45,7 @@ async fn deleting_a_customer_erases_its_orders_and_loyalty() {
     let q = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code } } }";
     let d = b.call(q, json!({ "id": gone })).await;
     assert_eq!(d["data"]["deleteCustomer"]["deleted"], true, "{d}");
+    crate::support::settle(&b.svc).await;
     assert_eq!(items_mentioning(&b, &gone).await, 0, "nothing of the customer is left");
     assert_eq!(items_mentioning(&b, "SO-E1").await, 0, "nor its orders");
     assert_eq!(items_mentioning(&b, "LD-ERASED").await, 0, "nor its loyalty id");

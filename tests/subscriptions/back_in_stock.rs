@@ -87,8 +87,11 @@ async fn a_logged_in_customer_subscribes_its_own_address_and_erasure_removes_ale
         .await;
     assert_eq!(codes(&p["data"]["backInStockSubscribe"]), ["INVALID"]);
 
+    // The account proved the address: its erasure takes the address's alerts.
+    crate::support::accounts::confirm_email(&s.auth, &address).await;
     let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
     gql(&s.account, q, json!({ "p": PASSWORD }), &me).await;
+    crate::support::settle(&s.svc).await;
     assert_eq!(notify(&s, "SKU-9", None).await, 0, "the alert went with the account");
 }
 

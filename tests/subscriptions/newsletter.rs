@@ -144,9 +144,12 @@ async fn registering_with_newsletter_starts_the_opt_in_and_erasure_removes_it() 
     assert_eq!(subjects.len(), 2, "email confirmation and newsletter confirmation: {subjects:?}");
     assert_eq!(s.export().await[0]["countryCode"], "FR");
 
+    // The account proved the address: its erasure takes the address's subscription.
+    crate::support::accounts::confirm_email(&s.auth, &address).await;
     let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
     let del = gql(&s.account, q, json!({ "p": PASSWORD }), &[bearer(&token)]).await;
     assert_eq!(del["data"]["deleteAccount"]["deleted"], true);
+    crate::support::settle(&s.svc).await;
     assert!(s.export().await.is_empty(), "the subscription went with the account");
 }
 

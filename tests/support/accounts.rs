@@ -24,6 +24,15 @@ pub async fn register<E: async_graphql::Executor>(app: &App<E>, email: &str, hea
     resp["data"]["registerCustomer"].clone()
 }
 
+/// Proves `email`'s mailbox through `auth`: the link of the first mail sent
+/// to it (the registration's confirmation).
+pub async fn confirm_email<E: async_graphql::Executor>(app: &App<E>, email: &str) {
+    let token = super::mail::nth_to(email, 1).await.token();
+    let q = "mutation($t: String!) { confirmEmail(token: $t) { confirmed } }";
+    let r = gql(app, q, json!({ "t": token }), &[]).await;
+    assert_eq!(r["data"]["confirmEmail"]["confirmed"], true, "{r}");
+}
+
 /// Logs in through `auth`; returns the payload.
 pub async fn login<E: async_graphql::Executor>(
     app: &App<E>,

@@ -198,6 +198,18 @@ pub fn spawn_relay(
     publisher: Arc<dyn events::Publisher>,
 ) -> tokio::task::JoinHandle<()> {
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table);
+    spawn_relay_over(aws, table, store, mailer, publisher)
+}
+
+/// Like `spawn_relay`, with the events function over `store` (a client of
+/// the caller's: one that fails on purpose, say).
+pub fn spawn_relay_over(
+    aws: &aws_config::SdkConfig,
+    table: &str,
+    store: DynamoStore,
+    mailer: Arc<dyn Mailer>,
+    publisher: Arc<dyn events::Publisher>,
+) -> tokio::task::JoinHandle<()> {
     let function = events::Events::new(Arc::new(store), mailer, publisher);
     let relay = customer_ctl::relay::Relay::new(aws, table, customer_ctl::relay::StartAt::TrimHorizon)
         .with_settings(relay_settings());
@@ -210,8 +222,8 @@ pub fn spawn_relay(
 }
 
 /// The outbox mails of `table` not sent yet (pending, or being sent), as
-/// `id status template`.
-async fn unsent_mail(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
+/// `id status template`, and the erasures not finished, as `pk ERASURE`.
+async fn unsettled(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
     use aws_sdk_dynamodb::types::AttributeValue;
     let text = |item: &HashMap<String, AttributeValue>, name: &str| {
         item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
@@ -223,17 +235,20 @@ async fn unsent_mail(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String>
             .scan()
             .table_name(table)
             .consistent_read(true)
-            .filter_expression("begins_with(pk, :outbox) AND (#status = :pending OR #status = :sending)")
+            .filter_expression(
+                "(begins_with(pk, :outbox) AND (#status = :pending OR #status = :sending)) OR sk = :erasure",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":outbox", AttributeValue::S(shared::store::keys::outbox("")))
             .expression_attribute_values(":pending", AttributeValue::S(status::PENDING.into()))
             .expression_attribute_values(":sending", AttributeValue::S(status::SENDING.into()))
+            .expression_attribute_values(":erasure", AttributeValue::S(shared::store::keys::ERASURE.into()))
             .set_exclusive_start_key(start)
             .send()
             .await
             .expect("scan the outbox");
         for item in out.items() {
-            unsent.push(format!("{} {} {}", text(item, "pk"), text(item, "status"), text(item, "template")));
+            unsent.push(format!("{} {} {}", text(item, "pk"), text(item, "sk"), text(item, "template")));
         }
         match out.last_evaluated_key {
             Some(key) if !key.is_empty() => start = Some(key),
@@ -243,19 +258,20 @@ async fn unsent_mail(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String>
 }
 
 /// Waits until every mail in the outbox of `svc`'s table went out (or was
-/// refused for good), at most ten seconds; then panics naming what is left.
-/// Call it before asserting which mails were, or were not, sent.
+/// refused for good) and every erasure's job is done, at most ten seconds;
+/// then panics naming what is left. Call it before asserting which mails
+/// were, or were not, sent, or what an erasure left.
 pub async fn settle(svc: &Services) {
     let ddb = aws_sdk_dynamodb::Client::new(&aws().await);
     let table = &svc.config.table_name;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let unsent = unsent_mail(&ddb, table).await;
+        let unsent = unsettled(&ddb, table).await;
         if unsent.is_empty() {
             return;
         }
         if tokio::time::Instant::now() >= deadline {
-            panic!("mail still unsent in table {table} after 10 s: {unsent:?}");
+            panic!("mail unsent or erasures unfinished in table {table} after 10 s: {unsent:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -219,6 +219,23 @@ impl Mutation {
         respond(ctx, result.map_err(|e| e.under(&["input"])), |(r, c)| UpsertCustomerPayload::new(r, c))
     }
 
+    /// Lets mail go to the customer's email again after SES reported a permanent bounce or a complaint
+    /// (`Customer.emailDeliverable` false); a customer whose email is deliverable stays as it is. Needs
+    /// `customer:edit`.
+    async fn clear_email_suppression(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
+        identifier: CustomerIdentifierInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
+        let result = match identifier.identifier(&["identifier"]) {
+            Ok(ident) => back_office::clear_email_suppression(svc, client.tenant(), &ident).await,
+            Err(e) => Err(e),
+        };
+        respond(ctx, result, CustomerPayload::of)
+    }
+
     /// Sets a customer's status: `INACTIVE` blocks login and ends every session. Needs `customer:edit`.
     async fn set_customer_status(
         &self,

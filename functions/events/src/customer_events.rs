@@ -31,10 +31,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use shared::domain::{
-    Customer, LoyaltyKind, LoyaltyTransaction, Money, NewsletterState, NewsletterSubscription, Order, OrderStatus,
-    TenantId,
+    Customer, Erasure, LoyaltyKind, LoyaltyTransaction, Money, NewsletterState, NewsletterSubscription, Order,
+    OrderStatus, Suppression, TenantId,
 };
-use shared::store::keys::ItemKey;
+use shared::store::keys::{CustomerKey, ItemKey};
 use shared::store::stream;
 
 /// The `source` of the events unless `EVENT_SOURCE` names another.
@@ -58,10 +58,11 @@ pub enum EventName {
     NewsletterUnsubscribed,
     OrderRecorded,
     LoyaltyTransactionRecorded,
+    CustomerEmailSuppressed,
 }
 
 impl EventName {
-    pub const ALL: [EventName; 10] = [
+    pub const ALL: [EventName; 11] = [
         EventName::CustomerCreated,
         EventName::CustomerUpdated,
         EventName::CustomerEmailChanged,
@@ -72,6 +73,7 @@ impl EventName {
         EventName::NewsletterUnsubscribed,
         EventName::OrderRecorded,
         EventName::LoyaltyTransactionRecorded,
+        EventName::CustomerEmailSuppressed,
     ];
 
     /// The event's `detail-type`.
@@ -87,6 +89,7 @@ impl EventName {
             EventName::NewsletterUnsubscribed => "newsletter.unsubscribed",
             EventName::OrderRecorded => "order.recorded",
             EventName::LoyaltyTransactionRecorded => "loyalty.transactionRecorded",
+            EventName::CustomerEmailSuppressed => "customer.emailSuppressed",
         }
     }
 }
@@ -198,10 +201,9 @@ pub fn customer_event(record: &EventRecord) -> anyhow::Result<Option<CustomerEve
             let names = present(&fields);
             Ok(Some(event(EventName::CustomerCreated, &new, names, Value::Object(fields), new.updated_at)))
         }
-        "REMOVE" => {
-            let old: Customer = stream::decode(&change.old_image, "old")?;
-            Ok(Some(event(EventName::CustomerDeleted, &old, vec![], Value::Null, recorded_at(record))))
-        }
+        // Only an erasure removes a profile: `customer.deleted` follows the
+        // removal of its erasure record, once everything else is gone.
+        "REMOVE" => Ok(None),
         "MODIFY" => {
             let old: Customer = stream::decode(&change.old_image, "old")?;
             let new: Customer = stream::decode(&change.new_image, "new")?;
@@ -444,6 +446,50 @@ pub fn newsletter_event(
     }
 }
 
+/// `customer.deleted`: the erasure record went, the last of the customer's
+/// items (its job is done). Its insertion and new rounds make no event.
+pub fn erasure_event(record: &EventRecord, customer: &CustomerKey) -> anyhow::Result<Option<CustomerEvent>> {
+    if record.event_name != "REMOVE" {
+        return Ok(None);
+    }
+    let erasure: Erasure = stream::decode(&record.change.old_image, "old")?;
+    Ok(Some(CustomerEvent {
+        name: EventName::CustomerDeleted,
+        detail: Detail {
+            event_id: record.event_id.clone(),
+            tenant_id: customer.tenant.as_str().to_string(),
+            customer_id: Some(customer.id.clone()),
+            version: Some(erasure.version),
+            occurred_at: rfc3339(recorded_at(record)),
+            changed_fields: vec![],
+            data: Value::Null,
+        },
+    }))
+}
+
+/// The event of a newly suppressed address (`customer.emailSuppressed`),
+/// about the customer that held it then (null for an address that is no
+/// customer's, like a guest's newsletter address); only the insertion
+/// makes one (a lifted suppression is the back office's own act).
+pub fn suppression_event(record: &EventRecord, tenant: &TenantId) -> anyhow::Result<Option<CustomerEvent>> {
+    if record.event_name != "INSERT" {
+        return Ok(None);
+    }
+    let s: Suppression = stream::decode(&record.change.new_image, "new")?;
+    Ok(Some(CustomerEvent {
+        name: EventName::CustomerEmailSuppressed,
+        detail: Detail {
+            event_id: record.event_id.clone(),
+            tenant_id: tenant.as_str().to_string(),
+            customer_id: s.customer_id,
+            version: None,
+            occurred_at: rfc3339(s.at),
+            changed_fields: vec!["emailDeliverable".into()],
+            data: serde_json::json!({ "email": s.email.as_str(), "reason": s.reason.as_str(), "emailDeliverable": false }),
+        },
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,10 +639,20 @@ mod tests {
     }
 
     #[test]
-    fn a_removed_profile_is_deleted_with_its_last_version_and_no_data() {
+    fn an_erasure_is_deleted_with_the_last_version_once_its_record_is_removed() {
         let old = customer_item(&[("version", n(4)), ("updatedAt", s("2026-11-20T09:00:00Z"))]);
-        let event = customer_event(&profile("REMOVE", Some(old), None)).expect("readable").expect("one");
+        assert_eq!(customer_event(&profile("REMOVE", Some(old), None)).expect("readable"), None, "not yet");
+        let erasure = json!({
+            "pk": { "S": PK }, "sk": { "S": "ERASURE" }, "customerId": { "S": "01JDQ7Z8X0C4V5B6N7M8K9J0H2" },
+            "version": { "N": "4" }, "addresses": { "L": [] }, "startedAt": { "S": "2026-11-21T11:59:00Z" }
+        });
+        let key = CustomerKey { tenant: TenantId::parse("shop-de").unwrap(), id: "01JDQ7Z8X0C4V5B6N7M8K9J0H2".into() };
+        let started = record("INSERT", PK, "ERASURE", None, Some(erasure.clone()));
+        assert_eq!(erasure_event(&started, &key).expect("readable"), None, "the job starts");
+        let done = record("REMOVE", PK, "ERASURE", Some(erasure), None);
+        let event = erasure_event(&done, &key).expect("readable").expect("one");
         assert_eq!(event.name, EventName::CustomerDeleted);
+        assert_eq!(event.detail.customer_id.as_deref(), Some("01JDQ7Z8X0C4V5B6N7M8K9J0H2"));
         assert_eq!(event.detail.version, Some(4));
         assert!(event.detail.changed_fields.is_empty());
         assert_eq!(event.detail.data, Value::Null);

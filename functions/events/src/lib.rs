@@ -17,12 +17,14 @@
 //! are bounded, then the batch goes to the dead-letter queue (with an alarm).
 
 pub mod customer_events;
+pub mod feedback;
 mod mail;
 pub mod publisher;
 
 pub use customer_events::{CustomerEvent, EventName, DEFAULT_SOURCE};
 pub use publisher::{BusEvent, EventBridgePublisher, Publisher, Unpublished};
 
+use anyhow::Context;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::LambdaEvent;
@@ -30,9 +32,8 @@ use publisher::{MAX_BATCH_BYTES, MAX_ENTRIES};
 use shared::domain::TenantId;
 use shared::mail::{Mailer, SesMailer};
 use shared::retry::Backoff;
-use shared::store::keys::ItemKey;
+use shared::store::keys::{CustomerKey, ItemKey};
 use shared::store::{stream, DynamoStore, Store, UniqueKey};
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -67,6 +68,14 @@ pub enum Work {
     Newsletter { tenant: TenantId, email_key: String },
     /// An order was recorded, or a loyalty transaction: publish its event.
     Buyer,
+    /// A customer's erasure was started (again): remove what it left.
+    Erase { customer: CustomerKey },
+    /// A customer's erasure is done (its record removed): publish
+    /// `customer.deleted`.
+    Erased { customer: CustomerKey },
+    /// An address was suppressed (SES reported a bounce or a complaint):
+    /// publish `customer.emailSuppressed`.
+    Suppressed { tenant: TenantId, email_key: String },
     /// Nothing: the claims and removals of outbox items (this function's
     /// own writes), and every other item.
     Nothing,
@@ -80,8 +89,11 @@ pub fn classify(record: &EventRecord) -> Work {
     match stream::item_key(&record.change.keys) {
         ItemKey::Mail { id } if record.event_name == "INSERT" => Work::Mail { id },
         ItemKey::Profile(_) => Work::Customer,
+        ItemKey::Erasure(customer) if record.event_name == "REMOVE" => Work::Erased { customer },
+        ItemKey::Erasure(customer) => Work::Erase { customer },
         ItemKey::Order { .. } | ItemKey::Ledger { .. } => Work::Buyer,
         ItemKey::Newsletter { tenant, email_key } => Work::Newsletter { tenant, email_key },
+        ItemKey::Suppression { tenant, email_key } => Work::Suppressed { tenant, email_key },
         ItemKey::Mail { .. } | ItemKey::Other => Work::Nothing,
     }
 }
@@ -133,12 +145,36 @@ impl Events {
         let aws = shared::aws::load().await?;
         let publisher = EventBridgePublisher::from_env(&aws)?;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-        Ok(Self::new(Arc::new(store), Arc::new(SesMailer::new(&aws)), Arc::new(publisher)))
+        let mailer = SesMailer::new(&aws).with_configuration_set(std::env::var("SES_CONFIGURATION_SET").ok());
+        Ok(Self::new(Arc::new(store), Arc::new(mailer), Arc::new(publisher)))
     }
 
-    /// One Lambda invocation: the batch, until the invocation's deadline.
-    pub async fn invoke(&self, event: LambdaEvent<Event>) -> Result<DynamoDbEventResponse, Infallible> {
-        Ok(self.handle_until(event.payload, event.context.deadline()).await)
+    /// One Lambda invocation: a batch of the table's stream (the event
+    /// source mapping), until the invocation's deadline, or SES's report of
+    /// a bounce or complaint (an EventBridge rule). An error is for the
+    /// latter only: Lambda then invokes again (and at last parks the event
+    /// in the dead-letter queue).
+    pub async fn invoke(
+        &self,
+        event: LambdaEvent<serde_json::Value>,
+    ) -> Result<serde_json::Value, lambda_runtime::Error> {
+        let deadline = event.context.deadline();
+        Ok(self.handle_payload(event.payload, deadline).await.map_err(|e| format!("{e:#}"))?)
+    }
+
+    /// What `invoke` does with a payload, by what it is.
+    pub async fn handle_payload(
+        &self,
+        payload: serde_json::Value,
+        deadline: SystemTime,
+    ) -> anyhow::Result<serde_json::Value> {
+        match Invocation::of(payload)? {
+            Invocation::Stream(batch) => Ok(serde_json::to_value(self.handle_until(batch, deadline).await)?),
+            Invocation::MailFeedback(detail) => {
+                self.handle_feedback(&detail).await?;
+                Ok(serde_json::Value::Null)
+            }
+        }
     }
 
     /// A batch of stream records, given `DEFAULT_BUDGET`.
@@ -178,7 +214,33 @@ impl Events {
                     None
                 }
                 Work::Customer => customer_event(record).map(|e| (subject_of(&e, None), e)),
+                Work::Erase { customer } => {
+                    // The events of the records before go out first.
+                    if let Err(at) = self.flush(&mut pending, until).await {
+                        failed = Some(at);
+                        break;
+                    }
+                    if self.erase(record, &customer, until).await == Outcome::Retry {
+                        failed = Some(i);
+                        break;
+                    }
+                    None
+                }
+                Work::Erased { customer } => match customer_events::erasure_event(record, &customer) {
+                    Ok(found) => found.map(|e| (subject_of(&e, None), e)),
+                    Err(e) => {
+                        unreadable(record, &e);
+                        None
+                    }
+                },
                 Work::Buyer => buyer_event(record).map(|e| (subject_of(&e, None), e)),
+                Work::Suppressed { tenant, email_key } => match customer_events::suppression_event(record, &tenant) {
+                    Ok(found) => found.map(|e| (subject_of(&e, Some(email_key.as_str())), e)),
+                    Err(e) => {
+                        unreadable(record, &e);
+                        None
+                    }
+                },
                 Work::Newsletter { tenant, email_key } => {
                     match self.newsletter_event(record, &tenant, &email_key).await {
                         Ok(found) => found.map(|e| (subject_of(&e, Some(email_key.as_str())), e)),
@@ -330,6 +392,54 @@ impl Events {
         };
         pending.clear();
         result
+    }
+}
+
+impl Events {
+    /// Removes what an erased customer left (its record's job): Retry when
+    /// that failed or the deadline is too near (the record is delivered
+    /// again; the job is safe to run again).
+    async fn erase(&self, record: &EventRecord, customer: &CustomerKey, until: Instant) -> Outcome {
+        if left(until) < RESERVE {
+            tracing::warn!(customer = %customer.id, "too close to the deadline to erase: left for the next delivery");
+            return Outcome::Retry;
+        }
+        let erasure: shared::domain::Erasure = match stream::decode(&record.change.new_image, "new") {
+            Ok(erasure) => erasure,
+            Err(e) => {
+                unreadable(record, &e);
+                return Outcome::Done;
+            }
+        };
+        match self.store.finish_erasure(&customer.tenant, &erasure).await {
+            Ok(()) => {
+                tracing::info!(customer = %customer.id, round = erasure.round, "erasure finished");
+                Outcome::Done
+            }
+            Err(e) => {
+                tracing::error!(
+                    customer = %customer.id, round = erasure.round, error = %format!("{e:#}"),
+                    "erasure not finished: left for the next delivery"
+                );
+                Outcome::Retry
+            }
+        }
+    }
+}
+
+/// What an invocation hands over.
+enum Invocation {
+    Stream(Event),
+    /// The `detail` of an SES event.
+    MailFeedback(serde_json::Value),
+}
+
+impl Invocation {
+    fn of(payload: serde_json::Value) -> anyhow::Result<Self> {
+        if payload.get("source").and_then(serde_json::Value::as_str) == Some("aws.ses") {
+            return Ok(Self::MailFeedback(payload.get("detail").cloned().unwrap_or_default()));
+        }
+        serde_json::from_value(payload).map(Self::Stream).context("neither stream records nor an SES event")
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{left, pause_before_another, Events, Outcome, MAX_BUDGET, RESERVE};
 use shared::clock::{Clock, SystemClock};
-use shared::domain::{mask_email, OutboxMail};
+use shared::domain::{mask_email, Email, OutboxMail, TenantId};
 use shared::mail::MailError;
 use shared::store::MailClaim;
 use std::time::Duration;
@@ -28,6 +28,24 @@ impl Events {
             Err(outcome) => return outcome,
         };
         let to = mask_email(&mail.to);
+        match self.suppressed(&mail).await {
+            Ok(false) => {}
+            Ok(true) => {
+                tracing::info!(
+                    mail = %mail.id, tenant = %mail.tenant_id, template = ?mail.template, to = %to,
+                    "mail to a suppressed address (a bounce or complaint): not sent"
+                );
+                if let Err(e) = self.store.mail_sent(&mail.id).await {
+                    tracing::warn!(mail = %mail.id, error = %format!("{e:#}"), "could not remove the unsent mail");
+                }
+                return Outcome::Done;
+            }
+            Err(e) => {
+                tracing::error!(mail = %mail.id, error = %format!("{e:#}"), "could not read the address's suppression");
+                self.release(&mail.id).await;
+                return Outcome::Retry;
+            }
+        }
         let rendered = match mail.render() {
             Ok(rendered) => rendered,
             Err(e) => return self.reject(&mail, &to, &format!("the mail does not render: {e:#}")).await,
@@ -69,6 +87,15 @@ impl Events {
             ),
         }
         Outcome::Done
+    }
+
+    /// Whether the mail's address is suppressed in its tenant (1 RT); an
+    /// address that does not read as one (the shop's own, say) is not.
+    async fn suppressed(&self, mail: &OutboxMail) -> anyhow::Result<bool> {
+        match (TenantId::parse(&mail.tenant_id), Email::parse(&mail.to, &[])) {
+            (Some(tenant), Ok(email)) => self.store.is_suppressed(&tenant, &email).await,
+            _ => Ok(false),
+        }
     }
 
     /// Takes the mail for this delivery, until the invocation's deadline

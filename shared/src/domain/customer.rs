@@ -309,6 +309,12 @@ pub struct Credentials {
     /// logout everywhere) leaves every earlier link useless.
     #[serde(default)]
     pub pending_email_change: Option<String>,
+    /// The normalised addresses the customer proved it held (a confirmation
+    /// link, a reset, a confirmed change, the back office's word): an
+    /// erasure ends their subscriptions. The store adds to it with every
+    /// write that leaves the email verified, and writes it itself (a set).
+    #[serde(default, skip_serializing)]
+    pub proven_emails: std::collections::BTreeSet<String>,
 }
 
 /// A customer together with its credentials, as the store keeps them.

@@ -3,7 +3,7 @@
 //! The service is not an order system: it never changes an order by itself.
 
 use super::errors::{ErrorCode, Problems, UserError};
-use super::loyalty::{Earning, LoyaltyKind, LoyaltyTransaction, Standing};
+use super::loyalty::{Earning, LoyaltyKind, LoyaltyTransaction, Standing, MAX_BALANCE};
 use super::money::Money;
 use super::values::{fingerprint, identifier, required_text, text};
 use chrono::{DateTime, Datelike, SubsecRound, Utc};
@@ -282,23 +282,28 @@ pub fn record(
         return Recording::Noop;
     }
     let counted = input.status.counts();
+    let empty = Contribution::default();
+    let before = previous.map_or(&empty, |p| &p.contribution);
+    // The balance stays within GraphQL's `Int` (`MAX_BALANCE`): a newly
+    // worked out earning is at most what fits; what it could not add is not
+    // kept, so a reversal later gives back only what was earned.
+    let room = (MAX_BALANCE - (standing.points_balance - before.points)).max(0);
+    let fit = |points: i64| points.min(room);
     let contribution = match previous {
         Some(p) if p.contribution.counted == counted && p.total == input.total => p.contribution.clone(),
         // Still counted with another total: the same earning, by the new total.
         Some(p) if p.contribution.counted && counted => Contribution {
-            points: p.contribution.earned_with.as_ref().or(earning).map_or(0, |e| e.points_for(&input.total)),
+            points: fit(p.contribution.earned_with.as_ref().or(earning).map_or(0, |e| e.points_for(&input.total))),
             ..p.contribution.clone()
         },
         _ if counted => Contribution {
             counted,
-            points: earning.map_or(0, |e| e.points_for(&input.total)),
+            points: fit(earning.map_or(0, |e| e.points_for(&input.total))),
             stamps: earning.map_or(0, |e| e.stamps_per_order),
             earned_with: earning.cloned(),
         },
         _ => Contribution::default(),
     };
-    let empty = Contribution::default();
-    let before = previous.map_or(&empty, |p| &p.contribution);
     let mut standing = standing.clone();
     if before.counted {
         standing.uncount(&previous.expect("a counted order was stored").total);
@@ -444,6 +449,32 @@ mod tests {
         let (_, standing, t) = write(record(again, "c", Some(&order), &standing, Some(&e), || "x".into(), now));
         assert!(t.is_none());
         assert_eq!(standing.points_balance, 0);
+    }
+
+    #[test]
+    fn an_order_earns_at_most_what_keeps_the_balance_within_an_int_and_gives_back_only_that() {
+        let now = crate::clock::an_instant();
+        let near = Standing { points_balance: MAX_BALANCE - 10, ..Standing::default() };
+        let e = earning();
+        let (order, standing, t) =
+            write(record(input(OrderStatus::Paid, "100.00"), "c", None, &near, Some(&e), || "id".into(), now));
+        assert_eq!((t.unwrap().points, standing.points_balance), (10, MAX_BALANCE));
+        assert_eq!(order.contribution.points, 10);
+        let (_, standing, t) = write(record(
+            input(OrderStatus::Cancelled, "100.00"),
+            "c",
+            Some(&order),
+            &standing,
+            Some(&e),
+            || "x".into(),
+            now,
+        ));
+        assert_eq!((t.unwrap().points, standing.points_balance), (-10, MAX_BALANCE - 10));
+        let full = Standing { points_balance: MAX_BALANCE, ..Standing::default() };
+        let (order, standing, t) =
+            write(record(input(OrderStatus::Paid, "100.00"), "c", None, &full, Some(&e), || "id".into(), now));
+        assert_eq!((order.contribution.points, standing.points_balance), (0, MAX_BALANCE));
+        assert_eq!(t.map(|t| (t.points, t.stamps)), Some((0, 1)), "the stamp still counts");
     }
 
     #[test]

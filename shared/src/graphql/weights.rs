@@ -4,6 +4,9 @@
 //! they cost: aliasing them, or asking them of every customer of a page,
 //! cannot multiply one request past what it should cost.
 
+/// A field that reads one more item (`emailDeliverable`).
+pub const STORE_READ: usize = 5;
+
 /// A field that queries the store once more: a history (`orders`), a ledger
 /// (`transactions`, `redemptions`), `subscriptionContracts`.
 pub const STORE_QUERY: usize = 20;

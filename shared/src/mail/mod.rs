@@ -21,7 +21,13 @@ pub struct Mail {
     /// Where answers go instead of the sender (`Reply-To`): the visitor of
     /// a contact request.
     pub reply_to: Option<String>,
+    /// The tenant the mail is sent for: SES tags the mail with it
+    /// (`TENANT_TAG`), and its bounces and complaints come back with it.
+    pub tenant: Option<String>,
 }
+
+/// The SES message tag naming a mail's tenant.
+pub const TENANT_TAG: &str = "tenant";
 
 /// Why a mail was not sent: whether sending it again can succeed.
 #[derive(Debug, thiserror::Error)]

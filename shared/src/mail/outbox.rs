@@ -14,6 +14,7 @@ impl OutboxMail {
             render(self.template, self.language.as_deref(), &self.to, minijinja::Value::from_serialize(&context))?;
         mail.headers = self.headers.clone();
         mail.reply_to = self.reply_to.clone();
+        mail.tenant = Some(self.tenant_id.clone());
         Ok(mail)
     }
 }

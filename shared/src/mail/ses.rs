@@ -1,10 +1,10 @@
 //! Sends mail through SES v2 (the SES emulator locally).
 
-use super::{Mail, MailError, Mailer};
+use super::{Mail, MailError, Mailer, TENANT_TAG};
 use async_trait::async_trait;
 use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader, MessageTag};
 use aws_sdk_sesv2::Client;
 use std::sync::OnceLock;
 
@@ -15,11 +15,19 @@ use std::sync::OnceLock;
 pub struct SesMailer {
     config: aws_config::SdkConfig,
     client: OnceLock<Client>,
+    configuration_set: Option<String>,
 }
 
 impl SesMailer {
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self { config: config.clone(), client: OnceLock::new() }
+        Self { config: config.clone(), client: OnceLock::new(), configuration_set: None }
+    }
+
+    /// Sends with the SES configuration set `name` (`SES_CONFIGURATION_SET`
+    /// deployed): its event destination reports bounces and complaints.
+    pub fn with_configuration_set(mut self, name: Option<String>) -> Self {
+        self.configuration_set = name.filter(|n| !n.trim().is_empty());
+        self
     }
 
     /// With a client of the caller's (another endpoint, say).
@@ -99,12 +107,21 @@ impl Mailer for SesMailer {
         for (name, value) in &mail.headers {
             message = message.headers(MessageHeader::builder().name(name).value(value).build().map_err(unbuildable)?);
         }
+        // Tenant ids are lower-case letters, digits and `-`: a valid tag value.
+        let tags = match (&self.configuration_set, &mail.tenant) {
+            (Some(_), Some(tenant)) => {
+                Some(vec![MessageTag::builder().name(TENANT_TAG).value(tenant).build().map_err(unbuildable)?])
+            }
+            _ => None,
+        };
         self.client()
             .send_email()
             .from_email_address(from)
             .set_reply_to_addresses(reply_to.map(|address| vec![address]))
             .destination(Destination::builder().to_addresses(to).build())
             .content(EmailContent::builder().simple(message.build()).build())
+            .set_configuration_set_name(self.configuration_set.clone())
+            .set_email_tags(tags)
             .send()
             .await
             .map_err(classify)?;

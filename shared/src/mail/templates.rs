@@ -84,6 +84,7 @@ pub fn render(template: Template, language: Option<&str>, to: &str, ctx: minijin
         html: part("html")?,
         headers: vec![],
         reply_to: None,
+        tenant: None,
     })
 }
 

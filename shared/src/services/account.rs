@@ -174,11 +174,12 @@ pub async fn logout_all(svc: &Services, p: &Principal) -> DomainResult<()> {
     Ok(())
 }
 
-/// Erases the customer after checking its password: profile, addresses,
-/// uniqueness guards, sessions and tokens. The email can register again.
+/// Erases the customer after checking its password: at once its profile
+/// and identifiers (the email can register again), every session and token
+/// with them; the rest in the erasure's job (`finish_erasure`).
 pub async fn delete_account(svc: &Services, p: &Principal, password: &str) -> DomainResult<()> {
     check_password(svc, &p.tenant, &p.record, password, &["password"]).await?.succeeded(svc, &p.tenant).await?;
-    svc.store.delete_customer(&p.record.customer).await?;
+    svc.store.delete_customer(&p.record, svc.clock.now()).await?;
     tracing::info!(customer = %p.record.customer.id, "customer erased at its own request");
     Ok(())
 }

@@ -6,6 +6,8 @@ use crate::domain::{OrderRange, TenantId};
 use chrono::{DateTime, SubsecRound, Utc};
 
 pub const PROFILE: &str = "PROFILE";
+/// Sort key of a customer's erasure record, in its partition.
+pub const ERASURE: &str = "ERASURE";
 pub const GUARD: &str = "GUARD";
 pub const TOKEN: &str = "TOKEN";
 pub const COUNTER: &str = "COUNTER";
@@ -170,6 +172,14 @@ pub fn api_keys_index(t: &TenantId) -> String {
 
 pub const NEWSLETTER: &str = "NEWSLETTER";
 
+/// Sort key of a suppressed address.
+pub const SUPPRESSED: &str = "SUPPRESSED";
+
+/// An address no mail of the tenant goes to, by its normalised email's key.
+pub fn suppression(t: &TenantId, email_key: &str) -> String {
+    format!("T#{}#SUPPRESSED#{email_key}", t.as_str())
+}
+
 /// The newsletter subscription of an address (normalised email).
 pub fn newsletter(t: &TenantId, email_key: &str) -> String {
     format!("T#{}#NEWSLETTER#{email_key}", t.as_str())
@@ -226,6 +236,8 @@ pub enum ItemKey {
     Mail { id: String },
     /// A customer's profile (`customer(t, id)` / `PROFILE`).
     Profile(CustomerKey),
+    /// The record of a customer's erasure (`customer(t, id)` / `ERASURE`).
+    Erasure(CustomerKey),
     /// An order in a customer's history (`order_sk`).
     Order { customer: CustomerKey, order_id: String },
     /// An entry of a customer's loyalty ledger (`ledger_sk`), by the
@@ -234,6 +246,8 @@ pub enum ItemKey {
     /// The newsletter subscription of an address (`newsletter(t, key)` /
     /// `NEWSLETTER`), by its normalised email's key.
     Newsletter { tenant: TenantId, email_key: String },
+    /// A suppressed address (`suppression(t, key)` / `SUPPRESSED`).
+    Suppression { tenant: TenantId, email_key: String },
     /// Any other item (guards, sessions, tokens, counters, ...).
     Other,
 }
@@ -255,6 +269,9 @@ impl ItemKey {
             if sk == PROFILE {
                 return Self::Profile(customer);
             }
+            if sk == ERASURE {
+                return Self::Erasure(customer);
+            }
             if let Some((_, order_id)) = order_sk_parts(sk) {
                 return Self::Order { order_id: order_id.to_string(), customer };
             }
@@ -263,9 +280,12 @@ impl ItemKey {
             }
             return Self::Other;
         }
-        match rest.strip_prefix("NEWSLETTER#") {
-            Some(email_key) if !email_key.is_empty() && sk == NEWSLETTER => {
-                Self::Newsletter { tenant, email_key: email_key.to_string() }
+        if let Some(email_key) = rest.strip_prefix("NEWSLETTER#").filter(|k| !k.is_empty() && sk == NEWSLETTER) {
+            return Self::Newsletter { tenant, email_key: email_key.to_string() };
+        }
+        match rest.strip_prefix("SUPPRESSED#") {
+            Some(email_key) if !email_key.is_empty() && sk == SUPPRESSED => {
+                Self::Suppression { tenant, email_key: email_key.to_string() }
             }
             _ => Self::Other,
         }
@@ -286,6 +306,7 @@ mod tests {
         let c = CustomerKey { tenant: t.clone(), id: "01JDQ7Z8X0C4V5B6N7M8K9J0H2".into() };
         let pk = customer(&t, &c.id);
         assert_eq!(ItemKey::parse(&pk, PROFILE), ItemKey::Profile(c.clone()));
+        assert_eq!(ItemKey::parse(&pk, ERASURE), ItemKey::Erasure(c.clone()));
         let at = crate::clock::an_instant();
         assert_eq!(
             ItemKey::parse(&pk, &order_sk(at, "SO#1")),
@@ -296,6 +317,10 @@ mod tests {
         assert_eq!(
             ItemKey::parse(&newsletter(&t, "ann#x@example.com"), NEWSLETTER),
             ItemKey::Newsletter { tenant: t.clone(), email_key: "ann#x@example.com".into() }
+        );
+        assert_eq!(
+            ItemKey::parse(&suppression(&t, "ann@example.com"), SUPPRESSED),
+            ItemKey::Suppression { tenant: t.clone(), email_key: "ann@example.com".into() }
         );
     }
 
@@ -313,6 +338,8 @@ mod tests {
             ("T#shop-de#C#01A#x", PROFILE),
             ("T#shop-de#EMAIL#ann@example.com", GUARD),
             ("T#shop-de#NEWSLETTER#", NEWSLETTER),
+            ("T#shop-de#SUPPRESSED#", SUPPRESSED),
+            ("T#shop-de#SUPPRESSED#ann@example.com", NEWSLETTER),
             ("T#shop-de#BIS#sku-1", "DE#ann@example.com"),
             ("T#shop#ORDER#SO-1", GUARD),
             ("OUTBOX#", MAIL),

@@ -25,6 +25,7 @@ pub trait Store:
     + TokenStore
     + ApiKeyStore
     + SubscriptionStore
+    + SuppressionStore
     + QuotaStore
     + AttemptStore
     + OutboxStore
@@ -42,6 +43,7 @@ impl<T> Store for T where
         + TokenStore
         + ApiKeyStore
         + SubscriptionStore
+        + SuppressionStore
         + QuotaStore
         + AttemptStore
         + OutboxStore

@@ -163,6 +163,18 @@ impl CustomerCore {
             .map(|c| ConsentObject { key: c.key.clone(), granted: c.granted, updated_at: c.updated_at })
             .collect()
     }
+    /// False while no mail goes to `email`: SES reported a permanent bounce or a complaint for it (read only when
+    /// asked for). A new email is deliverable; the back office lifts it with `clearEmailSuppression`.
+    #[graphql(complexity = "weights::STORE_READ")]
+    async fn email_deliverable(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let svc = ctx.data::<Arc<crate::Services>>()?;
+        let suppressed = svc
+            .store
+            .is_suppressed(&self.0.tenant_id, &self.0.email)
+            .await
+            .map_err(|e| crate::graphql::errors::to_graphql(ctx, e.into()))?;
+        Ok(!suppressed)
+    }
     /// When the customer was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -66,7 +66,7 @@ pub async fn find(svc: &Services, tenant: &TenantId, ident: &Identifier) -> Doma
 
 const NOT_FOUND: &str = "No customer with this identifier.";
 
-fn not_found(argument: &str) -> DomainError {
+pub(super) fn not_found(argument: &str) -> DomainError {
     DomainError::argument(ErrorCode::NotFound, argument, NOT_FOUND)
 }
 

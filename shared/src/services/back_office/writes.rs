@@ -1,6 +1,6 @@
 //! Creating, changing, deactivating and erasing customers.
 
-use super::lookup::{existing, Identifier};
+use super::lookup::{existing, find, not_found, Identifier};
 use crate::domain::Template;
 use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId, Writer};
 use crate::services::creation::{build, insert, InsertError, Mails, NewCustomerInput};
@@ -87,9 +87,30 @@ pub async fn set_status(svc: &Services, tenant: &TenantId, id: &str, status: Cus
     apply_patch(svc, &record.customer, patch, None).await
 }
 
+/// Lets mail go to the customer's email again after SES reported a bounce
+/// or complaint (2–3 RT: the lookup, the removal). The customer, unchanged.
+pub async fn clear_email_suppression(svc: &Services, tenant: &TenantId, ident: &Identifier) -> DomainResult<Customer> {
+    let record = existing(svc, tenant, ident, "identifier").await?;
+    if svc.store.lift_suppression(tenant, &record.customer.email).await? {
+        tracing::info!(customer = %record.customer.id, "email suppression lifted by the back office");
+    }
+    Ok(record.customer)
+}
+
+/// Erases a customer (2 RT: the read, the erasure's transaction). A
+/// customer being erased is erased all the same: its job starts again (a
+/// retry after a failure must not answer `NOT_FOUND` while something of the
+/// customer is left).
 pub async fn delete(svc: &Services, tenant: &TenantId, id: &str) -> DomainResult<()> {
-    let record = existing(svc, tenant, &Identifier::Id(id.to_string()), "id").await?;
-    svc.store.delete_customer(&record.customer).await?;
-    tracing::info!(customer = %id, "customer erased by the back office");
-    Ok(())
+    let ident = Identifier::Id(id.to_string());
+    if let Some(record) = find(svc, tenant, &ident).await? {
+        svc.store.delete_customer(&record, svc.clock.now()).await?;
+        tracing::info!(customer = %id, "customer erased by the back office");
+        return Ok(());
+    }
+    if ulid::Ulid::from_string(id).is_ok() && svc.store.restart_erasure(tenant, id).await? {
+        tracing::info!(customer = %id, "erasure of the customer started again by the back office");
+        return Ok(());
+    }
+    Err(not_found("id"))
 }

@@ -1,16 +1,17 @@
 //! Customers: profile items, uniqueness guards, numbers, listing, erasure.
 
 use super::items::{
-    self, customer_from_item, customer_item, guards, profile_key, token_item, unique_values, EMAIL_KEY,
+    self, customer_from_item, customer_item, guards, profile_key, proven, token_item, unique_values, EMAIL_KEY,
 };
 use super::{
     failed_at, key, n, s, sdk, verdict, DynamoStore, Item, Transaction, TxError, GUARD_OWNER, NOT_EXISTS, PROFILE_MOVED,
 };
-use crate::domain::{Customer, CustomerRecord, TenantId};
+use crate::domain::{Customer, CustomerRecord, Erasure, TenantId};
 use crate::store::{keys, ChangeEffects, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValue;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// The key of the guard or receipt an item of the customer's partition
@@ -104,9 +105,17 @@ impl CustomerStore for DynamoStore {
             true => format!("SET {} REMOVE pendingEmailChange", sets.join(", ")),
             false => format!("SET {}", sets.join(", ")),
         };
+        let mut adds = vec![];
         if effects.end_sessions {
-            expression.push_str(" ADD tokenVersion :one");
+            adds.push("tokenVersion :one");
             values.insert(":one".into(), n(1));
+        }
+        if after.email_verified {
+            adds.push("provenEmails :proven");
+            values.insert(":proven".into(), proven(&after.email.normalized()));
+        }
+        if !adds.is_empty() {
+            expression.push_str(&format!(" ADD {}", adds.join(", ")));
         }
         let condition = "#version = :expected";
         let changed: Vec<_> = unique_values(before)
@@ -151,41 +160,66 @@ impl CustomerStore for DynamoStore {
         self.commit(tx, "update customer").await
     }
 
-    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()> {
-        let t = &customer.tenant_id;
-        let pk = keys::customer(t, &customer.id);
-        // Profile and guards go together: the email is free the moment the
-        // customer is gone. The profile goes only at the version whose
-        // guards are released with it: a unique value changed meanwhile
-        // (its guard moved) is read again, so that no guard stays behind
-        // owned by nobody (its value `TAKEN` for good).
-        let mut current = customer.clone();
+    async fn delete_customer(&self, record: &CustomerRecord, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let t = &record.customer.tenant_id;
+        // Profile and guards go together, and the erasure record comes in
+        // their place: the email is free, and the customer gone for every
+        // read, the moment this commits. The profile goes only at the
+        // version whose guards are released with it: a unique value changed
+        // meanwhile (its guard moved) is read again, so that no guard stays
+        // behind owned by nobody (its value `TAKEN` for good).
+        let mut current = record.clone();
         for attempt in 0.. {
+            let c = &current.customer;
             let mut tx = Transaction::default();
-            tx.push(self.delete_at_version(profile_key(t, &current.id), current.version)?);
-            for (_, guard) in guards(&current) {
-                tx.release(self, guard, &current.id, true)?;
+            tx.push(self.delete_at_version(profile_key(t, &c.id), c.version)?);
+            for (_, guard) in guards(c) {
+                tx.release(self, guard, &c.id, true)?;
             }
+            tx.push(self.put(erasure_item(t, &Erasure::of(&current, now))?, Some(NOT_EXISTS))?);
             match self.transact(tx.items).await {
-                Ok(()) => break,
+                Ok(()) => return Ok(()),
                 Err(TxError::Cancelled(codes)) if failed_at(&codes, 0) && PROFILE_MOVED.retries_after(attempt) => {
-                    match self.get_customer(t, &current.id).await? {
-                        Some(record) => current = record.customer,
-                        // Erased by a request of its own meanwhile: the rest
-                        // below is idempotent, so finish it here too.
-                        None => break,
+                    match self.get_customer(t, &c.id).await? {
+                        Some(again) => current = again,
+                        // Erased by a request of its own meanwhile.
+                        None => return Ok(()),
                     }
                 }
                 Err(e) => return Err(e.unexpected("erasure")),
             }
         }
-        let customer = &current;
-        // Then everything else it owned: its partition (sessions, orders,
+        unreachable!("the loop returns")
+    }
+
+    async fn erasure(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<Erasure>> {
+        let item = self.get_item(key(keys::customer(tenant, id), keys::ERASURE)).await?;
+        item.map(|i| serde_dynamo::from_item(i).context("erasure")).transpose()
+    }
+
+    async fn restart_erasure(&self, tenant: &TenantId, id: &str) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::customer(tenant, id), keys::ERASURE)))
+            .update_expression("ADD round :one")
+            .condition_expression(super::EXISTS)
+            .expression_attribute_values(":one", n(1))
+            .send()
+            .await;
+        super::condition_held(result, "restart erasure")
+    }
+
+    async fn finish_erasure(&self, tenant: &TenantId, erasure: &Erasure) -> anyhow::Result<()> {
+        let t = tenant;
+        let pk = keys::customer(t, &erasure.customer_id);
+        // Everything the customer owned: its partition (sessions, orders,
         // standing, ledger, contracts), read consistently, the guards and
         // receipts those items name, and what GSI1 lists under it (tokens;
         // guards and receipts again, should an item have been missed). No
-        // write for the customer lands after the transaction above: each
-        // checks that the profile is there.
+        // write for the customer lands after the profile went: each checks
+        // that the profile is there. The erasure record goes last.
         let own = self
             .query_all("list the customer's items", |q| {
                 q.key_condition_expression("pk = :p")
@@ -195,15 +229,34 @@ impl CustomerStore for DynamoStore {
             })
             .await?;
         let mut rest: Vec<Item> = own.iter().filter_map(|i| named_guard(t, i)).collect();
-        rest.extend(own.into_iter().map(|mut i| {
-            i.remove("idempotencyKey");
-            i
-        }));
+        rest.extend(
+            own.into_iter()
+                .filter(|i| i.get("sk").and_then(|v| v.as_s().ok()).is_none_or(|sk| sk != keys::ERASURE))
+                .map(|mut i| {
+                    i.remove("idempotencyKey");
+                    i
+                }),
+        );
         rest.extend(self.keys_in(true, &pk).await?);
         rest.sort_by_key(|k| format!("{:?}", (k.get("pk"), k.get("sk"))));
         rest.dedup();
         self.delete_all(rest).await?;
-        self.erase_subscriber(t, &customer.email.normalized()).await
+        // The subscriptions of every address it proved, unless the address
+        // belongs to another customer by now (theirs, then).
+        for address in &erasure.addresses {
+            match self.customer_id_by(t, UniqueKey::Email, address).await? {
+                Some(owner) if owner != erasure.customer_id => {}
+                _ => self.erase_subscriber(t, address).await?,
+            }
+        }
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, keys::ERASURE)))
+            .send()
+            .await
+            .map_err(sdk("remove the erasure record"))?;
+        Ok(())
     }
 
     async fn list_customers(
@@ -242,6 +295,13 @@ impl DynamoStore {
         }
         Ok(tx)
     }
+}
+
+/// The erasure record of a customer, in its partition.
+fn erasure_item(tenant: &TenantId, erasure: &Erasure) -> anyhow::Result<Item> {
+    let mut item: Item = serde_dynamo::to_item(erasure)?;
+    item.extend(key(keys::customer(tenant, &erasure.customer_id), keys::ERASURE));
+    Ok(item)
 }
 
 impl DynamoStore {

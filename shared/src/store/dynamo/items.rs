@@ -14,6 +14,15 @@ use chrono::{DateTime, Utc};
 
 /// The attribute holding a customer's normalised email (conditions compare it).
 pub(super) const EMAIL_KEY: &str = "emailKey";
+/// The set of the normalised addresses the customer proved it held
+/// (`Credentials::proven_emails`): every write that leaves the email
+/// verified adds the email to it (`ADD`), so it is a string set.
+pub(super) const PROVEN_EMAILS: &str = "provenEmails";
+
+/// The value to `ADD` to `PROVEN_EMAILS` for a verified address.
+pub(super) fn proven(email_key: &str) -> AttributeValue {
+    AttributeValue::Ss(vec![email_key.to_string()])
+}
 
 /// Adds the table keys, and the GSI1 keys when the item is listed there.
 pub(super) fn with_keys(mut item: Item, pk: String, sk: &str, gsi1: Option<(String, String)>) -> Item {
@@ -47,6 +56,13 @@ pub(super) fn customer_item(rec: &CustomerRecord) -> anyhow::Result<Item> {
     let mut item: Item = serde_dynamo::to_item(c)?;
     item.extend(serde_dynamo::to_item::<_, Item>(&rec.credentials)?);
     item.insert(EMAIL_KEY.into(), s(c.email.normalized()));
+    let mut proven_emails = rec.credentials.proven_emails.clone();
+    if c.email_verified {
+        proven_emails.insert(c.email.normalized());
+    }
+    if !proven_emails.is_empty() {
+        item.insert(PROVEN_EMAILS.into(), AttributeValue::Ss(proven_emails.into_iter().collect()));
+    }
     let listed = (keys::customers_index(&c.tenant_id), c.id.clone());
     Ok(with_keys(item, keys::customer(&c.tenant_id, &c.id), keys::PROFILE, Some(listed)))
 }

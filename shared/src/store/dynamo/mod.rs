@@ -17,6 +17,7 @@ mod promotions;
 mod quotas;
 mod sessions;
 mod subscriptions;
+mod suppressions;
 mod tokens;
 mod transactions;
 

@@ -2,7 +2,7 @@
 //! in the same transaction as its change.
 
 use super::attempts::attempts_key;
-use super::items::{profile_key, session_item, token_item, token_key};
+use super::items::{profile_key, proven, session_item, token_item, token_key};
 use super::{n, s, sdk, time, values, DynamoStore, Transaction, EXISTS};
 use crate::domain::OutboxMail;
 use crate::domain::{Email, OneTimeToken, TenantId};
@@ -61,13 +61,14 @@ impl TokenStore for DynamoStore {
             self.spend(tenant, token)?,
             self.update(
                 profile_key(tenant, Self::owner(token)?),
-                "SET emailVerified = :true, version = version + :one, updatedAt = :now",
+                "SET emailVerified = :true, version = version + :one, updatedAt = :now ADD provenEmails :proven",
                 "attribute_exists(pk) AND emailKey = :ek",
                 values([
                     (":true", AttributeValue::Bool(true)),
                     (":one", n(1)),
                     (":now", time(now)?),
                     (":ek", s(&token.email_key)),
+                    (":proven", proven(&token.email_key)),
                 ]),
             )?,
         ];
@@ -81,7 +82,7 @@ impl TokenStore for DynamoStore {
             self.update(
                 profile_key(tenant, Self::owner(token)?),
                 "SET passwordHash = :hash, tokenVersion = tokenVersion + :one, emailVerified = :true, \
-                 version = version + :one, updatedAt = :now REMOVE pendingEmailChange",
+                 version = version + :one, updatedAt = :now REMOVE pendingEmailChange ADD provenEmails :proven",
                 "attribute_exists(pk) AND emailKey = :ek AND tokenVersion = :tv",
                 values([
                     (":hash", s(reset.password_hash)),
@@ -90,6 +91,7 @@ impl TokenStore for DynamoStore {
                     (":now", time(reset.now)?),
                     (":ek", s(&token.email_key)),
                     (":tv", n(token.token_version)),
+                    (":proven", proven(&token.email_key)),
                 ]),
             )?,
         ];
@@ -153,11 +155,12 @@ impl TokenStore for DynamoStore {
         tx.push(self.update(
             profile_key(tenant, Self::owner(token)?),
             "SET email = :email, emailKey = :ek, emailVerified = :true, version = version + :one, updatedAt = :now \
-             REMOVE pendingEmailChange",
+             REMOVE pendingEmailChange ADD provenEmails :proven",
             "attribute_exists(pk) AND emailKey = :old AND pendingEmailChange = :pending AND tokenVersion = :tv",
             values([
                 (":email", s(new_email.as_str())),
                 (":ek", s(new_email.normalized())),
+                (":proven", proven(&new_email.normalized())),
                 (":old", s(&token.email_key)),
                 (":true", AttributeValue::Bool(true)),
                 (":one", n(1)),

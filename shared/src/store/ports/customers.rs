@@ -2,8 +2,9 @@
 
 use super::errors::{UniqueKey, WriteError};
 use super::quotas::Quota;
-use crate::domain::{Customer, CustomerRecord, OneTimeToken, OutboxMail, Session, TenantId};
+use crate::domain::{Customer, CustomerRecord, Erasure, OneTimeToken, OutboxMail, Session, TenantId};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 /// Everything a registration writes, atomically.
 pub struct NewCustomer<'a> {
@@ -50,9 +51,25 @@ pub trait CustomerStore: Send + Sync {
         effects: &ChangeEffects<'_>,
     ) -> Result<(), WriteError>;
 
-    /// Erases the customer: profile, uniqueness guards, sessions and
-    /// one-time tokens (4+ RT: two queries, a transaction, batch deletes).
-    async fn delete_customer(&self, customer: &Customer) -> anyhow::Result<()>;
+    /// Erases the customer at once: its profile and uniqueness guards go,
+    /// and its erasure record (`Erasure::of(record, now)`) takes their place
+    /// (1 RT: a transaction; one more read and try per unique value changed
+    /// meanwhile). `finish_erasure` removes the rest.
+    async fn delete_customer(&self, record: &CustomerRecord, now: DateTime<Utc>) -> anyhow::Result<()>;
+
+    /// The erasure record of a customer being erased (1 RT).
+    async fn erasure(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<Erasure>>;
+
+    /// Starts the job of an erasure again (a new round: a new stream
+    /// record); false when it is done (1 RT).
+    async fn restart_erasure(&self, tenant: &TenantId, id: &str) -> anyhow::Result<bool>;
+
+    /// Removes everything an erased customer left (its partition, what GSI1
+    /// lists under it, the guards its orders, contracts and ledger name, the
+    /// subscriptions of its proven addresses that nobody else holds now),
+    /// then the erasure record. Safe to run again, and concurrently (2+ RT:
+    /// two queries, batch deletes of 25, 1–2 per address, the removal).
+    async fn finish_erasure(&self, tenant: &TenantId, erasure: &Erasure) -> anyhow::Result<()>;
 
     /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
     /// in id (creation) order, from GSI1 (eventually consistent), and whether

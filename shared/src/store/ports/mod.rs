@@ -12,6 +12,7 @@ mod promotions;
 mod quotas;
 mod sessions;
 mod subscriptions;
+mod suppressions;
 mod tokens;
 mod wishlists;
 
@@ -27,5 +28,6 @@ pub use promotions::*;
 pub use quotas::*;
 pub use sessions::*;
 pub use subscriptions::*;
+pub use suppressions::*;
 pub use tokens::*;
 pub use wishlists::*;

@@ -1,0 +1,226 @@
+//! Erasure that cannot be stranded: the customer is gone at once, the rest
+//! goes in a job that a failure half-way does not stop for good, and the
+//! job ends the subscriptions of the addresses the customer proved, and no
+//! other.
+
+use crate::admin::{mint, Backoffice};
+use crate::orders::{by_id, order, record};
+use crate::support::accounts::{login, PASSWORD, REGISTER};
+use crate::support::{aws, bearer, codes, config, email, gql, publisher, spawn_relay_over, unique, DEFAULT_BUS};
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_smithy_runtime_api::box_error::BoxError;
+use serde_json::{json, Value};
+use shared::auth::TokenRole;
+use shared::domain::Permission;
+use shared::mail::SesMailer;
+use shared::store::DynamoStore;
+use shared::Services;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A DynamoDB client's interceptor that lets the first `allowed` batch
+/// writes through and fails every later one, as a throttled or unreachable
+/// table would: an erasure cut off half-way.
+#[derive(Debug, Clone, Default)]
+struct CutOff {
+    allowed: Arc<AtomicUsize>,
+    failed: Arc<AtomicUsize>,
+}
+
+impl Intercept for CutOff {
+    fn name(&self) -> &'static str {
+        "CutOff"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        if !target.ends_with(".BatchWriteItem") {
+            return Ok(());
+        }
+        if self.allowed.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |a| a.checked_sub(1)).is_ok() {
+            return Ok(());
+        }
+        self.failed.fetch_add(1, Ordering::SeqCst);
+        Err("the table is out of reach (injected)".into())
+    }
+}
+
+/// Items of `table` that mention `text` anywhere.
+async fn items_mentioning(table: &str, text: &str) -> usize {
+    let client = aws_sdk_dynamodb::Client::new(&aws().await);
+    let mut count = 0;
+    let mut start = None;
+    loop {
+        let out =
+            client.scan().table_name(table).consistent_read(true).set_exclusive_start_key(start).send().await.unwrap();
+        count += out.items().iter().filter(|i| format!("{i:?}").contains(text)).count();
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return count,
+        }
+    }
+}
+
+/// Waits (at most ten seconds) until `done` holds.
+async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: not within ten seconds");
+}
+
+const DELETE: &str = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code } } }";
+
+#[tokio::test]
+async fn an_erasure_cut_off_half_way_is_finished_by_a_later_run_and_leaves_nothing() {
+    // A table of its own, whose stream nobody reads yet.
+    let aws = aws().await;
+    let table = unique("erasure");
+    let ddb = aws_sdk_dynamodb::Client::new(&aws);
+    shared::store::table::create_table(&ddb, &table).await.expect("create table");
+    let store = Arc::new(DynamoStore::new(ddb, table.clone()));
+    let svc = Arc::new(Services::new(config(&table, &[]), store, TokenRole::Issuer).expect("services"));
+    let key = mint(&svc, "default", &Permission::ALL).await;
+    let b = Backoffice { admin: admin::app(svc.clone()), auth: auth::app(svc.clone()), svc: svc.clone(), key };
+
+    let address = email("stranded");
+    let made =
+        b.create(json!({ "email": address, "password": PASSWORD, "emailVerified": true, "loyaltyId": "LD-CUT" })).await;
+    let id = made["customer"]["id"].as_str().unwrap_or_else(|| panic!("{made}")).to_string();
+    for i in 0..30 {
+        let placed = format!("2026-07-01T10:{i:02}:00Z");
+        assert_eq!(
+            record(&b, order(&format!("SO-CUT-{i}"), &by_id(&id), "PAID", &placed, "10.00")).await["result"],
+            "CREATED"
+        );
+    }
+    let before = items_mentioning(&table, &id).await;
+    assert!(before > 60, "orders, their guards and ledger entries: {before}");
+
+    // Gone at once: no read, login or identifier finds it.
+    let d = b.call(DELETE, json!({ "id": id })).await;
+    assert_eq!(d["data"]["deleteCustomer"]["deleted"], true, "{d}");
+    assert!(
+        b.call("query($id: ID!) { customer(id: $id) { id } }", json!({ "id": id })).await["data"]["customer"].is_null()
+    );
+    assert_eq!(codes(&login(&b.auth, &address, PASSWORD, &[]).await), ["INVALID_CREDENTIALS"]);
+    let lookup = b.call("query($l: String!) { customer(loyaltyId: $l) { id } }", json!({ "l": "LD-CUT" })).await;
+    assert!(lookup["data"]["customer"].is_null(), "{lookup}");
+
+    // The job runs and is cut off after one batch of deletes.
+    let cut = CutOff { allowed: Arc::new(AtomicUsize::new(1)), ..CutOff::default() };
+    let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(cut.clone()).build();
+    let failing = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(conf), table.clone());
+    let mailer = Arc::new(SesMailer::new(&aws));
+    let relay = spawn_relay_over(&aws, &table, failing, mailer.clone(), publisher(&aws, DEFAULT_BUS));
+    eventually("the job failed", async || cut.failed.load(Ordering::SeqCst) > 0).await;
+    relay.abort();
+    let left = items_mentioning(&table, &id).await;
+    assert!(left > 0 && left < before, "half-way: {left} of {before} left");
+
+    // Erased again meanwhile: the same answer, not NOT_FOUND.
+    let again = b.call(DELETE, json!({ "id": id })).await;
+    assert_eq!(again["data"]["deleteCustomer"]["deleted"], true, "{again}");
+
+    // The next run (the stream delivers the record again) finishes it.
+    let healthy = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.clone());
+    let relay = spawn_relay_over(&aws, &table, healthy, mailer, publisher(&aws, DEFAULT_BUS));
+    eventually("nothing of the customer left", async || items_mentioning(&table, &id).await == 0).await;
+    relay.abort();
+    assert_eq!(items_mentioning(&table, "SO-CUT-").await, 0, "nor its orders' guards");
+    let gone = b.call(DELETE, json!({ "id": id })).await;
+    assert_eq!(codes(&gone["data"]["deleteCustomer"]), ["NOT_FOUND"], "done: {gone}");
+}
+
+const SUBSCRIBE: &str = "mutation($e: String!, $i: String!) { backInStockSubscribe(input: { email: $e, item: $i, shipTo: { countryCode: \"DE\" } }) { subscribed } }";
+const NOTIFY: &str = "mutation($i: String!) { notifyBackInStock(item: $i) { notified } }";
+const NEWSLETTER: &str = "mutation($e: String!) { subscribeToNewsletter(email: $e) { status } }";
+const CONFIRM_NEWSLETTER: &str = "mutation($t: String!) { confirmNewsletterSubscription(token: $t) { status } }";
+const EXPORT: &str = "{ newsletterSubscriptions(status: SUBSCRIBED, first: 100) { edges { node { email } } } }";
+
+#[tokio::test]
+async fn an_unproven_accounts_erasure_leaves_its_addresses_subscriptions_alone() {
+    let s = crate::subscriptions::stack(&[]).await;
+    let victim = email("guest");
+    // A guest subscribes to the newsletter (double opt-in) and to an alert.
+    gql(s.subs.graphql(), NEWSLETTER, json!({ "e": victim }), &[]).await;
+    let token = crate::support::mail::nth_to(&victim, 1).await.token();
+    let confirmed = gql(s.subs.graphql(), CONFIRM_NEWSLETTER, json!({ "t": token }), &[]).await;
+    assert_eq!(confirmed["data"]["confirmNewsletterSubscription"]["status"], "SUBSCRIBED", "{confirmed}");
+    gql(s.subs.graphql(), SUBSCRIBE, json!({ "e": victim, "i": "SKU-GUEST" }), &[]).await;
+
+    // The attack: register the guest's address, then erase that account.
+    let r = gql(&s.auth, REGISTER, json!({ "input": { "email": victim, "password": PASSWORD } }), &[]).await;
+    let access = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().expect("registered").to_string();
+    let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
+    let d = gql(&s.account, q, json!({ "p": PASSWORD }), &[bearer(&access)]).await;
+    assert_eq!(d["data"]["deleteAccount"]["deleted"], true, "{d}");
+    crate::support::settle(&s.svc).await;
+
+    let k = [bearer(&s.key)];
+    let export = gql(&s.admin, EXPORT, json!({}), &k).await;
+    let emails: Vec<&Value> = export["data"]["newsletterSubscriptions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"]["email"])
+        .collect();
+    assert_eq!(emails, [&json!(victim)], "the guest is still subscribed: {export}");
+    let notified = gql(&s.admin, NOTIFY, json!({ "i": "SKU-GUEST" }), &k).await;
+    assert_eq!(notified["data"]["notifyBackInStock"]["notified"], 1, "the guest's alert is still there: {notified}");
+}
+
+#[tokio::test]
+async fn erasure_ends_the_subscriptions_of_every_address_the_customer_proved_but_not_a_later_owners() {
+    let s = crate::subscriptions::stack(&[]).await;
+    let k = [bearer(&s.key)];
+    let (first, second, current) = (email("first"), email("second"), email("current"));
+    let created = gql(
+        &s.admin,
+        "mutation($e: String!) { createCustomer(input: { email: $e, emailVerified: true }) { customer { id } } }",
+        json!({ "e": first }),
+        &k,
+    )
+    .await;
+    let id = created["data"]["createCustomer"]["customer"]["id"].as_str().expect("created").to_string();
+    let move_to = async |address: &str| {
+        let q = "mutation($id: ID!, $e: String!) { updateCustomer(identifier: { customerId: $id }, input: { email: $e, emailVerified: true }) { userErrors { code } } }";
+        let r = gql(&s.admin, q, json!({ "id": id, "e": address }), &k).await;
+        assert!(codes(&r["data"]["updateCustomer"]).is_empty(), "{r}");
+    };
+    move_to(&second).await;
+    move_to(&current).await;
+    for (address, item) in [(&first, "SKU-FIRST"), (&second, "SKU-SECOND"), (&current, "SKU-CURRENT")] {
+        let r = gql(s.subs.graphql(), SUBSCRIBE, json!({ "e": address, "i": item }), &[]).await;
+        assert_eq!(r["data"]["backInStockSubscribe"]["subscribed"], true, "{r}");
+    }
+    // A later customer holds the first address now: its alerts are its own.
+    let heir = gql(
+        &s.admin,
+        "mutation($e: String!) { createCustomer(input: { email: $e }) { customer { id } } }",
+        json!({ "e": first }),
+        &k,
+    )
+    .await;
+    assert!(heir["data"]["createCustomer"]["customer"]["id"].is_string(), "{heir}");
+
+    let d = gql(&s.admin, DELETE, json!({ "id": id }), &k).await;
+    assert_eq!(d["data"]["deleteCustomer"]["deleted"], true, "{d}");
+    crate::support::settle(&s.svc).await;
+    let notified = async |item: &str| {
+        gql(&s.admin, NOTIFY, json!({ "i": item }), &k).await["data"]["notifyBackInStock"]["notified"].clone()
+    };
+    assert_eq!(notified("SKU-CURRENT").await, 0, "the current address's alert went");
+    assert_eq!(notified("SKU-SECOND").await, 0, "so did an earlier proven address's");
+    assert_eq!(notified("SKU-FIRST").await, 1, "the later owner's stays");
+}
