@@ -18,6 +18,72 @@ pub struct Call {
     pub elapsed: Duration,
     pub read_units: f64,
     pub write_units: f64,
+    /// What IAM authorises the call by: each item's action and key.
+    pub touches: Vec<Touch>,
+}
+
+/// One authorisation of a call: the IAM action, the index (`None`: the
+/// table) and the partition key value (`dynamodb:LeadingKeys`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Touch {
+    pub action: String,
+    pub index: Option<String>,
+    pub partition: Option<String>,
+}
+
+/// The partition key value of an item or key (`pk`).
+fn partition(item: &Value) -> Option<String> {
+    item["pk"]["S"].as_str().map(String::from)
+}
+
+/// What a request asks IAM for: per item of a transaction or batch, the
+/// action and key; for a query, the partition it reads.
+fn touches(op: &str, body: &Value) -> Vec<Touch> {
+    let touch = |action: &str, index: Option<String>, partition: Option<String>| Touch {
+        action: format!("dynamodb:{action}"),
+        index,
+        partition,
+    };
+    let each = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let per_table =
+        |v: &Value| -> Vec<Value> { v.as_object().map(|t| t.values().flat_map(each).collect()).unwrap_or_default() };
+    match op {
+        "GetItem" | "UpdateItem" | "DeleteItem" => vec![touch(op, None, partition(&body["Key"]))],
+        "PutItem" => vec![touch(op, None, partition(&body["Item"]))],
+        "TransactWriteItems" => each(&body["TransactItems"])
+            .iter()
+            .map(|w| match (&w["Put"], &w["Update"], &w["Delete"], &w["ConditionCheck"]) {
+                (Value::Object(p), _, _, _) => touch("PutItem", None, partition(&p["Item"].clone())),
+                (_, Value::Object(u), _, _) => touch("UpdateItem", None, partition(&u["Key"].clone())),
+                (_, _, Value::Object(d), _) => touch("DeleteItem", None, partition(&d["Key"].clone())),
+                _ => touch("ConditionCheckItem", None, partition(&w["ConditionCheck"]["Key"])),
+            })
+            .collect(),
+        "TransactGetItems" => {
+            each(&body["TransactItems"]).iter().map(|g| touch("GetItem", None, partition(&g["Get"]["Key"]))).collect()
+        }
+        "BatchGetItem" => body["RequestItems"]
+            .as_object()
+            .into_iter()
+            .flat_map(|t| t.values())
+            .flat_map(|k| each(&k["Keys"]))
+            .map(|k| touch(op, None, partition(&k)))
+            .collect(),
+        "BatchWriteItem" => per_table(&body["RequestItems"])
+            .iter()
+            .map(|w| {
+                touch(op, None, partition(&w["PutRequest"]["Item"]).or_else(|| partition(&w["DeleteRequest"]["Key"])))
+            })
+            .collect(),
+        "Query" => {
+            // The partition key's condition: `<name> = <:value>`, first.
+            let condition = body["KeyConditionExpression"].as_str().unwrap_or_default();
+            let value = condition.split(" AND ").next().and_then(|c| c.split_once('=')).map(|(_, v)| v.trim());
+            let partition = value.and_then(|v| body["ExpressionAttributeValues"][v]["S"].as_str()).map(String::from);
+            vec![touch(op, body["IndexName"].as_str().map(String::from), partition)]
+        }
+        other => vec![touch(other, None, None)],
+    }
 }
 
 /// Shared by the client's interceptor and the test or benchmark that reads it.
@@ -72,6 +138,7 @@ struct Request {
     operation: String,
     consistent: bool,
     write_units: f64,
+    touches: Vec<Touch>,
 }
 
 impl Storable for Request {
@@ -101,7 +168,8 @@ impl Intercept for Recorder {
         let consistent = body["ConsistentRead"].as_bool().unwrap_or(false)
             || body["RequestItems"].as_object().is_some_and(|t| t.values().any(|k| k["ConsistentRead"] == true));
         let write_units = write_units(&operation, &body);
-        cfg.interceptor_state().store_put(Request { at: Instant::now(), operation, consistent, write_units });
+        let touches = touches(&operation, &body);
+        cfg.interceptor_state().store_put(Request { at: Instant::now(), operation, consistent, write_units, touches });
         Ok(())
     }
 
@@ -119,6 +187,7 @@ impl Intercept for Recorder {
             elapsed: r.at.elapsed(),
             read_units,
             write_units: r.write_units,
+            touches: r.touches,
         });
         Ok(())
     }
