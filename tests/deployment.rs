@@ -126,6 +126,9 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
     let kinds: Vec<&str> =
         feedback["Pattern"]["detail-type"].as_sequence().into_iter().flatten().filter_map(Value::as_str).collect();
     assert_eq!(kinds, ["Email Bounced", "Email Complaint Received"], "bounces and complaints reach it");
+    let sets = &feedback["Pattern"]["detail"]["mail"]["tags"]["ses:configuration-set"];
+    let ours: Vec<Option<&str>> = sets.as_sequence().into_iter().flatten().map(ref_of).collect();
+    assert_eq!(ours, [Some("MailConfigurationSet")], "of this stack's mail only, not another stack's");
     let stream = &f["Properties"]["Events"]["Stream"];
     assert_eq!(stream["Type"].as_str(), Some("DynamoDB"));
     let p = &stream["Properties"];

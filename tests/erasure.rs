@@ -131,6 +131,21 @@ async fn an_erasure_cut_off_half_way_is_finished_by_a_later_run_and_leaves_nothi
     // Erased again meanwhile: the same answer, not NOT_FOUND.
     let again = b.call(DELETE, json!({ "id": id })).await;
     assert_eq!(again["data"]["deleteCustomer"]["deleted"], true, "{again}");
+    // Its id cannot be taken again while its job runs (the job would
+    // remove the newcomer with the old customer's items).
+    let upsert =
+        "mutation($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { result userErrors { code field } } }";
+    let input =
+        json!({ "identifier": { "customerId": id }, "onCreate": { "email": email("newcomer") }, "onUpdate": {} });
+    let reborn = b.call(upsert, json!({ "input": input })).await;
+    assert_eq!(
+        reborn["data"]["upsertCustomer"]["userErrors"],
+        json!([{ "code": "TAKEN", "field": ["input", "identifier", "customerId"] }]),
+        "{reborn}"
+    );
+    // An operator sees it among the erasures not finished.
+    let pending = svc.store.pending_erasures(10).await.expect("pending erasures");
+    assert_eq!(pending.iter().map(|(_, e)| e.customer_id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
 
     // The next run (the stream delivers the record again) finishes it.
     let healthy = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.clone());
@@ -140,6 +155,41 @@ async fn an_erasure_cut_off_half_way_is_finished_by_a_later_run_and_leaves_nothi
     assert_eq!(items_mentioning(&table, "SO-CUT-").await, 0, "nor its orders' guards");
     let gone = b.call(DELETE, json!({ "id": id })).await;
     assert_eq!(codes(&gone["data"]["deleteCustomer"]), ["NOT_FOUND"], "done: {gone}");
+    assert!(svc.store.pending_erasures(10).await.expect("pending erasures").is_empty());
+}
+
+#[tokio::test]
+async fn a_job_that_reaches_its_deadline_stops_and_the_next_round_finishes() {
+    let aws = aws().await;
+    let table = unique("erasure-deadline");
+    let ddb = aws_sdk_dynamodb::Client::new(&aws);
+    shared::store::table::create_table(&ddb, &table).await.expect("create table");
+    let store = Arc::new(DynamoStore::new(ddb, table.clone()));
+    let svc = Arc::new(Services::new(config(&table, &[]), store, TokenRole::Issuer).expect("services"));
+    let key = mint(&svc, "default", &Permission::ALL).await;
+    let b = Backoffice { admin: admin::app(svc.clone()), auth: auth::app(svc.clone()), svc: svc.clone(), key };
+    let made = b.create(json!({ "email": email("long-history") })).await;
+    let id = made["customer"]["id"].as_str().unwrap_or_else(|| panic!("{made}")).to_string();
+    for i in 0..5 {
+        let placed = format!("2026-07-01T10:{i:02}:00Z");
+        record(&b, order(&format!("SO-LONG-{i}"), &by_id(&id), "PAID", &placed, "10.00")).await;
+    }
+    assert_eq!(b.call(DELETE, json!({ "id": id })).await["data"]["deleteCustomer"]["deleted"], true);
+
+    let tenant = shared::domain::TenantId::default_tenant();
+    let erasure = svc.store.erasure(&tenant, &id).await.unwrap().expect("the erasure record");
+    let now = std::time::Instant::now();
+    let first = svc.store.finish_erasure(&tenant, &erasure, now).await.expect("a run");
+    assert_eq!(first, shared::store::Progress::More, "out of time at once: the rest is left");
+    assert!(items_mentioning(&table, &id).await > 0);
+    let later = now + Duration::from_secs(60);
+    assert_eq!(svc.store.finish_erasure(&tenant, &erasure, later).await.expect("a run"), shared::store::Progress::Done);
+    assert_eq!(items_mentioning(&table, &id).await, 0, "nothing left");
+    assert_eq!(
+        svc.store.finish_erasure(&tenant, &erasure, later).await.expect("a late run"),
+        shared::store::Progress::Done,
+        "a late delivery of a finished job does nothing"
+    );
 }
 
 const SUBSCRIBE: &str = "mutation($e: String!, $i: String!) { backInStockSubscribe(input: { email: $e, item: $i, shipTo: { countryCode: \"DE\" } }) { subscribed } }";

@@ -8,6 +8,7 @@
 //!   customer-ctl jwt-key generate
 //!   customer-ctl jwt-key public < private-keys
 //!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
+//!   customer-ctl erasures [--restart]
 
 use anyhow::{bail, Context};
 use customer_ctl::relay::{InvokeSink, Relay, StartAt};
@@ -15,7 +16,7 @@ use shared::auth::access_token;
 use shared::clock::{Clock, SystemClock};
 use shared::domain::{Permission, TenantId};
 use shared::services::api_keys;
-use shared::store::{table, ApiKeyStore, DynamoStore};
+use shared::store::{table, ApiKeyStore, CustomerStore, DynamoStore};
 
 const USAGE: &str = "usage:
   customer-ctl create-table
@@ -29,6 +30,10 @@ const USAGE: &str = "usage:
                                           `cargo lambda watch`, as Lambda would hand it over
                                           (default: from latest, to the Invoke API on
                                           127.0.0.1:$API_PORT or :9000)
+  customer-ctl erasures [--restart]       the erasures not finished, oldest first (tenant,
+                                          customer, started, round); --restart starts
+                                          each one's job again (after the dead-letter
+                                          alarm, say)
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify
   order:read order:write loyalty:read loyalty:write promotion:write";
 
@@ -137,6 +142,17 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         ["relay", ..] => relay(&args, &aws, &table_name).await?,
+        ["erasures", rest @ ..] => {
+            let restart = rest == ["--restart"];
+            if !rest.is_empty() && !restart {
+                bail!("{USAGE}");
+            }
+            for (tenant, e) in store.pending_erasures(1000).await? {
+                let again = restart && store.restart_erasure(&tenant, &e.customer_id).await?;
+                let note = if again { "\trestarted" } else { "" };
+                println!("{}\t{}\tstarted {}\tround {}{note}", tenant.as_str(), e.customer_id, e.started_at, e.round);
+            }
+        }
         ["api-key", "revoke", id] => {
             if !store.revoke_api_key(id, SystemClock.now()).await? {
                 bail!("no API key {id}");

@@ -421,7 +421,10 @@ impl Mutation {
     async fn delete_customer(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The customer's `id`; `NOT_FOUND` when there is none.")] id: ID,
+        #[graphql(
+            desc = "The customer's `id`; `NOT_FOUND` when there is none. A customer still being erased answers `deleted: true` again (and its erasure's job starts another round)."
+        )]
+        id: ID,
     ) -> async_graphql::Result<DeleteCustomerPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerDelete])?;
         let result = back_office::delete(svc, client.tenant(), &id).await;

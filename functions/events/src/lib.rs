@@ -33,7 +33,7 @@ use shared::domain::TenantId;
 use shared::mail::{Mailer, SesMailer};
 use shared::retry::Backoff;
 use shared::store::keys::{CustomerKey, ItemKey};
-use shared::store::{stream, DynamoStore, Store, UniqueKey};
+use shared::store::{stream, DynamoStore, Progress, Store, UniqueKey};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -411,11 +411,26 @@ impl Events {
                 return Outcome::Done;
             }
         };
-        match self.store.finish_erasure(&customer.tenant, &erasure).await {
-            Ok(()) => {
+        // The job stops with `RESERVE` left, and hands the rest to a new
+        // round (a new stream record) rather than failing the batch: a long
+        // history never blocks the shard or runs into the retry limit.
+        let deadline = (until - RESERVE).into_std();
+        match self.store.finish_erasure(&customer.tenant, &erasure, deadline).await {
+            Ok(Progress::Done) => {
                 tracing::info!(customer = %customer.id, round = erasure.round, "erasure finished");
                 Outcome::Done
             }
+            Ok(Progress::More) => match self.store.restart_erasure(&customer.tenant, &customer.id).await {
+                Ok(_) => {
+                    tracing::info!(customer = %customer.id, round = erasure.round, "erasure goes on in another round");
+                    Outcome::Done
+                }
+                Err(e) => {
+                    let error = format!("{e:#}");
+                    tracing::error!(customer = %customer.id, error = %error, "erasure not handed on: left for the next delivery");
+                    Outcome::Retry
+                }
+            },
             Err(e) => {
                 tracing::error!(
                     customer = %customer.id, round = erasure.round, error = %format!("{e:#}"),

@@ -140,6 +140,10 @@ impl AttributeRules {
 
     /// Validates a list `writer` sends (`key`, `value`), each value against
     /// its key's type (stored in canonical form); `path` locates the list.
+    /// The storefront sends at most `MAX_ATTRIBUTES` entries and 16 KiB, the
+    /// back office (whose list holds the customer's entries too) twice the
+    /// entries and 64 KiB: together they stay far below DynamoDB's 400 KB
+    /// item, so no list can make a later write of the customer fail.
     pub fn validate(
         &self,
         input: Vec<(String, String)>,
@@ -147,8 +151,18 @@ impl AttributeRules {
         path: &str,
         p: &mut Problems,
     ) -> Vec<Attribute> {
-        if input.len() > MAX_ATTRIBUTES {
-            p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {MAX_ATTRIBUTES} attributes.")));
+        let (max, max_bytes) = match writer {
+            Writer::Customer => (MAX_ATTRIBUTES, 16 * 1024),
+            Writer::BackOffice => (2 * MAX_ATTRIBUTES, 64 * 1024),
+        };
+        if input.len() > max {
+            p.push(UserError::new(ErrorCode::LimitExceeded, &[path], format!("At most {max} attributes.")));
+            return vec![];
+        }
+        let bytes: usize = input.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if bytes > max_bytes {
+            let message = format!("At most {} KiB of keys and values together.", max_bytes / 1024);
+            p.push(UserError::new(ErrorCode::LimitExceeded, &[path], message));
             return vec![];
         }
         let mut out: Vec<Attribute> = Vec::with_capacity(input.len());
@@ -163,8 +177,9 @@ impl AttributeRules {
                 (Some(d), Writer::Customer) => d.writable_by == Writer::Customer,
             };
             if !writable {
-                // One message for a back-office key and an unknown one: the
-                // storefront learns nothing of keys it may not see.
+                // One message for a back-office key and an unknown one under
+                // `REJECT`. (Under `ALLOW` an unknown key is accepted, so the
+                // difference tells a back-office key's name, not its value.)
                 p.push(UserError::new(ErrorCode::Invalid, &key_path, "This attribute cannot be set here."));
                 continue;
             }
@@ -182,11 +197,20 @@ impl AttributeRules {
 
     /// The customer's attributes after `writer` sent `new` (validated): the
     /// back office replaces the whole list; the storefront replaces only the
-    /// entries it writes, and the others stay (in their order, first).
+    /// entries it writes and sees (a hidden key of its own it cannot send
+    /// back, so leaving it out removes nothing), and the others stay (in
+    /// their order, first).
     pub fn merge(&self, writer: Writer, current: &[Attribute], new: Vec<Attribute>) -> Vec<Attribute> {
         match writer {
             Writer::BackOffice => new,
-            Writer::Customer => current.iter().filter(|a| !self.customer_writes(&a.key)).cloned().chain(new).collect(),
+            Writer::Customer => {
+                let stays = |a: &&Attribute| {
+                    !self.customer_writes(&a.key)
+                        || (!self.visible_to_customer(&a.key) && !new.iter().any(|n| n.key == a.key))
+                };
+                let kept: Vec<Attribute> = current.iter().filter(stays).cloned().collect();
+                kept.into_iter().chain(new).collect()
+            }
         }
     }
 }
@@ -231,7 +255,7 @@ fn typed(raw: &str, kind: AttributeType, values: &[String], field: &[&str]) -> R
             .ok_or_else(|| bad("a date (YYYY-MM-DD)")),
         AttributeType::Enum => values
             .iter()
-            .find(|allowed| allowed.as_str() == raw)
+            .find(|allowed| allowed.as_str() == v)
             .cloned()
             .ok_or_else(|| bad(&format!("one of {}", values.join(", ")))),
     }
@@ -327,8 +351,36 @@ mod tests {
         let current = vec![attr("loyaltyTier", "gold"), attr("favouriteColour", "red"), attr("note", "x")];
         let merged = rules.merge(Writer::Customer, &current, vec![attr("favouriteColour", "blue")]);
         assert_eq!(merged, [attr("loyaltyTier", "gold"), attr("favouriteColour", "blue")]);
+        let mut hidden = shop();
+        hidden.definitions.push(AttributeDefinition {
+            key: "quizAnswer".into(),
+            kind: AttributeType::String,
+            values: vec![],
+            writable_by: Writer::Customer,
+            visible_to_customer: false,
+        });
+        let answered = vec![attr("quizAnswer", "42"), attr("favouriteColour", "red")];
+        let merged = hidden.merge(Writer::Customer, &answered, vec![attr("favouriteColour", "blue")]);
+        assert_eq!(merged, [attr("quizAnswer", "42"), attr("favouriteColour", "blue")], "what it cannot see stays");
         assert_eq!(rules.merge(Writer::Customer, &current, vec![]), [attr("loyaltyTier", "gold")]);
         assert_eq!(rules.merge(Writer::BackOffice, &current, vec![attr("note", "y")]), [attr("note", "y")]);
+    }
+
+    #[test]
+    fn a_list_is_bounded_by_entries_and_bytes_per_writer() {
+        let rules = shop();
+        let many: Vec<(String, String)> = (0..60).map(|i| (format!("k{i}"), "v".into())).collect();
+        let over = |list: Vec<(String, String)>, writer| {
+            let mut p = Problems::new();
+            rules.validate(list, writer, "attributes", &mut p);
+            p.into_errors().into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>()
+        };
+        let limit = [(path(&["attributes"]), ErrorCode::LimitExceeded)];
+        assert_eq!(over(many.clone(), Writer::Customer), limit);
+        assert_eq!(over(many, Writer::BackOffice), []);
+        let large: Vec<(String, String)> = (0..20).map(|i| (format!("k{i}"), "é".repeat(500))).collect();
+        assert_eq!(over(large.clone(), Writer::Customer), limit, "20 KB from the storefront");
+        assert_eq!(over(large, Writer::BackOffice), []);
     }
 
     #[test]

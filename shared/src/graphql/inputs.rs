@@ -76,13 +76,16 @@ pub struct ConsentInput {
     pub granted: bool,
 }
 
-/// One free-form key-value pair; a list holds at most 50 (`LIMIT_EXCEEDED`), each key once.
+/// One key-value pair; each key once in a list. The shop may define keys, their types and who writes them; a key
+/// the writer may not set is `INVALID` at its `key`, a value that does not fit the key's type `INVALID` at its
+/// `value`.
 #[derive(InputObject, Clone)]
 #[graphql(name = "AttributeInput")]
 pub struct AttributeInput {
     /// ASCII letters, digits and `_ - . :`, at most 64 characters; a key given twice is `INVALID`.
     pub key: String,
-    /// At most 1000 characters.
+    /// At most 1000 characters; of a typed key: a whole number (`7`), a decimal (`12.50`), `true`/`false`, a date
+    /// (`YYYY-MM-DD`) or one of an enumeration's values.
     pub value: String,
 }
 
@@ -124,7 +127,7 @@ pub struct RegisterCustomerInput {
     pub billing_address: Option<AddressInputObject>,
     /// At most 50, each key once.
     pub consents: Option<Vec<ConsentInput>>,
-    /// At most 50, each key once.
+    /// The customer's own attributes: at most 50 and 16 KiB, each key once.
     pub attributes: Option<Vec<AttributeInput>>,
     /// Also subscribe the email to the newsletter (double opt-in: a
     /// confirmation mail goes out).
@@ -210,7 +213,8 @@ pub struct UpdateCustomerInput {
     pub secondary_email: MaybeUndefined<String>,
     /// The complete new list; a consent whose `granted` is unchanged keeps its `updatedAt`.
     pub consents: MaybeUndefined<Vec<ConsentInput>>,
-    /// The complete new list.
+    /// The new list. From the storefront: the customer's own entries (at most 50 and 16 KiB), which replace its own
+    /// and leave the shop's; `null` removes its own. From the back office: the whole list (at most 100 and 64 KiB).
     pub attributes: MaybeUndefined<Vec<AttributeInput>>,
 }
 

@@ -150,8 +150,9 @@ pub(crate) async fn insert(
     tokens: &[OneTimeToken],
     session: Option<&Session>,
     mails: Mails<'_>,
+    id_given: bool,
 ) -> Result<bool, InsertError> {
-    let new = NewCustomer { record, tokens, session, mails: mails.mails, mail_budget: mails.budget };
+    let new = NewCustomer { record, tokens, session, mails: mails.mails, mail_budget: mails.budget, id_given };
     match svc.store.create_customer(new).await {
         Ok(mailed) => Ok(mailed),
         Err(WriteError::Taken(kind)) => {

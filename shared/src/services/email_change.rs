@@ -24,7 +24,8 @@ pub async fn confirm(svc: &Services, tenant: &TenantId, secret: &str) -> DomainR
         Some(before) => mailing::email_changed_notice(svc, tenant, &before.customer, &new_email, now).await,
         None => None,
     };
-    match svc.store.change_email(tenant, &token, &new_email, now, notice.as_slice()).await {
+    let old_proven = before.as_ref().is_some_and(|b| b.customer.email_verified);
+    match svc.store.change_email(tenant, &token, &new_email, old_proven, now, notice.as_slice()).await {
         Ok(()) => {
             let customer = token.customer_id.as_deref().unwrap_or_default();
             tracing::info!(customer, to = %new_email.masked(), "email changed");

@@ -70,7 +70,8 @@ pub async fn register(svc: &Services, tenant: &TenantId, input: RegisterInput) -
     let mail = confirmation_mail(svc, tenant, &record.customer, &secret, &token);
     let budget = mail_budget(svc, &record.customer.email.key(), Budget::Others);
     let session_item = session.as_ref().map(|(s, _)| s);
-    let mailed = insert(svc, &record, std::slice::from_ref(&token), session_item, Mails::of(&mail, &budget)).await?;
+    let mailed =
+        insert(svc, &record, std::slice::from_ref(&token), session_item, Mails::of(&mail, &budget), false).await?;
     if mail.is_some() && !mailed {
         tracing::info!(customer = %record.customer.id, "confirmation not sent: hourly mail budget spent");
     }

@@ -8,6 +8,13 @@ use chrono::{DateTime, SubsecRound, Utc};
 pub const PROFILE: &str = "PROFILE";
 /// Sort key of a customer's erasure record, in its partition.
 pub const ERASURE: &str = "ERASURE";
+/// GSI1 partition of the erasure records not finished (all tenants).
+pub const ERASURES: &str = "ERASURES";
+
+/// An erasure record's place in `ERASURES`: by start, then customer.
+pub fn erasures_position(started_at: DateTime<Utc>, t: &TenantId, customer_id: &str) -> String {
+    format!("{}#{}#{customer_id}", started_at.format("%Y-%m-%dT%H:%M:%S%.3fZ"), t.as_str())
+}
 pub const GUARD: &str = "GUARD";
 pub const TOKEN: &str = "TOKEN";
 pub const COUNTER: &str = "COUNTER";

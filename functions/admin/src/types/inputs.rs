@@ -85,7 +85,7 @@ pub struct CreateCustomerInput {
     pub billing_address: Option<AddressInputObject>,
     /// At most 50, each `key` once.
     pub consents: Option<Vec<ConsentInput>>,
-    /// At most 50, each `key` once.
+    /// The whole list: at most 100 and 64 KiB, each `key` once.
     pub attributes: Option<Vec<AttributeInput>>,
     /// The back office's reference of the customer, unique in the tenant (`TAKEN` otherwise); at most 100
     /// characters, no `%`.

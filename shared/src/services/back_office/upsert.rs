@@ -78,8 +78,20 @@ pub async fn upsert(
         let id = identify_new(ident, &mut create.customer)?;
         match create_with_id(svc, tenant, create, id).await.map_err(|e| e.under(&["onCreate"])) {
             Ok(customer) => return Ok((UpsertResult::Created, customer)),
-            // Someone created it a moment ago: find it and update it instead.
-            Err(InsertError::IdTaken) => continue,
+            // Someone created it a moment ago: find it and update it instead;
+            // unless the id is a customer's whose erasure is still running.
+            Err(InsertError::IdTaken) => {
+                if let Identifier::Id(id) = ident {
+                    if svc.store.erasure(tenant, id).await?.is_some() {
+                        return Err(DomainError::user(
+                            ErrorCode::Taken,
+                            &["identifier", "customerId"],
+                            "A customer with this id is being erased; try again once it is gone.",
+                        ));
+                    }
+                }
+                continue;
+            }
             Err(InsertError::Taken(kind, e)) => {
                 if ident.unique().is_some_and(|(k, _)| k == kind) {
                     continue;

@@ -26,8 +26,9 @@ pub(super) async fn create_with_id(
     id: Option<String>,
 ) -> Result<Customer, InsertError> {
     let customer = NewCustomerInput { writer: Writer::BackOffice, ..input.customer };
+    let id_given = id.is_some();
     let record = build(svc, tenant, customer, id, svc.clock.now()).await.map_err(InsertError::Other)?;
-    insert(svc, &record, &[], None, Mails::default()).await?;
+    insert(svc, &record, &[], None, Mails::default(), id_given).await?;
     tracing::info!(customer = %record.customer.id, "customer created by the back office");
     // The customer exists by now: a failed invite is logged (and can be
     // repeated by a password reset), not turned into an error that a retry

@@ -1,16 +1,18 @@
 //! Customers: profile items, uniqueness guards, numbers, listing, erasure.
 
 use super::items::{
-    self, customer_from_item, customer_item, guards, profile_key, proven, token_item, unique_values, EMAIL_KEY,
+    self, customer_from_item, customer_item, guards, profile_key, token_item, unique_values, EMAIL_KEY,
 };
 use super::{
     failed_at, key, n, s, sdk, verdict, DynamoStore, Item, Transaction, TxError, GUARD_OWNER, NOT_EXISTS, PROFILE_MOVED,
 };
 use crate::domain::{Customer, CustomerRecord, Erasure, TenantId};
-use crate::store::{keys, ChangeEffects, CustomerStore, NewCustomer, SubscriptionStore, UniqueKey, WriteError};
+use crate::store::{
+    keys, ChangeEffects, CustomerStore, NewCustomer, Progress, SubscriptionStore, UniqueKey, WriteError,
+};
 use anyhow::Context;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -110,9 +112,17 @@ impl CustomerStore for DynamoStore {
             adds.push("tokenVersion :one");
             values.insert(":one".into(), n(1));
         }
-        if after.email_verified {
+        // The address it holds verified now, and the one it held verified
+        // before a move: an erasure covers both.
+        let mut proven_keys: Vec<String> = [(after, after.email_verified), (before, before.email_verified)]
+            .into_iter()
+            .filter(|(_, verified)| *verified)
+            .map(|(c, _)| c.email.normalized())
+            .collect();
+        proven_keys.dedup();
+        if !proven_keys.is_empty() {
             adds.push("provenEmails :proven");
-            values.insert(":proven".into(), proven(&after.email.normalized()));
+            values.insert(":proven".into(), AttributeValue::Ss(proven_keys));
         }
         if !adds.is_empty() {
             expression.push_str(&format!(" ADD {}", adds.join(", ")));
@@ -211,9 +221,19 @@ impl CustomerStore for DynamoStore {
         super::condition_held(result, "restart erasure")
     }
 
-    async fn finish_erasure(&self, tenant: &TenantId, erasure: &Erasure) -> anyhow::Result<()> {
+    async fn finish_erasure(
+        &self,
+        tenant: &TenantId,
+        erasure: &Erasure,
+        deadline: std::time::Instant,
+    ) -> anyhow::Result<Progress> {
         let t = tenant;
         let pk = keys::customer(t, &erasure.customer_id);
+        // A later delivery of a record whose job is done: nothing to do (the
+        // subscriptions of its addresses may be a newer subscriber's now).
+        if self.get_item(key(pk.clone(), keys::ERASURE)).await?.is_none() {
+            return Ok(Progress::Done);
+        }
         // Everything the customer owned: its partition (sessions, orders,
         // standing, ledger, contracts), read consistently, the guards and
         // receipts those items name, and what GSI1 lists under it (tokens;
@@ -229,18 +249,22 @@ impl CustomerStore for DynamoStore {
             })
             .await?;
         let mut rest: Vec<Item> = own.iter().filter_map(|i| named_guard(t, i)).collect();
-        rest.extend(
-            own.into_iter()
-                .filter(|i| i.get("sk").and_then(|v| v.as_s().ok()).is_none_or(|sk| sk != keys::ERASURE))
-                .map(|mut i| {
-                    i.remove("idempotencyKey");
-                    i
-                }),
-        );
+        let not_the_record = |i: &Item| items::sort_key(i) != Some(keys::ERASURE);
+        rest.extend(own.into_iter().filter(not_the_record).map(|mut i| {
+            i.remove("idempotencyKey");
+            i
+        }));
         rest.extend(self.keys_in(true, &pk).await?);
         rest.sort_by_key(|k| format!("{:?}", (k.get("pk"), k.get("sk"))));
         rest.dedup();
-        self.delete_all(rest).await?;
+        // In slices, so that a long history stops at the deadline with what
+        // it removed so far kept; the next run lists what is left.
+        for slice in rest.chunks(ERASURE_SLICE) {
+            if std::time::Instant::now() >= deadline {
+                return Ok(Progress::More);
+            }
+            self.delete_all(slice.to_vec()).await?;
+        }
         // The subscriptions of every address it proved, unless the address
         // belongs to another customer by now (theirs, then).
         for address in &erasure.addresses {
@@ -256,7 +280,23 @@ impl CustomerStore for DynamoStore {
             .send()
             .await
             .map_err(sdk("remove the erasure record"))?;
-        Ok(())
+        Ok(Progress::Done)
+    }
+
+    async fn pending_erasures(&self, limit: i32) -> anyhow::Result<Vec<(TenantId, Erasure)>> {
+        let out = self.gsi1_range(keys::ERASURES, "0", "~", limit).await?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                let tenant = match keys::ItemKey::parse(&pk, keys::ERASURE) {
+                    keys::ItemKey::Erasure(c) => c.tenant,
+                    _ => anyhow::bail!("an erasure record under {pk}"),
+                };
+                Ok((tenant, serde_dynamo::from_item(item).context("erasure")?))
+            })
+            .collect()
     }
 
     async fn list_customers(
@@ -287,6 +327,15 @@ impl DynamoStore {
             tx.claim(self, kind, guard, &c.id)?;
         }
         tx.push(self.put(customer_item(new.record)?, Some(NOT_EXISTS))?);
+        if new.id_given {
+            let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::customer(&c.tenant_id, &c.id), keys::ERASURE)))
+                .condition_expression(NOT_EXISTS)
+                .build()
+                .map_err(anyhow::Error::from)?;
+            tx.push(aws_sdk_dynamodb::types::TransactWriteItem::builder().condition_check(check).build());
+        }
         for token in new.tokens {
             tx.push(self.put(token_item(&c.tenant_id, token)?, None)?);
         }
@@ -297,11 +346,17 @@ impl DynamoStore {
     }
 }
 
-/// The erasure record of a customer, in its partition.
+/// Keys an erasure's job removes per batch of batch writes, between looks
+/// at the deadline.
+const ERASURE_SLICE: usize = 250;
+
+/// The erasure record of a customer, in its partition; listed in GSI1 under
+/// `ERASURES` by start, so that an operator sees every unfinished one.
 fn erasure_item(tenant: &TenantId, erasure: &Erasure) -> anyhow::Result<Item> {
-    let mut item: Item = serde_dynamo::to_item(erasure)?;
-    item.extend(key(keys::customer(tenant, &erasure.customer_id), keys::ERASURE));
-    Ok(item)
+    let item: Item = serde_dynamo::to_item(erasure)?;
+    let pk = keys::customer(tenant, &erasure.customer_id);
+    let listed = keys::erasures_position(erasure.started_at, tenant, &erasure.customer_id);
+    Ok(items::with_keys(item, pk, keys::ERASURE, Some((keys::ERASURES.to_string(), listed))))
 }
 
 impl DynamoStore {

@@ -144,9 +144,16 @@ impl TokenStore for DynamoStore {
         tenant: &TenantId,
         token: &OneTimeToken,
         new_email: &Email,
+        old_proven: bool,
         now: DateTime<Utc>,
         mails: &[OutboxMail],
     ) -> Result<(), WriteError> {
+        // The new address is proven by the link; the old one stays proven
+        // if it was (an erasure covers both).
+        let mut proven_keys = vec![new_email.normalized()];
+        if old_proven {
+            proven_keys.push(token.email_key.clone());
+        }
         let mut tx = Transaction::default();
         tx.push(self.spend(tenant, token)?);
         let customer_id = Self::owner(token)?;
@@ -160,7 +167,7 @@ impl TokenStore for DynamoStore {
             values([
                 (":email", s(new_email.as_str())),
                 (":ek", s(new_email.normalized())),
-                (":proven", proven(&new_email.normalized())),
+                (":proven", AttributeValue::Ss(proven_keys)),
                 (":old", s(&token.email_key)),
                 (":true", AttributeValue::Bool(true)),
                 (":one", n(1)),

@@ -6,6 +6,14 @@ use crate::domain::{Customer, CustomerRecord, Erasure, OneTimeToken, OutboxMail,
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+/// How far a run of work got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Done,
+    /// Stopped at its deadline; more is left.
+    More,
+}
+
 /// Everything a registration writes, atomically.
 pub struct NewCustomer<'a> {
     pub record: &'a CustomerRecord,
@@ -18,6 +26,10 @@ pub struct NewCustomer<'a> {
     /// one address, the seven refused ones take nothing from the one that
     /// wins). When it has no room, the customer is written without the mails.
     pub mail_budget: Option<&'a Quota>,
+    /// The id came from the client (an upsert by `customerId`): it may be
+    /// one whose erasure is still running, which the write must not take
+    /// (the job would remove the new customer with the old one's items).
+    pub id_given: bool,
 }
 
 /// Customers: the profile with its credentials, uniqueness guards, the
@@ -67,9 +79,21 @@ pub trait CustomerStore: Send + Sync {
     /// Removes everything an erased customer left (its partition, what GSI1
     /// lists under it, the guards its orders, contracts and ledger name, the
     /// subscriptions of its proven addresses that nobody else holds now),
-    /// then the erasure record. Safe to run again, and concurrently (2+ RT:
-    /// two queries, batch deletes of 25, 1–2 per address, the removal).
-    async fn finish_erasure(&self, tenant: &TenantId, erasure: &Erasure) -> anyhow::Result<()>;
+    /// then the erasure record; `More` when `deadline` came first (the rest
+    /// is for another run). Safe to run again, and concurrently (3+ RT: the
+    /// record's read, two queries, batch deletes of 25, 1–2 per address,
+    /// the removal); a record already removed is `Done` at once.
+    async fn finish_erasure(
+        &self,
+        tenant: &TenantId,
+        erasure: &Erasure,
+        deadline: std::time::Instant,
+    ) -> anyhow::Result<Progress>;
+
+    /// Erasures not finished, oldest first, at most `limit` (1 RT: GSI1,
+    /// eventually consistent), with their tenants: for an operator to see
+    /// (and restart) any that a failure left behind.
+    async fn pending_erasures(&self, limit: i32) -> anyhow::Result<Vec<(TenantId, Erasure)>>;
 
     /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
     /// in id (creation) order, from GSI1 (eventually consistent), and whether

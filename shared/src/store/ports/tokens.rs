@@ -70,6 +70,7 @@ pub trait TokenStore: Send + Sync {
         tenant: &TenantId,
         token: &OneTimeToken,
         new_email: &Email,
+        old_proven: bool,
         now: DateTime<Utc>,
         mails: &[OutboxMail],
     ) -> Result<(), WriteError>;
