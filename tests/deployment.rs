@@ -314,7 +314,7 @@ fn a_grant_allows_its_actions_on_its_resources_and_leading_keys_only() {
 /// Every call the recorder saw must be allowed by a statement of
 /// `resource`'s role, key by key; and every action the role grants must be
 /// made by the calls (none granted in vain).
-fn check_grants(t: &Value, resource: &str, recorder: &Recorder) {
+fn check_grants(t: &Value, resource: &str, recorder: &Recorder) -> std::collections::BTreeSet<Touch> {
     let allowed = grants(t, resource);
     let touches: std::collections::BTreeSet<Touch> = recorder.take().into_iter().flat_map(|c| c.touches).collect();
     assert!(!touches.is_empty(), "{resource}: nothing was recorded");
@@ -339,6 +339,7 @@ fn check_grants(t: &Value, resource: &str, recorder: &Recorder) {
     let unused: Vec<&String> =
         allowed.iter().flat_map(|g| &g.actions).filter(|a| !touches.iter().any(|touch| &touch.action == *a)).collect();
     assert!(unused.is_empty(), "{resource}'s role grants {unused:?}, which its code never needed here");
+    touches
 }
 
 /// A deployed function may call only what its role grants: each function's
@@ -382,8 +383,8 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
     let (svc, recorder) = services_recorded(&[]).await;
     let auth = auth::app(svc.clone());
     let account = account::app(svc.clone());
-    let r = gql(&auth, REGISTER, json!({ "input": { "email": email("granted-account"), "password": PASSWORD } }), &[])
-        .await;
+    let address = email("granted-account");
+    let r = gql(&auth, REGISTER, json!({ "input": { "email": address, "password": PASSWORD } }), &[]).await;
     let access = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
     recorder.take();
     let me = [bearer(&access)];
@@ -391,10 +392,18 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
     gql(&account, "mutation { updateCustomer(input: { firstName: \"Kim\" }) { userErrors { code } } }", json!({}), &me)
         .await;
     gql(&account, "mutation { addToWishlist(item: \"SKU-1\") { userErrors { code } } }", json!({}), &me).await;
+    let change =
+        "mutation($e: String!, $p: String!) { requestEmailChange(newEmail: $e, password: $p) { userErrors { code } } }";
+    let r = gql(&account, change, json!({ "e": email("granted-moved"), "p": PASSWORD }), &me).await;
+    assert!(r["errors"].is_null(), "{r}");
+    let q = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { session { accessToken } } }";
+    let r = gql(&account, q, json!({ "c": PASSWORD, "n": "another horse battery staple" }), &me).await;
+    let access = r["data"]["changePassword"]["session"]["accessToken"].as_str().expect("a new session").to_string();
+    let me = [bearer(&access)];
     let deleted = gql(
         &account,
         "mutation($p: String!) { deleteAccount(password: $p) { deleted } }",
-        json!({ "p": PASSWORD }),
+        json!({ "p": "another horse battery staple" }),
         &me,
     )
     .await;
@@ -481,11 +490,42 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
     let access = r["data"]["registerCustomer"]["session"]["accessToken"].as_str().unwrap().to_string();
     let q = "mutation($p: String!) { deleteAccount(password: $p) { deleted } }";
     gql(&account::app(svc.clone()), q, json!({ "p": PASSWORD }), &[bearer(&access)]).await;
+    // A proven customer with an order, a ledger receipt and subscriptions:
+    // its erasure removes every kind of item the job knows.
+    let key = crate::admin::mint(&svc, "default", &shared::domain::Permission::ALL).await;
+    let (admin, k) = (admin::app(svc.clone()), [bearer(&key)]);
+    let buyer = email("granted-buyer");
+    let q = "mutation($e: String!) { createCustomer(input: { email: $e, emailVerified: true }) { customer { id } } }";
+    let made = gql(&admin, q, json!({ "e": buyer }), &k).await;
+    let id = made["data"]["createCustomer"]["customer"]["id"].as_str().unwrap().to_string();
+    for q in [
+        "mutation($id: ID!) { recordOrder(input: { orderId: \"SO-EV\", customer: { customerId: $id }, status: PAID, placedAt: \"2026-11-01T10:00:00Z\", total: { amount: \"10\", currencyCode: \"EUR\" } }) { result } }",
+        "mutation($id: ID!) { adjustPoints(customer: { customerId: $id }, points: 5, reason: \"r\", idempotencyKey: \"k-ev\") { userErrors { code } } }",
+    ] {
+        assert!(gql(&admin, q, json!({ "id": id }), &k).await["errors"].is_null(), "{q}");
+    }
+    let subs = subscriptions::app(svc.clone());
+    for q in [
+        format!("mutation {{ subscribeToNewsletter(email: \"{buyer}\") {{ status }} }}"),
+        format!("mutation {{ backInStockSubscribe(input: {{ email: \"{buyer}\", item: \"SKU-EV\", shipTo: {{ countryCode: \"DE\" }} }}) {{ subscribed }} }}"),
+    ] {
+        assert!(gql(subs.graphql(), &q, json!({}), &[]).await["errors"].is_null(), "{q}");
+    }
+    let q = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted } }";
+    assert_eq!(gql(&admin, q, json!({ "id": id }), &k).await["data"]["deleteCustomer"]["deleted"], true);
     crate::support::settle(&svc).await;
     relay.abort();
     let function = events::Events::new(std::sync::Arc::new(recorded), mailer, publisher);
     let bounce = include_str!("../events/events/ses-bounce.json").replace("ann@example.com", &email("granted-events"));
     let bounce: serde_json::Value = serde_json::from_str(&bounce).unwrap();
     function.handle_payload(bounce, std::time::SystemTime::now()).await.expect("the bounce handled");
-    check("EventsFunction", &recorder);
+    let touches = check("EventsFunction", &recorder);
+    let removed: std::collections::BTreeSet<&str> = touches
+        .iter()
+        .filter(|t| t.action == "dynamodb:BatchWriteItem")
+        .filter_map(|t| t.partition.as_deref().and_then(|p| p.split('#').nth(2)))
+        .collect();
+    for kind in ["C", "ORDER", "LOYALTYKEY", "NEWSLETTER", "BIS", "TOKEN"] {
+        assert!(removed.contains(kind), "the erasure's job removed no {kind} item here: {removed:?}");
+    }
 }

@@ -147,7 +147,7 @@ async fn main() -> anyhow::Result<()> {
             if !rest.is_empty() && !restart {
                 bail!("{USAGE}");
             }
-            for (tenant, e) in store.pending_erasures(1000).await? {
+            for (tenant, e) in store.pending_erasures().await? {
                 let again = restart && store.restart_erasure(&tenant, &e.customer_id).await?;
                 let note = if again { "\trestarted" } else { "" };
                 println!("{}\t{}\tstarted {}\tround {}{note}", tenant.as_str(), e.customer_id, e.started_at, e.round);

@@ -181,10 +181,15 @@ impl SubscriptionStore for DynamoStore {
             Err(e) => Err(e.unexpected("claim back-in-stock subscription")),
         }
     }
+}
 
-    async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()> {
+impl DynamoStore {
+    /// The keys of everything an address subscribed to: its newsletter
+    /// subscription and tokens, its back-in-stock alerts (1 RT per page of
+    /// GSI1).
+    pub(super) async fn subscriber_keys(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<Vec<super::Item>> {
         let mut found = vec![newsletter_key(tenant, email_key)];
         found.extend(self.keys_in(true, &keys::subscriber_index(tenant, email_key)).await?);
-        self.delete_all(found).await
+        Ok(found)
     }
 }

@@ -90,10 +90,10 @@ pub trait CustomerStore: Send + Sync {
         deadline: std::time::Instant,
     ) -> anyhow::Result<Progress>;
 
-    /// Erasures not finished, oldest first, at most `limit` (1 RT: GSI1,
-    /// eventually consistent), with their tenants: for an operator to see
-    /// (and restart) any that a failure left behind.
-    async fn pending_erasures(&self, limit: i32) -> anyhow::Result<Vec<(TenantId, Erasure)>>;
+    /// Every erasure not finished, oldest first (1 RT per page of GSI1,
+    /// eventually consistent), with its tenant: for an operator to see (and
+    /// restart) any that a failure left behind.
+    async fn pending_erasures(&self) -> anyhow::Result<Vec<(TenantId, Erasure)>>;
 
     /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
     /// in id (creation) order, from GSI1 (eventually consistent), and whether

@@ -86,8 +86,4 @@ pub trait SubscriptionStore: Send + Sync {
         mail: Option<&OutboxMail>,
         budget: &Quota,
     ) -> anyhow::Result<Option<bool>>;
-
-    /// Erases everything an address subscribed to: its newsletter
-    /// subscription and tokens, its back-in-stock alerts.
-    async fn erase_subscriber(&self, tenant: &TenantId, email_key: &str) -> anyhow::Result<()>;
 }
