@@ -10,6 +10,7 @@ mod no_keys;
 mod search;
 mod seed_fields;
 mod suppression;
+mod tags;
 mod upsert;
 mod writes;
 

@@ -219,6 +219,40 @@ impl Mutation {
         respond(ctx, result.map_err(|e| e.under(&["input"])), |(r, c)| UpsertCustomerPayload::new(r, c))
     }
 
+    /// Adds tags to a customer (those it has stay, once each); more than 50 in all is `LIMIT_EXCEEDED` at `tags`.
+    /// Needs `customer:edit`.
+    async fn add_customer_tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
+        identifier: CustomerIdentifierInput,
+        #[graphql(desc = "The tags to add: each 1 to 100 characters (trimmed); errors at `[\"tags\", <index>]`.")]
+        tags: Vec<String>,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
+        let result = match identifier.identifier(&["identifier"]) {
+            Ok(ident) => back_office::change_tags(svc, client.tenant(), &ident, tags, vec![]).await,
+            Err(e) => Err(e),
+        };
+        respond(ctx, result, CustomerPayload::of)
+    }
+
+    /// Takes tags off a customer (a tag it does not have is no error). Needs `customer:edit`.
+    async fn remove_customer_tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer: exactly one field (else `INVALID`); `NOT_FOUND` when none matches.")]
+        identifier: CustomerIdentifierInput,
+        #[graphql(desc = "The tags to take off, compared exactly after trimming.")] tags: Vec<String>,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let (svc, client) = allowed(ctx, &[Permission::CustomerEdit])?;
+        let result = match identifier.identifier(&["identifier"]) {
+            Ok(ident) => back_office::change_tags(svc, client.tenant(), &ident, vec![], tags).await,
+            Err(e) => Err(e),
+        };
+        respond(ctx, result, CustomerPayload::of)
+    }
+
     /// Lets mail go to the customer's email again after SES reported a permanent bounce or a complaint
     /// (`Customer.emailDeliverable` false); a customer whose email is deliverable stays as it is. Needs
     /// `customer:edit`.

@@ -189,6 +189,14 @@ pub struct Customer {
     pub source: Option<String>,
     #[serde(default)]
     pub source_id: Option<String>,
+    /// The back office's labels (`vip`, `wholesale`): at most 50, each 1 to
+    /// 100 characters, each once. The storefront neither sees nor sets them.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The back office's note on the customer (at most 5,000 characters);
+    /// never the storefront's.
+    #[serde(default)]
+    pub note: Option<String>,
     pub email: Email,
     pub email_verified: bool,
     pub title: Option<String>,
@@ -244,6 +252,8 @@ impl Customer {
             department: None,
             source: None,
             source_id: None,
+            tags: vec![],
+            note: None,
             email,
             email_verified: false,
             title: None,

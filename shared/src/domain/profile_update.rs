@@ -17,6 +17,47 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 /// At most this many delivery addresses per customer.
 pub const MAX_DELIVERY_ADDRESSES: usize = 20;
+/// At most this many tags per customer, each at most `TAG_MAX` characters.
+pub const MAX_TAGS: usize = 50;
+pub const TAG_MAX: usize = 100;
+/// The back office's note, in characters.
+pub const NOTE_MAX: usize = 5000;
+
+/// Checks tags (each trimmed, 1 to `TAG_MAX` characters, kept once, in
+/// order); `field` locates the list, each problem its index.
+pub fn tags(list: Vec<String>, field: &[&str], p: &mut Problems) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
+    for (i, raw) in list.into_iter().enumerate() {
+        let idx = i.to_string();
+        let at: Vec<&str> = field.iter().copied().chain([idx.as_str()]).collect();
+        if let Some(tag) = p.check(super::values::required_text(&raw, TAG_MAX, &at)) {
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+    }
+    if out.len() > MAX_TAGS {
+        p.push(UserError::new(ErrorCode::LimitExceeded, field, format!("At most {MAX_TAGS} tags.")));
+    }
+    out
+}
+
+/// `current` with `added` (checked) appended where new, or `removed` taken
+/// out: what `addCustomerTags` and `removeCustomerTags` make of a
+/// customer's tags. More than `MAX_TAGS` is `LIMIT_EXCEEDED` at `["tags"]`.
+pub fn change_tags(current: &[String], added: &[String], removed: &[String]) -> DomainResult<Vec<String>> {
+    let mut next: Vec<String> = current.iter().filter(|t| !removed.contains(t)).cloned().collect();
+    for tag in added {
+        if !next.contains(tag) {
+            next.push(tag.clone());
+        }
+    }
+    if next.len() > MAX_TAGS {
+        let message = format!("At most {MAX_TAGS} tags: this customer would have {}.", next.len());
+        return Err(DomainError::user(ErrorCode::LimitExceeded, &["tags"], message));
+    }
+    Ok(next)
+}
 
 /// One field of a profile change: left alone, cleared, or set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -266,6 +307,9 @@ pub struct BackOfficePatch {
     pub department: Patch<String>,
     pub source: Patch<String>,
     pub source_id: Patch<String>,
+    /// The whole new list of tags; `Clear` empties it.
+    pub tags: Patch<Vec<String>>,
+    pub note: Patch<String>,
 }
 
 impl BackOfficePatch {
@@ -280,6 +324,11 @@ impl BackOfficePatch {
             department: optional_text(self.department, NAME_MAX, "department", p),
             source: optional_text(self.source, REF_MAX, "source", p),
             source_id: optional_text(self.source_id, REF_MAX, "sourceId", p),
+            tags: match self.tags {
+                Patch::Set(list) => Patch::Set(tags(list, &["tags"], p)),
+                other => other,
+            },
+            note: optional_text(self.note, NOTE_MAX, "note", p),
         }
     }
 
@@ -292,6 +341,12 @@ impl BackOfficePatch {
         self.department.apply(&mut c.department);
         self.source.apply(&mut c.source);
         self.source_id.apply(&mut c.source_id);
+        match self.tags {
+            Patch::Keep => {}
+            Patch::Clear => c.tags.clear(),
+            Patch::Set(tags) => c.tags = tags,
+        }
+        self.note.apply(&mut c.note);
     }
 }
 

@@ -26,6 +26,16 @@ pub struct GuardedCustomerFields(pub Arc<Customer>, pub Buyer);
 
 #[Object(name = "GuardedCustomerFields")]
 impl GuardedCustomerFields {
+    /// The back office's labels, in the order they were added; the storefront never sees them.
+    async fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+
+    /// The back office's note on the customer; the storefront never sees it.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
     /// Key-value pairs the shop keeps on the customer, one per key: every entry, the back office's and the customer's.
     async fn attributes(&self) -> Vec<AttributeObject> {
         AttributeObject::list(self.0.attributes.iter())

@@ -105,6 +105,11 @@ pub struct CreateCustomerInput {
     pub source: Option<String>,
     /// The record's id in `source`; at most 100 characters.
     pub source_id: Option<String>,
+    /// The back office's labels: at most 50, each 1 to 100 characters (trimmed), each once. Never shown to the
+    /// storefront.
+    pub tags: Option<Vec<String>>,
+    /// The back office's note; at most 5,000 characters. Never shown to the storefront.
+    pub note: Option<String>,
     /// Absent: `ACTIVE`. An `INACTIVE` customer cannot log in.
     pub status: Option<CustomerStatusObject>,
     /// Whether the email counts as verified (confirmed by its owner).
@@ -149,6 +154,8 @@ impl From<CreateCustomerInput> for CreateInput {
                     department: given(i.department, |v| v),
                     source: given(i.source, |v| v),
                     source_id: given(i.source_id, |v| v),
+                    tags: given(i.tags, |v| v),
+                    note: given(i.note, |v| v),
                 },
                 status: i.status.map(Into::into).unwrap_or_default(),
                 email_verified: i.email_verified,
@@ -181,6 +188,11 @@ pub struct AdminUpdateCustomerInput {
     pub source: MaybeUndefined<String>,
     /// The record's id in `source`; at most 100 characters.
     pub source_id: MaybeUndefined<String>,
+    /// The whole new list of tags (at most 50, each 1 to 100 characters, each once); `null` removes them all.
+    /// `addCustomerTags` and `removeCustomerTags` change some.
+    pub tags: MaybeUndefined<Vec<String>>,
+    /// The back office's note (at most 5,000 characters); `null` removes it.
+    pub note: MaybeUndefined<String>,
     /// Whether the email counts as verified; absent: unchanged (but `false` when `email` changes).
     pub email_verified: Option<bool>,
     /// `INACTIVE` blocks login and ends every session.
@@ -208,6 +220,12 @@ impl From<AdminUpdateCustomerInput> for AdminPatch {
                 department: patch(i.department),
                 source: patch(i.source),
                 source_id: patch(i.source_id),
+                tags: match i.tags {
+                    MaybeUndefined::Undefined => Patch::Keep,
+                    MaybeUndefined::Null => Patch::Clear,
+                    MaybeUndefined::Value(v) => Patch::Set(v),
+                },
+                note: patch(i.note),
             },
             email_verified: i.email_verified,
             status: i.status.map(Into::into),

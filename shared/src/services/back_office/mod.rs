@@ -11,4 +11,4 @@ pub(crate) use lookup::buyer_at;
 pub use lookup::{existing_at, find, Identifier};
 pub use search::search;
 pub use upsert::{upsert, UpsertResult};
-pub use writes::{clear_email_suppression, create, delete, set_status, update, CreateInput};
+pub use writes::{change_tags, clear_email_suppression, create, delete, set_status, update, CreateInput};

@@ -1,7 +1,7 @@
 //! Creating, changing, deactivating and erasing customers.
 
 use super::lookup::{existing, find, not_found, Identifier};
-use crate::domain::Template;
+use crate::domain::{self, Problems, Template};
 use crate::domain::{AdminPatch, Customer, CustomerRecord, CustomerStatus, DomainResult, TenantId, Writer};
 use crate::services::creation::{build, insert, InsertError, Mails, NewCustomerInput};
 use crate::services::modify::modify;
@@ -86,6 +86,29 @@ pub async fn set_status(svc: &Services, tenant: &TenantId, id: &str, status: Cus
     let record = existing(svc, tenant, &Identifier::Id(id.to_string()), "id").await?;
     let patch = AdminPatch { status: Some(status), ..Default::default() };
     apply_patch(svc, &record.customer, patch, None).await
+}
+
+/// Adds `added` to the customer's tags (those it has stay once) and takes
+/// `removed` out (2–3 RT: the lookup, the write; again on a version race).
+/// The customer after the change.
+pub async fn change_tags(
+    svc: &Services,
+    tenant: &TenantId,
+    ident: &Identifier,
+    added: Vec<String>,
+    removed: Vec<String>,
+) -> DomainResult<Customer> {
+    let mut p = Problems::new();
+    let added = domain::tags(added, &["tags"], &mut p);
+    let removed: Vec<String> = removed.iter().map(|t| t.trim().to_string()).collect();
+    p.finish()?;
+    let record = existing(svc, tenant, ident, "identifier").await?;
+    let (after, _) = modify(svc, &record.customer, None, |c| {
+        c.tags = domain::change_tags(&c.tags, &added, &removed)?;
+        Ok(())
+    })
+    .await?;
+    Ok(after)
 }
 
 /// Lets mail go to the customer's email again after SES reported a bounce
