@@ -318,22 +318,6 @@ fn check_grants(t: &Value, resource: &str, recorder: &Recorder) -> std::collecti
     let allowed = grants(t, resource);
     let touches: std::collections::BTreeSet<Touch> = recorder.take().into_iter().flat_map(|c| c.touches).collect();
     assert!(!touches.is_empty(), "{resource}: nothing was recorded");
-    if std::env::var("SHOW_TOUCHES").is_ok() {
-        let shape: std::collections::BTreeSet<(String, Option<String>, String)> = touches
-            .iter()
-            .map(|t| {
-                let pk = t.partition.clone().unwrap_or_default();
-                let parts: Vec<&str> = pk.split('#').collect();
-                let shape = match parts.as_slice() {
-                    ["T", _, kind, ..] => format!("T#*#{kind}#*"),
-                    [kind, ..] => format!("{kind}#*"),
-                    _ => pk.clone(),
-                };
-                (t.action.clone(), t.index.clone(), shape)
-            })
-            .collect();
-        eprintln!("{resource}: {shape:#?}");
-    }
     let refused: Vec<&Touch> = touches.iter().filter(|touch| !allowed.iter().any(|g| g.allows(touch))).collect();
     assert!(refused.is_empty(), "{resource}'s role does not allow {refused:#?}");
     let unused: Vec<&String> =

@@ -6,7 +6,9 @@
 use crate::admin::{mint, Backoffice};
 use crate::orders::{by_id, order, record};
 use crate::support::accounts::{login, PASSWORD, REGISTER};
-use crate::support::{aws, bearer, codes, config, email, gql, publisher, spawn_relay_over, unique, DEFAULT_BUS};
+use crate::support::{
+    aws, bearer, codes, config, email, gql, items_mentioning, publisher, spawn_relay_over, unique, DEFAULT_BUS,
+};
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -52,22 +54,6 @@ impl Intercept for CutOff {
     }
 }
 
-/// Items of `table` that mention `text` anywhere.
-async fn items_mentioning(table: &str, text: &str) -> usize {
-    let client = aws_sdk_dynamodb::Client::new(&aws().await);
-    let mut count = 0;
-    let mut start = None;
-    loop {
-        let out =
-            client.scan().table_name(table).consistent_read(true).set_exclusive_start_key(start).send().await.unwrap();
-        count += out.items().iter().filter(|i| format!("{i:?}").contains(text)).count();
-        match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return count,
-        }
-    }
-}
-
 /// Waits (at most ten seconds) until `done` holds.
 async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
     for _ in 0..200 {
@@ -79,19 +65,26 @@ async fn eventually(what: &str, mut done: impl AsyncFnMut() -> bool) {
     panic!("{what}: not within ten seconds");
 }
 
-const DELETE: &str = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code } } }";
-
-#[tokio::test]
-async fn an_erasure_cut_off_half_way_is_finished_by_a_later_run_and_leaves_nothing() {
-    // A table of its own, whose stream nobody reads yet.
+/// A table of its own whose stream nobody reads (a test runs the erasure's
+/// job itself), and the back office over it.
+async fn unread_table(prefix: &str) -> (aws_config::SdkConfig, String, Backoffice) {
     let aws = aws().await;
-    let table = unique("erasure");
+    let table = unique(prefix);
     let ddb = aws_sdk_dynamodb::Client::new(&aws);
     shared::store::table::create_table(&ddb, &table).await.expect("create table");
     let store = Arc::new(DynamoStore::new(ddb, table.clone()));
     let svc = Arc::new(Services::new(config(&table, &[]), store, TokenRole::Issuer).expect("services"));
     let key = mint(&svc, "default", &Permission::ALL).await;
-    let b = Backoffice { admin: admin::app(svc.clone()), auth: auth::app(svc.clone()), svc: svc.clone(), key };
+    let b = Backoffice { admin: admin::app(svc.clone()), auth: auth::app(svc.clone()), svc, key };
+    (aws, table, b)
+}
+
+const DELETE: &str = "mutation($id: ID!) { deleteCustomer(id: $id) { deleted userErrors { code } } }";
+
+#[tokio::test]
+async fn an_erasure_cut_off_half_way_is_finished_by_a_later_run_and_leaves_nothing() {
+    let (aws, table, b) = unread_table("erasure").await;
+    let svc = b.svc.clone();
 
     let address = email("stranded");
     let made =
@@ -160,14 +153,8 @@ async fn an_erasure_cut_off_half_way_is_finished_by_a_later_run_and_leaves_nothi
 
 #[tokio::test]
 async fn a_job_that_reaches_its_deadline_stops_and_the_next_round_finishes() {
-    let aws = aws().await;
-    let table = unique("erasure-deadline");
-    let ddb = aws_sdk_dynamodb::Client::new(&aws);
-    shared::store::table::create_table(&ddb, &table).await.expect("create table");
-    let store = Arc::new(DynamoStore::new(ddb, table.clone()));
-    let svc = Arc::new(Services::new(config(&table, &[]), store, TokenRole::Issuer).expect("services"));
-    let key = mint(&svc, "default", &Permission::ALL).await;
-    let b = Backoffice { admin: admin::app(svc.clone()), auth: auth::app(svc.clone()), svc: svc.clone(), key };
+    let (_, table, b) = unread_table("erasure-deadline").await;
+    let svc = b.svc.clone();
     let made = b.create(json!({ "email": email("long-history") })).await;
     let id = made["customer"]["id"].as_str().unwrap_or_else(|| panic!("{made}")).to_string();
     for i in 0..15 {

@@ -5,12 +5,9 @@ use crate::support::{codes, top_error};
 const DELETE: &str =
     "mutation($p: String!) { deleteAccount(password: $p) { deleted userErrors { code field message } } }";
 
-/// Every item in the table that mentions `text` anywhere.
+/// Every item of the shop's table that mentions `text` anywhere.
 async fn items_mentioning(shop: &Shop, text: &str) -> usize {
-    let table = &shop.account.services().config.table_name;
-    let client = aws_sdk_dynamodb::Client::new(&crate::support::aws().await);
-    let items = client.scan().table_name(table).send().await.unwrap().items.unwrap_or_default();
-    items.iter().filter(|i| format!("{i:?}").contains(text)).count()
+    crate::support::items_mentioning(&shop.account.services().config.table_name, text).await
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::support::accounts::register;
-use crate::support::{codes, unique, with_role};
+use crate::support::{codes, items_mentioning, unique, with_role};
 use futures::future::join_all;
 use shared::domain::Permission;
 
@@ -154,22 +154,6 @@ async fn fill_with(shop: &Shop, c: &Customer, list: &Value, range: std::ops::Ran
 /// The customer `id`'s lists as the back office reads them with `key`.
 async fn admin_lists(admin: &crate::admin::AdminApp, key: &str, id: &str) -> Value {
     gql(admin, ADMIN_LISTS, json!({ "id": id }), &[bearer(key)]).await
-}
-
-/// Every item in `table` that mentions `text` anywhere.
-async fn items_mentioning(table: &str, text: &str) -> usize {
-    let client = aws_sdk_dynamodb::Client::new(&crate::support::aws().await);
-    let mut count = 0;
-    let mut start = None;
-    loop {
-        let out =
-            client.scan().table_name(table).consistent_read(true).set_exclusive_start_key(start).send().await.unwrap();
-        count += out.items().iter().filter(|i| format!("{i:?}").contains(text)).count();
-        match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return count,
-        }
-    }
 }
 
 #[tokio::test]

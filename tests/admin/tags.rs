@@ -45,6 +45,12 @@ async fn the_back_office_tags_and_notes_a_customer() {
     let (q, v) = add(&id, &many);
     let over = b.call(&q, v).await["data"]["addCustomerTags"].clone();
     assert_eq!(over["userErrors"], json!([{ "code": "LIMIT_EXCEEDED", "field": ["tags"] }]), "{over}");
+    // A body full of tags (a hundred thousand) is refused by its count.
+    let flood: Vec<String> = (0..100_000).map(|i| format!("f{i}")).collect();
+    let flood: Vec<&str> = flood.iter().map(String::as_str).collect();
+    let (q, v) = add(&id, &flood);
+    let refused = b.call(&q, v).await["data"]["addCustomerTags"].clone();
+    assert_eq!(refused["userErrors"], json!([{ "code": "LIMIT_EXCEEDED", "field": ["tags"] }]), "{refused}");
     let read = b.call("query($id: ID!) { customer(id: $id) { tags note } }", json!({ "id": id })).await;
     assert_eq!(read["data"]["customer"]["tags"], json!(["vip", "b2b"]), "unchanged: {read}");
 

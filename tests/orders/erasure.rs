@@ -4,26 +4,9 @@
 
 use super::*;
 
-/// Every item in the table that mentions `text` anywhere.
+/// Every item of `b`'s table that mentions `text` anywhere.
 async fn items_mentioning(b: &Backoffice, text: &str) -> usize {
-    let client = aws_sdk_dynamodb::Client::new(&crate::support::aws().await);
-    let mut count = 0;
-    let mut start = None;
-    loop {
-        let out = client
-            .scan()
-            .table_name(&b.svc.config.table_name)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .unwrap();
-        count += out.items().iter().filter(|i| format!("{i:?}").contains(text)).count();
-        match out.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return count,
-        }
-    }
+    crate::support::items_mentioning(&b.svc.config.table_name, text).await
 }
 
 const ORDERS: &str =

@@ -221,6 +221,23 @@ pub fn spawn_relay_over(
     })
 }
 
+/// How many items of `table` mention `text` anywhere (a consistent scan):
+/// what a test of erasure counts, before and after.
+pub async fn items_mentioning(table: &str, text: &str) -> usize {
+    let client = aws_sdk_dynamodb::Client::new(&aws().await);
+    let mut count = 0;
+    let mut start = None;
+    loop {
+        let out =
+            client.scan().table_name(table).consistent_read(true).set_exclusive_start_key(start).send().await.unwrap();
+        count += out.items().iter().filter(|i| format!("{i:?}").contains(text)).count();
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return count,
+        }
+    }
+}
+
 /// The outbox mails of `table` not sent yet (pending, or being sent), as
 /// `id status template`, and the erasures not finished, as `pk ERASURE`.
 async fn unsettled(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {

@@ -213,7 +213,9 @@ impl Events {
                     }
                     None
                 }
-                Work::Customer => customer_event(record).map(|e| (subject_of(&e, None), e)),
+                Work::Customer => {
+                    readable(record, customer_events::customer_event(record)).map(|e| (subject_of(&e, None), e))
+                }
                 Work::Erase { customer } => {
                     // The events of the records before go out first.
                     if let Err(at) = self.flush(&mut pending, until).await {
@@ -226,21 +228,15 @@ impl Events {
                     }
                     None
                 }
-                Work::Erased { customer } => match customer_events::erasure_event(record, &customer) {
-                    Ok(found) => found.map(|e| (subject_of(&e, None), e)),
-                    Err(e) => {
-                        unreadable(record, &e);
-                        None
-                    }
-                },
-                Work::Buyer => buyer_event(record).map(|e| (subject_of(&e, None), e)),
-                Work::Suppressed { tenant, email_key } => match customer_events::suppression_event(record, &tenant) {
-                    Ok(found) => found.map(|e| (subject_of(&e, Some(email_key.as_str())), e)),
-                    Err(e) => {
-                        unreadable(record, &e);
-                        None
-                    }
-                },
+                Work::Erased { customer } => readable(record, customer_events::erasure_event(record, &customer))
+                    .map(|e| (subject_of(&e, None), e)),
+                Work::Buyer => {
+                    readable(record, customer_events::buyer_event(record)).map(|e| (subject_of(&e, None), e))
+                }
+                Work::Suppressed { tenant, email_key } => {
+                    readable(record, customer_events::suppression_event(record, &tenant))
+                        .map(|e| (subject_of(&e, Some(email_key.as_str())), e))
+                }
                 Work::Newsletter { tenant, email_key } => {
                     match self.newsletter_event(record, &tenant, &email_key).await {
                         Ok(found) => found.map(|e| (subject_of(&e, Some(email_key.as_str())), e)),
@@ -506,26 +502,13 @@ fn unreadable(record: &EventRecord, error: &anyhow::Error) {
     );
 }
 
-/// The event of a record of a customer's profile, if the change makes one.
-fn customer_event(record: &EventRecord) -> Option<CustomerEvent> {
-    match customer_events::customer_event(record) {
-        Ok(event) => event,
-        Err(e) => {
-            unreadable(record, &e);
-            None
-        }
-    }
-}
-
-/// The event of a record of an order or ledger entry, if it makes one.
-fn buyer_event(record: &EventRecord) -> Option<CustomerEvent> {
-    match customer_events::buyer_event(record) {
-        Ok(event) => event,
-        Err(e) => {
-            unreadable(record, &e);
-            None
-        }
-    }
+/// The event `read` found in `record`, if any; a record that does not read
+/// makes none (logged by `unreadable`).
+fn readable(record: &EventRecord, read: anyhow::Result<Option<CustomerEvent>>) -> Option<CustomerEvent> {
+    read.unwrap_or_else(|e| {
+        unreadable(record, &e);
+        None
+    })
 }
 
 #[cfg(test)]

@@ -100,7 +100,7 @@ pub async fn change_tags(
 ) -> DomainResult<Customer> {
     let mut p = Problems::new();
     let added = domain::tags(added, &["tags"], &mut p);
-    let removed: Vec<String> = removed.iter().map(|t| t.trim().to_string()).collect();
+    let removed = domain::tags(removed, &["tags"], &mut p);
     p.finish()?;
     let record = existing(svc, tenant, ident, "identifier").await?;
     let (after, _) = modify(svc, &record.customer, None, |c| {
