@@ -141,6 +141,18 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
     assert!(retries.is_some_and(|r| (0..=10).contains(&r)), "bounded retries: {retries:?}");
     let age = p["MaximumRecordAgeInSeconds"].as_i64();
     assert!(age.is_some_and(|a| (60..=604_800).contains(&a)), "records expire: {age:?}");
+    // The filter passes what the function acts on, as the local relay does.
+    let filters = p["FilterCriteria"]["Filters"].as_sequence().expect("a stream filter");
+    let pattern: serde_json::Value =
+        serde_json::from_str(filters[0]["Pattern"].as_str().expect("a pattern")).expect("the pattern is JSON");
+    let prefixes: Vec<&str> = pattern["dynamodb"]["Keys"]["pk"]["S"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["prefix"].as_str())
+        .collect();
+    assert_eq!(filters.len(), 1);
+    assert_eq!(prefixes, shared::store::stream::RELAYED_PREFIXES, "the relay filters as the mapping does");
     let on_failure = &p["DestinationConfig"]["OnFailure"];
     assert_eq!(on_failure["Type"].as_str(), Some("SQS"));
     let dlq = get_att(&on_failure["Destination"]).and_then(|d| d.strip_suffix(".Arn")).expect("a queue's ARN");

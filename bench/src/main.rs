@@ -4,6 +4,7 @@
 
 mod init;
 mod operations;
+mod search;
 mod tls;
 
 use std::fmt::Write as _;
@@ -53,6 +54,12 @@ fn machine() -> String {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
+    // `customer-bench search`: the search section alone, printed (with the
+    // local stack's environment, as bench.sh sets it).
+    if std::env::args().nth(1).as_deref() == Some("search") {
+        println!("{}", search::run().await?);
+        return Ok(());
+    }
     // The binaries to start: the release build, unless BENCH_BIN_DIR names another.
     let release =
         std::env::var("BENCH_BIN_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| root.join("target/release"));
@@ -118,6 +125,11 @@ async fn main() -> anyhow::Result<()> {
     let ops = operations::run().await?;
     println!("{ops}");
     out.push_str(&ops);
+
+    // Search at two sizes.
+    let search = search::run().await?;
+    println!("{search}");
+    out.push_str(&search);
 
     // The TLS handshake of the first request.
     let tls = tls::run().await?;

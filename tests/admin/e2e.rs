@@ -35,9 +35,17 @@ async fn create_find_upsert_deactivate_delete_over_http() {
     let c = watch.gql("admin", q, json!({ "i": { "email": email, "ref": "SO-2026-000123" } }), &auth).await;
     let id = c["data"]["createCustomer"]["customer"]["id"].as_str().unwrap_or_else(|| panic!("{c}")).to_string();
 
+    // Found by a part of its ref once the stream has listed it (seconds).
     let q = "query($r: String) { customers(filter: { ref: $r }) { edges { node { id ref } } } }";
-    let found = watch.gql("admin", q, json!({ "r": "%2026-0001%" }), &auth).await;
-    assert_eq!(found["data"]["customers"]["edges"][0]["node"]["id"], id.as_str(), "{found}");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let found = watch.gql("admin", q, json!({ "r": "%2026-0001%" }), &auth).await;
+        if found["data"]["customers"]["edges"][0]["node"]["id"] == id.as_str() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not found by its ref: {found}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     let q = "mutation($i: UpsertCustomerInput!) { upsertCustomer(input: $i) { result customer { id firstName } userErrors { code } } }";
     let upsert = |external: &'static str, first_name: &'static str| json!({ "i": { "identifier": { "externalId": external }, "onCreate": { "email": crate::support::email("up"), "firstName": first_name }, "onUpdate": { "firstName": first_name } } });

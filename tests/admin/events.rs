@@ -40,6 +40,9 @@ async fn every_admin_event_runs_through_the_handler() {
         check(&resp);
         if *name == "create-customer" {
             customer_id = resp["data"]["createCustomer"]["customer"]["id"].as_str().unwrap().to_string();
+            // `customers` searches by a ref pattern: the index lists the
+            // new customer from the stream, within seconds.
+            crate::support::search::searchable(&b.svc).await;
         }
     }
 }

@@ -7,6 +7,8 @@ mod events;
 mod hardening;
 mod lookup;
 mod no_keys;
+mod query;
+mod scale;
 mod search;
 mod seed_fields;
 mod suppression;

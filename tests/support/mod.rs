@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod mail;
 pub mod private;
 pub mod recorder;
+pub mod search;
 pub mod tls;
 pub mod watch;
 
@@ -90,9 +91,12 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 
-/// A unique address for this test, so mails never mix between tests.
+/// A unique address for this test, so mails never mix between tests: ten
+/// random characters (50 bits) are enough, and a short address keeps the
+/// customer's search index (written for every customer) small.
 pub fn email(name: &str) -> String {
-    format!("{name}.{}@example.com", ulid::Ulid::new().to_string().to_lowercase())
+    let random = ulid::Ulid::new().to_string().to_lowercase();
+    format!("{name}.{}@example.com", &random[16..])
 }
 
 pub async fn aws() -> aws_config::SdkConfig {
@@ -275,20 +279,26 @@ async fn unsettled(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String> {
 }
 
 /// Waits until every mail in the outbox of `svc`'s table went out (or was
-/// refused for good) and every erasure's job is done, at most ten seconds;
+/// refused for good), every erasure's job is done and the erased customers' index
+/// entries are gone, at most twenty seconds;
 /// then panics naming what is left. Call it before asserting which mails
 /// were, or were not, sent, or what an erasure left.
 pub async fn settle(svc: &Services) {
     let ddb = aws_sdk_dynamodb::Client::new(&aws().await);
     let table = &svc.config.table_name;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
-        let unsent = unsettled(&ddb, table).await;
+        let mut unsent = unsettled(&ddb, table).await;
         if unsent.is_empty() {
-            return;
+            // The erased customers' index entries too, which the events
+            // function takes off beside the erasure's job.
+            unsent = search::orphans(&ddb, table).await;
+            if unsent.is_empty() {
+                return;
+            }
         }
         if tokio::time::Instant::now() >= deadline {
-            panic!("mail unsent or erasures unfinished in table {table} after 10 s: {unsent:?}");
+            panic!("mail unsent, erasures unfinished or index entries of erased customers left in table {table} after 20 s: {unsent:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -9,6 +9,7 @@
 //!   customer-ctl jwt-key public < private-keys
 //!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
 //!   customer-ctl erasures [--restart]
+//!   customer-ctl reindex --tenant T [--restart]
 
 use anyhow::{bail, Context};
 use customer_ctl::relay::{InvokeSink, Relay, StartAt};
@@ -34,6 +35,11 @@ const USAGE: &str = "usage:
                                           customer, started, round); --restart starts
                                           each one's job again (after the dead-letter
                                           alarm, say)
+  customer-ctl reindex --tenant TENANT [--restart]
+                                          lists every customer of the tenant in the search
+                                          index (customers written before it existed);
+                                          an interrupted run goes on where it stopped,
+                                          --restart starts from the first customer
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify
   order:read order:write loyalty:read loyalty:write promotion:write";
 
@@ -152,6 +158,29 @@ async fn main() -> anyhow::Result<()> {
                 let note = if again { "\trestarted" } else { "" };
                 println!("{}\t{}\tstarted {}\tround {}{note}", tenant.as_str(), e.customer_id, e.started_at, e.round);
             }
+        }
+        ["reindex", ..] => {
+            let tenant = tenant(&args)?;
+            let options =
+                customer_ctl::reindex::Options { restart: args.iter().any(|a| a == "--restart"), pages: None };
+            let bar = indicatif::ProgressBar::new(1000);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {percent:>3}% {msg} [{elapsed_precise}, about {eta} left]",
+                )
+                .context("progress style")?,
+            );
+            let started = std::time::Instant::now();
+            let mut first = None;
+            let done = customer_ctl::reindex::run(&store, &tenant, &options, |p| {
+                let first = *first.get_or_insert(p.checkpoint.indexed);
+                let rate = (p.checkpoint.indexed - first) as f64 / started.elapsed().as_secs_f64().max(0.001);
+                bar.set_position((p.fraction * 1000.0) as u64);
+                bar.set_message(format!("{} customers, {rate:.0}/s", p.checkpoint.indexed));
+            })
+            .await?;
+            bar.finish();
+            println!("tenant {}: {} customers indexed", tenant.as_str(), done.indexed);
         }
         ["api-key", "revoke", id] => {
             if !store.revoke_api_key(id, SystemClock.now()).await? {

@@ -20,6 +20,7 @@ pub mod customer_events;
 pub mod feedback;
 mod mail;
 pub mod publisher;
+pub mod search_index;
 
 pub use customer_events::{CustomerEvent, EventName, DEFAULT_SOURCE};
 pub use publisher::{BusEvent, EventBridgePublisher, Publisher, Unpublished};
@@ -33,7 +34,7 @@ use shared::domain::TenantId;
 use shared::mail::{Mailer, SesMailer};
 use shared::retry::Backoff;
 use shared::store::keys::{CustomerKey, ItemKey};
-use shared::store::{stream, DynamoStore, Progress, Store, UniqueKey};
+use shared::store::{stream, DynamoStore, Progress, SearchIndexStore, Store, UniqueKey};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
@@ -55,14 +56,18 @@ const RESERVE: Duration = Duration::from_secs(3 * shared::aws::OPERATION_TIMEOUT
 const DELIVERY: Backoff =
     Backoff { tries: 3, first: Duration::from_millis(500), max: Duration::from_secs(2), jitter: Duration::ZERO };
 
+/// Customers moved in the search index side by side.
+const RELISTING: usize = 4;
+
 /// What a record of the stream asks of this function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Work {
     /// A mail was put into the outbox: send it.
     Mail { id: String },
-    /// A customer's profile was created, changed or removed: publish its
-    /// event, unless the change is bookkeeping only (a login, say).
-    Customer,
+    /// A customer's profile was created, changed or removed: move it in the
+    /// search index, and publish its event, unless the change is
+    /// bookkeeping only (a login, say).
+    Customer { customer: CustomerKey },
     /// A newsletter subscription changed: publish an event if it turned
     /// `SUBSCRIBED` or stopped being so.
     Newsletter { tenant: TenantId, email_key: String },
@@ -88,7 +93,7 @@ pub enum Work {
 pub fn classify(record: &EventRecord) -> Work {
     match stream::item_key(&record.change.keys) {
         ItemKey::Mail { id } if record.event_name == "INSERT" => Work::Mail { id },
-        ItemKey::Profile(_) => Work::Customer,
+        ItemKey::Profile(customer) => Work::Customer { customer },
         ItemKey::Erasure(customer) if record.event_name == "REMOVE" => Work::Erased { customer },
         ItemKey::Erasure(customer) => Work::Erase { customer },
         ItemKey::Order { .. } | ItemKey::Ledger { .. } => Work::Buyer,
@@ -109,6 +114,8 @@ enum Outcome {
 
 pub struct Events {
     store: Arc<dyn Store>,
+    /// The search index's writes: the store's, unless a test hands another.
+    index: Arc<dyn SearchIndexStore>,
     mailer: Arc<dyn Mailer>,
     publisher: Arc<dyn Publisher>,
 }
@@ -131,7 +138,14 @@ impl Pending {
 
 impl Events {
     pub fn new(store: Arc<dyn Store>, mailer: Arc<dyn Mailer>, publisher: Arc<dyn Publisher>) -> Self {
-        Self { store, mailer, publisher }
+        let index: Arc<dyn SearchIndexStore> = store.clone();
+        Self { store, index, mailer, publisher }
+    }
+
+    /// The same, with the search index written to `index`.
+    pub fn with_index(mut self, index: Arc<dyn SearchIndexStore>) -> Self {
+        self.index = index;
+        self
     }
 
     /// The production wiring: the table named by `TABLE_NAME` (default
@@ -195,8 +209,29 @@ impl Events {
     /// before a mail is sent, and at the end: a record counts as done only
     /// once the events of the records before it are on the bus.
     pub async fn handle_until(&self, event: Event, deadline: SystemTime) -> DynamoDbEventResponse {
-        let until = Instant::now() + budget(deadline, SystemTime::now());
+        // The search index is written beside the rest of the batch, so that
+        // mail and erasures never wait on it; a record is done once both
+        // are, and the first record either failed on is delivered again.
+        let (delivered, relisted) =
+            tokio::join!(self.deliver(&event, deadline), self.relist_batch(&event.records, deadline));
+        let failed = match (delivered, relisted) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let mut response = DynamoDbEventResponse::default();
+        if let Some(at) = failed {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = event.records.get(at).and_then(|r| r.change.sequence_number.clone());
+            response.batch_item_failures.push(failure);
+            tracing::warn!(records = event.records.len(), done = at, "batch stopped at a record to deliver again");
+        }
+        response
+    }
+
+    /// The batch's mail, events and erasures, in order: the index of the
+    /// first record that failed, if any.
+    async fn deliver(&self, event: &Event, deadline: SystemTime) -> Option<usize> {
+        let until = Instant::now() + budget(deadline, SystemTime::now());
         let mut pending = Pending::default();
         let mut failed: Option<usize> = None;
         for (i, record) in event.records.iter().enumerate() {
@@ -213,7 +248,7 @@ impl Events {
                     }
                     None
                 }
-                Work::Customer => {
+                Work::Customer { .. } => {
                     readable(record, customer_events::customer_event(record)).map(|e| (subject_of(&e, None), e))
                 }
                 Work::Erase { customer } => {
@@ -258,13 +293,7 @@ impl Events {
         if failed.is_none() {
             failed = self.flush(&mut pending, until).await.err();
         }
-        if let Some(at) = failed {
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = event.records.get(at).and_then(|r| r.change.sequence_number.clone());
-            response.batch_item_failures.push(failure);
-            tracing::warn!(records = event.records.len(), done = at, "batch stopped at a record to deliver again");
-        }
-        response
+        failed
     }
 
     /// The event of a newsletter record, with the customer that owns the
@@ -392,6 +421,58 @@ impl Events {
 }
 
 impl Events {
+    /// Moves each customer whose profile the batch changed in the search
+    /// index, from its state before its first record to its state after
+    /// its last (a few customers side by side): the index of the first
+    /// record of a customer whose writes failed, to deliver again from (the
+    /// writes are safe to repeat).
+    async fn relist_batch(&self, records: &[EventRecord], deadline: SystemTime) -> Option<usize> {
+        use futures::stream::StreamExt;
+        let until = Instant::now() + budget(deadline, SystemTime::now());
+        let changes = search_index::by_customer(records);
+        let failures: Vec<usize> = futures::stream::iter(changes)
+            .map(|change| async move {
+                let relisting = match change.relisting(records) {
+                    Ok(r) if r.is_empty() => return None,
+                    Ok(r) => r,
+                    Err(e) => {
+                        unreadable(&records[change.first], &e);
+                        return None;
+                    }
+                };
+                let customer = &change.customer;
+                // A failure is tried again here (the writes are safe to
+                // repeat) before the batch is delivered again from the
+                // customer's first record, which publishes the events after
+                // it a second time.
+                let mut attempt = 0;
+                loop {
+                    match self.index.relist(&customer.tenant, &customer.id, &relisting.add, &relisting.remove).await {
+                        Ok(()) => return None,
+                        Err(e) => match pause_before_another(attempt, until) {
+                            Some(pause) => {
+                                tracing::warn!(customer = %customer.id, error = %format!("{e:#}"), "search index not written yet: trying again");
+                                tokio::time::sleep(pause).await;
+                                attempt += 1;
+                            }
+                            None => {
+                                tracing::error!(
+                                    customer = %customer.id, error = %format!("{e:#}"),
+                                    "search index not written: left for the next delivery"
+                                );
+                                return Some(change.first);
+                            }
+                        },
+                    }
+                }
+            })
+            .buffer_unordered(RELISTING)
+            .filter_map(|failed| async move { failed })
+            .collect()
+            .await;
+        failures.into_iter().min()
+    }
+
     /// Removes what an erased customer left (its record's job): Retry when
     /// that failed or the deadline is too near (the record is delivered
     /// again; the job is safe to run again).

@@ -50,7 +50,7 @@ fn other_items_are_not_mails() {
 #[test]
 fn profiles_newsletter_subscriptions_orders_and_ledger_entries_are_customer_events_and_nothing_else_is() {
     for op in ["INSERT", "MODIFY", "REMOVE"] {
-        assert_eq!(classify(&record(op, "T#shop#C#01HZX3", "PROFILE")), Work::Customer);
+        assert!(matches!(classify(&record(op, "T#shop#C#01HZX3", "PROFILE")), Work::Customer { .. }));
         assert_eq!(
             classify(&record(op, "T#shop#NEWSLETTER#ann@example.com", "NEWSLETTER")),
             Work::Newsletter {
@@ -152,7 +152,68 @@ impl Mailer for NoMail {
     }
 }
 
-/// A store never reached: profile records need none.
+/// One relisting: the customer, the tokens added and those removed.
+type Relisted = (String, Vec<String>, Vec<String>);
+
+/// The search index's writes, kept in memory.
+#[derive(Default)]
+struct Index {
+    relisted: std::sync::Mutex<Vec<Relisted>>,
+}
+
+#[async_trait::async_trait]
+impl shared::store::SearchIndexStore for Index {
+    async fn relist(
+        &self,
+        _tenant: &shared::domain::TenantId,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> anyhow::Result<()> {
+        self.relisted.lock().expect("relisted").push((id.into(), add.to_vec(), remove.to_vec()));
+        Ok(())
+    }
+    async fn list_entries(&self, _: &shared::domain::TenantId, _: &[(String, String)]) -> anyhow::Result<()> {
+        anyhow::bail!("not written here")
+    }
+    async fn listed(
+        &self,
+        _: &shared::domain::TenantId,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: bool,
+        _: Option<&str>,
+        _: i32,
+    ) -> anyhow::Result<(Vec<String>, bool)> {
+        anyhow::bail!("not read here")
+    }
+    async fn customers_by_ids(
+        &self,
+        _: &shared::domain::TenantId,
+        _: &[String],
+    ) -> anyhow::Result<Vec<Option<shared::domain::Customer>>> {
+        anyhow::bail!("not read here")
+    }
+    async fn count_customers(&self, _: &shared::domain::TenantId, _: &str, _: &str, _: usize) -> anyhow::Result<usize> {
+        anyhow::bail!("not read here")
+    }
+    async fn reindex_checkpoint(
+        &self,
+        _: &shared::domain::TenantId,
+    ) -> anyhow::Result<shared::store::ReindexCheckpoint> {
+        anyhow::bail!("not read here")
+    }
+    async fn save_reindex_checkpoint(
+        &self,
+        _: &shared::domain::TenantId,
+        _: &shared::store::ReindexCheckpoint,
+    ) -> anyhow::Result<()> {
+        anyhow::bail!("not written here")
+    }
+}
+
+/// A store never reached: profile records need none (their index writes go to an `Index`).
 fn offline_store() -> Arc<dyn Store> {
     let conf = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
@@ -235,17 +296,44 @@ fn two_customers() -> Event {
 #[tokio::test]
 async fn events_go_out_in_record_order_and_one_call_never_holds_two_of_one_customer() {
     let bus = Arc::new(Bus::default());
-    let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone());
+    let index = Arc::new(Index::default());
+    let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone()).with_index(index.clone());
     let response = events.handle(two_customers()).await;
     assert!(response.batch_item_failures.is_empty());
     let calls = bus.calls.lock().expect("calls").clone();
     assert_eq!(calls, [vec!["e1"], vec!["e3", "e4"], vec!["e5"]]);
+    // The index: each customer once, from before its first record to after
+    // its last (created as Ann, renamed Anna: listed as Anna).
+    let mut relisted = index.relisted.lock().expect("relisted").clone();
+    relisted.sort();
+    let who: Vec<&str> = relisted.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert_eq!(who, ["a", "b"]);
+    assert!(relisted[0].1.contains(&"p:anna".to_string()) && relisted[0].2.is_empty(), "{relisted:?}");
+    assert!(relisted[1].1.contains(&"p:bob".to_string()), "{relisted:?}");
+}
+
+#[tokio::test]
+async fn a_rename_lists_what_it_adds_and_takes_off_what_it_drops_and_a_login_writes_nothing() {
+    let bus = Arc::new(Bus::default());
+    let index = Arc::new(Index::default());
+    let events = Events::new(offline_store(), Arc::new(NoMail), bus).with_index(index.clone());
+    let mut batch = two_customers();
+    batch.records = batch.records[1..3].to_vec();
+    assert!(events.handle(batch).await.batch_item_failures.is_empty());
+    let relisted = index.relisted.lock().expect("relisted").clone();
+    assert_eq!(relisted, [("a".to_string(), vec!["g:nna".to_string(), "p:anna".into()], vec![])]);
+    let mut login = two_customers();
+    login.records = login.records[1..2].to_vec();
+    let index = Arc::new(Index::default());
+    let events = Events::new(offline_store(), Arc::new(NoMail), Arc::new(Bus::default())).with_index(index.clone());
+    assert!(events.handle(login).await.batch_item_failures.is_empty());
+    assert!(index.relisted.lock().expect("relisted").is_empty(), "a login changes no token");
 }
 
 #[tokio::test]
 async fn an_event_the_bus_refuses_fails_the_batch_from_its_record() {
     let bus = Arc::new(Bus { refuse: Some((1, 1)), ..Default::default() });
-    let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone());
+    let events = Events::new(offline_store(), Arc::new(NoMail), bus.clone()).with_index(Arc::new(Index::default()));
     // Time for one attempt only (none is made with less than RESERVE left).
     let deadline = SystemTime::now() + RESERVE + Duration::from_millis(400);
     let response = events.handle_until(two_customers(), deadline).await;

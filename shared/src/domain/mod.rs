@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod profile_update;
 pub mod promotions;
 pub mod search;
+pub mod search_index;
 pub mod search_query;
 pub mod session;
 pub mod subscriptions;

@@ -2,6 +2,7 @@
 //! one place, whether the store narrows the candidates by key or not.
 
 use super::customer::{Customer, CustomerStatus};
+use super::search_index::{contains_folded, fold, Searchable};
 use super::values::Email;
 use chrono::{DateTime, Utc};
 
@@ -21,11 +22,11 @@ pub struct CustomerFilter {
     pub created_to: Option<DateTime<Utc>>,
 }
 
-/// Case-insensitive match of `text` against `pattern`, where `%` matches
+/// Match of `text` against `pattern`, case and accents aside,, where `%` matches
 /// any run of characters (possibly empty) and everything else itself.
 pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let pattern = pattern.to_lowercase();
-    let text = text.to_lowercase();
+    let pattern = fold(pattern.trim());
+    let text = fold(text);
     let parts: Vec<&str> = pattern.split('%').collect();
     if parts.len() == 1 {
         return pattern == text;
@@ -44,16 +45,6 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     rest.ends_with(last)
 }
 
-/// Whether `needle` occurs in `haystack`, compared as `fold` does (case and
-/// Unicode compatibility forms aside).
-fn contains_ci(haystack: Option<&str>, needle: &str) -> bool {
-    haystack.is_some_and(|h| super::values::fold(h).contains(&super::values::fold(needle)))
-}
-
-fn digits(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_digit()).collect()
-}
-
 impl CustomerFilter {
     /// The exact reference, when the pattern has no wildcard: then a key lookup serves it.
     pub fn exact_reference(&self) -> Option<&str> {
@@ -61,22 +52,26 @@ impl CustomerFilter {
     }
 
     pub fn matches(&self, c: &Customer) -> bool {
-        let full_name = format!("{} {}", c.first_name.as_deref().unwrap_or(""), c.last_name.as_deref().unwrap_or(""));
-        let phones = [c.phone_number.as_ref(), c.cell_phone_number.as_ref()];
+        self.matches_searchable(c, &Searchable::of(c))
+    }
+
+    /// `matches`, with the customer already read for search: the contains
+    /// filters ignore case and accents, and a phone's digits are compared
+    /// in its international and its national form.
+    pub(super) fn matches_searchable(&self, c: &Customer, s: &Searchable) -> bool {
         self.email.as_ref().is_none_or(|e| e.normalized() == c.email.normalized())
-            && self.email_contains.as_deref().is_none_or(|n| contains_ci(Some(c.email.as_str()), n))
-            && self.name_contains.as_deref().is_none_or(|n| contains_ci(Some(full_name.trim()), n))
+            && self.email_contains.as_deref().is_none_or(|n| contains_folded(std::iter::once(s.email_text()), n))
+            && self.name_contains.as_deref().is_none_or(|n| contains_folded(std::iter::once(s.name_text()), n))
             && self.phone_contains.as_deref().is_none_or(|n| {
-                let n = digits(n);
-                !n.is_empty() && phones.iter().flatten().any(|p| digits(p.as_str()).contains(&n))
+                let n: String = n.chars().filter(char::is_ascii_digit).collect();
+                !n.is_empty() && s.phone_digits().iter().any(|p| p.contains(&n))
             })
             && self.reference.as_deref().is_none_or(|r| c.reference.as_deref().is_some_and(|cr| wildcard_match(r, cr)))
             && self.external_id.as_deref().is_none_or(|x| c.external_id.as_deref() == Some(x.trim()))
             && self.loyalty_id.as_deref().is_none_or(|x| c.loyalty_id.as_deref() == Some(x.trim()))
             && self.username.as_deref().is_none_or(|x| c.username.as_deref() == Some(x.trim()))
             && self.status.is_none_or(|s| c.status == s)
-            && self.created_from.is_none_or(|f| c.created_at >= f)
-            && self.created_to.is_none_or(|t| c.created_at <= t)
+            && s.created_between(self.created_from, self.created_to)
     }
 }
 

@@ -203,6 +203,18 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The digits of the number as dialled at home (`030901820` for
+    /// `+4930901820`): what search also finds it by. Empty if the stored
+    /// number no longer reads (it always does: it was parsed to be stored).
+    pub fn national_digits(&self) -> String {
+        phonenumber::parse(None, &self.0)
+            .map(|n| n.format().mode(phonenumber::Mode::National).to_string())
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect()
+    }
 }
 
 /// A phone number as printed on an address label (an address's phone,

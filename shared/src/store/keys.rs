@@ -113,6 +113,23 @@ pub fn outbox(id: &str) -> String {
     format!("{OUTBOX}{id}")
 }
 
+/// The search index's list of customers under `token` (`IX#<t>#<token>`,
+/// sort key the customer id). Its own root, not `T#`: the events
+/// function's stream filter passes `T#` and `OUTBOX#` items only, so the
+/// index's own writes never invoke it.
+pub fn search_list(t: &TenantId, token: &str) -> String {
+    format!("{SEARCH_INDEX}{}#{token}", t.as_str())
+}
+
+/// The root of every search index item.
+pub const SEARCH_INDEX: &str = "IX#";
+
+/// Where a tenant's reindex got to: partition `IX#<t>`, sort key `REINDEX`.
+pub fn reindex_checkpoint(t: &TenantId) -> String {
+    format!("{SEARCH_INDEX}{}", t.as_str())
+}
+pub const REINDEX: &str = "REINDEX";
+
 pub fn customer(t: &TenantId, id: &str) -> String {
     format!("T#{}#C#{id}", t.as_str())
 }

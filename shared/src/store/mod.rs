@@ -34,6 +34,7 @@ pub trait Store:
     + PromotionStore
     + ContractStore
     + WishlistStore
+    + SearchIndexStore
 {
 }
 
@@ -52,5 +53,6 @@ impl<T> Store for T where
         + PromotionStore
         + ContractStore
         + WishlistStore
+        + SearchIndexStore
 {
 }

@@ -25,6 +25,20 @@ pub fn item_key(keys: &Image) -> ItemKey {
     }
 }
 
+/// The partition key prefixes of the records the `events` function is
+/// invoked with: the event source mapping's filter in template.yaml, and
+/// the local relay's. The search index (`IX#`) is written from the stream
+/// and never read back from it.
+pub const RELAYED_PREFIXES: [&str; 2] = ["T#", "OUTBOX#"];
+
+/// Whether a record with these `keys` passes the stream's filter.
+pub fn relayed(keys: &Image) -> bool {
+    match keys.get(PARTITION_KEY) {
+        Some(serde_dynamo::AttributeValue::S(pk)) => RELAYED_PREFIXES.iter().any(|p| pk.starts_with(p)),
+        _ => false,
+    }
+}
+
 /// The record an image holds (`what`: "old" or "new", for the error). An
 /// empty image is an error: the stream must carry NEW_AND_OLD_IMAGES.
 pub fn decode<T: DeserializeOwned>(image: &Image, what: &str) -> anyhow::Result<T> {

@@ -83,6 +83,9 @@ impl Default for Settings {
     }
 }
 
+/// The most records one `GetRecords` call returns (DynamoDB Streams' limit).
+const READ_LIMIT: i32 = 1000;
+
 /// A shard being read.
 struct Shard {
     id: String,
@@ -374,7 +377,10 @@ impl Relay {
         let Some(iterator) = shard.iterator.take() else {
             return Polled::Closed;
         };
-        let result = self.streams.get_records().shard_iterator(&iterator).limit(self.settings.batch_size).send().await;
+        // As many records as a read gives (Lambda reads so too): the filter
+        // drops most of them (the search index's), and what passes is
+        // handed over `batch_size` at a time.
+        let result = self.streams.get_records().shard_iterator(&iterator).limit(READ_LIMIT).send().await;
         let out = match result {
             Ok(out) => out,
             Err(e) => {
@@ -412,14 +418,21 @@ impl Relay {
         for record in records {
             let sequence = record.dynamodb().and_then(|d| d.sequence_number()).map(String::from);
             match event_record(record, arn, &self.region) {
-                Ok(r) => batch.push(r),
+                // What the deployed event source mapping's filter passes.
+                Ok(r) if shared::store::stream::relayed(&r.change.keys) => batch.push(r),
+                Ok(_) => {}
                 Err(e) => tracing::error!(
                     table = %self.table, sequence_number = ?sequence, error = %format!("{e:#}"),
                     "a stream record could not be read: skipped"
                 ),
             }
         }
-        self.deliver(batch, sink).await;
+        let size = usize::try_from(self.settings.batch_size).unwrap_or(1).max(1);
+        while !batch.is_empty() {
+            let rest = batch.split_off(size.min(batch.len()));
+            self.deliver(batch, sink).await;
+            batch = rest;
+        }
         if shard.iterator.is_some() {
             Polled::Records
         } else {

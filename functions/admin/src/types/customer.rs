@@ -193,13 +193,39 @@ pub struct CustomerEdge {
     pub node: AdminCustomer,
 }
 
-/// A page of customers, oldest first.
+/// A page of customers, oldest first (newest first with `reverse`).
 #[derive(SimpleObject)]
 pub struct CustomerConnection {
     /// The customers of this page.
     pub edges: Vec<CustomerEdge>,
     /// Whether another page follows, and the cursor to ask for it with.
     pub page_info: PageInfo,
+}
+
+/// How many customers match: exact, or past 10,000 at least that many.
+#[derive(SimpleObject)]
+pub struct Count {
+    /// The number counted: exact, or (with `AT_LEAST`) a floor.
+    pub count: i32,
+    /// Whether `count` is exact.
+    pub precision: CountPrecision,
+}
+
+/// Whether a count is exact.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CountPrecision {
+    /// Every match was counted.
+    Exact,
+    /// At least `count` match: past 10,000, or where a query the index cannot narrow (a one-letter word, a
+    /// contains of fewer than three characters) reached the count's read bound first.
+    AtLeast,
+}
+
+impl From<shared::services::back_office::Count> for Count {
+    fn from(c: shared::services::back_office::Count) -> Self {
+        let precision = if c.exact { CountPrecision::Exact } else { CountPrecision::AtLeast };
+        Self { count: i32::try_from(c.count).unwrap_or(i32::MAX), precision }
+    }
 }
 
 /// What an upsert or recording did.

@@ -2,6 +2,7 @@
 //! update, upsert, status, erasure. Every operation acts within the API
 //! key's tenant.
 
+mod candidates;
 mod lookup;
 mod search;
 mod upsert;
@@ -9,6 +10,7 @@ mod writes;
 
 pub(crate) use lookup::buyer_at;
 pub use lookup::{existing_at, find, Identifier};
-pub use search::search;
+pub use search::{count, search, Count, Found, Reads, SearchRequest};
+pub use search::{COUNT_CAP, COUNT_CUSTOMERS, COUNT_ENTRIES, PAGE_CUSTOMERS, PAGE_ENTRIES};
 pub use upsert::{upsert, UpsertResult};
 pub use writes::{change_tags, clear_email_suppression, create, delete, set_status, update, CreateInput};

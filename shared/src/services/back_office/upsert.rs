@@ -21,11 +21,13 @@ fn identify_new(ident: &Identifier, input: &mut NewCustomerInput) -> DomainResul
     let b = &mut input.back_office;
     let (given, field) = match ident {
         Identifier::Id(id) => {
-            if ulid::Ulid::from_string(id).is_err() {
+            // Written as ids are (upper case): the listings and search are
+            // in id order, and a `created` range is a range of ids.
+            if ulid::Ulid::from_string(id).map_or(true, |u| u.to_string() != *id) {
                 return Err(DomainError::user(
                     ErrorCode::Invalid,
                     &["identifier", "customerId"],
-                    "A new customer's id must be a ULID.",
+                    "A new customer's id must be a ULID, in upper case.",
                 ));
             }
             return Ok(Some(id.clone()));

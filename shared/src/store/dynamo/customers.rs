@@ -313,9 +313,10 @@ impl CustomerStore for DynamoStore {
         tenant: &TenantId,
         from_id: &str,
         to_id: &str,
+        reverse: bool,
         limit: i32,
     ) -> anyhow::Result<(Vec<Customer>, bool)> {
-        let out = self.gsi1_range(&keys::customers_index(tenant), from_id, to_id, limit).await?;
+        let out = self.gsi1_range(&keys::customers_index(tenant), from_id, to_id, reverse, limit).await?;
         let customers = out
             .items
             .unwrap_or_default()

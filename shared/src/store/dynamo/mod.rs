@@ -15,6 +15,7 @@ mod orders;
 pub(crate) mod outbox;
 mod promotions;
 mod quotas;
+mod search_index;
 mod sessions;
 mod subscriptions;
 mod suppressions;
@@ -172,6 +173,7 @@ impl DynamoStore {
         partition: &str,
         from: &str,
         to: &str,
+        reverse: bool,
         limit: i32,
     ) -> anyhow::Result<aws_sdk_dynamodb::operation::query::QueryOutput> {
         self.client
@@ -182,6 +184,7 @@ impl DynamoStore {
             .expression_attribute_values(":p", s(partition))
             .expression_attribute_values(":from", s(from))
             .expression_attribute_values(":to", s(to))
+            .scan_index_forward(!reverse)
             .limit(limit)
             .send()
             .await
@@ -190,29 +193,34 @@ impl DynamoStore {
 
     /// Deletes items by key, 25 per request, retrying what DynamoDB leaves unprocessed.
     async fn delete_all(&self, keys: Vec<Item>) -> anyhow::Result<()> {
-        for chunk in keys.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|k| -> anyhow::Result<WriteRequest> {
-                    Ok(WriteRequest::builder()
-                        .delete_request(DeleteRequest::builder().set_key(Some(k.clone())).build()?)
-                        .build())
-                })
-                .collect::<anyhow::Result<_>>()?;
-            for attempt in 0.. {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(sdk("delete items"))?;
-                requests = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-                anyhow::ensure!(UNPROCESSED.wait_after(attempt).await, "items left undeleted after retries");
+        let requests = keys
+            .into_iter()
+            .map(|k| -> anyhow::Result<WriteRequest> {
+                Ok(WriteRequest::builder().delete_request(DeleteRequest::builder().set_key(Some(k)).build()?).build())
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        for chunk in requests.chunks(25) {
+            self.write_batch(chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
+
+    /// One `BatchWriteItem` of at most 25 requests, retrying what DynamoDB
+    /// leaves unprocessed (throttling).
+    async fn write_batch(&self, mut requests: Vec<WriteRequest>) -> anyhow::Result<()> {
+        for attempt in 0.. {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .send()
+                .await
+                .map_err(sdk("write items"))?;
+            requests = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+            if requests.is_empty() {
+                break;
             }
+            anyhow::ensure!(UNPROCESSED.wait_after(attempt).await, "items left unwritten after retries");
         }
         Ok(())
     }

@@ -84,7 +84,7 @@ impl SubscriptionStore for DynamoStore {
             Some(a) if a > lo.as_str() => format!("{a}\0"),
             _ => lo,
         };
-        let out = self.gsi1_range(&keys::newsletters_index(tenant), &from, &hi, limit).await?;
+        let out = self.gsi1_range(&keys::newsletters_index(tenant), &from, &hi, false, limit).await?;
         let mut found = Vec::new();
         for item in out.items.unwrap_or_default() {
             let position = gsi1_sort_key(&item).unwrap_or_default().to_string();

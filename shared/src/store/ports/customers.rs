@@ -96,13 +96,14 @@ pub trait CustomerStore: Send + Sync {
     async fn pending_erasures(&self) -> anyhow::Result<Vec<(TenantId, Erasure)>>;
 
     /// Up to `limit` customers of the tenant with ids in `[from_id, to_id]`,
-    /// in id (creation) order, from GSI1 (eventually consistent), and whether
-    /// more may follow (1 RT).
+    /// in id (creation) order (newest first when `reverse`), from GSI1
+    /// (eventually consistent), and whether more may follow (1 RT).
     async fn list_customers(
         &self,
         tenant: &TenantId,
         from_id: &str,
         to_id: &str,
+        reverse: bool,
         limit: i32,
     ) -> anyhow::Result<(Vec<Customer>, bool)>;
 }
