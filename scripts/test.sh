@@ -54,10 +54,10 @@ export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
 log "cargo test"
 cargo test --workspace "$@"
 # The heavy tests (thousands of customers and their index entries) run
-# alone afterwards: beside the others they would slow DynamoDB Local for
-# every test. A filtered run (with arguments) leaves them out unless it
+# afterwards, one at a time: beside the others they would slow DynamoDB
+# Local for every test. A filtered run (with arguments) leaves them out unless it
 # adds `--include-ignored`.
 if [ $# -eq 0 ]; then
   log "the heavy tests, alone"
-  cargo test -p integration-tests --test integration -- --ignored
+  cargo test -p integration-tests --test integration -- --ignored --test-threads=1
 fi
