@@ -394,6 +394,7 @@ async fn newsletter_subscriptions_need_subscription_read_and_show_the_addresss_s
 }
 
 #[tokio::test]
+#[ignore = "a race of many writes: ./scripts/test.sh runs it alone, after the others, where DynamoDB Local answers in time"]
 async fn erasing_a_customer_while_its_username_moves_leaves_no_username_taken_by_nobody() {
     // Erasure releases the guards of the version it deletes: had the
     // username moved between erasure's read and its write, the new guard
