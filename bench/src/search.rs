@@ -369,13 +369,49 @@ async fn load(
     Ok(())
 }
 
+/// What the runs of one kind measured, run by run.
+#[derive(Default)]
+struct Samples {
+    times: Vec<f64>,
+    items: Vec<usize>,
+    trips: Vec<f64>,
+    units: Vec<f64>,
+    found: Vec<f64>,
+}
+
+impl Samples {
+    /// One run: its time, what it read (from its `Reads` and the calls the
+    /// recorder saw) and what it found.
+    fn add(&mut self, started: Instant, reads: bo::Reads, recorder: &Recorder, found: usize) {
+        self.times.push(started.elapsed().as_secs_f64() * 1000.0);
+        let calls = recorder.take();
+        self.items.push(reads.index_entries + reads.customers);
+        self.trips.push(calls.len() as f64);
+        self.units.push(calls.iter().map(|c| c.read_units).sum::<f64>());
+        self.found.push(found as f64);
+    }
+
+    fn summary(&self) -> Measured {
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        Measured {
+            p50: percentile(&self.times, 50.0),
+            p99: percentile(&self.times, 99.0),
+            items: mean(&self.items.iter().map(|&i| i as f64).collect::<Vec<_>>()),
+            items_max: self.items.iter().copied().max().unwrap_or(0),
+            round_trips: mean(&self.trips),
+            read_units: mean(&self.units),
+            found: mean(&self.found),
+        }
+    }
+}
+
 async fn measure(
     svc: &Services,
     tenant: &TenantId,
     recorder: &Recorder,
     runs: &[(Option<String>, CustomerFilter)],
 ) -> anyhow::Result<Measured> {
-    let (mut times, mut items, mut trips, mut units, mut found) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut samples = Samples::default();
     for (query, filter) in runs {
         recorder.take();
         let started = Instant::now();
@@ -383,23 +419,9 @@ async fn measure(
         let f = bo::search(svc, tenant, request, 50, None)
             .await
             .map_err(|e| anyhow::anyhow!("{query:?} {filter:?}: {e:?}"))?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        let calls = recorder.take();
-        items.push(f.reads.index_entries + f.reads.customers);
-        trips.push(calls.len() as f64);
-        units.push(calls.iter().map(|c| c.read_units).sum::<f64>());
-        found.push(f.page.items.len() as f64);
+        samples.add(started, f.reads, recorder, f.page.items.len());
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    Ok(Measured {
-        p50: percentile(&times, 50.0),
-        p99: percentile(&times, 99.0),
-        items: mean(&items.iter().map(|&i| i as f64).collect::<Vec<_>>()),
-        items_max: items.iter().copied().max().unwrap_or(0),
-        round_trips: mean(&trips),
-        read_units: mean(&units),
-        found: mean(&found),
-    })
+    Ok(samples.summary())
 }
 
 async fn measure_counts(
@@ -408,29 +430,15 @@ async fn measure_counts(
     recorder: &Recorder,
     runs: &[String],
 ) -> anyhow::Result<Measured> {
-    let (mut times, mut items, mut trips, mut units, mut found) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut samples = Samples::default();
     for query in runs {
         recorder.take();
         let started = Instant::now();
         let request = SearchRequest { query: Some(query), filter: CustomerFilter::default(), reverse: false };
         let c = bo::count(svc, tenant, request).await.map_err(|e| anyhow::anyhow!("{query}: {e:?}"))?;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        let calls = recorder.take();
-        items.push(c.reads.index_entries + c.reads.customers);
-        trips.push(calls.len() as f64);
-        units.push(calls.iter().map(|c| c.read_units).sum::<f64>());
-        found.push(c.count as f64);
+        samples.add(started, c.reads, recorder, c.count);
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    Ok(Measured {
-        p50: percentile(&times, 50.0),
-        p99: percentile(&times, 99.0),
-        items: mean(&items.iter().map(|&i| i as f64).collect::<Vec<_>>()),
-        items_max: items.iter().copied().max().unwrap_or(0),
-        round_trips: mean(&trips),
-        read_units: mean(&units),
-        found: mean(&found),
-    })
+    Ok(samples.summary())
 }
 
 /// What the full index costs per customer: entries (a write unit each, in
