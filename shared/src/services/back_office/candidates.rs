@@ -111,6 +111,14 @@ pub enum Step {
     Bound(Position),
 }
 
+/// Why a batch of candidates ended early.
+#[derive(Debug, PartialEq, Eq)]
+pub enum End {
+    Exhausted,
+    /// The read bound, at this position.
+    Bound(Position),
+}
+
 /// The candidates of a plan's sources, and what reading them cost.
 pub struct Candidates {
     tenant: TenantId,
@@ -246,6 +254,19 @@ impl Candidates {
             self.skip_all(&target);
             self.target = Some(target);
         }
+    }
+
+    /// Up to `n` candidates, and why there were fewer, if there were.
+    pub async fn batch(&mut self, svc: &Services, n: usize) -> anyhow::Result<(Vec<String>, Option<End>)> {
+        let mut batch = Vec::with_capacity(n);
+        while batch.len() < n {
+            match self.next(svc).await? {
+                Step::Candidate(id) => batch.push(id),
+                Step::Exhausted => return Ok((batch, Some(End::Exhausted))),
+                Step::Bound(at) => return Ok((batch, Some(End::Bound(at)))),
+            }
+        }
+        Ok((batch, None))
     }
 
     fn skip_all(&mut self, target: &Position) {

@@ -14,7 +14,7 @@
 //! reaches the bound before it is full ends early, with `hasNextPage` and an
 //! `endCursor` that goes on from where it stopped.
 
-use super::candidates::{Candidates, Position, Span, Step};
+use super::candidates::{Candidates, End, Position, Span};
 use super::lookup::{find, Identifier};
 use crate::domain::search_index::{matches, plan, Plan};
 use crate::domain::search_query::{parse, SearchQuery};
@@ -215,25 +215,15 @@ pub async fn search(
                 resume = candidates.position().cloned();
                 break;
             }
-            let mut batch = Vec::with_capacity(wanted);
-            let mut stop = None;
-            while batch.len() < wanted {
-                match candidates.next(svc).await? {
-                    Step::Candidate(id) => batch.push(id),
-                    Step::Exhausted => {
-                        stop = Some(None);
-                        break;
-                    }
-                    Step::Bound(at) => {
-                        stop = Some(Some(at));
-                        break;
-                    }
-                }
-            }
+            let (batch, end) = candidates.batch(svc, wanted).await?;
             matched.extend(p.check(svc, tenant, &batch, &mut reads).await?);
-            if let Some(at) = stop {
-                resume = at;
-                break;
+            match end {
+                None => {}
+                Some(End::Exhausted) => break,
+                Some(End::Bound(at)) => {
+                    resume = Some(at);
+                    break;
+                }
             }
         }
         reads.index_entries = candidates.entries_read;
@@ -321,32 +311,18 @@ pub async fn count(svc: &Services, tenant: &TenantId, request: SearchRequest<'_>
     let mut candidates = Candidates::new(tenant, p.span.clone(), &p.plan.sources, None, COUNT_ENTRIES);
     let mut counted = 0usize;
     let mut bounded = false;
-    'count: while counted <= COUNT_CAP {
+    while counted <= COUNT_CAP {
         // Customers to check are read four batches side by side.
         let room = if p.plan.exact { 4 * BATCH } else { (COUNT_CUSTOMERS - reads.customers).min(4 * BATCH) };
         if room == 0 {
             bounded = true;
             break;
         }
-        let mut batch = Vec::with_capacity(room);
-        let mut stop = None;
-        while batch.len() < room {
-            match candidates.next(svc).await? {
-                Step::Candidate(id) => batch.push(id),
-                Step::Exhausted => {
-                    stop = Some(false);
-                    break;
-                }
-                Step::Bound(_) => {
-                    stop = Some(true);
-                    break;
-                }
-            }
-        }
+        let (batch, end) = candidates.batch(svc, room).await?;
         counted += if p.plan.exact { batch.len() } else { p.check(svc, tenant, &batch, &mut reads).await?.len() };
-        if let Some(bound) = stop {
-            bounded = bound;
-            break 'count;
+        if let Some(end) = end {
+            bounded = matches!(end, End::Bound(_));
+            break;
         }
     }
     reads.index_entries = candidates.entries_read;
