@@ -47,6 +47,7 @@ SES_PORT=$(free_port)
 MOTO_PORT=$(free_port)
 log "starting DynamoDB Local on :$DDB_PORT, the SES emulator on :$SES_PORT and moto on :$MOTO_PORT"
 start_dynamodb "$DDB_PORT"
+DDB_PID=${PIDS[-1]}
 start_ses "$SES_PORT"
 start_moto "$MOTO_PORT"
 export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
@@ -57,7 +58,13 @@ cargo test --workspace "$@"
 # afterwards, one at a time: beside the others they would slow DynamoDB
 # Local for every test. A filtered run (with arguments) leaves them out unless it
 # adds `--include-ignored`.
+# They get a DynamoDB Local of their own: the suite leaves hundreds of
+# tables and their streams in the first one, which slows it down.
 if [ $# -eq 0 ]; then
-  log "the heavy tests, alone"
+  kill "$DDB_PID" 2>/dev/null || true
+  DDB_PORT=$(free_port)
+  log "the heavy tests, alone, on a fresh DynamoDB Local on :$DDB_PORT"
+  start_dynamodb "$DDB_PORT"
+  export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
   cargo test -p integration-tests --test integration -- --ignored --test-threads=1
 fi
