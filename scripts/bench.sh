@@ -14,6 +14,32 @@ ensure_node_packages
 
 ensure_cargo_lambda
 export_release_codegen
+
+# `./scripts/bench.sh search`: the search section alone (10,000 and then
+# 100,000 customers in DynamoDB Local), put in place of BENCHMARKS.md's.
+if [ "${1:-}" = search ]; then
+  log "release build of the bench"
+  cargo lambda build --release --quiet --bin customer-bench
+  export STACK_LOG_DIR="$ROOT/target/stack-logs"
+  mkdir -p "$STACK_LOG_DIR"
+  trap stop_stack EXIT
+  DDB_PORT=$(free_port)
+  start_dynamodb "$DDB_PORT"
+  export_local_aws "$DDB_PORT" "$(free_port)"
+  export RUST_LOG=warn
+  log "search at 10,000 and 100,000 customers"
+  "$ROOT/target/lambda/customer-bench/bootstrap" search >"$ROOT/target/bench-search.md"
+  python3 - "$ROOT/target/bench-search.md" <<'PY'
+import re, sys
+section = open(sys.argv[1]).read().strip() + "\n"
+doc = open("BENCHMARKS.md").read()
+# The section runs from its heading to the next one of its level (or the end).
+match = re.search(r"^## Search\n.*?(?=^## |\Z)", doc, flags=re.S | re.M)
+doc = doc[: match.start()] + section + "\n" + doc[match.end():] if match else doc.rstrip() + "\n\n" + section
+open("BENCHMARKS.md", "w").write(doc)
+PY
+  exit 0
+fi
 # The same build `sam build` makes (cargo lambda, release profile, x86_64),
 # so the numbers are those of the deployed packages and the two share a cache.
 log "release build of every binary with cargo lambda"

@@ -332,6 +332,27 @@ async fn a_password_change_is_a_password_change_naming_no_field() {
     s.events.assert_drained().await;
 }
 
+/// The first login under an imported hash stores the same password under
+/// the service's own hash: no password change, so no event.
+#[tokio::test]
+async fn the_rehash_of_an_imported_password_at_login_is_no_event() {
+    let s = stack().await;
+    let address = email("imported");
+    let c = s.register(&address).await;
+    let tenant = shared::domain::TenantId::default_tenant();
+    let hash = "$P$B12345678L6Lpt4BxNotVIMILOa9u81";
+    crate::support::accounts::plant_password_hash(&s.svc, &tenant, &c.id, shared::auth::HashAlgorithm::Phpass, hash)
+        .await;
+    // Planting the hash is a new password (what an import of a known
+    // customer's hash is), then the login that rehashes it is nothing.
+    assert_event(&s.events.one().await, "customer.passwordChanged", Some(&c.id), Some(1), &[]);
+    let l = login(&s.auth, &address, "JohnRipper", &[]).await;
+    assert!(codes(&l).is_empty(), "{l}");
+    let stored = s.svc.store.get_customer(&tenant, &c.id).await.unwrap().unwrap().credentials.password_hash;
+    assert!(stored.is_some_and(|h| s.svc.hasher.is_current(&h)), "rehashed");
+    s.events.assert_drained().await;
+}
+
 #[tokio::test]
 async fn deleting_the_account_is_deleted_with_no_data() {
     let s = stack().await;

@@ -99,3 +99,42 @@ async fn an_inactive_customer_is_disabled() {
         "status only after the password"
     );
 }
+
+/// A customer whose password hash an import brought logs in with its old
+/// password, in every format the imports read; the first success keeps the
+/// same password under the service's own Argon2id, and the old hash is gone.
+#[tokio::test]
+async fn an_imported_hash_logs_in_with_the_old_password_and_is_replaced_by_argon2id() {
+    use shared::auth::HashAlgorithm::*;
+    let app = app(&[]).await;
+    let svc = app.services();
+    let address = email("imported");
+    let id = register(&app, &address, &[]).await["customer"]["id"].as_str().expect("registered").to_string();
+    let tenant = shared::domain::TenantId::default_tenant();
+    let formats = [
+        (Phpass, "$P$B12345678L6Lpt4BxNotVIMILOa9u81", "JohnRipper"),
+        (Phpass, "$wp$2y$10$abcdefghijklmnopqrstuumEoo.ju1cwQjKzeYRkDL5edk3VdeiFy", "password"),
+        (Bcrypt, "$2y$10$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a", "rasmuslerdorf"),
+        (Pbkdf2Sha256, "pbkdf2_sha256$30000$seasalt$VrX+V8drCGo68wlvy6rfu8i1d1pfkdeXA4LJkRGJodY=", "lètmein"),
+        (Argon2, "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4", "password"),
+        (Magento2, "c6aad9e058f6c4b06187c06d2b69bf506a786af030f81fb6d83778422a68205e:salt:1:2", "password"),
+    ];
+    for (algorithm, value, password) in formats {
+        let planted = crate::support::accounts::plant_password_hash(svc, &tenant, &id, algorithm, value).await;
+        let wrong = login(&app, &address, &format!("{password}!"), &[]).await;
+        assert_eq!(codes(&wrong), ["INVALID_CREDENTIALS"], "{value}");
+        let stored =
+            || async { svc.store.get_customer(&tenant, &id).await.unwrap().unwrap().credentials.password_hash };
+        assert_eq!(stored().await.as_deref(), Some(planted.as_str()), "a wrong password changes nothing");
+
+        let right = login(&app, &address, password, &[]).await;
+        assert!(codes(&right).is_empty(), "{value}: {right}");
+        let now = stored().await.expect("a hash");
+        assert!(now.starts_with("$argon2id$v=19$") && svc.hasher.is_current(&now), "{value} became {now}");
+        assert_eq!(crate::support::items_mentioning(&svc.config.table_name, &planted).await, 0, "{value} is gone");
+        // The same password, under the new hash; the old session lives on.
+        assert!(codes(&login(&app, &address, password, &[]).await).is_empty(), "{value}");
+        let refreshed = gql(&app, REFRESH, json!({ "t": right["session"]["refreshToken"] }), &[]).await;
+        assert!(codes(&refreshed["data"]["refreshSession"]).is_empty(), "{refreshed}");
+    }
+}

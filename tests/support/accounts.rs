@@ -43,3 +43,28 @@ pub async fn login<E: async_graphql::Executor>(
     let resp = gql(app, LOGIN, json!({ "email": email, "password": password }), headers).await;
     resp["data"]["login"].clone()
 }
+
+/// Stores `value` (of `algorithm`) as customer `id`'s password hash, in the
+/// form the service keeps an imported hash; returns that form.
+pub async fn plant_password_hash(
+    svc: &shared::Services,
+    tenant: &shared::domain::TenantId,
+    id: &str,
+    algorithm: shared::auth::HashAlgorithm,
+    value: &str,
+) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    let stored = shared::auth::ImportedHash::parse(algorithm, value).expect("a readable hash");
+    aws_sdk_dynamodb::Client::new(&crate::aws().await)
+        .update_item()
+        .table_name(&svc.config.table_name)
+        .key("pk", A::S(shared::store::keys::customer(tenant, id)))
+        .key("sk", A::S(shared::store::keys::PROFILE.into()))
+        .update_expression("SET passwordHash = :h")
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_values(":h", A::S(stored.clone()))
+        .send()
+        .await
+        .expect("plant the hash");
+    stored
+}

@@ -1,6 +1,7 @@
 //! Argon2id hashing (run off the async executor: it is deliberately slow) and
 //! the password policy, whose strength check is zxcvbn.
 
+use super::imported_hash::ImportedHash;
 use crate::domain::{ErrorCode, UserError};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, Salt, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -119,13 +120,39 @@ impl PasswordHasher {
         Ok(phc.to_string())
     }
 
-    /// True when `password` matches `phc`. A stored hash with other parameters
-    /// still verifies (they are part of the PHC string).
-    pub async fn verify(&self, password: &str, phc: &str) -> anyhow::Result<bool> {
+    /// Whether `stored` is a hash of this hasher's own: Argon2id, version
+    /// 0x13, the configured parameters. Any other (an imported hash, or
+    /// ours under parameters since changed) is replaced on the next
+    /// successful login.
+    pub fn is_current(&self, stored: &str) -> bool {
+        PasswordHash::new(stored).is_ok_and(|parsed| {
+            parsed.algorithm == Algorithm::Argon2id.ident()
+                && parsed.version == Some(Version::V0x13.into())
+                && Params::try_from(&parsed).is_ok_and(|p| {
+                    (p.m_cost(), p.t_cost(), p.p_cost())
+                        == (self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
+                })
+        })
+    }
+
+    /// True when `password` matches `stored`: a hash of ours, or one an
+    /// import brought (`imported_hash`), checked as its system did.
+    pub async fn verify(&self, password: &str, stored: &str) -> anyhow::Result<bool> {
+        if !self.is_current(stored) {
+            let imported = ImportedHash::read(stored).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+            let owned = password.to_owned();
+            // Never faster than an unknown address (which spends one Argon2
+            // hash): an old format's quick check (phpass, a SHA-256) would
+            // otherwise tell that the account exists.
+            let (right, floor) =
+                tokio::join!(tokio::task::spawn_blocking(move || imported.verify(&owned)), self.verify_dummy(password));
+            floor?;
+            return Ok(right?);
+        }
         fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
             anyhow::anyhow!("stored hash unreadable: {e}")
         }
-        let parsed = PasswordHash::new(phc).map_err(unreadable)?;
+        let parsed = PasswordHash::new(stored).map_err(unreadable)?;
         let expected = parsed.hash.ok_or_else(|| anyhow::anyhow!("stored hash has no output"))?;
         let algorithm = Algorithm::try_from(parsed.algorithm).map_err(unreadable)?;
         let version = parsed.version.map(Version::try_from).transpose().map_err(unreadable)?.unwrap_or_default();

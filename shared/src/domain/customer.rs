@@ -325,6 +325,31 @@ pub struct Credentials {
     /// write that leaves the email verified, and writes it itself (a set).
     #[serde(default, skip_serializing)]
     pub proven_emails: std::collections::BTreeSet<String>,
+    /// Set only by a rehash (the same password under the service's own
+    /// hash, replacing an imported one): the fingerprint of the hash it
+    /// replaced, which tells the stream that the password did not change.
+    #[serde(default, skip_serializing)]
+    pub rehashed_from: Option<String>,
+}
+
+impl Credentials {
+    /// A short fingerprint of a password hash: names the hash a rehash
+    /// replaced without keeping it (the point of the rehash is that the
+    /// old hash goes).
+    pub fn fingerprint(hash: &str) -> String {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(hash.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether going from `old` to `self` changed the password: a new
+    /// hash, unless it is the rehash of `old`'s.
+    pub fn password_changed_since(&self, old: &Credentials) -> bool {
+        if self.password_hash == old.password_hash {
+            return false;
+        }
+        let rehash = old.password_hash.as_deref().map(Self::fingerprint);
+        rehash.is_none() || self.rehashed_from != rehash
+    }
 }
 
 /// A customer together with its credentials, as the store keeps them.

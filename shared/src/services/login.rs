@@ -157,8 +157,8 @@ pub async fn login(svc: &Services, tenant: &TenantId, email: &str, password: &st
     let attempt = PasswordAttempt::reserve(svc, tenant, &email_key).await?;
     let owner = svc.store.customer_id_by(tenant, UniqueKey::Email, email_key.as_str()).await?;
     let record = svc.store.get_customer(tenant, owner.as_deref().unwrap_or(NO_CUSTOMER)).await?;
-    let phc = record.as_ref().and_then(|r| r.credentials.password_hash.as_deref());
-    let attempt = attempt.check(svc, phc, password, invalid_credentials).await?;
+    let phc = record.as_ref().and_then(|r| r.credentials.password_hash.clone());
+    let attempt = attempt.check(svc, phc.as_deref(), password, invalid_credentials).await?;
     let Some(record) = record else { return Err(invalid_credentials()) };
     if record.customer.status == CustomerStatus::Inactive {
         attempt.succeeded(svc, tenant).await?;
@@ -166,14 +166,36 @@ pub async fn login(svc: &Services, tenant: &TenantId, email: &str, password: &st
     }
     let now = svc.clock.now();
     let (session, tokens) = new_session(svc, tenant, &record.customer.id, record.credentials.token_version, now)?;
-    // Both writes at once: one round trip of latency.
-    let (opened, cleared) = tokio::join!(svc.store.record_login(tenant, &session, now), attempt.succeeded(svc, tenant));
+    // The writes at once: one round trip of latency.
+    let (opened, cleared, ()) = tokio::join!(
+        svc.store.record_login(tenant, &session, now),
+        attempt.succeeded(svc, tenant),
+        rehash(svc, tenant, &record.customer.id, phc.as_deref(), password)
+    );
     opened?;
     cleared?;
     tracing::info!(customer = %record.customer.id, session = %session.id, "logged in");
     let mut customer = record.customer;
     customer.last_login_at = Some(now);
     Ok(LoggedIn { customer, session: tokens })
+}
+
+/// After a successful login with a hash that is not the service's own
+/// (an imported one, or ours under parameters since changed), stores the
+/// same password under the current Argon2id (first login only: 1 RT). A
+/// failure leaves the old hash, which still works; the login goes on.
+async fn rehash(svc: &Services, tenant: &TenantId, customer_id: &str, stored: Option<&str>, password: &str) {
+    let Some(old) = stored.filter(|h| !svc.hasher.is_current(h)) else { return };
+    let new = match svc.hasher.hash(password).await {
+        Ok(new) => new,
+        Err(e) => return tracing::warn!(customer = customer_id, error = %e, "rehash failed; the old hash stays"),
+    };
+    match svc.store.rehash_password(tenant, customer_id, old, &new).await {
+        Ok(()) => tracing::info!(customer = customer_id, "password rehashed with the current parameters"),
+        // Changed meanwhile: the new password is hashed as it should be.
+        Err(WriteError::Conflict) => {}
+        Err(e) => tracing::warn!(customer = customer_id, error = %e, "rehash failed; the old hash stays"),
+    }
 }
 
 fn token_invalid(field: &str) -> DomainError {

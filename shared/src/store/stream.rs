@@ -48,12 +48,13 @@ pub fn decode<T: DeserializeOwned>(image: &Image, what: &str) -> anyhow::Result<
     serde_dynamo::from_item(image.clone()).with_context(|| format!("the {what} image"))
 }
 
-/// Whether a customer item's password hash differs between its `old` and
-/// `new` images (the credentials are stored beside the profile).
+/// Whether a customer item's password changed between its `old` and `new`
+/// images (the credentials are stored beside the profile); a rehash of the
+/// same password is no change.
 pub fn password_changed(old: &Image, new: &Image) -> anyhow::Result<bool> {
     let old: Credentials = decode(old, "old")?;
     let new: Credentials = decode(new, "new")?;
-    Ok(old.password_hash != new.password_hash)
+    Ok(new.password_changed_since(&old))
 }
 
 #[cfg(test)]
@@ -83,5 +84,13 @@ mod tests {
         assert!(password_changed(&hash("a"), &none).unwrap());
         assert!(!password_changed(&none, &absent).unwrap(), "NULL and absent are both no hash");
         assert!(password_changed(&Image::default(), &hash("a")).is_err(), "no old image");
+        // A rehash names the hash it replaced: no change; a later change is one.
+        let rehashed = |h: &str, from: &str| {
+            let fp = Credentials::fingerprint(from);
+            image(&[("passwordHash", A::S(h.into())), ("tokenVersion", A::N("0".into())), ("rehashedFrom", A::S(fp))])
+        };
+        assert!(!password_changed(&hash("$P$old"), &rehashed("$argon2id$new", "$P$old")).unwrap());
+        assert!(password_changed(&hash("$P$other"), &rehashed("$argon2id$new", "$P$old")).unwrap());
+        assert!(password_changed(&rehashed("$argon2id$new", "$P$old"), &rehashed("$argon2id$newer", "$P$old")).unwrap());
     }
 }

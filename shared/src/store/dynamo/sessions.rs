@@ -3,7 +3,7 @@
 
 use super::items::{customer_from_item, profile_key, purge_at, session_item, session_key, sort_key};
 use super::{n, s, sdk, time, values, DynamoStore, EXISTS, NOT_EXISTS};
-use crate::domain::{CustomerRecord, Session, TenantId, REMEMBERED_ROTATIONS};
+use crate::domain::{Credentials, CustomerRecord, Session, TenantId, REMEMBERED_ROTATIONS};
 use crate::store::{keys, table, PasswordChange, SessionStore, WriteError};
 use anyhow::Context;
 use async_trait::async_trait;
@@ -113,6 +113,31 @@ impl SessionStore for DynamoStore {
         ];
         items.extend(self.mail_puts(mails)?);
         self.transact_conditional(items, "change password").await
+    }
+
+    async fn rehash_password(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<(), WriteError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(tenant, customer_id)))
+            .update_expression("SET passwordHash = :new, rehashedFrom = :from")
+            .condition_expression("passwordHash = :old")
+            .expression_attribute_values(":new", s(new))
+            .expression_attribute_values(":old", s(old))
+            .expression_attribute_values(":from", s(Credentials::fingerprint(old)))
+            .send()
+            .await;
+        match super::condition_held(result, "rehash password")? {
+            true => Ok(()),
+            false => Err(WriteError::Conflict),
+        }
     }
 
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()> {

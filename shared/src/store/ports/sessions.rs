@@ -49,6 +49,18 @@ pub trait SessionStore: Send + Sync {
     /// `token_version` (1 RT).
     async fn change_password(&self, tenant: &TenantId, change: PasswordChange<'_>) -> Result<(), WriteError>;
 
+    /// Replaces the password hash `old` by `new`, the same password under
+    /// the service's own hash, if it is still `old` (1 RT); `Conflict` when
+    /// the password changed meanwhile. Sessions live on: the password is
+    /// the same.
+    async fn rehash_password(
+        &self,
+        tenant: &TenantId,
+        customer_id: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<(), WriteError>;
+
     /// Bumps the token version: every session and access token dies (1 RT).
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
 }
