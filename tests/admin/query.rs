@@ -299,7 +299,12 @@ async fn searching_needs_customer_read_and_the_storefront_has_no_search() {
     let other = mint(&s.b.svc, "other", &[Permission::CustomerRead]).await;
     let resp = s.b.call_with(&other, COUNT, json!({ "q": "example" })).await;
     assert_eq!(resp["data"]["customersCount"], json!({ "count": 0, "precision": "EXACT" }), "{resp}");
-    // The storefront's schema has neither field.
+    // Nor with a cursor of this tenant's pages: a cursor is a position in
+    // the caller's own tenant, nothing more.
+    let page = s.b.call_with(&reader, SEARCH, json!({ "q": "example", "first": 1 })).await;
+    let cursor = page["data"]["customers"]["pageInfo"]["endCursor"].as_str().expect("a cursor").to_string();
+    let resp = s.b.call_with(&other, SEARCH, json!({ "q": "example", "first": 50, "after": cursor })).await;
+    assert_eq!(resp["data"]["customers"]["edges"], json!([]), "{resp}");
     let storefront = account::app(s.b.svc.clone());
     for q in
         ["{ customers(query: \"anna\") { edges { node { id } } } }", "{ customersCount(query: \"anna\") { count } }"]
