@@ -350,6 +350,16 @@ async fn the_rehash_of_an_imported_password_at_login_is_no_event() {
     assert!(codes(&l).is_empty(), "{l}");
     let stored = s.svc.store.get_customer(&tenant, &c.id).await.unwrap().unwrap().credentials.password_hash;
     assert!(stored.is_some_and(|h| s.svc.hasher.is_current(&h)), "rehashed");
+    // The next event is the rename after it (the stream keeps a customer's
+    // order, so an event of the rehash would have come first) ...
+    let c = Registered { id: c.id, access: l["session"]["accessToken"].as_str().expect("a session").to_string() };
+    s.rename(&c, "Adele").await;
+    assert_event(&s.events.one().await, "customer.updated", Some(&c.id), Some(2), &["firstName"]);
+    // ... and a real change after the rehash is one.
+    let q = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { userErrors { code } } }";
+    let r = s.account(&c, q, json!({ "c": "JohnRipper", "n": NEW_PASSWORD })).await;
+    assert!(codes(&r["data"]["changePassword"]).is_empty(), "{r}");
+    assert_event(&s.events.one().await, "customer.passwordChanged", Some(&c.id), Some(3), &[]);
     s.events.assert_drained().await;
 }
 

@@ -245,9 +245,7 @@ fn kinds() -> Vec<Kind> {
             let since = (c.created_at - chrono::Duration::days(180)).date_naive();
             (Some(format!("tag:{tag} status:active created:>={since}")), CustomerFilter::default())
         }),
-        ("OR (two surnames)", |c, d| {
-            (Some(format!("{} OR {}", word_of(c), word_of(d))), CustomerFilter::default())
-        }),
+        ("OR (two surnames)", |c, d| (Some(format!("{} OR {}", word_of(c), word_of(d))), CustomerFilter::default())),
     ]
 }
 

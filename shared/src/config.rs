@@ -1,5 +1,6 @@
 //! Configuration, read once per cold start from the environment.
 
+use crate::auth::password::{ARGON2_MAX_ITERATIONS, ARGON2_MAX_MEMORY_KIB, ARGON2_MAX_PARALLELISM};
 use crate::domain::{
     AttributeRules, CountryCode, CurrencyCode, Earning, Email, ProfileRules, TenantId, Writer, OPEN_ATTRIBUTES,
 };
@@ -315,10 +316,15 @@ impl Config {
                 "ARGON2_MEMORY_KIB",
                 num("ARGON2_MEMORY_KIB", 19 * 1024)?,
                 8 * 1024,
-                1024 * 1024,
+                ARGON2_MAX_MEMORY_KIB,
             )?,
-            argon2_iterations: bounded("ARGON2_ITERATIONS", num("ARGON2_ITERATIONS", 2)?, 1, 20)?,
-            argon2_parallelism: bounded("ARGON2_PARALLELISM", num("ARGON2_PARALLELISM", 1)?, 1, 16)?,
+            argon2_iterations: bounded("ARGON2_ITERATIONS", num("ARGON2_ITERATIONS", 2)?, 1, ARGON2_MAX_ITERATIONS)?,
+            argon2_parallelism: bounded(
+                "ARGON2_PARALLELISM",
+                num("ARGON2_PARALLELISM", 1)?,
+                1,
+                ARGON2_MAX_PARALLELISM,
+            )?,
             limits: Limits::default(),
             open_connection_at_init: flag("OPEN_CONNECTION_AT_INIT", true)?,
         })

@@ -25,6 +25,7 @@
 //! Every format's cost is bounded when it is read: a file cannot plant a
 //! hash whose check would hold a login for minutes.
 
+use super::password::{ARGON2_MAX_ITERATIONS, ARGON2_MAX_MEMORY_KIB, ARGON2_MAX_PARALLELISM};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use md5::{Digest as _, Md5};
@@ -41,14 +42,17 @@ pub enum HashAlgorithm {
     Magento2,
 }
 
-/// The most work a hash may ask for, per format.
+/// The most work a hash may ask for, per format: a few times what each
+/// system writes by default, so that no hash holds a login for long.
 pub const BCRYPT_MAX_COST: u32 = 14;
 pub const PBKDF2_MAX_ITERATIONS: u32 = 2_000_000;
 /// phpass counts in powers of two (WordPress writes 2^13, phpBB 2^11).
-pub const PHPASS_MAX_LOG2: u32 = 18;
-pub const ARGON2_MAX_MEMORY_KIB: u32 = 256 * 1024;
-pub const ARGON2_MAX_PASSES: u32 = 10;
-pub const ARGON2_MAX_LANES: u32 = 16;
+pub const PHPASS_MAX_LOG2: u32 = 16;
+/// An imported Argon2 hash's memory times passes, in KiB (PHP's default is
+/// 64 MiB × 4, Django's 100 MiB × 2, Magento's 64 MiB × 2). A stored
+/// hash is read within the service's own bounds (`ARGON2_*` settings: its
+/// hashes under earlier settings); an import is held to this.
+pub const IMPORT_ARGON2_MAX_WORK_KIB: u64 = 512 * 1024;
 
 /// Magento writes this prefix nowhere: it marks its `hash:salt:versions`
 /// triple in storage, where every other format names itself.
@@ -118,11 +122,45 @@ impl ImportedHash {
         };
         // WordPress's own check accepts plain bcrypt too (its newest hashes
         // can be either form), so a PHPASS column may hold both.
-        if family == algorithm || (algorithm == HashAlgorithm::Phpass && family == HashAlgorithm::Bcrypt) {
-            Ok(stored)
-        } else {
-            Err(format!("This is not a {} hash.", algorithm_name(algorithm)))
+        if family != algorithm && !(algorithm == HashAlgorithm::Phpass && family == HashAlgorithm::Bcrypt) {
+            return Err(format!("This is not a {} hash.", algorithm_name(algorithm)));
         }
+        read.within_import_bounds()?;
+        Ok(stored)
+    }
+
+    /// An import's hash asks for at most `IMPORT_ARGON2_MAX_WORK_KIB` of
+    /// Argon2 work, and a Magento chain holds one Argon2 step at most.
+    fn within_import_bounds(&self) -> Result<(), String> {
+        let too_much = || {
+            format!("The Argon2 parameters ask for too much work (memory times passes at most {IMPORT_ARGON2_MAX_WORK_KIB} KiB).")
+        };
+        match self {
+            Self::Argon2(phc) => {
+                let params = argon2_params(phc)?.argon.params().clone();
+                let work = u64::from(params.m_cost()) * u64::from(params.t_cost());
+                if work > IMPORT_ARGON2_MAX_WORK_KIB {
+                    return Err(too_much());
+                }
+            }
+            Self::Magento2 { steps, .. } => {
+                let argon: Vec<u64> = steps
+                    .iter()
+                    .filter_map(|s| match s {
+                        MagentoStep::Argon2id { ops, memory, .. } => Some(u64::from(*ops) * u64::from(*memory / 1024)),
+                        _ => None,
+                    })
+                    .collect();
+                if argon.len() > 1 {
+                    return Err("A Magento hash chain holds one Argon2 step at most.".into());
+                }
+                if argon.iter().any(|&work| work > IMPORT_ARGON2_MAX_WORK_KIB) {
+                    return Err(too_much());
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Reads a stored hash; the same checks as `parse`.
@@ -156,13 +194,13 @@ impl ImportedHash {
     pub fn verify(&self, password: &str) -> bool {
         match self {
             Self::Bcrypt(hash) => bcrypt::verify(password, hash).unwrap_or(false),
-            Self::WordPress(hash) => {
+            Self::WordPress(hash) => wordpress_candidates(password).any(|password| {
                 use hmac::Mac as _;
                 let Ok(mut mac) = hmac::Hmac::<Sha384>::new_from_slice(b"wp-sha384") else { return false };
                 mac.update(password.as_bytes());
                 let pre = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
                 bcrypt::verify(pre, hash).unwrap_or(false)
-            }
+            }),
             Self::Argon2(phc) => verify_argon2(phc, password),
             Self::Pbkdf2Sha256 { iterations, salt, hash } => {
                 let mut out = vec![0; hash.len()];
@@ -171,7 +209,15 @@ impl ImportedHash {
             }
             Self::Phpass { setting, log2, expected } => {
                 // phpass refuses passwords over 4,096 bytes.
-                password.len() <= 4096 && phpass(password, setting, *log2).as_bytes().ct_eq(expected.as_bytes()).into()
+                let check = |password: &str| -> bool {
+                    password.len() <= 4096
+                        && phpass(password, setting, *log2).as_bytes().ct_eq(expected.as_bytes()).into()
+                };
+                // `$P$` is WordPress's; `$H$` phpBB's, which takes the password as typed.
+                match setting.starts_with("$P$") {
+                    true => wordpress_candidates(password).any(check),
+                    false => check(password),
+                }
             }
             Self::Magento2 { hash, salt, steps } => {
                 let mut recreated = password.to_string();
@@ -185,6 +231,14 @@ impl ImportedHash {
             }
         }
     }
+}
+
+/// The passwords WordPress may have hashed for what is typed now: its
+/// login trims the password (PHP's `trim`) before checking it, and hashed
+/// the trimmed one; the password as typed comes first.
+fn wordpress_candidates(password: &str) -> impl Iterator<Item = &str> {
+    let trimmed = password.trim_matches([' ', '\t', '\n', '\r', '\0', '\x0B']);
+    std::iter::once(password).chain((trimmed != password).then_some(trimmed))
 }
 
 fn algorithm_name(algorithm: HashAlgorithm) -> &'static str {
@@ -204,6 +258,9 @@ fn read_bcrypt(hash: &str) -> Result<(), String> {
     let [_, version, cost, rest] = parts[..] else { return Err("A bcrypt hash is $2b$<cost>$<53 characters>.".into()) };
     if !matches!(version, "2a" | "2b" | "2y") {
         return Err("A bcrypt hash starts $2a$, $2b$ or $2y$.".into());
+    }
+    if cost.len() != 2 {
+        return Err("The bcrypt cost has two digits.".into());
     }
     let cost: u32 = cost.parse().map_err(|_| "The bcrypt cost is not a number.".to_string())?;
     if !(4..=BCRYPT_MAX_COST).contains(&cost) {
@@ -234,11 +291,11 @@ fn argon2_params(phc: &str) -> Result<Argon2Check, String> {
     };
     let params = Params::try_from(&parsed).map_err(unreadable)?;
     if params.m_cost() > ARGON2_MAX_MEMORY_KIB
-        || params.t_cost() > ARGON2_MAX_PASSES
-        || params.p_cost() > ARGON2_MAX_LANES
+        || params.t_cost() > ARGON2_MAX_ITERATIONS
+        || params.p_cost() > ARGON2_MAX_PARALLELISM
     {
         return Err(format!(
-            "The Argon2 parameters ask for too much work (at most m={ARGON2_MAX_MEMORY_KIB}, t={ARGON2_MAX_PASSES}, p={ARGON2_MAX_LANES})."
+            "The Argon2 parameters ask for too much work (at most m={ARGON2_MAX_MEMORY_KIB}, t={ARGON2_MAX_ITERATIONS}, p={ARGON2_MAX_PARALLELISM})."
         ));
     }
     if !params.keyid().is_empty() || !params.data().is_empty() {
@@ -354,8 +411,8 @@ fn magento_version(version: &str) -> Result<MagentoStep, String> {
             let number = |s: &str| s.parse::<u32>().map_err(|_| unknown());
             let (length, ops, memory) = (number(length)?, number(ops)?, number(memory)?);
             if !(16..=64).contains(&length)
-                || !(1..=ARGON2_MAX_PASSES).contains(&ops)
-                || !(8 * 1024..=ARGON2_MAX_MEMORY_KIB * 1024).contains(&memory)
+                || !(1..=ARGON2_MAX_ITERATIONS).contains(&ops)
+                || !(8 * 1024..=u64::from(ARGON2_MAX_MEMORY_KIB) * 1024).contains(&u64::from(memory))
             {
                 return Err(format!("The Magento Argon2 parameters {version:?} are out of bounds."));
             }
@@ -475,6 +532,10 @@ mod tests {
         let wp_long = "$wp$2y$10$abcdefghijklmnopqrstuu6oCzk0CnlULUiKMvCxvahQ/eX9HDs6W";
         assert!(check(Phpass, wp_long, &long));
         assert!(!check(Phpass, wp_long, &long[..72]));
+        // WordPress trims what is typed at its login; phpBB does not.
+        assert!(check(Phpass, "$P$B12345678L6Lpt4BxNotVIMILOa9u81", " JohnRipper\t"));
+        assert!(check(Phpass, "$wp$2y$10$abcdefghijklmnopqrstuumEoo.ju1cwQjKzeYRkDL5edk3VdeiFy", "password "));
+        assert!(!check(Phpass, "$H$9aaaaaSXBjgypwqm.JsMssPLiS8YQ00", " test1"));
         // WordPress's check takes plain bcrypt too.
         assert!(check(Phpass, "$2y$10$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a", "rasmuslerdorf"));
     }
@@ -518,6 +579,18 @@ mod tests {
         assert!(refused(Magento2, "67a1e09bb1f83f5007dc119c14d663aa:salt:3_32_2_4294967295").contains("bounds"));
         assert!(refused(Magento2, "67a1e09bb1f83f5007dc119c14d663aa:salt").contains("Magento"));
         assert!(refused(Magento2, "67a1e09b:salt:1").contains("Magento"), "a SHA-256 is 32 bytes");
+        assert!(refused(Bcrypt, "$2y$4$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a").contains("two digits"));
+        // One login's work is bounded, not only each step's: one Argon2 step
+        // per Magento chain, and memory times passes within the import bound.
+        let two_argon = "7640855aef9cb6ffd20229601d2904a2192e372b391db8230d7faf073b393e4c:salt:2:2";
+        assert!(refused(Magento2, two_argon).contains("one Argon2 step"));
+        let heavy = "7640855aef9cb6ffd20229601d2904a2192e372b391db8230d7faf073b393e4c:salt:3_32_10_268435456";
+        assert!(refused(Magento2, heavy).contains("too much"));
+        let heavy = "$argon2id$v=19$m=262144,t=4,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4";
+        assert!(refused(Argon2, heavy).contains("too much"));
+        // The service's own hashes under earlier settings are read within
+        // the settings' bounds, not an import's.
+        assert!(ImportedHash::read(heavy).is_ok());
         // A format named wrong.
         assert!(refused(Bcrypt, "pbkdf2_sha256$30000$seasalt$VrX+V8drCGo68wlvy6rfu8i1d1pfkdeXA4LJkRGJodY=")
             .contains("not a BCRYPT"));

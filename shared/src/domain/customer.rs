@@ -326,29 +326,30 @@ pub struct Credentials {
     #[serde(default, skip_serializing)]
     pub proven_emails: std::collections::BTreeSet<String>,
     /// Set only by a rehash (the same password under the service's own
-    /// hash, replacing an imported one): the fingerprint of the hash it
-    /// replaced, which tells the stream that the password did not change.
+    /// hash, replacing an imported one): the mark of that one step
+    /// (`rehash_mark`), which tells the stream that the password did not
+    /// change. Any later change of the hash no longer matches it.
     #[serde(default, skip_serializing)]
     pub rehashed_from: Option<String>,
 }
 
 impl Credentials {
-    /// A short fingerprint of a password hash: names the hash a rehash
-    /// replaced without keeping it (the point of the rehash is that the
-    /// old hash goes).
-    pub fn fingerprint(hash: &str) -> String {
+    /// The mark of the rehash from `old` to `new`: names that step without
+    /// keeping the old hash (the point of the rehash is that it goes).
+    pub fn rehash_mark(old: &str, new: &str) -> String {
         use sha2::Digest as _;
-        sha2::Sha256::digest(hash.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+        let digest = sha2::Sha256::new().chain_update(old).chain_update([0]).chain_update(new).finalize();
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
 
     /// Whether going from `old` to `self` changed the password: a new
-    /// hash, unless it is the rehash of `old`'s.
+    /// hash, unless this very step was a rehash.
     pub fn password_changed_since(&self, old: &Credentials) -> bool {
-        if self.password_hash == old.password_hash {
-            return false;
+        match (&old.password_hash, &self.password_hash) {
+            (a, b) if a == b => false,
+            (Some(a), Some(b)) => self.rehashed_from.as_deref() != Some(Credentials::rehash_mark(a, b).as_str()),
+            _ => true,
         }
-        let rehash = old.password_hash.as_deref().map(Self::fingerprint);
-        rehash.is_none() || self.rehashed_from != rehash
     }
 }
 

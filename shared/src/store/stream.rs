@@ -84,13 +84,19 @@ mod tests {
         assert!(password_changed(&hash("a"), &none).unwrap());
         assert!(!password_changed(&none, &absent).unwrap(), "NULL and absent are both no hash");
         assert!(password_changed(&Image::default(), &hash("a")).is_err(), "no old image");
-        // A rehash names the hash it replaced: no change; a later change is one.
-        let rehashed = |h: &str, from: &str| {
-            let fp = Credentials::fingerprint(from);
-            image(&[("passwordHash", A::S(h.into())), ("tokenVersion", A::N("0".into())), ("rehashedFrom", A::S(fp))])
+        // A rehash marks its own step: no change. Any later step is one, even
+        // back to the imported hash and on (the mark stays on the item).
+        let rehashed = |from: &str, to: &str, mark: (&str, &str)| {
+            let mark = Credentials::rehash_mark(mark.0, mark.1);
+            let new =
+                [("passwordHash", A::S(to.into())), ("tokenVersion", A::N("0".into())), ("rehashedFrom", A::S(mark))];
+            (hash(from), image(&new))
         };
-        assert!(!password_changed(&hash("$P$old"), &rehashed("$argon2id$new", "$P$old")).unwrap());
-        assert!(password_changed(&hash("$P$other"), &rehashed("$argon2id$new", "$P$old")).unwrap());
-        assert!(password_changed(&rehashed("$argon2id$new", "$P$old"), &rehashed("$argon2id$newer", "$P$old")).unwrap());
+        let (a, b) = rehashed("$P$old", "$argon2id$new", ("$P$old", "$argon2id$new"));
+        assert!(!password_changed(&a, &b).unwrap());
+        let (a, b) = rehashed("$argon2id$new", "$argon2id$newer", ("$P$old", "$argon2id$new"));
+        assert!(password_changed(&a, &b).unwrap());
+        let (a, b) = rehashed("$P$old", "$argon2id$chosen", ("$P$old", "$argon2id$new"));
+        assert!(password_changed(&a, &b).unwrap(), "the imported hash planted again, then a reset");
     }
 }

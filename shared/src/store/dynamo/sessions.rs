@@ -131,7 +131,7 @@ impl SessionStore for DynamoStore {
             .condition_expression("passwordHash = :old")
             .expression_attribute_values(":new", s(new))
             .expression_attribute_values(":old", s(old))
-            .expression_attribute_values(":from", s(Credentials::fingerprint(old)))
+            .expression_attribute_values(":from", s(Credentials::rehash_mark(old, new)))
             .send()
             .await;
         match super::condition_held(result, "rehash password")? {
