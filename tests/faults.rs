@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// The services of a test over a DynamoDB Local of its own.
 async fn services_on(ddb: &Private) -> Arc<Services> {
-    let aws = crate::support::aws().await;
+    let aws = crate::support::aws_as_deployed().await;
     let conf = aws_sdk_dynamodb::config::Builder::from(&aws).endpoint_url(&ddb.endpoint).build();
     let client = aws_sdk_dynamodb::Client::from_conf(conf);
     let table = unique("faults");
@@ -119,7 +119,7 @@ async fn mails_in(endpoint: &str, address: &str) -> usize {
 #[tokio::test]
 async fn with_ses_stopped_registration_answers_at_once_the_mail_follows_and_redelivery_mails_nothing_again() {
     let ses = Private::ses().await;
-    let aws = crate::support::aws().await;
+    let aws = crate::support::aws_as_deployed().await;
     let table = unique("faults-ses");
     let ddb = aws_sdk_dynamodb::Client::new(&aws);
     shared::store::table::create_table(&ddb, &table).await.expect("create table");

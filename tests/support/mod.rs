@@ -99,7 +99,23 @@ pub fn email(name: &str) -> String {
     format!("{name}.{}@example.com", &random[16..])
 }
 
+/// The SDK configuration of the tests' services, relays and checks: the
+/// deployment's, with patient timeouts. DynamoDB Local, one process for the
+/// whole suite on a busy two-core machine, at times answers a batch write
+/// after more than the deployment's 2-second attempt timeout, which then
+/// failed tests that had nothing wrong. The fault tests, which time how a
+/// hung dependency is given up, use `aws_as_deployed`.
 pub async fn aws() -> aws_config::SdkConfig {
+    let patient = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(shared::aws::CONNECT_TIMEOUT)
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(30))
+        .build();
+    aws_as_deployed().await.to_builder().timeout_config(patient).build()
+}
+
+/// The SDK configuration exactly as a deployed function loads it.
+pub async fn aws_as_deployed() -> aws_config::SdkConfig {
     assert!(
         std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
         "run the tests through scripts/test.sh, which starts DynamoDB Local and the SES emulator"
