@@ -75,11 +75,12 @@ pub async fn sent_to(address: &str) -> Vec<SentMail> {
         .collect()
 }
 
-/// Waits briefly for the `n`-th mail to `address`: mail goes out through the
+/// Waits for the `n`-th mail to `address` (at most `STREAM_WAIT`): mail goes out through the
 /// outbox, a moment after the request (the emulator stores a mail before it
 /// answers, so after `settle` every sent mail is there).
 pub async fn nth_to(address: &str, n: usize) -> SentMail {
-    for _ in 0..50 {
+    let deadline = tokio::time::Instant::now() + super::STREAM_WAIT;
+    while tokio::time::Instant::now() < deadline {
         let mails = sent_to(address).await;
         if mails.len() >= n {
             return mails[n - 1].clone();

@@ -102,7 +102,7 @@ pub async fn unlisted(ddb: &aws_sdk_dynamodb::Client, table: &str) -> Vec<String
 pub async fn searchable(svc: &Services) {
     let ddb = aws_sdk_dynamodb::Client::new(&super::aws().await);
     let table = &svc.config.table_name;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + super::STREAM_WAIT;
     let mut done = vec![];
     loop {
         let missing = unlisted_since(&ddb, table, &mut done).await;
@@ -111,7 +111,8 @@ pub async fn searchable(svc: &Services) {
         }
         if tokio::time::Instant::now() >= deadline {
             panic!(
-                "not searchable within 30 s in table {table}: {} entries missing, e.g. {:?}",
+                "not searchable within {:?} in table {table}: {} entries missing, e.g. {:?}",
+                super::STREAM_WAIT,
                 missing.len(),
                 &missing[..missing.len().min(5)]
             );
