@@ -146,10 +146,7 @@ impl CustomerStore for DynamoStore {
                 .set_expression_attribute_values(Some(values))
                 .send()
                 .await;
-            return match super::condition_held(result, "update customer")? {
-                true => Ok(()),
-                false => Err(WriteError::Conflict),
-            };
+            return super::held_or_conflict(result, "update customer");
         }
 
         // A unique value changes: its guard moves in the same transaction.

@@ -26,6 +26,7 @@ use transactions::{failed_at, verdict, Transaction, TxError};
 mod wishlists;
 
 use super::table::{GSI1, GSI1_PARTITION_KEY, PARTITION_KEY, SORT_KEY};
+use super::WriteError;
 use crate::retry::Backoff;
 use anyhow::Context;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -107,6 +108,19 @@ where
         Ok(_) => Ok(true),
         Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => Ok(false),
         Err(e) => Err(sdk(what)(e)),
+    }
+}
+
+/// A conditional write's outcome as the ports name it: `Conflict` when its
+/// condition no longer held.
+fn held_or_conflict<O, E, R>(result: Result<O, SdkError<E, R>>, what: &'static str) -> Result<(), WriteError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match condition_held(result, what)? {
+        true => Ok(()),
+        false => Err(WriteError::Conflict),
     }
 }
 

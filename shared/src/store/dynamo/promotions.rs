@@ -35,10 +35,7 @@ impl PromotionStore for DynamoStore {
             .set_expression_attribute_values(value.map(|v| [(":rev".to_string(), v)].into()))
             .send()
             .await;
-        match super::condition_held(result, "put promotion")? {
-            true => Ok(()),
-            false => Err(WriteError::Conflict),
-        }
+        super::held_or_conflict(result, "put promotion")
     }
 
     async fn delete_promotion(&self, tenant: &TenantId, promotion_id: &str) -> anyhow::Result<bool> {

@@ -82,10 +82,7 @@ impl SessionStore for DynamoStore {
             .expression_attribute_values(":purge", purge_at(expires_at))
             .send()
             .await;
-        match super::condition_held(result, "rotate refresh token")? {
-            true => Ok(()),
-            false => Err(WriteError::Conflict),
-        }
+        super::held_or_conflict(result, "rotate refresh token")
     }
 
     async fn delete_session(&self, tenant: &TenantId, customer_id: &str, session_id: &str) -> anyhow::Result<()> {
@@ -134,10 +131,7 @@ impl SessionStore for DynamoStore {
             .expression_attribute_values(":from", s(Credentials::rehash_mark(old, new)))
             .send()
             .await;
-        match super::condition_held(result, "rehash password")? {
-            true => Ok(()),
-            false => Err(WriteError::Conflict),
-        }
+        super::held_or_conflict(result, "rehash password")
     }
 
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()> {
