@@ -66,16 +66,17 @@ pub enum ImportedHash {
     Bcrypt(String),
     /// `$wp$2y$…`: the bcrypt string after `$wp`.
     WordPress(String),
-    Argon2(String),
+    Argon2(Argon2Hash),
     Pbkdf2Sha256 {
         iterations: u32,
         salt: String,
         hash: Vec<u8>,
     },
+    /// The whole 34-character string (its first 12 are the setting:
+    /// prefix, count, salt).
     Phpass {
-        setting: String,
+        hash: String,
         log2: u32,
-        expected: String,
     },
     Magento2 {
         hash: Vec<u8>,
@@ -136,9 +137,8 @@ impl ImportedHash {
             format!("The Argon2 parameters ask for too much work (memory times passes at most {IMPORT_ARGON2_MAX_WORK_KIB} KiB).")
         };
         match self {
-            Self::Argon2(phc) => {
-                let params = argon2_params(phc)?.argon.params().clone();
-                let work = u64::from(params.m_cost()) * u64::from(params.t_cost());
+            Self::Argon2(argon) => {
+                let work = u64::from(argon.params.m_cost()) * u64::from(argon.params.t_cost());
                 if work > IMPORT_ARGON2_MAX_WORK_KIB {
                     return Err(too_much());
                 }
@@ -163,7 +163,8 @@ impl ImportedHash {
         Ok(())
     }
 
-    /// Reads a stored hash; the same checks as `parse`.
+    /// Reads a stored hash: its shape, and a work within the bounds of
+    /// the service's own settings (`parse` holds an import to less).
     pub fn read(stored: &str) -> Result<Self, String> {
         if let Some(magento) = stored.strip_prefix(MAGENTO_PREFIX) {
             return read_magento(magento);
@@ -177,8 +178,7 @@ impl ImportedHash {
             return Ok(Self::Bcrypt(stored.to_string()));
         }
         if stored.starts_with("$argon2") {
-            argon2_params(stored)?;
-            return Ok(Self::Argon2(stored.to_string()));
+            return read_argon2(stored).map(Self::Argon2);
         }
         if stored.starts_with("$P$") || stored.starts_with("$H$") {
             return read_phpass(stored);
@@ -201,20 +201,20 @@ impl ImportedHash {
                 let pre = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
                 bcrypt::verify(pre, hash).unwrap_or(false)
             }),
-            Self::Argon2(phc) => verify_argon2(phc, password),
+            Self::Argon2(argon) => argon.verify(password),
             Self::Pbkdf2Sha256 { iterations, salt, hash } => {
                 let mut out = vec![0; hash.len()];
                 pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt.as_bytes(), *iterations, &mut out);
                 out.ct_eq(hash).into()
             }
-            Self::Phpass { setting, log2, expected } => {
+            Self::Phpass { hash, log2 } => {
                 // phpass refuses passwords over 4,096 bytes.
                 let check = |password: &str| -> bool {
                     password.len() <= 4096
-                        && phpass(password, setting, *log2).as_bytes().ct_eq(expected.as_bytes()).into()
+                        && phpass(password, &hash[..12], *log2).as_bytes().ct_eq(hash.as_bytes()).into()
                 };
                 // `$P$` is WordPress's; `$H$` phpBB's, which takes the password as typed.
-                match setting.starts_with("$P$") {
+                match hash.starts_with("$P$") {
                     true => wordpress_candidates(password).any(check),
                     false => check(password),
                 }
@@ -272,15 +272,30 @@ fn read_bcrypt(hash: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// An Argon2 PHC string, read: the hasher it names, its salt and output.
-struct Argon2Check {
-    argon: Argon2<'static>,
+/// An Argon2 PHC string, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argon2Hash {
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
     salt: Vec<u8>,
     expected: Vec<u8>,
 }
 
+impl Argon2Hash {
+    /// Checked with a working memory of its own (an imported hash's memory
+    /// is not the service's, so it is not pooled).
+    fn verify(&self, password: &str) -> bool {
+        let mut out = vec![0; self.expected.len()];
+        Argon2::new(self.algorithm, self.version, self.params.clone())
+            .hash_password_into(password.as_bytes(), &self.salt, &mut out)
+            .is_ok()
+            && bool::from(out.ct_eq(&self.expected))
+    }
+}
+
 /// Reads an Argon2 PHC string, within the bounds.
-fn argon2_params(phc: &str) -> Result<Argon2Check, String> {
+fn read_argon2(phc: &str) -> Result<Argon2Hash, String> {
     let unreadable = |e: argon2::password_hash::Error| format!("The Argon2 hash is not a valid PHC string ({e}).");
     let parsed = argon2::password_hash::PasswordHash::new(phc).map_err(unreadable)?;
     let algorithm = Algorithm::try_from(parsed.algorithm).map_err(unreadable)?;
@@ -305,15 +320,7 @@ fn argon2_params(phc: &str) -> Result<Argon2Check, String> {
     let salt = parsed.salt.ok_or("The Argon2 hash has no salt.")?;
     let salt = salt.decode_b64(&mut buf).map_err(unreadable)?.to_vec();
     let hash = parsed.hash.ok_or("The Argon2 hash has no output.")?.as_bytes().to_vec();
-    Ok(Argon2Check { argon: Argon2::new(algorithm, version, params), salt, expected: hash })
-}
-
-/// An Argon2 PHC string, checked with a working memory of its own (an
-/// imported hash's memory is not the service's, so it is not pooled).
-fn verify_argon2(phc: &str, password: &str) -> bool {
-    let Ok(Argon2Check { argon, salt, expected }) = argon2_params(phc) else { return false };
-    let mut out = vec![0; expected.len()];
-    argon.hash_password_into(password.as_bytes(), &salt, &mut out).is_ok() && bool::from(out.ct_eq(&expected))
+    Ok(Argon2Hash { algorithm, version, params, salt, expected: hash })
 }
 
 /// Django's `<iterations>$<salt>$<base64>` (after `pbkdf2_sha256$`).
@@ -347,7 +354,7 @@ fn read_phpass(stored: &str) -> Result<ImportedHash, String> {
     if !(7..=PHPASS_MAX_LOG2).contains(&log2) {
         return Err(format!("The phpass count must be between 2^7 and 2^{PHPASS_MAX_LOG2}."));
     }
-    Ok(ImportedHash::Phpass { setting: stored[..12].to_string(), log2, expected: stored.to_string() })
+    Ok(ImportedHash::Phpass { hash: stored.to_string(), log2 })
 }
 
 /// phpass's `crypt_private`: the whole 34-character string it would store.

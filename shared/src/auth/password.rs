@@ -167,15 +167,13 @@ impl PasswordHasher {
         fn unreadable(e: impl std::fmt::Display) -> anyhow::Error {
             anyhow::anyhow!("stored hash unreadable: {e}")
         }
+        // Current: Argon2id, version 0x13 and this hasher's parameters.
         let parsed = PasswordHash::new(stored).map_err(unreadable)?;
         let expected = parsed.hash.ok_or_else(|| anyhow::anyhow!("stored hash has no output"))?;
-        let algorithm = Algorithm::try_from(parsed.algorithm).map_err(unreadable)?;
-        let version = parsed.version.map(Version::try_from).transpose().map_err(unreadable)?.unwrap_or_default();
-        let params = Params::try_from(&parsed).map_err(unreadable)?;
         let mut salt_bytes = [0; Salt::MAX_LENGTH];
         let salt = parsed.salt.ok_or_else(|| anyhow::anyhow!("stored hash has no salt"))?;
         let raw_salt = salt.decode_b64(&mut salt_bytes).map_err(unreadable)?.to_vec();
-        let argon = Argon2::new(algorithm, version, params);
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
         let output = self.run(argon, password.to_owned(), raw_salt, expected.len()).await?;
         // Output's equality is constant-time.
         Ok(Output::new(&output).map_err(unreadable)? == expected)

@@ -327,16 +327,16 @@ pub struct Credentials {
     pub proven_emails: std::collections::BTreeSet<String>,
     /// Set only by a rehash (the same password under the service's own
     /// hash, replacing an imported one): the mark of that one step
-    /// (`rehash_mark`), which tells the stream that the password did not
+    /// (`rehash_mark_of`), which tells the stream that the password did not
     /// change. Any later change of the hash no longer matches it.
     #[serde(default, skip_serializing)]
-    pub rehashed_from: Option<String>,
+    pub rehash_mark: Option<String>,
 }
 
 impl Credentials {
     /// The mark of the rehash from `old` to `new`: names that step without
     /// keeping the old hash (the point of the rehash is that it goes).
-    pub fn rehash_mark(old: &str, new: &str) -> String {
+    pub fn rehash_mark_of(old: &str, new: &str) -> String {
         use sha2::Digest as _;
         let digest = sha2::Sha256::new().chain_update(old).chain_update([0]).chain_update(new).finalize();
         digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
@@ -347,7 +347,7 @@ impl Credentials {
     pub fn password_changed_since(&self, old: &Credentials) -> bool {
         match (&old.password_hash, &self.password_hash) {
             (a, b) if a == b => false,
-            (Some(a), Some(b)) => self.rehashed_from.as_deref() != Some(Credentials::rehash_mark(a, b).as_str()),
+            (Some(a), Some(b)) => self.rehash_mark.as_deref() != Some(Credentials::rehash_mark_of(a, b).as_str()),
             _ => true,
         }
     }

@@ -87,9 +87,9 @@ mod tests {
         // A rehash marks its own step: no change. Any later step is one, even
         // back to the imported hash and on (the mark stays on the item).
         let rehashed = |from: &str, to: &str, mark: (&str, &str)| {
-            let mark = Credentials::rehash_mark(mark.0, mark.1);
+            let mark = Credentials::rehash_mark_of(mark.0, mark.1);
             let new =
-                [("passwordHash", A::S(to.into())), ("tokenVersion", A::N("0".into())), ("rehashedFrom", A::S(mark))];
+                [("passwordHash", A::S(to.into())), ("tokenVersion", A::N("0".into())), ("rehashMark", A::S(mark))];
             (hash(from), image(&new))
         };
         let (a, b) = rehashed("$P$old", "$argon2id$new", ("$P$old", "$argon2id$new"));

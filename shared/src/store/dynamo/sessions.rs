@@ -124,11 +124,11 @@ impl SessionStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(profile_key(tenant, customer_id)))
-            .update_expression("SET passwordHash = :new, rehashedFrom = :from")
+            .update_expression("SET passwordHash = :new, rehashMark = :mark")
             .condition_expression("passwordHash = :old")
             .expression_attribute_values(":new", s(new))
             .expression_attribute_values(":old", s(old))
-            .expression_attribute_values(":from", s(Credentials::rehash_mark(old, new)))
+            .expression_attribute_values(":mark", s(Credentials::rehash_mark_of(old, new)))
             .send()
             .await;
         super::held_or_conflict(result, "rehash password")
