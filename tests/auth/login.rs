@@ -138,3 +138,25 @@ async fn an_imported_hash_logs_in_with_the_old_password_and_is_replaced_by_argon
         assert!(codes(&refreshed["data"]["refreshSession"]).is_empty(), "{refreshed}");
     }
 }
+
+/// The first logins under an imported hash, at the same moment: every one
+/// succeeds (a rehash that loses its conditional write to another is no
+/// error), and the password logs in under the hash that was kept.
+#[tokio::test]
+async fn first_logins_at_the_same_moment_under_an_imported_hash_all_succeed_and_leave_one_current_hash() {
+    let app = app(&[]).await;
+    let svc = app.services();
+    let address = email("imported-race");
+    let id = register(&app, &address, &[]).await["customer"]["id"].as_str().expect("registered").to_string();
+    let tenant = shared::domain::TenantId::default_tenant();
+    let (algorithm, value) = (shared::auth::HashAlgorithm::Phpass, "$P$B12345678L6Lpt4BxNotVIMILOa9u81");
+    crate::support::accounts::plant_password_hash(svc, &tenant, &id, algorithm, value).await;
+    let logins = futures::future::join_all((0..4).map(|_| login(&app, &address, "JohnRipper", &[]))).await;
+    for l in &logins {
+        assert!(codes(l).is_empty(), "{l}");
+    }
+    let stored = svc.store.get_customer(&tenant, &id).await.unwrap().unwrap().credentials.password_hash.unwrap();
+    assert!(svc.hasher.is_current(&stored), "{stored}");
+    assert!(codes(&login(&app, &address, "JohnRipper", &[]).await).is_empty());
+    assert_eq!(codes(&login(&app, &address, "JohnRipperX", &[]).await), ["INVALID_CREDENTIALS"]);
+}
