@@ -25,6 +25,7 @@ if [ "${1:-}" = search ]; then
   trap stop_stack EXIT
   DDB_PORT=$(free_port)
   start_dynamodb "$DDB_PORT"
+  # No SES emulator: the search bench sends no mail (the port is a placeholder).
   export_local_aws "$DDB_PORT" "$(free_port)"
   export RUST_LOG=warn
   log "search at 10,000 and 100,000 customers"
