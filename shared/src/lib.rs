@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod graphql;
+pub mod imports;
 pub mod logging;
 pub mod mail;
 pub mod retry;

@@ -33,7 +33,8 @@ use sha2::{Sha256, Sha384};
 use subtle::ConstantTimeEq;
 
 /// The algorithms an import names (`passwordHash.algorithm`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HashAlgorithm {
     Bcrypt,
     Argon2,

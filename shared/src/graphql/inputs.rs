@@ -3,11 +3,13 @@
 use super::types::{Date, GenderObject};
 use crate::domain::{AddressInput, Patch, ProfilePatch};
 use async_graphql::{InputObject, MaybeUndefined};
+use serde::Deserialize;
 
 /// A postal address as the client sends it. Texts are trimmed and an empty one counts as absent; a text over its
 /// limit is `TOO_LONG`, one with control characters `INVALID`.
-#[derive(InputObject, Clone, Default)]
+#[derive(InputObject, Clone, Default, Deserialize)]
 #[graphql(name = "AddressInput")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddressInputObject {
     /// Salutation or title, e.g. `Dr.`; at most 50 characters.
     pub title: Option<String>,
@@ -66,21 +68,24 @@ impl From<AddressInputObject> for AddressInput {
 }
 
 /// One consent decision of the customer; a list holds at most 50 (`LIMIT_EXCEEDED`), each key once.
-#[derive(InputObject, Clone)]
+#[derive(InputObject, Clone, Deserialize)]
 #[graphql(name = "ConsentInput")]
+#[serde(deny_unknown_fields)]
 pub struct ConsentInput {
     /// What is consented to, in the shop's naming: ASCII letters, digits and `_ - . :`, at most 64 characters; a key given
     /// twice is `INVALID`.
     pub key: String,
     /// Whether the customer agrees.
+    #[serde(deserialize_with = "flag::required")]
     pub granted: bool,
 }
 
 /// One key-value pair; each key once in a list. The shop may define keys, their types and who writes them; a key
 /// the writer may not set is `INVALID` at its `key`, a value that does not fit the key's type `INVALID` at its
 /// `value`.
-#[derive(InputObject, Clone)]
+#[derive(InputObject, Clone, Deserialize)]
 #[graphql(name = "AttributeInput")]
+#[serde(deny_unknown_fields)]
 pub struct AttributeInput {
     /// ASCII letters, digits and `_ - . :`, at most 64 characters; a key given twice is `INVALID`.
     pub key: String,
@@ -160,6 +165,32 @@ impl RegisterCustomerInput {
             consents: given(i.consents, consent_pairs),
             attributes: given(i.attributes, attribute_pairs),
         }
+    }
+}
+
+/// A yes-or-no field of a row of an imported file: JSON's `true` and
+/// `false`, or, from a CSV cell, the text `true` or `false` (any case).
+pub mod flag {
+    use serde::{de, Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Text(String),
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        match Flag::deserialize(d)? {
+            Flag::Bool(b) => Ok(b),
+            Flag::Text(t) if t.eq_ignore_ascii_case("true") => Ok(true),
+            Flag::Text(t) if t.eq_ignore_ascii_case("false") => Ok(false),
+            Flag::Text(t) => Err(de::Error::custom(format!("expected true or false, not {t:?}"))),
+        }
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        required(d).map(Some)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod buyer;
+pub mod create_input;
 pub mod credential_checks;
 pub mod errors;
 pub mod http;

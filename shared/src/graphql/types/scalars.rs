@@ -25,9 +25,20 @@ impl ScalarType for Date {
     }
 }
 
+/// A row of an imported file writes a date as the schema does.
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| serde::de::Error::custom("a Date is YYYY-MM-DD"))
+    }
+}
+
 /// A customer's gender, as the customer states it.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, serde::Deserialize)]
 #[graphql(remote = "crate::domain::Gender", name = "Gender")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum GenderObject {
     /// Male.
     Male,
@@ -40,8 +51,9 @@ pub enum GenderObject {
 }
 
 /// Whether a customer account may be used; the back office sets it (`setCustomerStatus`).
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, serde::Deserialize)]
 #[graphql(remote = "crate::domain::CustomerStatus", name = "CustomerStatus")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CustomerStatusObject {
     /// In use: the customer can log in. The default for a new account.
     Active,
