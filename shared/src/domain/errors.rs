@@ -4,8 +4,10 @@
 use std::fmt;
 
 /// Stable, client-facing error codes: clients match on these names (the
-/// operation tables of docs/api.md say when each is given).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// operation tables of docs/api.md say when each is given), also in an
+/// import's errors file, which writes them as the schema does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     Invalid,
     Required,

@@ -277,7 +277,13 @@ impl ValidProfilePatch {
         self.picture_url.apply(&mut c.picture_url);
         self.website_url.apply(&mut c.website_url);
         self.secondary_email.apply(&mut c.secondary_email);
-        self.billing_address.apply(&mut c.billing_address);
+        // The billing address is one: replacing it keeps its id, so that the
+        // same address given again changes nothing.
+        let billing = match (self.billing_address, &c.billing_address) {
+            (Patch::Set(new), Some(old)) => Patch::Set(Address { id: old.id.clone(), ..new }),
+            (patch, _) => patch,
+        };
+        billing.apply(&mut c.billing_address);
         match self.consents {
             Patch::Keep => {}
             Patch::Clear => c.consents.clear(),
@@ -362,6 +368,9 @@ pub struct AdminPatch {
     /// Absent: unchanged, except that a new email is unverified.
     pub email_verified: Option<bool>,
     pub status: Option<CustomerStatus>,
+    /// Delivery addresses the customer gets unless it has the same already
+    /// (an import's rows bring them).
+    pub delivery_addresses: Vec<AddressInput>,
 }
 
 #[derive(Debug, Clone)]
@@ -371,6 +380,7 @@ pub struct ValidAdminPatch {
     back_office: BackOfficePatch,
     email_verified: Option<bool>,
     status: Option<CustomerStatus>,
+    delivery_addresses: Vec<Address>,
 }
 
 impl AdminPatch {
@@ -383,13 +393,24 @@ impl AdminPatch {
         }
         let email = self.email.check(&mut p, |e| Email::parse(&e, &["email"]));
         let back_office = self.back_office.validate_into(&mut p);
+        let delivery_addresses = delivery_addresses(self.delivery_addresses, &mut p);
         p.finish()?;
-        Ok(ValidAdminPatch { profile, email, back_office, email_verified: self.email_verified, status: self.status })
+        Ok(ValidAdminPatch {
+            profile,
+            email,
+            back_office,
+            email_verified: self.email_verified,
+            status: self.status,
+            delivery_addresses,
+        })
     }
 }
 
 impl ValidAdminPatch {
-    pub fn apply(self, c: &mut Customer) {
+    /// `LIMIT_EXCEEDED` when the addresses to add would pass the most a
+    /// customer may have.
+    pub fn apply(self, c: &mut Customer) -> DomainResult<()> {
+        add_missing_delivery_addresses(c, self.delivery_addresses)?;
         self.profile.apply(c);
         if let Patch::Set(email) = self.email {
             if email.normalized() != c.email.normalized() {
@@ -404,7 +425,41 @@ impl ValidAdminPatch {
         if let Some(s) = self.status {
             c.status = s;
         }
+        Ok(())
     }
+}
+
+/// Delivery addresses given with a customer, each checked (errors under
+/// `deliveryAddresses.<i>`), at most `MAX_DELIVERY_ADDRESSES`.
+pub fn delivery_addresses(list: Vec<AddressInput>, p: &mut Problems) -> Vec<Address> {
+    if list.len() > MAX_DELIVERY_ADDRESSES {
+        p.push(UserError::new(
+            ErrorCode::LimitExceeded,
+            &["deliveryAddresses"],
+            format!("At most {MAX_DELIVERY_ADDRESSES} delivery addresses."),
+        ));
+        return vec![];
+    }
+    let mut valid = Vec::with_capacity(list.len());
+    for (i, address) in list.into_iter().enumerate() {
+        match address.validate(ulid::Ulid::new().to_string(), AddressKind::Delivery) {
+            Ok(a) => valid.push(a),
+            Err(errors) => p.extend(errors.into_iter().map(|e| e.under(&["deliveryAddresses", &i.to_string()]))),
+        }
+    }
+    valid
+}
+
+/// Adds each address the customer has not got (the same but for the id);
+/// the first becomes the default when there is none.
+pub fn add_missing_delivery_addresses(c: &mut Customer, list: Vec<Address>) -> DomainResult<()> {
+    for address in list {
+        let same = |a: &Address| Address { id: String::new(), ..a.clone() } == Address { id: String::new(), ..address.clone() };
+        if !c.delivery_addresses.iter().any(same) {
+            add_valid_delivery_address(c, address, false)?;
+        }
+    }
+    Ok(())
 }
 
 // The address book's errors are relative to the address given; an unknown
@@ -429,6 +484,10 @@ pub fn add_delivery_address(
     make_default: bool,
 ) -> DomainResult<Address> {
     let address = input.validate(id, AddressKind::Delivery).map_err(DomainError::User)?;
+    add_valid_delivery_address(c, address, make_default)
+}
+
+fn add_valid_delivery_address(c: &mut Customer, address: Address, make_default: bool) -> DomainResult<Address> {
     if c.delivery_addresses.len() >= MAX_DELIVERY_ADDRESSES {
         return Err(DomainError::user(
             ErrorCode::LimitExceeded,

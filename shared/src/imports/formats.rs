@@ -8,6 +8,7 @@
 //! lines, inside quotes) and each chunk read on its own, under the file's
 //! header, with the file's own line numbers.
 
+pub use crate::domain::FileFormat;
 use crate::domain::{ErrorCode, UserError};
 use serde_json::{Map, Value};
 use std::cell::Cell;
@@ -17,16 +18,6 @@ use std::rc::Rc;
 /// The most bytes one record may take: far above any real customer, low
 /// enough that an unclosed quote cannot make one record of a whole file.
 pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
-    /// One JSON object a line.
-    Jsonl,
-    /// A header row of the schema's names, nested ones dotted.
-    Csv,
-    /// The file Shopify's customer export writes.
-    ShopifyCsv,
-}
 
 /// The fields of one row.
 pub type Fields = Map<String, Value>;

@@ -5,7 +5,7 @@ use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
-    BackOfficePatch, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
+    add_missing_delivery_addresses, delivery_addresses, Address, AddressInput, BackOfficePatch, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
     ErrorCode, OneTimeToken, Problems, ProfilePatch, ProfileRules, Session, TenantId, UserError, ValidProfilePatch,
     Writer,
 };
@@ -26,6 +26,11 @@ pub struct NewCustomerInput {
     pub email_verified: bool,
     /// Who creates the customer: which attribute keys the input may set.
     pub writer: Writer,
+    /// The address book to start with (an import's rows bring one).
+    pub delivery_addresses: Vec<AddressInput>,
+    /// A password hash another system wrote (an import's), as stored: the
+    /// customer logs in with its old password. Never given with `password`.
+    pub password_hash: Option<String>,
 }
 
 /// A `NewCustomerInput` that passed every rule.
@@ -36,6 +41,7 @@ struct ValidNewCustomer {
     back_office: BackOfficePatch,
     status: CustomerStatus,
     email_verified: bool,
+    delivery_addresses: Vec<Address>,
 }
 
 impl NewCustomerInput {
@@ -46,6 +52,7 @@ impl NewCustomerInput {
         let email = p.check(Email::parse(&self.email, &["email"]));
         let profile = self.profile.validate_into(rules, &mut p);
         let back_office = self.back_office.validate_into(&mut p);
+        let delivery_addresses = delivery_addresses(self.delivery_addresses, &mut p);
         if let Some(password) = &self.password {
             let words = personal_words(email.as_ref().map(Email::as_str).unwrap_or(""), &profile.names_set());
             p.check(policy.check(password, &words, &["password"]));
@@ -58,6 +65,7 @@ impl NewCustomerInput {
                 back_office,
                 status: self.status,
                 email_verified: self.email_verified,
+                delivery_addresses,
             }),
             _ => Err(p.into_errors()),
         }
@@ -72,6 +80,10 @@ impl ValidNewCustomer {
         customer.email_verified = self.email_verified;
         customer.status = self.status;
         self.profile.apply(&mut customer);
+        // At most as many as a customer may have: checked above.
+        if let Err(e) = add_missing_delivery_addresses(&mut customer, self.delivery_addresses) {
+            tracing::error!(error = %e, "a new customer's delivery addresses were not all added");
+        }
         customer
     }
 }
@@ -81,6 +93,12 @@ pub(crate) fn personal_words<'a>(email: &'a str, names: &[Option<&'a str>]) -> V
     let mut words: Vec<&str> = email.split(['@', '.', '_', '-', '+']).filter(|w| w.len() > 2).collect();
     words.extend(names.iter().flatten().copied());
     words
+}
+
+/// Checks `input` as `build` does, and builds nothing (a dry run).
+pub(crate) fn check_new_customer(svc: &Services, tenant: &TenantId, input: NewCustomerInput) -> DomainResult<()> {
+    let rules = svc.config.profile_rules(tenant, input.writer, svc.clock.now());
+    input.validate(&svc.policy, rules).map(|_| ()).map_err(DomainError::User)
 }
 
 /// Validates `input` (errors relative to it), hashes the password and
@@ -94,10 +112,11 @@ pub(crate) async fn build(
     now: DateTime<Utc>,
 ) -> DomainResult<CustomerRecord> {
     let rules = svc.config.profile_rules(tenant, input.writer, now);
+    let input_hash = input.password_hash.clone();
     let valid = input.validate(&svc.policy, rules).map_err(DomainError::User)?;
     let password_hash = match &valid.password {
         Some(password) => Some(svc.hasher.hash(password).await?),
-        None => None,
+        None => input_hash,
     };
     let number = svc.store.next_customer_number(tenant).await?;
     // The id begins with the creation time, which searches by creation date rely on.

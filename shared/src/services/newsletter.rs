@@ -202,6 +202,50 @@ pub async fn unsubscribe(
     }
 }
 
+/// Takes over a decision another system recorded (an import's row): an
+/// address subscribed there is subscribed here at once, with no
+/// confirmation mail (the shop collected the consent); one unsubscribed
+/// there is unsubscribed here. True when something changed (1-2 RT).
+pub async fn adopt(svc: &Services, tenant: &TenantId, email: &Email, subscribed: bool) -> DomainResult<bool> {
+    let now = svc.clock.now();
+    let email_key = email.key();
+    let existing = svc.store.get_newsletter(tenant, email_key.as_str()).await?;
+    let status = existing.as_ref().map(|s| s.status);
+    if !subscribed {
+        if status.is_none_or(|s| s == NewsletterState::Unsubscribed) {
+            return Ok(false);
+        }
+        return match svc.store.set_newsletter_status(tenant, email_key.as_str(), NewsletterState::Unsubscribed, None, now).await {
+            Ok(()) => Ok(true),
+            Err(WriteError::Conflict) => Ok(false),
+            Err(e) => Err(anyhow::Error::from(e).into()),
+        };
+    }
+    if status == Some(NewsletterState::Subscribed) {
+        return Ok(false);
+    }
+    let subscription = NewsletterSubscription {
+        email: email.clone(),
+        status: NewsletterState::Subscribed,
+        country_code: existing.as_ref().and_then(|s| s.country_code.clone()),
+        language_code: existing.as_ref().and_then(|s| s.language_code.clone()),
+        gender: existing.as_ref().and_then(|s| s.gender),
+        created_at: existing.as_ref().map_or(now, |s| s.created_at),
+        updated_at: now,
+        confirmed_at: Some(now),
+    };
+    // The link that unsubscribes it, as a confirmed subscription has.
+    let (_, unsubscribe) = new_token(
+        TokenKind::NewsletterUnsubscribe,
+        None,
+        email_key.as_str(),
+        0,
+        now + Duration::days(UNSUBSCRIBE_TTL_DAYS),
+    );
+    svc.store.put_newsletter(tenant, &subscription, &[unsubscribe], &[]).await?;
+    Ok(true)
+}
+
 /// The newsletter state of an address and when it last changed.
 pub async fn status_of(
     svc: &Services,

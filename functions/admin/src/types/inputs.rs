@@ -103,6 +103,7 @@ impl From<AdminUpdateCustomerInput> for AdminPatch {
             },
             email_verified: i.email_verified,
             status: i.status.map(Into::into),
+            delivery_addresses: vec![],
         }
     }
 }

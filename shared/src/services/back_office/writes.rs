@@ -62,11 +62,7 @@ pub(super) async fn apply_patch(
     expected_version: Option<i64>,
 ) -> DomainResult<Customer> {
     let patch = patch.validate(svc.config.profile_rules(&before.tenant_id, Writer::BackOffice, svc.clock.now()))?;
-    let (after, _) = modify(svc, before, expected_version, |c| {
-        patch.clone().apply(c);
-        Ok(())
-    })
-    .await?;
+    let (after, _) = modify(svc, before, expected_version, |c| patch.clone().apply(c)).await?;
     revoke_if_deactivated(svc, before, &after).await?;
     Ok(after)
 }

@@ -134,6 +134,24 @@ impl SessionStore for DynamoStore {
         super::held_or_conflict(result, "rehash password")
     }
 
+    async fn adopt_password_hash(&self, tenant: &TenantId, customer_id: &str, hash: &str) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(tenant, customer_id)))
+            .update_expression("SET passwordHash = :hash")
+            // A customer without a password holds none, or a null.
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(passwordHash) OR attribute_type(passwordHash, :null))",
+            )
+            .expression_attribute_values(":hash", s(hash))
+            .expression_attribute_values(":null", s("NULL"))
+            .send()
+            .await;
+        Ok(super::condition_held(result, "adopt password hash")?)
+    }
+
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()> {
         self.client
             .update_item()

@@ -61,6 +61,11 @@ pub trait SessionStore: Send + Sync {
         new: &str,
     ) -> Result<(), WriteError>;
 
+    /// Gives a customer that has no password the hash `hash` (an import's,
+    /// of its password in another system) (1 RT); false when it has a
+    /// password or is gone: a password set here is never overwritten.
+    async fn adopt_password_hash(&self, tenant: &TenantId, customer_id: &str, hash: &str) -> anyhow::Result<bool>;
+
     /// Bumps the token version: every session and access token dies (1 RT).
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
 }
