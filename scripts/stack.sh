@@ -125,5 +125,7 @@ export_local_aws() { # dynamodb_port ses_port [moto_port]
   export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$2" AWS_ENDPOINT_URL_SES="http://127.0.0.1:$2"
   if [ -n "${3:-}" ]; then
     export AWS_ENDPOINT_URL_EVENTBRIDGE="http://127.0.0.1:$3" AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$3"
+    # Imports' bucket (moto's S3).
+    export AWS_ENDPOINT_URL_S3="http://127.0.0.1:$3"
   fi
 }

@@ -167,6 +167,9 @@ pub struct Config {
     /// The public base URL of the API (`https://…/`), for one-click
     /// unsubscribe links (RFC 8058) that point at the API itself.
     pub public_api_url: Option<Url>,
+    /// Where imported files go (`IMPORTS_BUCKET`) and the queue their work
+    /// goes through (`IMPORTS_QUEUE_URL`): both, or imports are off.
+    pub imports: Option<ImportsConfig>,
     pub login_max_failures: u32,
     pub login_lock: Duration,
     pub mails_per_address_per_hour: u32,
@@ -304,6 +307,14 @@ impl Config {
             public_api_url: match get("PUBLIC_API_URL").filter(|u| !u.trim().is_empty()) {
                 Some(u) => Some(Url::parse(u.trim_end_matches('/')).context("PUBLIC_API_URL must be a URL")?),
                 None => None,
+            },
+            imports: match (
+                get("IMPORTS_BUCKET").filter(|b| !b.is_empty()),
+                get("IMPORTS_QUEUE_URL").filter(|q| !q.is_empty()),
+            ) {
+                (Some(bucket), Some(queue_url)) => Some(ImportsConfig { bucket, queue_url }),
+                (None, None) => None,
+                _ => anyhow::bail!("IMPORTS_BUCKET and IMPORTS_QUEUE_URL go together: set both or neither"),
             },
             login_max_failures: num("LOGIN_MAX_FAILURES", 10)?.clamp(1, 10) as u32,
             login_lock: secs("LOGIN_LOCK_SECONDS", 15 * 60)?,
@@ -477,4 +488,11 @@ mod tests {
             assert!(with(Some(bad)).is_err(), "{bad}");
         }
     }
+}
+
+/// The bucket and queue of imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportsConfig {
+    pub bucket: String,
+    pub queue_url: String,
 }

@@ -5,6 +5,7 @@ mod attributes;
 pub mod e2e;
 mod events;
 mod hardening;
+mod imports;
 mod lookup;
 mod no_keys;
 mod query;

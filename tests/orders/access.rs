@@ -30,6 +30,7 @@ fn the_new_permissions_have_their_names_and_are_among_all() {
         (Permission::LoyaltyRead, "loyalty:read"),
         (Permission::LoyaltyWrite, "loyalty:write"),
         (Permission::PromotionWrite, "promotion:write"),
+        (Permission::CustomerImport, "customer:import"),
     ] {
         assert_eq!(permission.as_str(), name);
         assert_eq!(Permission::parse(name), Some(permission), "{name}");

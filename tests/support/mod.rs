@@ -7,6 +7,7 @@
 //! default bus, where they go nowhere, unless a test names its own).
 
 pub mod accounts;
+pub mod imports;
 pub mod mail;
 pub mod private;
 pub mod recorder;
@@ -161,6 +162,13 @@ pub async fn services_recorded(overrides: &[(&str, &str)]) -> (Arc<Services>, re
 }
 
 async fn services_recorded_on(overrides: &[(&str, &str)], bus: &str) -> (Arc<Services>, recorder::Recorder) {
+    let (svc, recorder) = build_services(overrides, bus).await;
+    (Arc::new(svc), recorder)
+}
+
+/// The services of `services_recorded_on`, before they are shared (to add
+/// to them).
+pub async fn build_services(overrides: &[(&str, &str)], bus: &str) -> (Services, recorder::Recorder) {
     if std::env::var("TEST_LOG").is_ok() {
         shared::logging::init();
     }
@@ -177,7 +185,7 @@ async fn services_recorded_on(overrides: &[(&str, &str)], bus: &str) -> (Arc<Ser
     // Signs and verifies: one set of services serves every function of a test.
     let clock = clock_of_table(&config.table_name);
     let svc = Services::new(config, Arc::new(store), TokenRole::Issuer).expect("services").with_clock(Arc::new(clock));
-    (Arc::new(svc), recorder)
+    (svc, recorder)
 }
 
 /// The clocks of the tests' tables: each test's services read the time

@@ -41,7 +41,7 @@ const USAGE: &str = "usage:
                                           an interrupted run goes on where it stopped,
                                           --restart starts from the first customer
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify
-  order:read order:write loyalty:read loyalty:write promotion:write";
+  order:read order:write loyalty:read loyalty:write promotion:write customer:import";
 
 /// The value after `--name` in `args`.
 fn flag<'a>(args: &'a [String], name: &str) -> anyhow::Result<&'a str> {

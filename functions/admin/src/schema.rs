@@ -2,8 +2,9 @@
 //! key's permission (`FORBIDDEN` without it); every rule lives in
 //! `shared::services::back_office`.
 
+use crate::imports::{ImportsMutation, ImportsQuery};
 use crate::types::*;
-use async_graphql::{Context, EmptySubscription, Object, Schema, ID};
+use async_graphql::{Context, EmptySubscription, MergedObject, Object, Schema, ID};
 use shared::domain::LoyaltyRequest;
 use shared::domain::{DomainResult, Permission};
 use shared::graphql::buyer::{OrderObject, PageInfo, PromotionObject, SubscriptionContractObject};
@@ -21,11 +22,13 @@ use std::sync::Arc;
 pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
 
 pub fn build(services: Arc<Services>) -> AdminSchema {
-    with_limits(Schema::build(Query, Mutation, EmptySubscription), &services).data(services).finish()
+    with_limits(Schema::build(Query::default(), Mutation::default(), EmptySubscription), &services)
+        .data(services)
+        .finish()
 }
 
 /// The services and the API client, once it is known to hold every one of `permissions`.
-fn allowed<'a>(
+pub(crate) fn allowed<'a>(
     ctx: &'a Context<'_>,
     permissions: &[Permission],
 ) -> async_graphql::Result<(&'a Services, &'a ApiClient)> {
@@ -38,16 +41,20 @@ fn allowed<'a>(
 }
 
 /// A query's result: user errors become top-level errors (a query has no payload).
-fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql::Result<T> {
+pub(crate) fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql::Result<T> {
     r.map_err(|e| to_graphql(ctx, e))
 }
 
-pub struct Query;
-
 /// The back office's reads, within the API key's tenant. Each needs the permission its description names
 /// (else a top-level `FORBIDDEN` error); a bad argument is a top-level error whose `extensions.code` is its `ErrorCode`.
+#[derive(MergedObject, Default)]
+pub struct Query(CustomersQuery, ImportsQuery);
+
+#[derive(Default)]
+pub struct CustomersQuery;
+
 #[Object]
-impl Query {
+impl CustomersQuery {
     /// One customer by exactly one of `id`, `ref`, `email`, `externalId`, `loyaltyId`, `username` (else
     /// `INVALID`); null when none matches. Needs `customer:read`.
     // One argument per identifier, as the contract names them.
@@ -187,12 +194,16 @@ async fn loyalty_change(
     respond(ctx, result, LoyaltyPayload::of)
 }
 
-pub struct Mutation;
-
 /// The back office's and order systems' writes, within the API key's tenant. Each needs the permission its
 /// description names (else a top-level `FORBIDDEN` error); expected failures come back as `userErrors`.
+#[derive(MergedObject, Default)]
+pub struct Mutation(CustomersMutation, ImportsMutation);
+
+#[derive(Default)]
+pub struct CustomersMutation;
+
 #[Object]
-impl Mutation {
+impl CustomersMutation {
     /// Like registration, but the password is optional; `sendInvite` mails a set-password link. Needs
     /// `customer:create`.
     async fn create_customer(

@@ -28,10 +28,12 @@ pub enum Permission {
     LoyaltyWrite,
     #[serde(rename = "promotion:write")]
     PromotionWrite,
+    #[serde(rename = "customer:import")]
+    CustomerImport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::CustomerRead,
         Permission::CustomerCreate,
         Permission::CustomerEdit,
@@ -43,6 +45,7 @@ impl Permission {
         Permission::LoyaltyRead,
         Permission::LoyaltyWrite,
         Permission::PromotionWrite,
+        Permission::CustomerImport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Permission {
             Permission::LoyaltyRead => "loyalty:read",
             Permission::LoyaltyWrite => "loyalty:write",
             Permission::PromotionWrite => "promotion:write",
+            Permission::CustomerImport => "customer:import",
         }
     }
 

@@ -86,7 +86,7 @@ pub enum RowOutcome {
 
 /// Rows counted so far, by what they did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ImportCounts {
     pub processed: u64,
     pub created: u64,
@@ -151,10 +151,15 @@ pub struct ImportJob {
     /// A CSV's columns, for the chunks to read their rows under.
     #[serde(default)]
     pub header: Vec<String>,
-    #[serde(default)]
+    /// Top-level attributes of the item, which the chunks add to.
+    #[serde(flatten)]
     pub counts: ImportCounts,
     /// Why the import failed as a whole (an unreadable file).
     pub failure: Option<String>,
+    /// The file's size and entity tag when it started: every read names the
+    /// tag, so that a file uploaded again meanwhile is never read in part.
+    pub file_size: Option<u64>,
+    pub file_etag: Option<String>,
 }
 
 impl ImportJob {

@@ -454,7 +454,9 @@ pub fn delivery_addresses(list: Vec<AddressInput>, p: &mut Problems) -> Vec<Addr
 /// the first becomes the default when there is none.
 pub fn add_missing_delivery_addresses(c: &mut Customer, list: Vec<Address>) -> DomainResult<()> {
     for address in list {
-        let same = |a: &Address| Address { id: String::new(), ..a.clone() } == Address { id: String::new(), ..address.clone() };
+        let same = |a: &Address| {
+            Address { id: String::new(), ..a.clone() } == Address { id: String::new(), ..address.clone() }
+        };
         if !c.delivery_addresses.iter().any(same) {
             add_valid_delivery_address(c, address, false)?;
         }

@@ -129,6 +129,16 @@ pub enum Records<R: Read> {
     Csv(CsvRecords<R>),
 }
 
+impl<R: Read> Records<R> {
+    /// Where the next record starts (after a CSV's header, at first).
+    pub fn position(&self) -> Position {
+        match self {
+            Records::Jsonl(j) => j.at,
+            Records::Csv(c) => c.at,
+        }
+    }
+}
+
 impl<R: Read> Iterator for Records<R> {
     type Item = Result<Record, FileError>;
 

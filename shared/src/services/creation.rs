@@ -5,9 +5,9 @@ use super::modify::{taken, unique_field};
 use super::Services;
 use crate::auth::PasswordPolicy;
 use crate::domain::{
-    add_missing_delivery_addresses, delivery_addresses, Address, AddressInput, BackOfficePatch, Credentials, Customer, CustomerRecord, CustomerStatus, DomainError, DomainResult, Email,
-    ErrorCode, OneTimeToken, Problems, ProfilePatch, ProfileRules, Session, TenantId, UserError, ValidProfilePatch,
-    Writer,
+    add_missing_delivery_addresses, delivery_addresses, Address, AddressInput, BackOfficePatch, Credentials, Customer,
+    CustomerRecord, CustomerStatus, DomainError, DomainResult, Email, ErrorCode, OneTimeToken, Problems, ProfilePatch,
+    ProfileRules, Session, TenantId, UserError, ValidProfilePatch, Writer,
 };
 use crate::store::{NewCustomer, WriteError};
 use chrono::{DateTime, Utc};

@@ -12,6 +12,7 @@ pub mod creation;
 pub mod credentials;
 pub mod email_change;
 pub mod email_confirmation;
+pub mod imports;
 pub mod login;
 pub mod loyalty;
 mod mailing;
@@ -30,6 +31,7 @@ pub mod wishlists;
 use crate::auth::{AccessTokens, PasswordHasher, PasswordPolicy, TokenRole};
 use crate::clock::{Clock, SystemClock};
 use crate::config::JwtKeySource;
+use crate::imports::files::ImportFiles;
 use crate::store::{DynamoStore, Store};
 use crate::Config;
 use anyhow::Context;
@@ -47,6 +49,8 @@ pub struct Services {
     pub policy: PasswordPolicy,
     /// The time every rule reads: the system's, or a test's `ManualClock`.
     pub clock: Arc<dyn Clock>,
+    /// The bucket and queue of imports, where configured.
+    pub imports: Option<Arc<ImportFiles>>,
 }
 
 impl Services {
@@ -80,7 +84,13 @@ impl Services {
             hasher,
             policy: PasswordPolicy::default(),
             clock: Arc::new(SystemClock),
+            imports: None,
         })
+    }
+
+    /// The same services with the bucket and queue of imports.
+    pub fn with_imports(self, files: ImportFiles) -> Self {
+        Self { imports: Some(Arc::new(files)), ..self }
     }
 
     /// The same services reading the time from `clock` (tests move it).
@@ -104,7 +114,12 @@ impl Services {
                 }
             }
         });
-        Self::with_private_keys(config, Arc::new(store), role, &private_keys?)
+        let files = config.imports.as_ref().map(|c| ImportFiles::new(&aws, c));
+        let services = Self::with_private_keys(config, Arc::new(store), role, &private_keys?)?;
+        Ok(match files {
+            Some(files) => services.with_imports(files),
+            None => services,
+        })
     }
 }
 

@@ -215,7 +215,11 @@ pub async fn adopt(svc: &Services, tenant: &TenantId, email: &Email, subscribed:
         if status.is_none_or(|s| s == NewsletterState::Unsubscribed) {
             return Ok(false);
         }
-        return match svc.store.set_newsletter_status(tenant, email_key.as_str(), NewsletterState::Unsubscribed, None, now).await {
+        return match svc
+            .store
+            .set_newsletter_status(tenant, email_key.as_str(), NewsletterState::Unsubscribed, None, now)
+            .await
+        {
             Ok(()) => Ok(true),
             Err(WriteError::Conflict) => Ok(false),
             Err(e) => Err(anyhow::Error::from(e).into()),

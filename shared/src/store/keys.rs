@@ -316,6 +316,21 @@ impl ItemKey {
     }
 }
 
+/// The tenant's import jobs, one item per job sorted by its id (a ULID).
+pub fn imports(t: &TenantId) -> String {
+    format!("T#{}#IMPORTS", t.as_str())
+}
+
+/// The chunks and kept row errors of one import job.
+pub fn import_parts(t: &TenantId, id: &str) -> String {
+    format!("T#{}#IMPORT#{id}", t.as_str())
+}
+
+/// Sort key prefix of an import's chunks: `CHUNK#<n>`, fixed width.
+pub const IMPORT_CHUNK: &str = "CHUNK#";
+/// Sort key prefix of an import's kept errors: `ERROR#<line>`, fixed width.
+pub const IMPORT_ERROR: &str = "ERROR#";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,7 @@ pub trait Store:
     + ContractStore
     + WishlistStore
     + SearchIndexStore
+    + ImportStore
 {
 }
 
@@ -54,5 +55,6 @@ impl<T> Store for T where
         + ContractStore
         + WishlistStore
         + SearchIndexStore
+        + ImportStore
 {
 }

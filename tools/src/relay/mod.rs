@@ -26,7 +26,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 pub use records::event_record;
-pub use sink::{InvokeSink, Sink};
+pub use sink::{InvokeSink, Invoked, Sink};
 
 /// Where reading starts in the shards open when the relay starts (shards
 /// found later are always read from their beginning).

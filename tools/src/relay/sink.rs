@@ -47,35 +47,53 @@ fn excerpt(text: &str) -> String {
     text.chars().take(500).collect()
 }
 
-#[async_trait]
-impl Sink for InvokeSink {
-    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse> {
+/// What a function behind the Invoke API answered.
+pub enum Invoked {
+    /// Its result.
+    Answer(String),
+    /// The runtime's report of an error the function returned: Lambda
+    /// counts the whole batch as failed (and delivers it again).
+    FunctionError(String),
+}
+
+impl InvokeSink {
+    /// Invokes the function with `payload`.
+    pub async fn invoke(&self, payload: &impl serde::Serialize) -> anyhow::Result<Invoked> {
         let resp = self
             .client
             .post(&self.url)
-            .json(&event)
+            .json(payload)
             .send()
             .await
-            .with_context(|| format!("invoke the events function at {}", self.url))?;
+            .with_context(|| format!("invoke the function at {}", self.url))?;
         let status = resp.status();
-        let text = resp.text().await.context("read the events function's answer")?;
+        let text = resp.text().await.context("read the function's answer")?;
         if status.is_success() {
-            return serde_json::from_str(&text).with_context(|| {
-                format!("the events function answered {status} without a batch response: {}", excerpt(&text))
-            });
+            return Ok(Invoked::Answer(text));
         }
-        // The runtime's report of a failed invocation: Lambda counts the
-        // whole batch as failed (and delivers it again).
         let function_error = serde_json::from_str::<serde_json::Value>(&text)
             .is_ok_and(|v| v.get("errorType").is_some() || v.get("error_type").is_some());
         if function_error {
-            tracing::warn!(status = status.as_u16(), answer = %excerpt(&text), "the events function failed the batch");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = event.records.first().and_then(|r| r.change.sequence_number.clone());
-            let mut response = DynamoDbEventResponse::default();
-            response.batch_item_failures.push(failure);
-            return Ok(response);
+            tracing::warn!(status = status.as_u16(), answer = %excerpt(&text), "the function failed the batch");
+            return Ok(Invoked::FunctionError(text));
         }
-        anyhow::bail!("the events function answered {status}: {}", excerpt(&text))
+        anyhow::bail!("the function at {} answered {status}: {}", self.url, excerpt(&text))
+    }
+}
+
+#[async_trait]
+impl Sink for InvokeSink {
+    async fn deliver(&self, event: Event) -> anyhow::Result<DynamoDbEventResponse> {
+        match self.invoke(&event).await? {
+            Invoked::Answer(text) => serde_json::from_str(&text)
+                .with_context(|| format!("the events function answered without a batch response: {}", excerpt(&text))),
+            Invoked::FunctionError(_) => {
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = event.records.first().and_then(|r| r.change.sequence_number.clone());
+                let mut response = DynamoDbEventResponse::default();
+                response.batch_item_failures.push(failure);
+                Ok(response)
+            }
+        }
     }
 }

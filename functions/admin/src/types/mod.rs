@@ -1,6 +1,7 @@
 //! Input and output types of the `admin` schema.
 
 mod customer;
+mod imports;
 mod inputs;
 mod loyalty;
 mod newsletter;
@@ -8,6 +9,7 @@ mod orders;
 mod promotions;
 
 pub use customer::*;
+pub use imports::*;
 pub use inputs::*;
 pub use loyalty::*;
 pub use newsletter::*;

@@ -12,8 +12,8 @@ use super::lookup::{find, Identifier};
 use super::upsert::{upsert, UpsertResult};
 use super::writes::CreateInput;
 use crate::domain::{
-    AdminPatch, DomainError, DomainResult, ErrorCode, ImportMode, ImportOptions, MatchBy, RowOutcome,
-    TenantId, UserError, Writer,
+    AdminPatch, DomainError, DomainResult, Email, ErrorCode, ImportMode, ImportOptions, MatchBy, RowOutcome, TenantId,
+    UserError, Writer,
 };
 use crate::imports::{ImportRow, Newsletter};
 use crate::services::creation::{check_new_customer, NewCustomerInput};
@@ -57,7 +57,11 @@ pub async fn import_row(
 fn identifier(row: &ImportRow, by: MatchBy) -> DomainResult<Identifier> {
     let c = &row.customer;
     let (value, field) = match by {
-        MatchBy::Email => return Ok(Identifier::Email(c.email.clone())),
+        MatchBy::Email => {
+            // Said of the email itself, not of a mismatch with the identifier.
+            Email::parse(&c.email, &["email"])?;
+            return Ok(Identifier::Email(c.email.clone()));
+        }
         MatchBy::ExternalId => (c.external_id.clone(), "externalId"),
         MatchBy::Ref => (c.reference.clone(), "ref"),
     };

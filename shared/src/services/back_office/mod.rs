@@ -9,8 +9,8 @@ mod search;
 mod upsert;
 mod writes;
 
-pub(crate) use lookup::buyer_at;
 pub use import_row::import_row;
+pub(crate) use lookup::buyer_at;
 pub use lookup::{existing_at, find, Identifier};
 pub use search::{count, search, Count, Found, Reads, SearchRequest};
 pub use search::{COUNT_CAP, COUNT_CUSTOMERS, COUNT_ENTRIES, PAGE_CUSTOMERS, PAGE_ENTRIES};

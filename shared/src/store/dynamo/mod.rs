@@ -9,6 +9,7 @@ mod api_keys;
 mod attempts;
 mod contracts;
 mod customers;
+mod imports;
 mod items;
 mod loyalty;
 mod orders;
