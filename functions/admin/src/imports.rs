@@ -15,7 +15,11 @@ pub struct ImportsQuery;
 #[Object]
 impl ImportsQuery {
     /// One import by its id; null when there is none. Needs `customer:import`.
-    async fn customer_import(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<CustomerImportObject>> {
+    async fn customer_import(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The import's id.")] id: ID,
+    ) -> async_graphql::Result<Option<CustomerImportObject>> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerImport])?;
         Ok(answer(ctx, imports::get(svc, client.tenant(), &id).await)?.map(CustomerImportObject))
     }
@@ -51,6 +55,7 @@ impl ImportsMutation {
     async fn stage_customer_import(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The file's format and name; errors are located under `input`.")]
         input: StageCustomerImportInput,
     ) -> async_graphql::Result<CustomerImportPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerImport])?;
@@ -66,8 +71,10 @@ impl ImportsMutation {
     async fn run_customer_import(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        options: Option<CustomerImportOptions>,
+        #[graphql(desc = "The staged import.")] id: ID,
+        #[graphql(desc = "How it runs; absent: `UPSERT` by `EMAIL`, no invites, for real.")] options: Option<
+            CustomerImportOptions,
+        >,
     ) -> async_graphql::Result<CustomerImportPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerImport])?;
         let options = options.map(Into::into).unwrap_or_default();
@@ -80,7 +87,11 @@ impl ImportsMutation {
 
     /// Stops an import within seconds; the rows imported stay. One that has finished: `INVALID` at `id`. Needs
     /// `customer:import`.
-    async fn cancel_customer_import(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<CustomerImportPayload> {
+    async fn cancel_customer_import(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The import to stop.")] id: ID,
+    ) -> async_graphql::Result<CustomerImportPayload> {
         let (svc, client) = allowed(ctx, &[Permission::CustomerImport])?;
         let result = imports::cancel(svc, client.tenant(), &id).await;
         respond(ctx, result, |job| CustomerImportPayload {

@@ -70,8 +70,10 @@ pub enum CustomerImportMatch {
 /// How an import runs.
 #[derive(InputObject, Clone, Copy)]
 pub struct CustomerImportOptions {
+    /// Whether rows may change customers that exist.
     #[graphql(default_with = "CustomerImportMode::Upsert")]
     pub mode: CustomerImportMode,
+    /// The field that says which customer a row is.
     #[graphql(default_with = "CustomerImportMatch::Email")]
     pub match_by: CustomerImportMatch,
     /// Mail a set-password link to each customer created without a password or password hash.
@@ -92,6 +94,7 @@ impl From<CustomerImportOptions> for domain::ImportOptions {
 /// A file to import.
 #[derive(InputObject, Clone)]
 pub struct StageCustomerImportInput {
+    /// The kind of file.
     pub format: CustomerFileFormat,
     /// The file's name, for people (at most 255 characters).
     pub file_name: Option<String>,
@@ -99,13 +102,16 @@ pub struct StageCustomerImportInput {
 
 /// One problem of one row.
 #[derive(SimpleObject)]
+#[graphql(name = "ImportRowError")]
 pub struct ImportRowErrorObject {
     /// The line of the file the row starts on (a CSV's header is line 1).
     pub line: i64,
+    /// What kind of problem it is, as in `userErrors`.
     pub code: ErrorCodeObject,
     /// The path of the offending value in the row, e.g. `["billingAddress", "countryCode"]`; absent for the row as a
     /// whole.
     pub field: Option<Vec<String>>,
+    /// A human-readable explanation in English.
     pub message: String,
 }
 
@@ -131,17 +137,22 @@ fn count(n: u64) -> i64 {
     n as i64
 }
 
+/// An import of customers from a file: staged, run, followed through its counters.
 #[Object(name = "CustomerImport")]
 impl CustomerImportObject {
+    /// The import's id (a ULID: newer imports have greater ids).
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
+    /// The kind of file it reads.
     async fn format(&self) -> CustomerFileFormat {
         self.0.format.into()
     }
+    /// The file's name, as staged.
     async fn file_name(&self) -> Option<&str> {
         self.0.file_name.as_deref()
     }
+    /// Where it is.
     async fn status(&self) -> CustomerImportStatus {
         self.0.status.into()
     }
@@ -157,6 +168,7 @@ impl CustomerImportObject {
         let key = ImportFiles::upload_key(client.tenant(), &self.0.id);
         files.upload_url(&key, left).await.map(Some).map_err(|e| to_graphql(ctx, e.into()))
     }
+    /// Until when `uploadUrl` takes the file: an hour after staging.
     async fn upload_expires_at(&self) -> DateTime<Utc> {
         self.0.upload_expires_at
     }
@@ -168,9 +180,11 @@ impl CustomerImportObject {
     async fn rows_processed(&self) -> i64 {
         count(self.0.counts.processed)
     }
+    /// Rows that created a customer (or, in a dry run, would).
     async fn created(&self) -> i64 {
         count(self.0.counts.created)
     }
+    /// Rows that changed a customer (or, in a dry run, would).
     async fn updated(&self) -> i64 {
         count(self.0.counts.updated)
     }
@@ -178,6 +192,7 @@ impl CustomerImportObject {
     async fn unchanged(&self) -> i64 {
         count(self.0.counts.unchanged)
     }
+    /// Rows not written: each has its errors in `errors` and `errorsUrl`.
     async fn failed(&self) -> i64 {
         count(self.0.counts.failed)
     }
@@ -185,12 +200,15 @@ impl CustomerImportObject {
     async fn dry_run(&self) -> bool {
         self.0.options.dry_run
     }
+    /// When it was staged.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When `runCustomerImport` started it.
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.0.started_at
     }
+    /// When it completed, failed or was cancelled.
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
     }
@@ -209,7 +227,7 @@ impl CustomerImportObject {
     async fn errors(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "How many, at most 100.")] first: i32,
     ) -> async_graphql::Result<Vec<ImportRowErrorObject>> {
         let (svc, client) = services(ctx)?;
         let found = imports::errors(svc, client.tenant(), &self.0.id, first.max(0) as usize).await;
@@ -231,13 +249,17 @@ payloads!(CustomerImportPayload);
 /// One import of a `CustomerImportConnection`.
 #[derive(SimpleObject)]
 pub struct CustomerImportEdge {
+    /// Where this edge is in the listing: pass as `after` to continue after it.
     pub cursor: String,
+    /// The import.
     pub node: CustomerImportObject,
 }
 
 /// A page of imports, newest first.
 #[derive(SimpleObject)]
 pub struct CustomerImportConnection {
+    /// The imports of this page.
     pub edges: Vec<CustomerImportEdge>,
+    /// Whether another page follows, and the cursor to ask for it with.
     pub page_info: PageInfo,
 }
