@@ -2,9 +2,11 @@
 # Runs the API locally: DynamoDB Local (data kept under .local/), the SES
 # emulator, moto (EventBridge: the bus `customers`, whose events a catch-all
 # rule puts into the SQS queue `customer-events`; ./scripts/events.sh prints
-# them), the table, `cargo lambda watch` serving all five functions (the four
-# GraphQL ones with GraphiQL), and the relay that feeds the table's stream to
-# the events function. Ctrl-C stops everything.
+# them; S3 and SQS: the imports' bucket and queue), the table, `cargo lambda
+# watch` serving all six functions (the four GraphQL ones with GraphiQL),
+# the relay that feeds the table's stream to the events function, and the
+# one that feeds the imports queue to the imports function. Ctrl-C stops
+# everything.
 set -euo pipefail
 source "$(dirname "$0")/stack.sh"
 cd "$ROOT"
@@ -33,6 +35,11 @@ export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
 export EVENT_BUS_NAME=customers
 MOTO_PORT=$MOTO_PORT EVENTS_QUEUE=customer-events "$MOTO_DIR/bin/python" scripts/events.py setup
 
+# Imports: the bucket their files go to and the queue of their tasks.
+export IMPORTS_BUCKET=customer-imports
+IMPORTS_QUEUE_URL=$(MOTO_PORT=$MOTO_PORT "$MOTO_DIR/bin/python" scripts/imports_setup.py "$IMPORTS_BUCKET" customer-imports)
+export IMPORTS_QUEUE_URL
+
 export TABLE_NAME=customers
 log "creating the table (unless it exists)"
 cargo run --quiet -p customer-ctl -- create-table
@@ -58,6 +65,10 @@ AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB
 AWS_ENDPOINT_URL_SESV2=$AWS_ENDPOINT_URL_SESV2
 AWS_ENDPOINT_URL_EVENTBRIDGE=$AWS_ENDPOINT_URL_EVENTBRIDGE
+AWS_ENDPOINT_URL_SQS=$AWS_ENDPOINT_URL_SQS
+AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL_S3
+IMPORTS_BUCKET=$IMPORTS_BUCKET
+IMPORTS_QUEUE_URL=$IMPORTS_QUEUE_URL
 TABLE_NAME=$TABLE_NAME
 EVENT_BUS_NAME=$EVENT_BUS_NAME
 EVENT_SOURCE=customer-api
@@ -78,6 +89,13 @@ INVOKE_URL="http://127.0.0.1:$API_PORT/2015-03-31/functions/events/invocations"
 log "starting the stream relay to $INVOKE_URL (log in .local/relay.log)"
 cargo run --quiet -p customer-ctl -- relay --from latest --invoke-url "$INVOKE_URL" >.local/relay.log 2>&1 &
 PIDS+=($!)
+# The imports queue goes to the imports function as Lambda's SQS event
+# source mapping would hand it over (`customer-ctl queue-relay`).
+IMPORTS_INVOKE_URL="http://127.0.0.1:$API_PORT/2015-03-31/functions/imports/invocations"
+log "starting the imports queue relay to $IMPORTS_INVOKE_URL (log in .local/queue-relay.log)"
+cargo run --quiet -p customer-ctl -- queue-relay --queue-url "$IMPORTS_QUEUE_URL" --invoke-url "$IMPORTS_INVOKE_URL" \
+  >.local/queue-relay.log 2>&1 &
+PIDS+=($!)
 
 cat <<MSG
 
@@ -91,6 +109,7 @@ cat <<MSG
   Customer events (published to the bus $EVENT_BUS_NAME, read from the queue customer-events):
     ./scripts/events.sh [--follow] [--compact]
   Stream relay (table changes -> the events function): .local/relay.log
+  Imports (customer-ctl import; queue -> the imports function): .local/queue-relay.log
   Each function compiles on its first request.
 
 MSG

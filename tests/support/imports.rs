@@ -20,24 +20,24 @@ pub struct ImportRig {
 /// the imports function by two pollers (concurrency 2).
 pub async fn rig(overrides: &[(&str, &str)]) -> ImportRig {
     let (svc, _) = build_services(overrides, DEFAULT_BUS).await;
+    let (rig, aws, config) = with_bucket_and_queue(svc).await;
+    spawn_queue_relay(&aws, &config.queue_url, rig.svc.clone());
+    rig
+}
+
+/// `svc` with a bucket and queue of their own in moto.
+async fn with_bucket_and_queue(svc: Services) -> (ImportRig, aws_config::SdkConfig, ImportsConfig) {
     let aws = aws().await;
     assert!(std::env::var("AWS_ENDPOINT_URL_S3").is_ok(), "run the tests through scripts/test.sh, which starts moto");
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
     let sqs = aws_sdk_sqs::Client::new(&aws);
     let bucket = unique("imports").to_lowercase().replace('_', "-");
     s3.create_bucket().bucket(&bucket).send().await.expect("create bucket");
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(unique("imports"))
-        .send()
-        .await
-        .expect("create queue")
-        .queue_url
-        .expect("queue url");
+    let queue = sqs.create_queue().queue_name(unique("imports")).send().await.expect("create queue");
+    let queue_url = queue.queue_url.expect("queue url");
     let config = ImportsConfig { bucket: bucket.clone(), queue_url: queue_url.clone() };
     let svc = Arc::new(svc.with_imports(ImportFiles::new(&aws, &config)));
-    spawn_queue_relay(&aws, &queue_url, svc.clone());
-    ImportRig { svc, bucket, queue_url, s3, sqs }
+    (ImportRig { svc, bucket, queue_url, s3, sqs }, aws, config)
 }
 
 /// Relays the queue to the imports function over `svc`, as Lambda would.
@@ -70,4 +70,60 @@ pub async fn download(url: &str) -> String {
     let resp = reqwest::get(url).await.expect("download");
     assert!(resp.status().is_success(), "download answered {}", resp.status());
     resp.text().await.expect("text")
+}
+
+/// Fails one call of the DynamoDB client it is put on: the `nth` (from 1)
+/// transaction that moves an import chunk's checkpoint, as a crash of the
+/// imports function between its rows and their checkpoint would leave it.
+#[derive(Debug, Clone)]
+pub struct FailCheckpoint {
+    nth: usize,
+    seen: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FailCheckpoint {
+    pub fn nth(nth: usize) -> Self {
+        Self { nth, seen: Default::default() }
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for FailCheckpoint {
+    fn name(&self) -> &'static str {
+        "FailCheckpoint"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let request = context.request();
+        let transaction = request.headers().get("x-amz-target").is_some_and(|t| t.ends_with("TransactWriteItems"));
+        let checkpoint = request.body().bytes().is_some_and(|b| String::from_utf8_lossy(b).contains("CHUNK#"));
+        if transaction && checkpoint {
+            let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            if n == self.nth {
+                return Err("the imports function stopped here (a test's fault)".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A rig whose imports function writes through a DynamoDB client with
+/// `fault` on it (the admin's services are as in `rig`).
+pub async fn rig_with_fault(fault: FailCheckpoint) -> ImportRig {
+    let (svc, _) = build_services(&[], DEFAULT_BUS).await;
+    let (rig, aws, config) = with_bucket_and_queue(svc).await;
+    let svc = &rig.svc;
+    let table = svc.config.table_name.clone();
+    let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(fault).build();
+    let faulty = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
+    let worker = Services::new(svc.config.clone(), Arc::new(faulty), TokenRole::NoKeys)
+        .expect("services")
+        .with_clock(Arc::new(clock(svc)))
+        .with_imports(ImportFiles::new(&aws, &config));
+    spawn_queue_relay(&aws, &config.queue_url, Arc::new(worker));
+    rig
 }

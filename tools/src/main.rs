@@ -10,6 +10,9 @@
 //!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
 //!   customer-ctl erasures [--restart]
 //!   customer-ctl reindex --tenant T [--restart]
+//!   customer-ctl import FILE --tenant T --format F [--mode upsert|create-only]
+//!       [--match-by email|external-id|ref] [--send-invites] [--dry-run]
+//!   customer-ctl queue-relay --queue-url URL [--invoke-url URL] [--concurrency N]
 
 use anyhow::{bail, Context};
 use customer_ctl::relay::{InvokeSink, Relay, StartAt};
@@ -40,6 +43,14 @@ const USAGE: &str = "usage:
                                           index (customers written before it existed);
                                           an interrupted run goes on where it stopped,
                                           --restart starts from the first customer
+  customer-ctl import FILE --tenant TENANT --format JSONL|CSV|SHOPIFY_CSV [--mode upsert|create-only]
+      [--match-by email|external-id|ref] [--send-invites] [--dry-run]
+                                          imports FILE (IMPORTS_BUCKET, IMPORTS_QUEUE_URL): stages,
+                                          uploads and runs it, follows it with a progress bar
+                                          until it ends, then prints its counts and errors
+  customer-ctl queue-relay --queue-url URL [--invoke-url URL] [--concurrency N]
+                                          the imports queue to the imports function under
+                                          `cargo lambda watch`, as Lambda would hand it over
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify
   order:read order:write loyalty:read loyalty:write promotion:write customer:import";
 
@@ -182,6 +193,8 @@ async fn main() -> anyhow::Result<()> {
             bar.finish();
             println!("tenant {}: {} customers indexed", tenant.as_str(), done.indexed);
         }
+        ["import", file, ..] => import(&args, &aws, store, file).await?,
+        ["queue-relay", ..] => queue_relay(&args, &aws).await?,
         ["api-key", "revoke", id] => {
             if !store.revoke_api_key(id, SystemClock.now()).await? {
                 bail!("no API key {id}");
@@ -194,4 +207,90 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `customer-ctl import`.
+async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore, file: &str) -> anyhow::Result<()> {
+    use shared::domain::{ImportMode, ImportOptions, MatchBy};
+    let tenant = tenant(args)?;
+    let format = customer_ctl::import::format(flag(args, "--format")?)?;
+    let has = |name: &str| args.iter().any(|a| a == name);
+    let mode = match args.iter().position(|a| a == "--mode").map(|_| flag(args, "--mode")).transpose()? {
+        None | Some("upsert") => ImportMode::Upsert,
+        Some("create-only") => ImportMode::CreateOnly,
+        Some(other) => bail!("--mode {other}: upsert or create-only"),
+    };
+    let match_by = match args.iter().position(|a| a == "--match-by").map(|_| flag(args, "--match-by")).transpose()? {
+        None | Some("email") => MatchBy::Email,
+        Some("external-id") => MatchBy::ExternalId,
+        Some("ref") => MatchBy::Ref,
+        Some(other) => bail!("--match-by {other}: email, external-id or ref"),
+    };
+    let options = ImportOptions { mode, match_by, send_invites: has("--send-invites"), dry_run: has("--dry-run") };
+    let config = shared::Config::from_env()?;
+    let imports = config.imports.clone().context("set IMPORTS_BUCKET and IMPORTS_QUEUE_URL")?;
+    let svc = shared::Services::new(config, std::sync::Arc::new(store), shared::auth::TokenRole::NoKeys)?
+        .with_imports(shared::imports::ImportFiles::new(aws, &imports));
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} rows {msg} [{elapsed_precise}, about {eta} left]",
+        )
+        .context("progress style")?,
+    );
+    let started = std::time::Instant::now();
+    let path = std::path::Path::new(file);
+    let job =
+        customer_ctl::import::run(&svc, &tenant, path, format, options, std::time::Duration::from_millis(500), |job| {
+            let c = job.counts;
+            if let Some(total) = job.rows_total {
+                bar.set_length(total);
+            }
+            bar.set_position(c.processed);
+            let rate = c.processed as f64 / started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!("{rate:.0}/s, {} failed", c.failed));
+        })
+        .await?;
+    bar.finish();
+    let c = job.counts;
+    println!(
+        "import {} {:?}: {} rows, {} created, {} updated, {} unchanged, {} failed{}",
+        job.id,
+        job.status,
+        c.processed,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.failed,
+        if job.options.dry_run { " (dry run: nothing written)" } else { "" }
+    );
+    if let Some(why) = &job.failure {
+        println!("failed: {why}");
+    }
+    for e in shared::services::imports::errors(&svc, &tenant, &job.id, 20).await.map_err(anyhow::Error::new)? {
+        println!("line {}: {:?} at {} - {}", e.line, e.code, e.field.join("."), e.message);
+    }
+    if let Some(url) = shared::services::imports::errors_url(&svc, &tenant, &job).await.map_err(anyhow::Error::new)? {
+        println!("every error: {url}");
+    }
+    Ok(())
+}
+
+/// `customer-ctl queue-relay`.
+async fn queue_relay(args: &[String], aws: &aws_config::SdkConfig) -> anyhow::Result<()> {
+    let queue_url = flag(args, "--queue-url")?;
+    let port = std::env::var("API_PORT").unwrap_or_else(|_| "9000".into());
+    let invoke_url = match args.iter().position(|a| a == "--invoke-url") {
+        Some(_) => flag(args, "--invoke-url")?.to_string(),
+        None => format!("http://127.0.0.1:{port}/2015-03-31/functions/imports/invocations"),
+    };
+    let concurrency = match args.iter().position(|a| a == "--concurrency") {
+        Some(_) => flag(args, "--concurrency")?.parse().context("--concurrency: a number")?,
+        None => 4,
+    };
+    let settings = customer_ctl::queue_relay::QueueSettings { concurrency, ..Default::default() };
+    eprintln!("relaying {queue_url} to {invoke_url} ({concurrency} at once)");
+    let sink: std::sync::Arc<dyn customer_ctl::queue_relay::QueueSink> =
+        std::sync::Arc::new(InvokeSink::new(invoke_url)?);
+    customer_ctl::queue_relay::QueueRelay::new(aws, queue_url).with_settings(settings).run(sink).await
 }

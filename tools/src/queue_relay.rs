@@ -67,7 +67,7 @@ pub struct QueueSettings {
 
 impl Default for QueueSettings {
     fn default() -> Self {
-        Self { batch_size: 1, concurrency: 2, visibility: Duration::from_secs(30) }
+        Self { batch_size: 1, concurrency: 2, visibility: Duration::from_secs(300) }
     }
 }
 

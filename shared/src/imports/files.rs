@@ -157,6 +157,20 @@ impl ImportFiles {
         Ok(())
     }
 
+    /// Uploads a file from disk, as it streams (an operator's import).
+    pub async fn upload(&self, key: &str, path: &std::path::Path) -> anyhow::Result<()> {
+        let body = ByteStream::from_path(path).await.with_context(|| format!("read {}", path.display()))?;
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("upload {}: {}", path.display(), DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
     /// Joins the errors parts of an import, in key order (chunk, then
     /// line: the file's order), into its errors file.
     pub async fn join_errors(&self, tenant: &TenantId, id: &str) -> anyhow::Result<()> {

@@ -9,7 +9,7 @@ use crate::domain::{
     DOWNLOAD_WINDOW_SECONDS, FILE_NAME_MAX, MAX_IMPORT_BYTES, UPLOAD_WINDOW_SECONDS,
 };
 use crate::imports::{ImportFiles, ImportTask};
-use crate::services::paging::{decode_cursor, encode_cursor, Page, MAX_PAGE};
+use crate::services::paging::{bad_cursor, decode_cursor, encode_cursor, Page, MAX_PAGE};
 use crate::services::Services;
 use crate::store::{ImportStart, WriteError};
 use chrono::Duration;
@@ -29,6 +29,17 @@ fn files(svc: &Services) -> DomainResult<&ImportFiles> {
 
 fn no_such_import() -> DomainError {
     DomainError::argument(ErrorCode::NotFound, "id", "No import with this id.")
+}
+
+/// Whether `id` can be a job's: a ULID as ids are written. Anything else
+/// (a key too long for DynamoDB, say) names no job and is never looked up.
+fn well_formed(id: &str) -> bool {
+    id.len() == 26 && ulid::Ulid::from_string(id).is_ok_and(|u| u.to_string() == id)
+}
+
+/// The job `id`, or `NOT_FOUND` at `id`.
+async fn job(svc: &Services, tenant: &TenantId, id: &str) -> DomainResult<ImportJob> {
+    get(svc, tenant, id).await?.ok_or_else(no_such_import)
 }
 
 pub async fn stage(
@@ -78,8 +89,7 @@ pub async fn stage(
 /// Starts a staged job whose file has arrived.
 pub async fn run(svc: &Services, tenant: &TenantId, id: &str, options: ImportOptions) -> DomainResult<ImportJob> {
     let files = files(svc)?;
-    let job = svc.store.get_import(tenant, id).await?.ok_or_else(no_such_import)?;
-    if job.status != ImportStatus::Staged {
+    if job(svc, tenant, id).await?.status != ImportStatus::Staged {
         return Err(DomainError::argument(ErrorCode::Invalid, "id", "This import has been run already."));
     }
     let invalid = |why: &str| DomainError::argument(ErrorCode::Invalid, "id", why);
@@ -104,29 +114,35 @@ pub async fn run(svc: &Services, tenant: &TenantId, id: &str, options: ImportOpt
         return Err(e.into());
     }
     tracing::info!(import = %id, size, "import started");
-    svc.store.get_import(tenant, id).await?.ok_or_else(no_such_import)
+    job(svc, tenant, id).await
 }
 
 /// Stops a job: its queued chunks are dropped, a chunk being written stops
 /// at its next checkpoint; what was imported stays.
 pub async fn cancel(svc: &Services, tenant: &TenantId, id: &str) -> DomainResult<ImportJob> {
     let from = [ImportStatus::Staged, ImportStatus::Running];
+    if !well_formed(id) {
+        return Err(no_such_import());
+    }
     match svc.store.end_import(tenant, id, ImportStatus::Cancelled, None, &from, svc.clock.now()).await {
         Ok(()) => tracing::info!(import = %id, "import cancelled"),
         Err(WriteError::Conflict) => {
-            let job = svc.store.get_import(tenant, id).await?.ok_or_else(no_such_import)?;
+            let job = job(svc, tenant, id).await?;
             return Err(DomainError::argument(
                 ErrorCode::Invalid,
                 "id",
-                format!("This import has finished already ({:?}).", job.status),
+                format!("This import has finished already ({}).", serde_json::json!(job.status).as_str().unwrap_or("")),
             ));
         }
         Err(e) => return Err(anyhow::Error::from(e).into()),
     }
-    svc.store.get_import(tenant, id).await?.ok_or_else(no_such_import)
+    job(svc, tenant, id).await
 }
 
 pub async fn get(svc: &Services, tenant: &TenantId, id: &str) -> DomainResult<Option<ImportJob>> {
+    if !well_formed(id) {
+        return Ok(None);
+    }
     Ok(svc.store.get_import(tenant, id).await?)
 }
 
@@ -141,6 +157,9 @@ pub async fn list(
     after: Option<&str>,
 ) -> DomainResult<Page<ImportJob>> {
     let after = after.map(|a| decode_cursor(CURSOR, a, "after")).transpose()?;
+    if after.as_deref().is_some_and(|a| !well_formed(a)) {
+        return Err(bad_cursor("after"));
+    }
     let (jobs, has_next) = svc.store.list_imports(tenant, after.as_deref(), first.clamp(1, MAX_PAGE)).await?;
     let items = jobs.into_iter().map(|j| (encode_cursor(CURSOR, &j.id), j)).collect();
     Ok(Page { items, has_next })
@@ -148,6 +167,9 @@ pub async fn list(
 
 /// The first `first` row errors of a job, by line (at most 100).
 pub async fn errors(svc: &Services, tenant: &TenantId, id: &str, first: usize) -> DomainResult<Vec<ImportRowError>> {
+    if first == 0 || !well_formed(id) {
+        return Ok(vec![]);
+    }
     Ok(svc.store.import_errors(tenant, id, first.min(100)).await?)
 }
 
