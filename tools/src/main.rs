@@ -253,10 +253,12 @@ async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore
         .await?;
     bar.finish();
     let c = job.counts;
+    // As the schema names them.
+    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
     println!(
-        "import {} {:?}: {} rows, {} created, {} updated, {} unchanged, {} failed{}",
+        "import {} {}: {} rows, {} created, {} updated, {} unchanged, {} failed{}",
         job.id,
-        job.status,
+        name(serde_json::json!(job.status)),
         c.processed,
         c.created,
         c.updated,
@@ -268,7 +270,7 @@ async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore
         println!("failed: {why}");
     }
     for e in shared::services::imports::errors(&svc, &tenant, &job.id, 20).await.map_err(anyhow::Error::new)? {
-        println!("line {}: {:?} at {} - {}", e.line, e.code, e.field.join("."), e.message);
+        println!("line {}: {} at {}: {}", e.line, name(serde_json::json!(e.code)), e.field.join("."), e.message);
     }
     if let Some(url) = shared::services::imports::errors_url(&svc, &tenant, &job).await.map_err(anyhow::Error::new)? {
         println!("every error: {url}");
