@@ -85,9 +85,13 @@ ENV
 # mapping would hand it over (`customer-ctl relay`):
 # from now on (LATEST), so that the records of earlier sessions are not
 # relayed again. It keeps trying until `cargo lambda watch` below serves.
+# Two readers, as deployed: the changes, and the outbox's mail apart, so
+# that mail never waits behind a burst of changes (an import).
 INVOKE_URL="http://127.0.0.1:$API_PORT/2015-03-31/functions/events/invocations"
-log "starting the stream relay to $INVOKE_URL (log in .local/relay.log)"
-cargo run --quiet -p customer-ctl -- relay --from latest --invoke-url "$INVOKE_URL" >.local/relay.log 2>&1 &
+log "starting the stream relays to $INVOKE_URL (logs in .local/relay.log, .local/mail-relay.log)"
+cargo run --quiet -p customer-ctl -- relay --from latest --only changes --invoke-url "$INVOKE_URL" >.local/relay.log 2>&1 &
+PIDS+=($!)
+cargo run --quiet -p customer-ctl -- relay --from latest --only mail --invoke-url "$INVOKE_URL" >.local/mail-relay.log 2>&1 &
 PIDS+=($!)
 # The imports queue goes to the imports function as Lambda's SQS event
 # source mapping would hand it over (`customer-ctl queue-relay`).
@@ -108,7 +112,7 @@ cat <<MSG
     http://localhost:$SES_PORT/
   Customer events (published to the bus $EVENT_BUS_NAME, read from the queue customer-events):
     ./scripts/events.sh [--follow] [--compact]
-  Stream relay (table changes -> the events function): .local/relay.log
+  Stream relays (table changes, and mail apart -> the events function): .local/relay.log, .local/mail-relay.log
   Imports (customer-ctl import; queue -> the imports function): .local/queue-relay.log
   Each function compiles on its first request.
 

@@ -121,7 +121,7 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
     let mut sources: Vec<&str> =
         f["Properties"]["Events"].as_mapping().into_iter().flatten().filter_map(|(_, e)| e["Type"].as_str()).collect();
     sources.sort_unstable();
-    assert_eq!(sources, ["DynamoDB", "EventBridgeRule"], "the stream and SES's mail feedback invoke it");
+    assert_eq!(sources, ["DynamoDB", "DynamoDB", "EventBridgeRule"], "the stream (twice) and SES's mail feedback");
     let feedback = &f["Properties"]["Events"]["MailFeedback"]["Properties"];
     let kinds: Vec<&str> =
         feedback["Pattern"]["detail-type"].as_sequence().into_iter().flatten().filter_map(Value::as_str).collect();
@@ -129,30 +129,40 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
     let sets = &feedback["Pattern"]["detail"]["mail"]["tags"]["ses:configuration-set"];
     let ours: Vec<Option<&str>> = sets.as_sequence().into_iter().flatten().map(ref_of).collect();
     assert_eq!(ours, [Some("MailConfigurationSet")], "of this stack's mail only, not another stack's");
-    let stream = &f["Properties"]["Events"]["Stream"];
-    assert_eq!(stream["Type"].as_str(), Some("DynamoDB"));
-    let p = &stream["Properties"];
-    assert_eq!(get_att(&p["Stream"]), Some("CustomerTable.StreamArn"));
-    let responses: Vec<&str> =
-        p["FunctionResponseTypes"].as_sequence().into_iter().flatten().filter_map(Value::as_str).collect();
-    assert_eq!(responses, ["ReportBatchItemFailures"], "the function names the record to retry from");
-    assert_eq!(p["BisectBatchOnFunctionError"].as_bool(), Some(true));
-    let retries = p["MaximumRetryAttempts"].as_i64();
-    assert!(retries.is_some_and(|r| (0..=10).contains(&r)), "bounded retries: {retries:?}");
-    let age = p["MaximumRecordAgeInSeconds"].as_i64();
-    assert!(age.is_some_and(|a| (60..=604_800).contains(&a)), "records expire: {age:?}");
-    // The filter passes what the function acts on, as the local relay does.
-    let filters = p["FilterCriteria"]["Filters"].as_sequence().expect("a stream filter");
-    let pattern: serde_json::Value =
-        serde_json::from_str(filters[0]["Pattern"].as_str().expect("a pattern")).expect("the pattern is JSON");
-    let prefixes: Vec<&str> = pattern["dynamodb"]["Keys"]["pk"]["S"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["prefix"].as_str())
-        .collect();
-    assert_eq!(filters.len(), 1);
-    assert_eq!(prefixes, shared::store::stream::RELAYED_PREFIXES, "the relay filters as the mapping does");
+    // Two readers: the changes, and the mail apart, each with the filter the
+    // local relay of that path applies.
+    for (event, path) in [("Stream", StreamPath::Changes), ("Mail", StreamPath::Mail)] {
+        let stream = &f["Properties"]["Events"][event];
+        assert_eq!(stream["Type"].as_str(), Some("DynamoDB"), "{event}");
+        let p = &stream["Properties"];
+        assert_eq!(get_att(&p["Stream"]), Some("CustomerTable.StreamArn"));
+        let responses: Vec<&str> =
+            p["FunctionResponseTypes"].as_sequence().into_iter().flatten().filter_map(Value::as_str).collect();
+        assert_eq!(responses, ["ReportBatchItemFailures"], "the function names the record to retry from");
+        assert_eq!(p["BisectBatchOnFunctionError"].as_bool(), Some(true));
+        let retries = p["MaximumRetryAttempts"].as_i64();
+        assert!(retries.is_some_and(|r| (0..=10).contains(&r)), "bounded retries: {retries:?}");
+        let age = p["MaximumRecordAgeInSeconds"].as_i64();
+        assert!(age.is_some_and(|a| (60..=604_800).contains(&a)), "records expire: {age:?}");
+        let filters = p["FilterCriteria"]["Filters"].as_sequence().expect("a stream filter");
+        let pattern: serde_json::Value =
+            serde_json::from_str(filters[0]["Pattern"].as_str().expect("a pattern")).expect("the pattern is JSON");
+        let prefixes: Vec<&str> = pattern["dynamodb"]["Keys"]["pk"]["S"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["prefix"].as_str())
+            .collect();
+        assert_eq!(filters.len(), 1);
+        assert_eq!(prefixes, [path.prefix()], "{event}: the relay of {path:?} filters as the mapping does");
+        check_dead_letters(resources, p);
+    }
+    let statements = f["Properties"]["Policies"][0]["Statement"].as_sequence().expect("policy statements");
+    assert!(statements.iter().any(|s| s["Action"].as_str() == Some("ses:SendEmail")), "it sends the mail");
+}
+
+/// A stream reader's records that keep failing go to a queue with an alarm.
+fn check_dead_letters(resources: &Value, p: &Value) {
     let on_failure = &p["DestinationConfig"]["OnFailure"];
     assert_eq!(on_failure["Type"].as_str(), Some("SQS"));
     let dlq = get_att(&on_failure["Destination"]).and_then(|d| d.strip_suffix(".Arn")).expect("a queue's ARN");
@@ -168,8 +178,6 @@ fn the_events_function_reads_the_stream_with_bounded_retries_and_parks_failures_
                 .is_some_and(|d| d.iter().any(|d| get_att(&d["Value"]) == Some(queue_name.as_str())))
     });
     assert!(alarmed, "an alarm on the dead-letter queue {dlq}");
-    let statements = f["Properties"]["Policies"][0]["Statement"].as_sequence().expect("policy statements");
-    assert!(statements.iter().any(|s| s["Action"].as_str() == Some("ses:SendEmail")), "it sends the mail");
 }
 
 #[test]
@@ -219,6 +227,7 @@ fn only_auth_and_account_may_read_the_jwt_private_keys_and_admin_gets_no_key() {
 }
 
 use crate::support::recorder::{Recorder, Touch};
+use shared::store::stream::StreamPath;
 
 /// One statement of a function's policy, as far as DynamoDB goes.
 #[derive(Debug)]

@@ -345,3 +345,70 @@ async fn a_chunk_stopped_half_way_goes_on_from_its_checkpoint_with_nothing_dupli
         assert_eq!(shop.count(address).await, 1, "{address}");
     }
 }
+
+/// The stream's changes are held back (a gate in front of their relay, as
+/// a million imported profiles would hold a single reader), while a reset
+/// is asked for during an import: its mail goes out on the mail path all
+/// the same. With one reader for both, it would wait behind the changes.
+#[tokio::test]
+async fn a_reset_mail_goes_out_while_an_imports_changes_wait_their_turn() {
+    use crate::support::imports::{spawn_queue_relay, with_bucket_and_queue};
+    use crate::support::{aws, build_services_with, mail, publisher, relay_settings, DEFAULT_BUS};
+    use customer_ctl::relay::{Relay, StartAt};
+    use shared::store::stream::StreamPath;
+    let (svc, _) = build_services_with(&[], DEFAULT_BUS, false).await;
+    let (rig, aws_conf, config) = with_bucket_and_queue(svc).await;
+    spawn_queue_relay(&aws_conf, &config.queue_url, rig.svc.clone());
+    let (open, gate) = tokio::sync::watch::channel(false);
+    let table = rig.svc.config.table_name.clone();
+    let aws = aws().await;
+    for path in StreamPath::ALL {
+        let store = shared::store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &table);
+        let mailer = std::sync::Arc::new(shared::mail::SesMailer::new(&aws));
+        let function = events::Events::new(std::sync::Arc::new(store), mailer, publisher(&aws, DEFAULT_BUS));
+        let sink = Gated { function, gate: (path == StreamPath::Changes).then(|| gate.clone()) };
+        let relay = Relay::new(&aws, &table, StartAt::TrimHorizon).only(path).with_settings(relay_settings());
+        tokio::spawn(async move { relay.run(&sink).await });
+    }
+    let shop = shop_over(rig).await;
+
+    let address = email("reset-during-import");
+    let q = "mutation($i: RegisterCustomerInput!) { registerCustomer(input: $i) { customer { id } } }";
+    let input = json!({ "email": address, "password": crate::support::accounts::PASSWORD });
+    gql(&shop.auth, q, json!({ "i": input }), &[]).await;
+    let rows: Vec<String> =
+        (0..200).map(|i| json!({ "email": email(&format!("bulk-{i}")), "tags": ["bulk"] }).to_string()).collect();
+    let staged = shop.stage("JSONL").await;
+    upload(staged["uploadUrl"].as_str().unwrap(), rows.join("\n")).await;
+    shop.run(staged["id"].as_str().unwrap(), json!({})).await;
+    let q = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
+    gql(&shop.auth, q, json!({ "e": address }), &[]).await;
+    // The confirmation of the registration, then the reset: both while the
+    // changes are held.
+    let reset = mail::nth_to(&address, 2).await;
+    assert!(reset.token().len() > 10, "a reset link");
+    let q = "query { customersCount(query: \"tag:bulk\") { count } }";
+    assert_eq!(shop.call(q, json!({})).await["data"]["customersCount"]["count"], 0, "the changes still wait");
+    let job = shop.finished(staged["id"].as_str().unwrap()).await;
+    assert_eq!(job["created"], 200, "{job}");
+    open.send(true).expect("the gate opens");
+}
+
+/// The events function in front of a gate: batches wait until it opens.
+struct Gated {
+    function: events::Events,
+    gate: Option<tokio::sync::watch::Receiver<bool>>,
+}
+
+#[async_trait::async_trait]
+impl customer_ctl::relay::Sink for Gated {
+    async fn deliver(
+        &self,
+        event: aws_lambda_events::event::dynamodb::Event,
+    ) -> anyhow::Result<aws_lambda_events::event::streams::DynamoDbEventResponse> {
+        if let Some(gate) = &self.gate {
+            gate.clone().wait_for(|open| *open).await?;
+        }
+        Ok(self.function.handle(event).await)
+    }
+}

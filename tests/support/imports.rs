@@ -26,7 +26,7 @@ pub async fn rig(overrides: &[(&str, &str)]) -> ImportRig {
 }
 
 /// `svc` with a bucket and queue of their own in moto.
-async fn with_bucket_and_queue(svc: Services) -> (ImportRig, aws_config::SdkConfig, ImportsConfig) {
+pub async fn with_bucket_and_queue(svc: Services) -> (ImportRig, aws_config::SdkConfig, ImportsConfig) {
     let aws = aws().await;
     assert!(std::env::var("AWS_ENDPOINT_URL_S3").is_ok(), "run the tests through scripts/test.sh, which starts moto");
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());

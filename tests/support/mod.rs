@@ -169,6 +169,16 @@ async fn services_recorded_on(overrides: &[(&str, &str)], bus: &str) -> (Arc<Ser
 /// The services of `services_recorded_on`, before they are shared (to add
 /// to them).
 pub async fn build_services(overrides: &[(&str, &str)], bus: &str) -> (Services, recorder::Recorder) {
+    build_services_with(overrides, bus, true).await
+}
+
+/// Like `build_services`; without the stream's relay unless `relayed` (a
+/// test that relays the stream's paths its own way).
+pub async fn build_services_with(
+    overrides: &[(&str, &str)],
+    bus: &str,
+    relayed: bool,
+) -> (Services, recorder::Recorder) {
     if std::env::var("TEST_LOG").is_ok() {
         shared::logging::init();
     }
@@ -178,7 +188,9 @@ pub async fn build_services(overrides: &[(&str, &str)], bus: &str) -> (Services,
     let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(recorder.clone()).build();
     let ddb = aws_sdk_dynamodb::Client::from_conf(conf);
     shared::store::table::create_table(&ddb, &table).await.expect("create test table");
-    spawn_relay(&aws, &table, Arc::new(SesMailer::new(&aws)), publisher(&aws, bus));
+    if relayed {
+        spawn_relay(&aws, &table, Arc::new(SesMailer::new(&aws)), publisher(&aws, bus));
+    }
     let config = config(&table, overrides);
     let store = DynamoStore::new(ddb, table);
     recorder.take();
@@ -205,7 +217,7 @@ pub fn clock(svc: &Services) -> ManualClock {
 }
 
 /// The relay's pace in tests: mail arrives within a fraction of a second.
-fn relay_settings() -> customer_ctl::relay::Settings {
+pub fn relay_settings() -> customer_ctl::relay::Settings {
     customer_ctl::relay::Settings {
         idle_wait: Duration::from_millis(50),
         retry_backoff: Duration::from_millis(100),

@@ -7,7 +7,7 @@
 //!   customer-ctl api-key revoke KEY_ID
 //!   customer-ctl jwt-key generate
 //!   customer-ctl jwt-key public < private-keys
-//!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
+//!   customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL] [--only changes|mail]
 //!   customer-ctl erasures [--restart]
 //!   customer-ctl reindex --tenant T [--restart]
 //!   customer-ctl import FILE --tenant T --format F [--mode upsert|create-only]
@@ -20,6 +20,7 @@ use shared::auth::access_token;
 use shared::clock::{Clock, SystemClock};
 use shared::domain::{Permission, TenantId};
 use shared::services::api_keys;
+use shared::store::stream::StreamPath;
 use shared::store::{table, ApiKeyStore, CustomerStore, DynamoStore};
 
 const USAGE: &str = "usage:
@@ -29,11 +30,12 @@ const USAGE: &str = "usage:
   customer-ctl api-key revoke KEY_ID
   customer-ctl jwt-key generate           a new Ed25519 key pair for access tokens
   customer-ctl jwt-key public < KEYS      the public keys of the private keys read from stdin
-  customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL]
+  customer-ctl relay [--from latest|trim-horizon] [--invoke-url URL] [--only changes|mail]
                                           the table's stream to the events function under
                                           `cargo lambda watch`, as Lambda would hand it over
                                           (default: from latest, to the Invoke API on
-                                          127.0.0.1:$API_PORT or :9000)
+                                          127.0.0.1:$API_PORT or :9000); --only: one of the
+                                          two paths a deployment reads apart
   customer-ctl erasures [--restart]       the erasures not finished, oldest first (tenant,
                                           customer, started, round); --restart starts
                                           each one's job again (after the dead-letter
@@ -114,8 +116,15 @@ async fn relay(args: &[String], aws: &aws_config::SdkConfig, table: &str) -> any
             format!("http://127.0.0.1:{port}/2015-03-31/functions/events/invocations")
         }
     };
-    eprintln!("relaying the stream of table {table} to {url} (from {start:?}); stop with Ctrl-C");
-    Relay::new(aws, table, start).run(&InvokeSink::new(url)?).await
+    let relay = Relay::new(aws, table, start);
+    let (relay, what) = match optional_flag(args, "--only")? {
+        None => (relay, "the stream"),
+        Some("changes") => (relay.only(StreamPath::Changes), "the stream's changes"),
+        Some("mail") => (relay.only(StreamPath::Mail), "the stream's mail"),
+        Some(other) => bail!("--only {other}: changes or mail\n{USAGE}"),
+    };
+    eprintln!("relaying {what} of table {table} to {url} (from {start:?}); stop with Ctrl-C");
+    relay.run(&InvokeSink::new(url)?).await
 }
 
 #[tokio::main]
@@ -215,12 +224,12 @@ async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore
     let tenant = tenant(args)?;
     let format = customer_ctl::import::format(flag(args, "--format")?)?;
     let has = |name: &str| args.iter().any(|a| a == name);
-    let mode = match args.iter().position(|a| a == "--mode").map(|_| flag(args, "--mode")).transpose()? {
+    let mode = match optional_flag(args, "--mode")? {
         None | Some("upsert") => ImportMode::Upsert,
         Some("create-only") => ImportMode::CreateOnly,
         Some(other) => bail!("--mode {other}: upsert or create-only"),
     };
-    let match_by = match args.iter().position(|a| a == "--match-by").map(|_| flag(args, "--match-by")).transpose()? {
+    let match_by = match optional_flag(args, "--match-by")? {
         None | Some("email") => MatchBy::Email,
         Some("external-id") => MatchBy::ExternalId,
         Some("ref") => MatchBy::Ref,
@@ -282,12 +291,12 @@ async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore
 async fn queue_relay(args: &[String], aws: &aws_config::SdkConfig) -> anyhow::Result<()> {
     let queue_url = flag(args, "--queue-url")?;
     let port = std::env::var("API_PORT").unwrap_or_else(|_| "9000".into());
-    let invoke_url = match args.iter().position(|a| a == "--invoke-url") {
-        Some(_) => flag(args, "--invoke-url")?.to_string(),
+    let invoke_url = match optional_flag(args, "--invoke-url")? {
+        Some(url) => url.to_string(),
         None => format!("http://127.0.0.1:{port}/2015-03-31/functions/imports/invocations"),
     };
-    let concurrency = match args.iter().position(|a| a == "--concurrency") {
-        Some(_) => flag(args, "--concurrency")?.parse().context("--concurrency: a number")?,
+    let concurrency = match optional_flag(args, "--concurrency")? {
+        Some(n) => n.parse().context("--concurrency: a number")?,
         None => 4,
     };
     let settings = customer_ctl::queue_relay::QueueSettings { concurrency, ..Default::default() };

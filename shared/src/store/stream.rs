@@ -25,18 +25,45 @@ pub fn item_key(keys: &Image) -> ItemKey {
     }
 }
 
-/// The partition key prefixes of the records the `events` function is
-/// invoked with: the event source mapping's filter in template.yaml, and
-/// the local relay's. The search index (`IX#`) is written from the stream
-/// and never read back from it.
-pub const RELAYED_PREFIXES: [&str; 2] = ["T#", "OUTBOX#"];
+/// The stream's two readers, each an event source mapping of the `events`
+/// function with a filter of its own (template.yaml), and each a relay
+/// locally. Mail has a reader of its own so that it never waits behind a
+/// burst of changes: an import writes a million profiles, whose records
+/// the changes' reader works off in order, while a password reset's mail
+/// goes out within seconds. The search index (`IX#`) is written from the
+/// stream and never read back from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamPath {
+    /// The tenants' items: profiles (customer events, the search index,
+    /// erasures), orders, ledgers, newsletter subscriptions, suppressions.
+    Changes,
+    /// The outbox: every mail.
+    Mail,
+}
 
-/// Whether a record with these `keys` passes the stream's filter.
-pub fn relayed(keys: &Image) -> bool {
-    match keys.get(PARTITION_KEY) {
-        Some(serde_dynamo::AttributeValue::S(pk)) => RELAYED_PREFIXES.iter().any(|p| pk.starts_with(p)),
-        _ => false,
+impl StreamPath {
+    pub const ALL: [StreamPath; 2] = [StreamPath::Changes, StreamPath::Mail];
+
+    /// The partition key prefix its filter passes.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            StreamPath::Changes => "T#",
+            StreamPath::Mail => "OUTBOX#",
+        }
     }
+
+    /// Whether a record with these `keys` passes its filter.
+    pub fn carries(self, keys: &Image) -> bool {
+        match keys.get(PARTITION_KEY) {
+            Some(serde_dynamo::AttributeValue::S(pk)) => pk.starts_with(self.prefix()),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a record with these `keys` passes one of the paths' filters.
+pub fn relayed(keys: &Image) -> bool {
+    StreamPath::ALL.iter().any(|p| p.carries(keys))
 }
 
 /// The record an image holds (`what`: "old" or "new", for the error). An

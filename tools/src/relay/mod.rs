@@ -22,6 +22,7 @@ use aws_sdk_dynamodbstreams::error::DisplayErrorContext;
 use aws_sdk_dynamodbstreams::types::{self as streams, ShardIteratorType, StreamStatus};
 use errors::{code_of, describe_error};
 use records::{backoff, first_failure};
+use shared::store::stream::{relayed, StreamPath};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -114,6 +115,8 @@ enum Discovery {
 }
 
 pub struct Relay {
+    /// The one path it relays (`None`: both, in one order).
+    path: Option<StreamPath>,
     table: String,
     region: String,
     ddb: aws_sdk_dynamodb::Client,
@@ -136,6 +139,7 @@ impl Relay {
             }
         }
         Self {
+            path: None,
             table: table.into(),
             region: aws.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into()),
             ddb: aws_sdk_dynamodb::Client::new(aws),
@@ -143,6 +147,12 @@ impl Relay {
             start,
             settings: Settings::default(),
         }
+    }
+
+    /// A relay of one path of the stream only, as one of the deployment's
+    /// two event source mappings reads it.
+    pub fn only(self, path: StreamPath) -> Self {
+        Self { path: Some(path), ..self }
     }
 
     pub fn with_settings(mut self, settings: Settings) -> Self {
@@ -419,7 +429,7 @@ impl Relay {
             let sequence = record.dynamodb().and_then(|d| d.sequence_number()).map(String::from);
             match event_record(record, arn, &self.region) {
                 // What the deployed event source mapping's filter passes.
-                Ok(r) if shared::store::stream::relayed(&r.change.keys) => batch.push(r),
+                Ok(r) if self.path.map_or(relayed(&r.change.keys), |p| p.carries(&r.change.keys)) => batch.push(r),
                 Ok(_) => {}
                 Err(e) => tracing::error!(
                     table = %self.table, sequence_number = ?sequence, error = %format!("{e:#}"),
