@@ -534,3 +534,50 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
         assert!(removed.contains(kind), "the erasure's job removed no {kind} item here: {removed:?}");
     }
 }
+
+/// The imports function's role allows every DynamoDB action an import makes
+/// (and grants none it never needs): imports that create customers with
+/// password hashes and newsletter decisions, fail rows, and move an email.
+#[tokio::test]
+async fn the_imports_function_is_granted_every_dynamodb_action_an_import_makes() {
+    use crate::support::imports::{rig_with_worker, upload, IMPORT_FIELDS};
+    use crate::support::{bearer, email, gql};
+    use serde_json::json;
+    let t = template();
+    let recorder = Recorder::default();
+    let rig = rig_with_worker(recorder.clone()).await;
+    let key = crate::admin::mint(&rig.svc, "default", &shared::domain::Permission::ALL).await;
+    let admin = admin::app(rig.svc.clone());
+    let k = [bearer(&key)];
+    let import = |file: String, options: serde_json::Value| {
+        let (admin, k) = (&admin, &k);
+        async move {
+            let q = format!(
+                "mutation {{ stageCustomerImport(input: {{ format: JSONL }}) {{ import {{ {IMPORT_FIELDS} }} }} }}"
+            );
+            let staged = gql(admin, &q, json!({}), k).await["data"]["stageCustomerImport"]["import"].clone();
+            upload(staged["uploadUrl"].as_str().expect("an upload URL"), file).await;
+            let q = "mutation($id: ID!, $o: CustomerImportOptions) { runCustomerImport(id: $id, options: $o) { userErrors { code } } }";
+            gql(admin, q, json!({ "id": staged["id"], "o": options }), k).await;
+            let q = "query($id: ID!) { customerImport(id: $id) { status } }";
+            for _ in 0..600 {
+                let r = gql(admin, q, json!({ "id": staged["id"] }), k).await;
+                if !matches!(r["data"]["customerImport"]["status"].as_str(), Some("STAGED" | "RUNNING")) {
+                    return r;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("the import did not finish");
+        }
+    };
+    let (first, moved) = (email("granted-import"), email("granted-moved"));
+    let rows = [
+        json!({ "email": first, "ref": "R-1", "newsletter": "SUBSCRIBED",
+                "passwordHash": { "algorithm": "PHPASS", "value": "$P$B12345678L6Lpt4BxNotVIMILOa9u81" } }),
+        json!({ "email": "not an address" }),
+    ];
+    import(rows.map(|r| r.to_string()).join("\n"), json!({})).await;
+    let row = json!({ "email": moved, "ref": "R-1", "newsletter": "UNSUBSCRIBED" });
+    import(row.to_string(), json!({ "matchBy": "REF" })).await;
+    check_grants(&t, "ImportsFunction", &recorder);
+}

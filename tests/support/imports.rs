@@ -114,11 +114,17 @@ impl aws_sdk_dynamodb::config::Intercept for FailCheckpoint {
 /// A rig whose imports function writes through a DynamoDB client with
 /// `fault` on it (the admin's services are as in `rig`).
 pub async fn rig_with_fault(fault: FailCheckpoint) -> ImportRig {
+    rig_with_worker(fault).await
+}
+
+/// A rig whose imports function's DynamoDB client has `interceptor` on it
+/// (a fault, a recorder); the admin's services are as in `rig`.
+pub async fn rig_with_worker(interceptor: impl aws_sdk_dynamodb::config::Intercept + 'static) -> ImportRig {
     let (svc, _) = build_services(&[], DEFAULT_BUS).await;
     let (rig, aws, config) = with_bucket_and_queue(svc).await;
     let svc = &rig.svc;
     let table = svc.config.table_name.clone();
-    let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(fault).build();
+    let conf = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(interceptor).build();
     let faulty = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
     let worker = Services::new(svc.config.clone(), Arc::new(faulty), TokenRole::NoKeys)
         .expect("services")
