@@ -5,7 +5,7 @@
 use super::{mint, AdminApp};
 use crate::auth::AuthApp;
 use crate::support::accounts::login;
-use crate::support::imports::{download, rig, rig_with_fault, upload, FailCheckpoint, ImportRig, IMPORT_FIELDS};
+use crate::support::imports::{download, rig, rig_with_worker, upload, FailCheckpoint, ImportRig, IMPORT_FIELDS};
 use crate::support::{bearer, codes, email, gql, top_error};
 use serde_json::{json, Value};
 use shared::domain::Permission;
@@ -334,7 +334,7 @@ async fn imports_need_their_permission_and_stay_in_their_tenant() {
 /// nothing is duplicated) and counted once, as what the retry found.
 #[tokio::test]
 async fn a_chunk_stopped_half_way_goes_on_from_its_checkpoint_with_nothing_duplicated_or_lost() {
-    let shop = shop_over(rig_with_fault(FailCheckpoint::nth(2)).await).await;
+    let shop = shop_over(rig_with_worker(FailCheckpoint::nth(2)).await).await;
     let addresses: Vec<String> = (0..60).map(|i| email(&format!("killed-{i}"))).collect();
     let file = addresses.iter().map(|a| json!({ "email": a }).to_string()).collect::<Vec<_>>().join("\n");
     let job = shop.import("JSONL", &file, json!({})).await;
@@ -411,4 +411,21 @@ impl customer_ctl::relay::Sink for Gated {
         }
         Ok(self.function.handle(event).await)
     }
+}
+
+/// `runCustomerImport` of one staged import, twice at the same moment:
+/// one run starts it, the other is refused, and its rows are written once.
+#[tokio::test]
+async fn one_import_run_twice_at_once_starts_once() {
+    let shop = shop().await;
+    let address = email("run-twice");
+    let staged = shop.stage("JSONL").await;
+    upload(staged["uploadUrl"].as_str().unwrap(), json!({ "email": address }).to_string()).await;
+    let id = staged["id"].as_str().unwrap();
+    let (a, b) = tokio::join!(shop.run(id, json!({})), shop.run(id, json!({})));
+    let started = [&a, &b].iter().filter(|r| r["import"]["status"] == "RUNNING").count();
+    let refused = [&a, &b].iter().filter(|r| r["userErrors"][0]["field"] == json!(["id"])).count();
+    assert_eq!((started, refused), (1, 1), "{a} {b}");
+    let job = shop.finished(id).await;
+    assert_eq!(counts(&job), [1, 1, 0, 0, 0], "{job}");
 }

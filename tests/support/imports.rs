@@ -10,10 +10,6 @@ use shared::imports::ImportFiles;
 /// The services of a test with imports, and its bucket and queue.
 pub struct ImportRig {
     pub svc: Arc<Services>,
-    pub bucket: String,
-    pub queue_url: String,
-    pub s3: aws_sdk_s3::Client,
-    pub sqs: aws_sdk_sqs::Client,
 }
 
 /// A fresh table (as `services`), bucket and queue; the queue relayed to
@@ -35,9 +31,9 @@ pub async fn with_bucket_and_queue(svc: Services) -> (ImportRig, aws_config::Sdk
     s3.create_bucket().bucket(&bucket).send().await.expect("create bucket");
     let queue = sqs.create_queue().queue_name(unique("imports")).send().await.expect("create queue");
     let queue_url = queue.queue_url.expect("queue url");
-    let config = ImportsConfig { bucket: bucket.clone(), queue_url: queue_url.clone() };
+    let config = ImportsConfig { bucket, queue_url };
     let svc = Arc::new(svc.with_imports(ImportFiles::new(&aws, &config)));
-    (ImportRig { svc, bucket, queue_url, s3, sqs }, aws, config)
+    (ImportRig { svc }, aws, config)
 }
 
 /// Relays the queue to the imports function over `svc`, as Lambda would.
@@ -109,12 +105,6 @@ impl aws_sdk_dynamodb::config::Intercept for FailCheckpoint {
         }
         Ok(())
     }
-}
-
-/// A rig whose imports function writes through a DynamoDB client with
-/// `fault` on it (the admin's services are as in `rig`).
-pub async fn rig_with_fault(fault: FailCheckpoint) -> ImportRig {
-    rig_with_worker(fault).await
 }
 
 /// A rig whose imports function's DynamoDB client has `interceptor` on it

@@ -6,7 +6,7 @@ use crate::types::*;
 use async_graphql::{Context, Object, ID};
 use shared::domain::Permission;
 use shared::graphql::buyer::PageInfo;
-use shared::graphql::{pages, respond};
+use shared::graphql::{pages, respond, weights};
 use shared::services::imports;
 
 #[derive(Default)]
@@ -25,6 +25,7 @@ impl ImportsQuery {
     }
 
     /// The tenant's imports, newest first; `first` is clamped to 100. Needs `customer:import`.
+    #[graphql(complexity = "weights::customers_page(first, child_complexity)")]
     async fn customer_imports(
         &self,
         ctx: &Context<'_>,

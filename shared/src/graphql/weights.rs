@@ -22,7 +22,7 @@ pub const WISHLIST_CHANGE: usize = 50;
 /// `Customer.wishlists`: every list of the customer read, each time asked.
 pub const WISHLISTS: usize = 100;
 
-/// A page of `customers`: 5, and what is asked of each customer as many
+/// A page of `customers` (or of `customerImports`): 5, and what is asked of each customer as many
 /// times as the page holds customers, in tenths (a page of 100 customers'
 /// order histories is 100 queries, and weighs like it).
 pub fn customers_page(first: Option<i32>, child_complexity: usize) -> usize {

@@ -18,6 +18,9 @@ use std::rc::Rc;
 /// The most bytes one record may take: far above any real customer, low
 /// enough that an unclosed quote cannot make one record of a whole file.
 pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
+/// The most columns, and bytes of column names, a CSV's header may have.
+pub const MAX_COLUMNS: usize = 1000;
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// The fields of one row.
 pub type Fields = Map<String, Value>;
@@ -107,6 +110,14 @@ impl FileFormat {
     }
 
     fn check_header(self, header: &Header) -> Result<(), FileError> {
+        // The header is kept on the job's item (at most 400 KB), for every
+        // chunk to read its rows under.
+        if header.len() > MAX_COLUMNS || header.iter().map(String::len).sum::<usize>() > MAX_HEADER_BYTES {
+            return Err(FileError::Header(format!(
+                "the header names more than {MAX_COLUMNS} columns or {} KiB",
+                MAX_HEADER_BYTES / 1024
+            )));
+        }
         if header.iter().all(|h| h.is_empty()) {
             return Err(FileError::Header("the file has no header row".into()));
         }

@@ -224,6 +224,7 @@ impl CustomerImportObject {
     }
     /// The first errors by line (at most 100; the first 100 of each chunk of 500 rows are kept here, all of them in
     /// `errorsUrl`).
+    #[graphql(complexity = "shared::graphql::weights::STORE_QUERY")]
     async fn errors(
         &self,
         ctx: &Context<'_>,

@@ -107,6 +107,11 @@ fn headers_that_cannot_be_read_fail_the_file() {
         (FileFormat::Csv, "", "empty"),
         (FileFormat::Csv, "email,email\n", "twice"),
         (FileFormat::ShopifyCsv, "First Name,Last Name\nAda,L\n", "Email column"),
+        (
+            FileFormat::Csv,
+            &format!("{}\n", (0..1001).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",")),
+            "1000 columns",
+        ),
     ] {
         let Err(e) = format.open(file.as_bytes()) else { panic!("{file:?} opened") };
         assert!(e.to_string().contains(says), "{e}");

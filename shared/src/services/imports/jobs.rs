@@ -1,7 +1,7 @@
 //! The back office's side of imports: stage, run, cancel, look.
 //!
 //! Round trips: `stage` 1 (the job) plus a presigning (no request);
-//! `run` 3 (the job, the file's head, the start) plus a message;
+//! `run` 2 (the job, the start) plus the file's head and a message;
 //! `cancel` 2; `get` 1; `list` 1; `errors` 1.
 
 use crate::domain::{
@@ -89,7 +89,8 @@ pub async fn stage(
 /// Starts a staged job whose file has arrived.
 pub async fn run(svc: &Services, tenant: &TenantId, id: &str, options: ImportOptions) -> DomainResult<ImportJob> {
     let files = files(svc)?;
-    if job(svc, tenant, id).await?.status != ImportStatus::Staged {
+    let mut staged = job(svc, tenant, id).await?;
+    if staged.status != ImportStatus::Staged {
         return Err(DomainError::argument(ErrorCode::Invalid, "id", "This import has been run already."));
     }
     let invalid = |why: &str| DomainError::argument(ErrorCode::Invalid, "id", why);
@@ -100,7 +101,7 @@ pub async fn run(svc: &Services, tenant: &TenantId, id: &str, options: ImportOpt
         Some(found) => found,
     };
     let now = svc.clock.now();
-    let start = ImportStart { options, file_size: size, file_etag: etag, now };
+    let start = ImportStart { options, file_size: size, file_etag: etag.clone(), now };
     match svc.store.start_import(tenant, id, &start).await {
         Ok(()) => {}
         Err(WriteError::Conflict) => return Err(invalid("This import has been run already.")),
@@ -114,7 +115,12 @@ pub async fn run(svc: &Services, tenant: &TenantId, id: &str, options: ImportOpt
         return Err(e.into());
     }
     tracing::info!(import = %id, size, "import started");
-    job(svc, tenant, id).await
+    // As the start wrote it; nothing else moves a job before its split.
+    staged.status = ImportStatus::Running;
+    staged.options = options;
+    staged.started_at = Some(now);
+    (staged.file_size, staged.file_etag) = (Some(size), Some(etag));
+    Ok(staged)
 }
 
 /// Stops a job: its queued chunks are dropped, a chunk being written stops
