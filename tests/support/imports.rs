@@ -42,8 +42,15 @@ pub fn spawn_queue_relay(
     queue_url: &str,
     svc: Arc<Services>,
 ) -> tokio::task::JoinHandle<()> {
-    let settings =
-        customer_ctl::queue_relay::QueueSettings { batch_size: 1, concurrency: 2, visibility: Duration::from_secs(5) };
+    // A message stays with its invocation however slow a loaded machine
+    // makes it (as the deployment's 1,800 s outlast the function's 300 s);
+    // a failed one comes back after a second.
+    let settings = customer_ctl::queue_relay::QueueSettings {
+        batch_size: 1,
+        concurrency: 2,
+        visibility: Duration::from_secs(120),
+        retry_after: Some(Duration::from_secs(1)),
+    };
     let relay = customer_ctl::queue_relay::QueueRelay::new(aws, queue_url).with_settings(settings);
     let function: Arc<dyn customer_ctl::queue_relay::QueueSink> = Arc::new(::imports::Imports::new(svc));
     tokio::spawn(async move {

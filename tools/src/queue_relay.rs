@@ -61,13 +61,19 @@ pub struct QueueSettings {
     /// Invocations at once at most (`ScalingConfig.MaximumConcurrency`).
     pub concurrency: usize,
     /// How long a received message stays hidden before it is delivered again
-    /// (the queue's `VisibilityTimeout`, for what this relay receives).
+    /// (the queue's `VisibilityTimeout`, for what this relay receives). As
+    /// in a deployment, it must outlast an invocation: a message still being
+    /// processed would otherwise be delivered to a second invocation.
     pub visibility: Duration,
+    /// When a failed message is delivered again: `None` once its visibility
+    /// timeout has passed (as Lambda does); a test sets a shorter wait, so
+    /// that a retry comes soon while a slow invocation keeps its message.
+    pub retry_after: Option<Duration>,
 }
 
 impl Default for QueueSettings {
     fn default() -> Self {
-        Self { batch_size: 1, concurrency: 2, visibility: Duration::from_secs(300) }
+        Self { batch_size: 1, concurrency: 2, visibility: Duration::from_secs(300), retry_after: None }
     }
 }
 
@@ -131,13 +137,14 @@ impl QueueRelay {
             let failed: HashSet<String> = match sink.deliver(event).await {
                 Ok(response) => response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect(),
                 Err(e) => {
-                    // Nothing was processed: the messages come back after their visibility timeout.
+                    // Nothing was processed: every message comes back.
                     tracing::warn!(error = format!("{e:#}"), "the imports function could not be reached");
-                    continue;
+                    messages.iter().filter_map(|m| m.message_id().map(str::to_string)).collect()
                 }
             };
             for m in &messages {
                 if failed.contains(m.message_id().unwrap_or_default()) {
+                    self.retry_soon(m).await;
                     continue;
                 }
                 if let Some(handle) = m.receipt_handle() {
@@ -148,6 +155,24 @@ impl QueueRelay {
                     }
                 }
             }
+        }
+    }
+}
+
+impl QueueRelay {
+    /// Makes a failed message visible after `retry_after`, if set.
+    async fn retry_soon(&self, m: &aws_sdk_sqs::types::Message) {
+        let (Some(after), Some(handle)) = (self.settings.retry_after, m.receipt_handle()) else { return };
+        let changed = self
+            .sqs
+            .change_message_visibility()
+            .queue_url(&self.queue_url)
+            .receipt_handle(handle)
+            .visibility_timeout(after.as_secs() as i32)
+            .send()
+            .await;
+        if let Err(e) = changed {
+            tracing::warn!(error = %DisplayErrorContext(&e), "a failed message waits for its visibility timeout");
         }
     }
 }
