@@ -49,7 +49,9 @@ log "starting DynamoDB Local on :$DDB_PORT, the SES emulator on :$SES_PORT and m
 start_dynamodb "$DDB_PORT"
 DDB_PID=${PIDS[-1]}
 start_ses "$SES_PORT"
-start_moto "$MOTO_PORT"
+# S3 takes multipart parts of 5 MiB (but the last); the tests' exports
+# write parts of a few KiB, so that a handful of customers spans several.
+S3_UPLOAD_PART_MIN_SIZE=4096 MOTO_S3_DEFAULT_KEY_BUFFER_SIZE=16777216 start_moto "$MOTO_PORT"
 export_local_aws "$DDB_PORT" "$SES_PORT" "$MOTO_PORT"
 
 log "cargo test"

@@ -535,11 +535,12 @@ async fn each_function_is_granted_every_dynamodb_action_its_code_makes() {
     }
 }
 
-/// The imports function's role allows every DynamoDB action an import makes
-/// (and grants none it never needs): imports that create customers with
-/// password hashes and newsletter decisions, fail rows, and move an email.
+/// The imports function's role allows every DynamoDB action an import or
+/// an export makes (and grants none it never needs): imports that create
+/// customers with password hashes and newsletter decisions, fail rows, and
+/// move an email; exports of everyone and of a query.
 #[tokio::test]
-async fn the_imports_function_is_granted_every_dynamodb_action_an_import_makes() {
+async fn the_imports_function_is_granted_every_dynamodb_action_an_import_or_export_makes() {
     use crate::support::imports::{rig_with_worker, upload, IMPORT_FIELDS};
     use crate::support::{bearer, email, gql};
     use serde_json::json;
@@ -579,5 +580,23 @@ async fn the_imports_function_is_granted_every_dynamodb_action_an_import_makes()
     import(rows.map(|r| r.to_string()).join("\n"), json!({})).await;
     let row = json!({ "email": moved, "ref": "R-1", "newsletter": "UNSUBSCRIBED" });
     import(row.to_string(), json!({ "matchBy": "REF" })).await;
+    // An export of every customer and one by a query: the search's reads.
+    for input in [json!({ "format": "CSV" }), json!({ "format": "JSONL", "query": "granted" })] {
+        let q = "mutation($i: StartCustomerExportInput!) { startCustomerExport(input: $i) { export { id } } }";
+        let started = gql(&admin, q, json!({ "i": input }), &k).await;
+        let id = started["data"]["startCustomerExport"]["export"]["id"].clone();
+        let q = "query($id: ID!) { customerExport(id: $id) { status } }";
+        let mut done = false;
+        for _ in 0..600 {
+            let r = gql(&admin, q, json!({ "id": id }), &k).await;
+            if r["data"]["customerExport"]["status"] != "RUNNING" {
+                assert_eq!(r["data"]["customerExport"]["status"], "COMPLETED", "{r}");
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(done, "the export did not finish");
+    }
     check_grants(&t, "ImportsFunction", &recorder);
 }

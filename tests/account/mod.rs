@@ -2,6 +2,7 @@
 
 mod addresses;
 mod authentication;
+mod data_export;
 mod e2e;
 mod email_change;
 mod erasure;

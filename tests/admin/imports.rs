@@ -5,34 +5,34 @@
 use super::{mint, AdminApp};
 use crate::auth::AuthApp;
 use crate::support::accounts::login;
-use crate::support::imports::{download, rig, rig_with_worker, upload, FailCheckpoint, ImportRig, IMPORT_FIELDS};
+use crate::support::imports::{download, rig, rig_with_worker, upload, FailCall, ImportRig, IMPORT_FIELDS};
 use crate::support::{bearer, codes, email, gql, top_error};
 use serde_json::{json, Value};
 use shared::domain::Permission;
 use std::time::{Duration, Instant};
 
-struct Shop {
-    rig: ImportRig,
-    admin: AdminApp,
-    auth: AuthApp,
-    key: String,
+pub(super) struct Shop {
+    pub rig: ImportRig,
+    pub admin: AdminApp,
+    pub auth: AuthApp,
+    pub key: String,
 }
 
-async fn shop() -> Shop {
+pub(super) async fn shop() -> Shop {
     shop_over(rig(&[]).await).await
 }
 
-async fn shop_over(rig: ImportRig) -> Shop {
+pub(super) async fn shop_over(rig: ImportRig) -> Shop {
     let key = mint(&rig.svc, "default", &Permission::ALL).await;
     Shop { admin: admin::app(rig.svc.clone()), auth: auth::app(rig.svc.clone()), rig, key }
 }
 
 impl Shop {
-    async fn call(&self, query: &str, variables: Value) -> Value {
+    pub(super) async fn call(&self, query: &str, variables: Value) -> Value {
         gql(&self.admin, query, variables, &[bearer(&self.key)]).await
     }
 
-    async fn stage(&self, format: &str) -> Value {
+    pub(super) async fn stage(&self, format: &str) -> Value {
         let q = format!("mutation($i: StageCustomerImportInput!) {{ stageCustomerImport(input: $i) {{ import {{ {IMPORT_FIELDS} }} userErrors {{ code field message }} }} }}");
         let r = self.call(&q, json!({ "i": { "format": format, "fileName": "customers" } })).await;
         let staged = r["data"]["stageCustomerImport"]["import"].clone();
@@ -40,18 +40,18 @@ impl Shop {
         staged
     }
 
-    async fn run(&self, id: &str, options: Value) -> Value {
+    pub(super) async fn run(&self, id: &str, options: Value) -> Value {
         let q = format!("mutation($id: ID!, $o: CustomerImportOptions) {{ runCustomerImport(id: $id, options: $o) {{ import {{ {IMPORT_FIELDS} }} userErrors {{ code field message }} }} }}");
         self.call(&q, json!({ "id": id, "o": options })).await["data"]["runCustomerImport"].clone()
     }
 
-    async fn get(&self, id: &str) -> Value {
+    pub(super) async fn get(&self, id: &str) -> Value {
         let q = format!("query($id: ID!) {{ customerImport(id: $id) {{ {IMPORT_FIELDS} }} }}");
         self.call(&q, json!({ "id": id })).await["data"]["customerImport"].clone()
     }
 
     /// The import once it has finished (the queue works it off meanwhile).
-    async fn finished(&self, id: &str) -> Value {
+    pub(super) async fn finished(&self, id: &str) -> Value {
         let started = Instant::now();
         loop {
             let job = self.get(id).await;
@@ -64,7 +64,7 @@ impl Shop {
     }
 
     /// Stages `file`, uploads it, runs it with `options` and waits for the end.
-    async fn import(&self, format: &str, file: &str, options: Value) -> Value {
+    pub(super) async fn import(&self, format: &str, file: &str, options: Value) -> Value {
         let staged = self.stage(format).await;
         upload(staged["uploadUrl"].as_str().expect("an upload URL"), file).await;
         let id = staged["id"].as_str().unwrap();
@@ -74,19 +74,19 @@ impl Shop {
         self.finished(id).await
     }
 
-    async fn customer(&self, address: &str) -> Value {
+    pub(super) async fn customer(&self, address: &str) -> Value {
         let q = "query($e: String!) { customer(email: $e) { id email firstName lastName phoneNumber tags note emailVerified billingAddress { street city countryCode postalCode company } deliveryAddresses { street city countryCode } newsletter { status } } }";
         self.call(q, json!({ "e": address })).await["data"]["customer"].clone()
     }
 
-    async fn count(&self, address: &str) -> i64 {
+    pub(super) async fn count(&self, address: &str) -> i64 {
         let q = "query($f: CustomerFilter) { customersCount(filter: $f) { count } }";
         let r = self.call(q, json!({ "f": { "email": address } })).await;
         r["data"]["customersCount"]["count"].as_i64().unwrap_or_else(|| panic!("{r}"))
     }
 }
 
-fn counts(job: &Value) -> [i64; 5] {
+pub(super) fn counts(job: &Value) -> [i64; 5] {
     ["rowsProcessed", "created", "updated", "unchanged", "failed"].map(|k| job[k].as_i64().unwrap_or(-1))
 }
 
@@ -334,7 +334,7 @@ async fn imports_need_their_permission_and_stay_in_their_tenant() {
 /// nothing is duplicated) and counted once, as what the retry found.
 #[tokio::test]
 async fn a_chunk_stopped_half_way_goes_on_from_its_checkpoint_with_nothing_duplicated_or_lost() {
-    let shop = shop_over(rig_with_worker(FailCheckpoint::nth(2)).await).await;
+    let shop = shop_over(rig_with_worker(FailCall::import_checkpoint(2)).await).await;
     let addresses: Vec<String> = (0..60).map(|i| email(&format!("killed-{i}"))).collect();
     let file = addresses.iter().map(|a| json!({ "email": a }).to_string()).collect::<Vec<_>>().join("\n");
     let job = shop.import("JSONL", &file, json!({})).await;

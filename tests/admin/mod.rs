@@ -4,6 +4,7 @@ mod access;
 mod attributes;
 pub mod e2e;
 mod events;
+mod exports;
 mod hardening;
 mod imports;
 mod lookup;

@@ -32,8 +32,17 @@ pub async fn with_bucket_and_queue(svc: Services) -> (ImportRig, aws_config::Sdk
     let queue = sqs.create_queue().queue_name(unique("imports")).send().await.expect("create queue");
     let queue_url = queue.queue_url.expect("queue url");
     let config = ImportsConfig { bucket, queue_url };
-    let svc = Arc::new(svc.with_imports(ImportFiles::new(&aws, &config)));
+    let svc = Arc::new(svc.with_imports(files(&aws, &config)));
     (ImportRig { svc }, aws, config)
+}
+
+/// The bucket and queue; an export's slices of one page of 2 customers and
+/// parts of 4 KiB (moto is started to take such parts): a slice leaves its
+/// rows pending, the next writes them with its own as a part, and a few
+/// dozen customers make a file of many parts.
+fn files(aws: &aws_config::SdkConfig, config: &ImportsConfig) -> ImportFiles {
+    let tuning = shared::imports::ExportTuning { part_bytes: 4096, page: 2, slice_time: Duration::ZERO };
+    ImportFiles::new(aws, config).with_export_tuning(tuning)
 }
 
 /// Relays the queue to the imports function over `svc`, as Lambda would.
@@ -76,23 +85,32 @@ pub async fn download(url: &str) -> String {
 }
 
 /// Fails one call of the DynamoDB client it is put on: the `nth` (from 1)
-/// transaction that moves an import chunk's checkpoint, as a crash of the
-/// imports function between its rows and their checkpoint would leave it.
+/// request of one kind, as a crash of the imports function there would
+/// leave it.
 #[derive(Debug, Clone)]
-pub struct FailCheckpoint {
+pub struct FailCall {
+    action: &'static str,
+    marker: &'static str,
     nth: usize,
     seen: Arc<std::sync::atomic::AtomicUsize>,
 }
 
-impl FailCheckpoint {
-    pub fn nth(nth: usize) -> Self {
-        Self { nth, seen: Default::default() }
+impl FailCall {
+    /// The transaction that moves an import chunk's checkpoint: between
+    /// its rows and their checkpoint.
+    pub fn import_checkpoint(nth: usize) -> Self {
+        Self { action: "TransactWriteItems", marker: "CHUNK#", nth, seen: Default::default() }
+    }
+
+    /// The update that saves an export's slice: after its part is written.
+    pub fn export_save(nth: usize) -> Self {
+        Self { action: "UpdateItem", marker: "rowsWritten", nth, seen: Default::default() }
     }
 }
 
-impl aws_sdk_dynamodb::config::Intercept for FailCheckpoint {
+impl aws_sdk_dynamodb::config::Intercept for FailCall {
     fn name(&self) -> &'static str {
-        "FailCheckpoint"
+        "FailCall"
     }
 
     fn read_before_transmit(
@@ -102,9 +120,9 @@ impl aws_sdk_dynamodb::config::Intercept for FailCheckpoint {
         _: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         let request = context.request();
-        let transaction = request.headers().get("x-amz-target").is_some_and(|t| t.ends_with("TransactWriteItems"));
-        let checkpoint = request.body().bytes().is_some_and(|b| String::from_utf8_lossy(b).contains("CHUNK#"));
-        if transaction && checkpoint {
+        let action = request.headers().get("x-amz-target").is_some_and(|t| t.ends_with(self.action));
+        let marked = request.body().bytes().is_some_and(|b| String::from_utf8_lossy(b).contains(self.marker));
+        if action && marked {
             let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if n == self.nth {
                 return Err("the imports function stopped here (a test's fault)".into());
@@ -126,7 +144,7 @@ pub async fn rig_with_worker(interceptor: impl aws_sdk_dynamodb::config::Interce
     let worker = Services::new(svc.config.clone(), Arc::new(faulty), TokenRole::NoKeys)
         .expect("services")
         .with_clock(Arc::new(clock(svc)))
-        .with_imports(ImportFiles::new(&aws, &config));
+        .with_imports(files(&aws, &config));
     spawn_queue_relay(&aws, &config.queue_url, Arc::new(worker));
     rig
 }

@@ -48,7 +48,7 @@ pub async fn run(
 }
 
 /// A use case's error for the operator: its user errors' messages.
-fn describe(e: shared::domain::DomainError) -> anyhow::Error {
+pub fn describe(e: shared::domain::DomainError) -> anyhow::Error {
     match e {
         shared::domain::DomainError::User(errors) => {
             anyhow::anyhow!(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))

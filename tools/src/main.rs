@@ -12,6 +12,7 @@
 //!   customer-ctl reindex --tenant T [--restart]
 //!   customer-ctl import FILE --tenant T --format F [--mode upsert|create-only]
 //!       [--match-by email|external-id|ref] [--send-invites] [--dry-run]
+//!   customer-ctl export --tenant T [--format jsonl|csv] [--query Q] [--out FILE]
 //!   customer-ctl queue-relay --queue-url URL [--invoke-url URL] [--concurrency N]
 
 use anyhow::{bail, Context};
@@ -50,11 +51,16 @@ const USAGE: &str = "usage:
                                           imports FILE (IMPORTS_BUCKET, IMPORTS_QUEUE_URL): stages,
                                           uploads and runs it, follows it with a progress bar
                                           until it ends, then prints its counts and errors
+  customer-ctl export --tenant TENANT [--format JSONL|CSV] [--query Q] [--out FILE]
+                                          exports the customers Q finds (all without one) to
+                                          FILE (default customers-TENANT.jsonl or .csv): starts
+                                          the export, follows it until it ends, downloads it
   customer-ctl queue-relay --queue-url URL [--invoke-url URL] [--concurrency N]
                                           the imports queue to the imports function under
                                           `cargo lambda watch`, as Lambda would hand it over
 permissions: customer:read customer:create customer:edit customer:delete subscription:read subscription:notify
-  order:read order:write loyalty:read loyalty:write promotion:write customer:import";
+  order:read order:write loyalty:read loyalty:write promotion:write customer:import
+  customer:export";
 
 /// The value after `--name` in `args`.
 fn flag<'a>(args: &'a [String], name: &str) -> anyhow::Result<&'a str> {
@@ -203,6 +209,7 @@ async fn main() -> anyhow::Result<()> {
             println!("tenant {}: {} customers indexed", tenant.as_str(), done.indexed);
         }
         ["import", file, ..] => import(&args, &aws, store, file).await?,
+        ["export", ..] => export(&args, &aws, store).await?,
         ["queue-relay", ..] => queue_relay(&args, &aws).await?,
         ["api-key", "revoke", id] => {
             if !store.revoke_api_key(id, SystemClock.now()).await? {
@@ -236,10 +243,7 @@ async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore
         Some(other) => bail!("--match-by {other}: email, external-id or ref"),
     };
     let options = ImportOptions { mode, match_by, send_invites: has("--send-invites"), dry_run: has("--dry-run") };
-    let config = shared::Config::from_env()?;
-    let imports = config.imports.clone().context("set IMPORTS_BUCKET and IMPORTS_QUEUE_URL")?;
-    let svc = shared::Services::new(config, std::sync::Arc::new(store), shared::auth::TokenRole::NoKeys)?
-        .with_imports(shared::imports::ImportFiles::new(aws, &imports));
+    let svc = bulk_services(aws, store)?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -283,6 +287,44 @@ async fn import(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore
     }
     if let Some(url) = shared::services::imports::errors_url(&svc, &tenant, &job).await.map_err(anyhow::Error::new)? {
         println!("every error: {url}");
+    }
+    Ok(())
+}
+
+/// The services an import or export runs on: the table, the bucket and the queue.
+fn bulk_services(aws: &aws_config::SdkConfig, store: DynamoStore) -> anyhow::Result<shared::Services> {
+    let config = shared::Config::from_env()?;
+    let imports = config.imports.clone().context("set IMPORTS_BUCKET and IMPORTS_QUEUE_URL")?;
+    Ok(shared::Services::new(config, std::sync::Arc::new(store), shared::auth::TokenRole::NoKeys)?
+        .with_imports(shared::imports::ImportFiles::new(aws, &imports)))
+}
+
+/// `customer-ctl export`.
+async fn export(args: &[String], aws: &aws_config::SdkConfig, store: DynamoStore) -> anyhow::Result<()> {
+    let tenant = tenant(args)?;
+    let format = customer_ctl::export::format(optional_flag(args, "--format")?.unwrap_or("JSONL"))?;
+    let query = optional_flag(args, "--query")?.map(str::to_string);
+    let svc = bulk_services(aws, store)?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    let started = std::time::Instant::now();
+    let extension = if format == shared::domain::ExportFormat::Csv { "csv" } else { "jsonl" };
+    let path: std::path::PathBuf = match optional_flag(args, "--out")? {
+        Some(out) => out.into(),
+        None => format!("customers-{}.{extension}", tenant.as_str()).into(),
+    };
+    let poll = std::time::Duration::from_millis(500);
+    let job = customer_ctl::export::run(&svc, &tenant, format, query, &path, poll, |job| {
+        let rate = job.rows_written as f64 / started.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{} customers written, {rate:.0}/s", job.rows_written));
+        bar.tick();
+    })
+    .await?;
+    bar.finish_and_clear();
+    let status = serde_json::json!(job.status);
+    println!("export {} {}: {} customers", job.id, status.as_str().unwrap_or_default(), job.rows_written);
+    match &job.failure {
+        Some(why) => bail!("the export failed: {why}"),
+        None => println!("written to {}", path.display()),
     }
     Ok(())
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, EmptySubscription, Object, Schema, SimpleObject, ID
 use shared::domain::wishlists::WishlistChange;
 use shared::graphql::http::with_limits;
 use shared::graphql::inputs::{AddressInputObject, UpdateCustomerInput};
-use shared::graphql::types::{CustomerObject, CustomerPayload, LogoutPayload, SessionObject, WishlistObject};
+use shared::graphql::types::{
+    CustomerObject, CustomerPayload, DataExportPayload, LogoutPayload, SessionObject, WishlistObject,
+};
 use shared::graphql::weights;
 use shared::graphql::{respond, UserErrorObject};
 use shared::payloads;
@@ -300,6 +302,16 @@ impl Mutation {
     async fn logout_all(&self, ctx: &Context<'_>) -> async_graphql::Result<LogoutPayload> {
         let (svc, p) = parts(ctx)?;
         respond(ctx, account::logout_all(svc, p).await, |_| LogoutPayload { logged_out: true, user_errors: vec![] })
+    }
+
+    /// Mails the customer a link (valid 7 days) to one JSON document of everything stored about it: profile,
+    /// addresses, consents, attributes, orders, loyalty, wishlists, subscription contracts, the newsletter and
+    /// back-in-stock subscriptions of every address it held, sessions. Once a day (`LIMIT_EXCEEDED`), to a verified
+    /// address (`INVALID` otherwise).
+    async fn request_data_export(&self, ctx: &Context<'_>) -> async_graphql::Result<DataExportPayload> {
+        let (svc, p) = parts(ctx)?;
+        let result = shared::services::portability::request(svc, p).await;
+        respond(ctx, result, |_| DataExportPayload { requested: true, ..Default::default() })
     }
 
     /// Erases the customer, its addresses, sessions and tokens; the email can register again.

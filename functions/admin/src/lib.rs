@@ -2,6 +2,7 @@
 //! management, CRM sync jobs and support tools, authenticated by API keys
 //! that carry a tenant and permissions.
 
+mod exports;
 mod imports;
 pub mod schema;
 pub mod types;

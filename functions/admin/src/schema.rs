@@ -2,6 +2,7 @@
 //! key's permission (`FORBIDDEN` without it); every rule lives in
 //! `shared::services::back_office`.
 
+use crate::exports::{ExportsMutation, ExportsQuery};
 use crate::imports::{ImportsMutation, ImportsQuery};
 use crate::types::*;
 use async_graphql::{Context, EmptySubscription, MergedObject, Object, Schema, ID};
@@ -48,7 +49,7 @@ pub(crate) fn answer<T>(ctx: &Context<'_>, r: DomainResult<T>) -> async_graphql:
 /// The back office's reads, within the API key's tenant. Each needs the permission its description names
 /// (else a top-level `FORBIDDEN` error); a bad argument is a top-level error whose `extensions.code` is its `ErrorCode`.
 #[derive(MergedObject, Default)]
-pub struct Query(CustomersQuery, ImportsQuery);
+pub struct Query(CustomersQuery, ImportsQuery, ExportsQuery);
 
 #[derive(Default)]
 pub struct CustomersQuery;
@@ -197,7 +198,7 @@ async fn loyalty_change(
 /// The back office's and order systems' writes, within the API key's tenant. Each needs the permission its
 /// description names (else a top-level `FORBIDDEN` error); expected failures come back as `userErrors`.
 #[derive(MergedObject, Default)]
-pub struct Mutation(CustomersMutation, ImportsMutation);
+pub struct Mutation(CustomersMutation, ImportsMutation, ExportsMutation);
 
 #[derive(Default)]
 pub struct CustomersMutation;

@@ -1,13 +1,15 @@
-//! The `imports` function: the tasks of customer imports, from the imports
-//! queue (template.yaml): reading a file through and cutting it into
-//! chunks, and writing a chunk's rows (`shared::services::imports`).
+//! The `imports` function: the tasks of customer imports and exports, from
+//! the imports queue (template.yaml): reading a file through and cutting it
+//! into chunks, writing a chunk's rows (`shared::services::imports`), and
+//! writing a slice of an export (`shared::services::exports`).
 //!
 //! The queue's event source mapping bounds how many run at once
 //! (`MaximumConcurrency`), which bounds the write rate an import takes
 //! from the table. A task that fails is reported (`ReportBatchItemFailures`)
 //! and delivered again after the visibility timeout, at most
 //! `maxReceiveCount` times, then parked in the dead-letter queue (with an
-//! alarm); a task read again goes on from its chunk's checkpoint.
+//! alarm); a task read again goes on from its chunk's checkpoint (an
+//! export's, from its last saved slice).
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use lambda_runtime::LambdaEvent;

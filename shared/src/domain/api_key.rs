@@ -30,10 +30,12 @@ pub enum Permission {
     PromotionWrite,
     #[serde(rename = "customer:import")]
     CustomerImport,
+    #[serde(rename = "customer:export")]
+    CustomerExport,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::CustomerRead,
         Permission::CustomerCreate,
         Permission::CustomerEdit,
@@ -46,6 +48,7 @@ impl Permission {
         Permission::LoyaltyWrite,
         Permission::PromotionWrite,
         Permission::CustomerImport,
+        Permission::CustomerExport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Permission {
             Permission::LoyaltyWrite => "loyalty:write",
             Permission::PromotionWrite => "promotion:write",
             Permission::CustomerImport => "customer:import",
+            Permission::CustomerExport => "customer:export",
         }
     }
 

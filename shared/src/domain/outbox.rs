@@ -27,6 +27,8 @@ pub enum Template {
     BackInStock,
     /// To the shop: a visitor's message from the contact form (`Reply-To` the visitor).
     ContactRequest,
+    /// The link to the customer's data-portability document.
+    DataExport,
 }
 
 /// A mail waiting to be sent: everything its template needs, already

@@ -5,8 +5,11 @@ use super::customer::{Customer, CustomerStatus};
 use super::search_index::{contains_folded, fold, Searchable};
 use super::values::Email;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default)]
+/// Kept with an export job, for its slices to search by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CustomerFilter {
     pub email: Option<Email>,
     pub email_contains: Option<String>,

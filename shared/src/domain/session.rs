@@ -40,6 +40,10 @@ pub enum TokenKind {
     /// Unsubscribes from the newsletter; carried in every newsletter mail,
     /// valid as long as the subscription.
     NewsletterUnsubscribe,
+    /// Opens the customer's data-portability document, as often as asked
+    /// until it expires (never used up), while the customer's credentials
+    /// are those it was issued under.
+    DataExport,
 }
 
 /// A single-use token, stored under the hash of its secret.

@@ -28,6 +28,7 @@ pub const CREDENTIAL_FIELDS: &[&str] = &[
     "changePassword",
     "requestEmailChange",
     "deleteAccount",
+    "requestDataExport",
     // subscriptions
     "subscribeToNewsletter",
     "confirmNewsletterSubscription",

@@ -8,6 +8,7 @@ pub mod credential_checks;
 pub mod errors;
 pub mod http;
 pub mod inputs;
+pub mod link_pages;
 pub mod pages;
 pub mod refusal;
 pub mod types;

@@ -4,7 +4,7 @@
 
 use super::Position;
 use crate::config::ImportsConfig;
-use crate::domain::TenantId;
+use crate::domain::{ExportFormat, ExportPart, TenantId};
 use anyhow::Context;
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -22,6 +22,9 @@ pub enum ImportTask {
     /// Write the rows from `start` to the byte `end`.
     #[serde(rename_all = "camelCase")]
     Chunk { tenant: String, import_id: String, chunk: u64, start: Position, end: u64 },
+    /// Write the next slice of an export (each slice queues the next).
+    #[serde(rename_all = "camelCase")]
+    Export { tenant: String, export_id: String },
 }
 
 /// The file was uploaded again after its import started.
@@ -34,6 +37,27 @@ pub struct ImportFiles {
     sqs: aws_sdk_sqs::Client,
     bucket: String,
     queue_url: String,
+    pub export_tuning: ExportTuning,
+}
+
+/// How an export's slices read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportTuning {
+    /// The bytes a slice gathers before it writes them as a part of the
+    /// file (S3 takes parts of 5 MiB at least, but for the last): 8 MiB,
+    /// some 20,000 customers.
+    pub part_bytes: usize,
+    /// Customers a page of the search reads (at most 100).
+    pub page: usize,
+    /// How long a slice reads before it writes what it has: well inside
+    /// the function's timeout (300 s), whatever the search finds.
+    pub slice_time: Duration,
+}
+
+impl Default for ExportTuning {
+    fn default() -> Self {
+        Self { part_bytes: 8 * 1024 * 1024, page: 100, slice_time: Duration::from_secs(60) }
+    }
 }
 
 impl ImportFiles {
@@ -46,7 +70,92 @@ impl ImportFiles {
             sqs: aws_sdk_sqs::Client::new(aws),
             bucket: config.bucket.clone(),
             queue_url: config.queue_url.clone(),
+            export_tuning: ExportTuning::default(),
         }
+    }
+
+    /// The same, with exports read and written as `tuning` says (a test's
+    /// small pages and parts, under a local S3 that takes such parts).
+    pub fn with_export_tuning(self, tuning: ExportTuning) -> Self {
+        Self { export_tuning: tuning, ..self }
+    }
+
+    /// An export's file.
+    pub fn export_key(tenant: &TenantId, id: &str, format: ExportFormat) -> String {
+        let extension = match format {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+        };
+        format!("exports/{}/{id}/customers.{extension}", tenant.as_str())
+    }
+
+    /// Rows of an export waiting to become a part, written by the slice that claimed `part`.
+    pub fn export_pending_key(tenant: &TenantId, id: &str, part: i32) -> String {
+        format!("exports/{}/{id}/pending/{part:05}", tenant.as_str())
+    }
+
+    /// Begins a multipart upload of `key`; its id.
+    pub async fn begin_upload(&self, key: &str, content_type: &str) -> anyhow::Result<String> {
+        let out = self
+            .s3
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("begin upload: {}", DisplayErrorContext(e)))?;
+        out.upload_id.context("an upload without an id")
+    }
+
+    /// Writes part `number` of an upload; its entity tag.
+    pub async fn upload_part(&self, key: &str, upload_id: &str, number: i32, bytes: Vec<u8>) -> anyhow::Result<String> {
+        let out = self
+            .s3
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("upload part: {}", DisplayErrorContext(e)))?;
+        out.e_tag.context("a part without an entity tag")
+    }
+
+    /// Ends an upload with `parts`, in order: the object is their bytes.
+    /// Parts written but not named (a losing worker's) are dropped.
+    pub async fn complete_upload(&self, key: &str, upload_id: &str, parts: &[ExportPart]) -> anyhow::Result<()> {
+        let parts = parts
+            .iter()
+            .map(|p| aws_sdk_s3::types::CompletedPart::builder().part_number(p.number).e_tag(&p.etag).build())
+            .collect();
+        let upload = aws_sdk_s3::types::CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+        self.s3
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(upload)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("complete upload: {}", DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
+    /// Writes a whole object of `content_type`.
+    pub async fn write_typed(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> anyhow::Result<()> {
+        self.s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("write object: {}", DisplayErrorContext(e)))?;
+        Ok(())
     }
 
     /// The uploaded file of an import.
@@ -146,15 +255,7 @@ impl ImportFiles {
     }
 
     pub async fn write(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
-        self.s3
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .body(ByteStream::from(bytes))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("write object: {}", DisplayErrorContext(e)))?;
-        Ok(())
+        self.write_typed(key, bytes, "application/x-ndjson").await
     }
 
     /// Uploads a file from disk, as it streams (an operator's import).

@@ -348,17 +348,20 @@ impl<R: Read> CsvRecords<R> {
 
 /// A CSV row whose header names the schema's fields, nested ones dotted
 /// (`billingAddress.city`, `deliveryAddresses.0.city`, `passwordHash.value`),
-/// `tags` comma-separated. An empty cell is an absent field.
+/// `tags` comma-separated. An empty cell is an absent field; an apostrophe
+/// that an export put before a cell a spreadsheet would take for a formula
+/// (`'+4930...`, `'=1+1`) is read past.
 fn dotted_fields<'a>(cells: impl Iterator<Item = (&'a String, String)>) -> Result<Fields, UserError> {
     let mut root = Value::Object(Map::new());
     for (name, cell) in cells {
         if cell.is_empty() || name.is_empty() {
             continue;
         }
+        let cell = super::export_rows::undefused(&cell);
         let value = if name == "tags" {
             Value::Array(cell.split(',').map(str::trim).filter(|t| !t.is_empty()).map(Value::from).collect())
         } else {
-            Value::String(cell)
+            Value::String(cell.to_string())
         };
         let path: Vec<&str> = name.split('.').collect();
         place(&mut root, &path, value).map_err(|()| {

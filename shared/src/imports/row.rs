@@ -62,6 +62,10 @@ impl ImportRow {
                 extras.insert(name.into(), v);
             }
         }
+        // An export's own fields: what the record is here, not what it says.
+        for name in super::export_rows::RECORD_FIELDS {
+            fields.remove(name);
+        }
         let mut errors = vec![];
         if fields.remove("sendInvite").is_some() {
             errors.push(UserError::new(

@@ -19,6 +19,7 @@ impl Template {
             Template::NewsletterConfirm => "newsletter_confirm",
             Template::BackInStock => "back_in_stock",
             Template::ContactRequest => "contact_request",
+            Template::DataExport => "data_export",
         }
     }
 }
@@ -46,7 +47,8 @@ const SOURCES: &[(&str, &str)] = templates!(
     "invite",
     "newsletter_confirm",
     "back_in_stock",
-    "contact_request"
+    "contact_request",
+    "data_export"
 );
 
 /// Built on first use, not at cold start: most invocations send no mail.
@@ -102,6 +104,7 @@ mod tests {
             Template::EmailChanged,
             Template::PasswordChanged,
             Template::Invite,
+            Template::DataExport,
         ] {
             for lang in [Some("en"), Some("de"), Some("fr"), None] {
                 let ctx = minijinja::context! { shop => "Shop", name => "<b>Ann</b>", link => "https://x.test/?token=a&b=1", expires => "soon", new_email => "n@x.test", unsubscribe => "https://x.test/u?token=b", item => "<Shoe>", at => "2026-01-01 10:00 UTC", reset => true };

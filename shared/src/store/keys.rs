@@ -326,6 +326,11 @@ pub fn import_parts(t: &TenantId, id: &str) -> String {
     format!("T#{}#IMPORT#{id}", t.as_str())
 }
 
+/// The tenant's export jobs, one item per job sorted by its id (a ULID).
+pub fn exports(t: &TenantId) -> String {
+    format!("T#{}#EXPORTS", t.as_str())
+}
+
 /// Sort key prefix of an import's chunks: `CHUNK#<n>`, fixed width.
 pub const IMPORT_CHUNK: &str = "CHUNK#";
 /// Sort key prefix of an import's kept errors: `ERROR#<line>`, fixed width.

@@ -36,6 +36,7 @@ pub trait Store:
     + WishlistStore
     + SearchIndexStore
     + ImportStore
+    + ExportStore
 {
 }
 
@@ -56,5 +57,6 @@ impl<T> Store for T where
         + WishlistStore
         + SearchIndexStore
         + ImportStore
+        + ExportStore
 {
 }

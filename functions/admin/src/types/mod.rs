@@ -1,6 +1,7 @@
 //! Input and output types of the `admin` schema.
 
 mod customer;
+mod exports;
 mod imports;
 mod inputs;
 mod loyalty;
@@ -9,6 +10,7 @@ mod orders;
 mod promotions;
 
 pub use customer::*;
+pub use exports::*;
 pub use imports::*;
 pub use inputs::*;
 pub use loyalty::*;

@@ -156,4 +156,19 @@ impl CustomerPayload {
     }
 }
 
-crate::payloads!(LogoutPayload, CustomerPayload);
+/// A data-portability export: asked for (`requestDataExport`, mailed) or
+/// answered (`exportCustomerData`, a link).
+#[derive(SimpleObject, Default)]
+pub struct DataExportPayload {
+    /// True once the link is on its way (or, for the back office, made).
+    pub requested: bool,
+    /// The back office's link to the document (one JSON file: a page with a download button); `null` for a
+    /// customer's request, whose link is mailed.
+    pub download_url: Option<String>,
+    /// Until when `downloadUrl` works.
+    pub download_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What went wrong (empty on success).
+    pub user_errors: Vec<crate::graphql::UserErrorObject>,
+}
+
+crate::payloads!(LogoutPayload, CustomerPayload, DataExportPayload);

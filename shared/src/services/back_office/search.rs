@@ -131,6 +131,12 @@ fn prepare(request: SearchRequest<'_>) -> DomainResult<Prepared> {
     Ok(Prepared { query, filter, plan, span: Span { lo, hi, reverse: request.reverse } })
 }
 
+/// Checks a search as `search` would read it (an export's, before its
+/// job is made): the errors at their paths, nothing read.
+pub fn check(request: SearchRequest<'_>) -> DomainResult<()> {
+    prepare(request).map(|_| ())
+}
+
 impl Prepared {
     fn matches(&self, c: &Customer) -> bool {
         matches(self.query.as_ref(), &self.filter, c)

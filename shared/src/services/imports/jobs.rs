@@ -4,9 +4,10 @@
 //! `run` 2 (the job, the start) plus the file's head and a message;
 //! `cancel` 2; `get` 1; `list` 1; `errors` 1.
 
+use super::{files, well_formed};
 use crate::domain::{
     DomainError, DomainResult, ErrorCode, FileFormat, ImportJob, ImportOptions, ImportRowError, ImportStatus, TenantId,
-    DOWNLOAD_WINDOW_SECONDS, FILE_NAME_MAX, MAX_IMPORT_BYTES, UPLOAD_WINDOW_SECONDS,
+    FILE_KEPT_DAYS, FILE_NAME_MAX, MAX_IMPORT_BYTES, UPLOAD_WINDOW_SECONDS,
 };
 use crate::imports::{ImportFiles, ImportTask};
 use crate::services::paging::{bad_cursor, decode_cursor, encode_cursor, Page, MAX_PAGE};
@@ -21,20 +22,8 @@ pub struct Staged {
     pub upload_url: String,
 }
 
-fn files(svc: &Services) -> DomainResult<&ImportFiles> {
-    svc.imports
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("imports are not configured: set IMPORTS_BUCKET and IMPORTS_QUEUE_URL").into())
-}
-
 fn no_such_import() -> DomainError {
     DomainError::argument(ErrorCode::NotFound, "id", "No import with this id.")
-}
-
-/// Whether `id` can be a job's: a ULID as ids are written. Anything else
-/// (a key too long for DynamoDB, say) names no job and is never looked up.
-fn well_formed(id: &str) -> bool {
-    id.len() == 26 && ulid::Ulid::from_string(id).is_ok_and(|u| u.to_string() == id)
 }
 
 /// The job `id`, or `NOT_FOUND` at `id`.
@@ -180,12 +169,14 @@ pub async fn errors(svc: &Services, tenant: &TenantId, id: &str, first: usize) -
 }
 
 /// Where a completed job's errors file downloads from, when it has one (a
-/// cancelled job's errors are in `errors`: its chunks never all finished).
+/// cancelled job's errors are in `errors`: its chunks never all finished)
+/// and while the bucket keeps it.
 pub async fn errors_url(svc: &Services, tenant: &TenantId, job: &ImportJob) -> DomainResult<Option<String>> {
     if job.status != ImportStatus::CompletedWithErrors {
         return Ok(None);
     }
-    let files = files(svc)?;
-    let window = StdDuration::from_secs(DOWNLOAD_WINDOW_SECONDS);
-    Ok(Some(files.download_url(&ImportFiles::errors_key(tenant, &job.id), window).await?))
+    // Deleted by the bucket's lifecycle rule after `FILE_KEPT_DAYS`.
+    let Some(gone) = job.finished_at.map(|f| f + Duration::days(FILE_KEPT_DAYS)) else { return Ok(None) };
+    let key = ImportFiles::errors_key(tenant, &job.id);
+    Ok(super::presigned(svc, &key, gone).await?.map(|(url, _)| url))
 }

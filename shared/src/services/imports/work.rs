@@ -1,4 +1,5 @@
-//! The `imports` function's side: the tasks of the queue.
+//! The `imports` function's side: the tasks of the queue (an export's
+//! are handed to `services::exports`).
 //!
 //! A split reads the file through once (it streams; nothing is held but a
 //! record) to count its rows and cut it into chunks on record boundaries,
@@ -33,11 +34,17 @@ const CHECKPOINT_ROWS: usize = 25;
 /// it again (and at last to its dead-letter queue).
 pub async fn perform(svc: &Services, task: &ImportTask) -> anyhow::Result<()> {
     let files = svc.imports.as_deref().context("imports are not configured")?;
-    let (tenant, id) = match task {
-        ImportTask::Split { tenant, import_id } | ImportTask::Chunk { tenant, import_id, .. } => {
-            (TenantId::parse(tenant).context("the task's tenant")?, import_id.as_str())
+    let (tenant, id, chunk) = match task {
+        ImportTask::Split { tenant, import_id } => (tenant, import_id.as_str(), None),
+        ImportTask::Chunk { tenant, import_id, chunk, start, end } => {
+            (tenant, import_id.as_str(), Some((*chunk, *start, *end)))
+        }
+        ImportTask::Export { tenant, export_id } => {
+            let tenant = TenantId::parse(tenant).context("the task's tenant")?;
+            return crate::services::exports::write_slice(svc, files, &tenant, export_id).await;
         }
     };
+    let tenant = TenantId::parse(tenant).context("the task's tenant")?;
     let Some(job) = svc.store.get_import(&tenant, id).await? else {
         tracing::warn!(import = %id, "a task of an import that does not exist");
         return Ok(());
@@ -46,11 +53,9 @@ pub async fn perform(svc: &Services, task: &ImportTask) -> anyhow::Result<()> {
         tracing::info!(import = %id, status = ?job.status, "a task of an import that no longer runs: dropped");
         return Ok(());
     }
-    let result = match task {
-        ImportTask::Split { .. } => split(svc, files, &tenant, &job).await,
-        ImportTask::Chunk { chunk, start, end, .. } => {
-            write_chunk(svc, files, &tenant, &job, *chunk, *start, *end).await
-        }
+    let result = match chunk {
+        None => split(svc, files, &tenant, &job).await,
+        Some((chunk, start, end)) => write_chunk(svc, files, &tenant, &job, chunk, start, end).await,
     };
     match result {
         Err(e) if e.is::<FileChanged>() => {

@@ -33,17 +33,7 @@ fn job_of(item: Item) -> anyhow::Result<ImportJob> {
 #[async_trait]
 impl ImportStore for DynamoStore {
     async fn put_import(&self, tenant: &TenantId, job: &ImportJob) -> anyhow::Result<()> {
-        let item: Item = serde_dynamo::to_item(job)?;
-        let item = with_keys(item, keys::imports(tenant), &job.id, None);
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(super::NOT_EXISTS)
-            .send()
-            .await
-            .map_err(sdk("put import"))?;
-        Ok(())
+        self.put_job(keys::imports(tenant), &job.id, job, "put import").await
     }
 
     async fn get_import(&self, tenant: &TenantId, id: &str) -> anyhow::Result<Option<ImportJob>> {

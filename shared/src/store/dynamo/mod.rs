@@ -9,6 +9,7 @@ mod api_keys;
 mod attempts;
 mod contracts;
 mod customers;
+mod exports;
 mod imports;
 mod items;
 mod loyalty;
@@ -204,6 +205,28 @@ impl DynamoStore {
             .send()
             .await
             .map_err(sdk("query index range"))
+    }
+
+    /// Writes a new job item (an import's, an export's) under `partition`
+    /// and `id`; an item there already is an error (ids are fresh ULIDs).
+    async fn put_job(
+        &self,
+        partition: String,
+        id: &str,
+        job: &impl serde::Serialize,
+        what: &'static str,
+    ) -> anyhow::Result<()> {
+        let item: Item = serde_dynamo::to_item(job)?;
+        let item = items::with_keys(item, partition, id, None);
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(NOT_EXISTS)
+            .send()
+            .await
+            .map_err(sdk(what))?;
+        Ok(())
     }
 
     /// Deletes items by key, 25 per request, retrying what DynamoDB leaves unprocessed.

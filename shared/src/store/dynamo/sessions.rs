@@ -43,6 +43,17 @@ impl SessionStore for DynamoStore {
         Ok((customer, session))
     }
 
+    async fn sessions_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<Session>> {
+        let items = self
+            .query_all("list sessions", |q| {
+                q.key_condition_expression("pk = :p AND begins_with(sk, :s)")
+                    .expression_attribute_values(":p", s(keys::customer(tenant, customer_id)))
+                    .expression_attribute_values(":s", s(keys::session_sk("")))
+            })
+            .await?;
+        items.into_iter().map(|i| serde_dynamo::from_item(i).context("session")).collect()
+    }
+
     async fn record_login(&self, tenant: &TenantId, session: &Session, now: DateTime<Utc>) -> anyhow::Result<()> {
         let items = vec![
             self.put(session_item(tenant, session)?, Some(NOT_EXISTS))?,

@@ -23,6 +23,53 @@ impl SubscriptionStore for DynamoStore {
         item.map(|i| serde_dynamo::from_item(i).context("newsletter subscription")).transpose()
     }
 
+    async fn newsletters(
+        &self,
+        tenant: &TenantId,
+        email_keys: &[String],
+    ) -> anyhow::Result<Vec<Option<NewsletterSubscription>>> {
+        anyhow::ensure!(email_keys.len() <= 100, "at most 100 subscriptions a read");
+        if email_keys.is_empty() {
+            return Ok(vec![]);
+        }
+        // BatchGetItem refuses a key asked for twice.
+        let mut wanted: Vec<super::Item> = Vec::with_capacity(email_keys.len());
+        for key in email_keys.iter().map(|k| newsletter_key(tenant, k)) {
+            if !wanted.contains(&key) {
+                wanted.push(key);
+            }
+        }
+        let found = self.get_items(wanted.clone()).await?;
+        let by_key: Vec<(&super::Item, Option<NewsletterSubscription>)> = wanted
+            .iter()
+            .zip(found)
+            .map(|(k, i)| Ok((k, i.map(serde_dynamo::from_item).transpose().context("newsletter subscription")?)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(email_keys
+            .iter()
+            .map(|k| {
+                let key = newsletter_key(tenant, k);
+                by_key.iter().find(|(w, _)| **w == key).and_then(|(_, s)| s.clone())
+            })
+            .collect())
+    }
+
+    async fn back_in_stock_of(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Vec<BackInStockSubscription>> {
+        let items = self
+            .query_all("list an address's alerts", |q| {
+                q.index_name(crate::store::table::GSI1)
+                    .key_condition_expression("gsi1pk = :p AND begins_with(gsi1sk, :b)")
+                    .expression_attribute_values(":p", s(keys::subscriber_index(tenant, email_key)))
+                    .expression_attribute_values(":b", s("BIS#"))
+            })
+            .await?;
+        items.into_iter().map(|i| serde_dynamo::from_item(i).context("back-in-stock subscription")).collect()
+    }
+
     async fn put_newsletter(
         &self,
         tenant: &TenantId,

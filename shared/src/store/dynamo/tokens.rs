@@ -46,6 +46,26 @@ impl TokenStore for DynamoStore {
         self.transact(items).await.map_err(|e| e.unexpected("put token with its mail"))
     }
 
+    async fn put_token_within(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        mails: &[OutboxMail],
+        budgets: &[crate::store::Quota],
+    ) -> anyhow::Result<bool> {
+        let mut items = vec![self.put(token_item(tenant, token)?, None)?];
+        items.extend(self.mail_puts(mails)?);
+        for budget in budgets {
+            items.push(self.quota_take(budget)?);
+        }
+        match self.transact_conditional(items, "put token within budgets").await {
+            Ok(()) => Ok(true),
+            // The token's hash is new: only a budget's condition can fail.
+            Err(WriteError::Conflict) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>> {
         let item = self.get_item(token_key(tenant, hash)).await?;
         item.map(|i| serde_dynamo::from_item(i).context("token")).transpose()

@@ -67,5 +67,9 @@ pub trait SessionStore: Send + Sync {
     async fn adopt_password_hash(&self, tenant: &TenantId, customer_id: &str, hash: &str) -> anyhow::Result<bool>;
 
     /// Bumps the token version: every session and access token dies (1 RT).
+    /// The customer's sessions, as stored (1 RT a page of the partition's
+    /// sessions).
+    async fn sessions_of(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<Vec<Session>>;
+
     async fn revoke_all_sessions(&self, tenant: &TenantId, customer_id: &str) -> anyhow::Result<()>;
 }

@@ -17,6 +17,21 @@ pub trait SubscriptionStore: Send + Sync {
         email_key: &str,
     ) -> anyhow::Result<Option<NewsletterSubscription>>;
 
+    /// The subscriptions of up to 100 addresses (by their keys) in one
+    /// round trip, in the order asked (`None` where an address has none).
+    async fn newsletters(
+        &self,
+        tenant: &TenantId,
+        email_keys: &[String],
+    ) -> anyhow::Result<Vec<Option<NewsletterSubscription>>>;
+
+    /// The back-in-stock alerts of an address, by its key (1 RT a page).
+    async fn back_in_stock_of(
+        &self,
+        tenant: &TenantId,
+        email_key: &str,
+    ) -> anyhow::Result<Vec<BackInStockSubscription>>;
+
     /// Writes a subscription with its tokens in one transaction (1 RT).
     async fn put_newsletter(
         &self,

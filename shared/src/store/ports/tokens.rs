@@ -25,6 +25,16 @@ pub trait TokenStore: Send + Sync {
     /// Stores a token, with the mail that carries it, in one write (1 RT).
     async fn put_token(&self, tenant: &TenantId, token: &OneTimeToken, mails: &[OutboxMail]) -> anyhow::Result<()>;
 
+    /// Stores a token with its mail, taking a unit of each of `budgets` in
+    /// the same write (1 RT); `false`, and nothing written, when one is spent.
+    async fn put_token_within(
+        &self,
+        tenant: &TenantId,
+        token: &OneTimeToken,
+        mails: &[OutboxMail],
+        budgets: &[super::Quota],
+    ) -> anyhow::Result<bool>;
+
     async fn get_token(&self, tenant: &TenantId, hash: &str) -> anyhow::Result<Option<OneTimeToken>>;
 
     /// Uses up a confirmation token and marks the email verified, if the
