@@ -176,6 +176,35 @@ async fn a_shopify_export_imports_as_written() {
     let a = shop.customer(&ayumu).await;
     assert_eq!((a["firstName"].as_str(), a["billingAddress"].clone()), (Some("Ayumu"), Value::Null));
     assert_eq!(a["newsletter"]["status"], "UNSUBSCRIBED", "\"no\" subscribes no one");
+
+    // Its Tax Exempt and SMS columns are one key each of lists the customer
+    // has more of here: those others stay, and the file again changes nothing.
+    let q = "mutation($e: String!) { updateCustomer(identifier: { email: $e }, input: { attributes: [{ key: \"shoeSize\", value: \"38\" }, { key: \"taxExempt\", value: \"true\" }], consents: [{ key: \"postal\", granted: true }] }) { userErrors { code field message } } }";
+    let r = shop.call(q, json!({ "e": russel })).await;
+    assert_eq!(r["data"]["updateCustomer"]["userErrors"], json!([]), "{r}");
+    let again = shop.import("SHOPIFY_CSV", &shopify_export(&russel, &ayumu), json!({})).await;
+    assert_eq!(counts(&again), [2, 0, 1, 1, 0], "{again}");
+    let q = "query($e: String!) { customer(email: $e) { attributes { key value } consents { key granted } } }";
+    let lists = shop.call(q, json!({ "e": russel })).await["data"]["customer"].clone();
+    let mut attributes: Vec<String> = lists["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| format!("{}={}", a["key"].as_str().unwrap(), a["value"].as_str().unwrap()))
+        .collect();
+    attributes.sort();
+    assert_eq!(attributes, ["shoeSize=38", "taxExempt=false"], "{lists}");
+    let mut consents: Vec<String> = lists["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| format!("{}={}", k["key"].as_str().unwrap(), k["granted"]))
+        .collect();
+    consents.sort();
+    assert_eq!(consents.len(), 2, "postal stays beside the file's smsMarketing: {lists}");
+    assert!(consents.contains(&"postal=true".to_string()), "{lists}");
+    let third = shop.import("SHOPIFY_CSV", &shopify_export(&russel, &ayumu), json!({})).await;
+    assert_eq!(counts(&third), [2, 0, 0, 2, 0], "{third}");
 }
 
 #[tokio::test]
@@ -287,6 +316,11 @@ async fn an_import_runs_once_its_file_is_there_and_stops_when_cancelled() {
     assert!(early["userErrors"][0]["message"].as_str().unwrap().contains("never arrived"));
     upload(staged["uploadUrl"].as_str().unwrap(), "").await;
     assert_eq!(shop.run(id, json!({})).await["userErrors"][0]["message"], "The file is empty.");
+    let oversized = vec![b' '; crate::support::imports::MAX_UPLOAD as usize + 1];
+    upload(staged["uploadUrl"].as_str().unwrap(), oversized).await;
+    let refused = shop.run(id, json!({})).await;
+    assert_eq!(refused["userErrors"][0]["message"], "The file is larger than 2 MB.", "{refused}");
+    assert_eq!(shop.get(id).await["status"], "STAGED", "a file too large leaves the import as it was");
 
     upload(staged["uploadUrl"].as_str().unwrap(), json!({ "email": email("cancel") }).to_string()).await;
     let q = format!("mutation($id: ID!) {{ cancelCustomerImport(id: $id) {{ import {{ {IMPORT_FIELDS} }} userErrors {{ code field }} }} }}");
@@ -325,6 +359,23 @@ async fn imports_need_their_permission_and_stay_in_their_tenant() {
     let q = "query { customerImports(first: 5) { edges { node { id status } } } }";
     let r = shop.call(q, json!({})).await;
     assert_eq!(r["data"]["customerImports"]["edges"][0]["node"]["id"], staged["id"], "{r}");
+}
+
+/// A file that cannot be read as its format says ends its import `FAILED`
+/// with the reason, and writes nothing.
+#[tokio::test]
+async fn an_unreadable_file_fails_its_import_with_the_reason() {
+    let shop = shop().await;
+    let address = email("unreadable");
+    let no_email = format!("First Name,Last Name,E-mail\nAda,Lovelace,{address}\n");
+    let job = shop.import("SHOPIFY_CSV", &no_email, json!({})).await;
+    assert_eq!(job["status"], "FAILED", "{job}");
+    assert!(job["failureReason"].as_str().is_some_and(|r| r.contains("Email column")), "{job}");
+    let unclosed = format!("email,firstName\n{address},\"Ada\n{}", "x".repeat(1024 * 1024 + 200 * 1024));
+    let job = shop.import("CSV", &unclosed, json!({})).await;
+    assert_eq!(job["status"], "FAILED", "{job}");
+    assert!(job["failureReason"].as_str().is_some_and(|r| r.contains("1 MiB")), "{job}");
+    assert_eq!(shop.customer(&address).await, Value::Null, "nothing written");
 }
 
 /// The imports function stops between writing rows and their checkpoint

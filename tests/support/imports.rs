@@ -36,14 +36,17 @@ pub async fn with_bucket_and_queue(svc: Services) -> (ImportRig, aws_config::Sdk
     (ImportRig { svc }, aws, config)
 }
 
-/// The bucket and queue; an export's slices of one page of 2 customers and
+/// The bucket and queue, files of at most `MAX_UPLOAD`; an export's slices of one page of 2 customers and
 /// parts of 4 KiB (moto is started to take such parts): a slice leaves its
 /// rows pending, the next writes them with its own as a part, and a few
 /// dozen customers make a file of many parts.
 fn files(aws: &aws_config::SdkConfig, config: &ImportsConfig) -> ImportFiles {
     let tuning = shared::imports::ExportTuning { part_bytes: 4096, page: 2, slice_time: Duration::ZERO };
-    ImportFiles::new(aws, config).with_export_tuning(tuning)
+    ImportFiles::new(aws, config).with_export_tuning(tuning).with_max_upload_bytes(MAX_UPLOAD)
 }
+
+/// The largest file the tests' imports take (a deployment's: 2 GB).
+pub const MAX_UPLOAD: u64 = 2 * 1024 * 1024;
 
 /// Relays the queue to the imports function over `svc`, as Lambda would.
 pub fn spawn_queue_relay(
@@ -90,7 +93,7 @@ pub async fn download(url: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct FailCall {
     action: &'static str,
-    marker: &'static str,
+    markers: &'static [&'static str],
     nth: usize,
     seen: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -99,12 +102,17 @@ impl FailCall {
     /// The transaction that moves an import chunk's checkpoint: between
     /// its rows and their checkpoint.
     pub fn import_checkpoint(nth: usize) -> Self {
-        Self { action: "TransactWriteItems", marker: "CHUNK#", nth, seen: Default::default() }
+        Self { action: "TransactWriteItems", markers: &["CHUNK#"], nth, seen: Default::default() }
     }
 
     /// The update that saves an export's slice: after its part is written.
     pub fn export_save(nth: usize) -> Self {
-        Self { action: "UpdateItem", marker: "rowsWritten", nth, seen: Default::default() }
+        Self { action: "UpdateItem", markers: &["rowsWritten"], nth, seen: Default::default() }
+    }
+
+    /// The update that marks an export completed: after its file's end is written.
+    pub fn export_end(nth: usize) -> Self {
+        Self { action: "UpdateItem", markers: &["#EXPORTS", "finishedAt"], nth, seen: Default::default() }
     }
 }
 
@@ -121,7 +129,10 @@ impl aws_sdk_dynamodb::config::Intercept for FailCall {
     ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
         let request = context.request();
         let action = request.headers().get("x-amz-target").is_some_and(|t| t.ends_with(self.action));
-        let marked = request.body().bytes().is_some_and(|b| String::from_utf8_lossy(b).contains(self.marker));
+        let marked = request.body().bytes().is_some_and(|b| {
+            let body = String::from_utf8_lossy(b);
+            self.markers.iter().all(|m| body.contains(m))
+        });
         if action && marked {
             let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             if n == self.nth {

@@ -32,7 +32,7 @@ pub async fn handle(svc: &Services, req: Request) -> Response<Body> {
             .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}-my-data.json\"", tenant.as_str()))
             .header(header::CACHE_CONTROL, "no-store")
             .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-            .body(Body::Text(serde_json::to_string_pretty(&document).unwrap_or_default()))
+            .body(Body::Text(serde_json::to_string(&document).unwrap_or_default()))
             .unwrap_or_default(),
         Err(DomainError::User(errors)) => {
             let expired = errors.iter().any(|e| e.code == ErrorCode::TokenExpired);

@@ -50,7 +50,7 @@ pub struct ExportJob {
     pub rows_written: u64,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// Why it failed (the bucket or the table failed it five times).
+    /// Why it failed (too large a file, an upload expired).
     pub failure: Option<String>,
     /// The slices written so far: a slice's checkpoint is conditioned on it.
     #[serde(default)]
@@ -74,6 +74,10 @@ pub struct ExportJob {
     /// the next slice begins with them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<String>,
+    /// Set by the last slice's save: the number of the file's last part,
+    /// whose rows wait in `pending`. The file's end is written then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_part: Option<i32>,
 }
 
 impl ExportJob {
@@ -101,6 +105,6 @@ pub struct ExportProgress {
     pub upload_id: Option<String>,
     pub part: Option<ExportPart>,
     pub pending: Option<String>,
-    /// Set when the slice wrote the end of the file: the job is complete.
-    pub finished: Option<DateTime<Utc>>,
+    /// The last slice's: the file's last part number (its rows pending).
+    pub final_part: Option<i32>,
 }

@@ -286,19 +286,21 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A cell a spreadsheet shows as text: one that would begin a formula
 /// (`=HYPERLINK(...)` in a name, `+49...` in a phone) gets an apostrophe in
-/// front, which an import's CSV reads past (see `undefused`).
+/// front, which an import's CSV reads past (see `undefused`); so does one
+/// that begins with an apostrophe already, so that it comes back as it was.
 fn defused(cell: &str) -> String {
-    if cell.starts_with(FORMULA_STARTS) {
+    if cell.starts_with(FORMULA_STARTS) || cell.starts_with('\'') {
         format!("'{cell}")
     } else {
         cell.to_string()
     }
 }
 
-/// A CSV cell as it was before `defused`.
+/// A CSV cell as it was before `defused`: an apostrophe before a formula
+/// character or another apostrophe is read past; any other stays.
 pub fn undefused(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
         _ => cell,
     }
 }

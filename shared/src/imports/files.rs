@@ -27,6 +27,22 @@ pub enum ImportTask {
     Export { tenant: String, export_id: String },
 }
 
+/// A multipart upload that is no more: completed (or aborted) already.
+#[derive(Debug, thiserror::Error)]
+#[error("the upload is completed or aborted already")]
+pub struct UploadGone;
+
+fn upload_error<E>(what: &str, e: aws_sdk_s3::error::SdkError<E>) -> anyhow::Error
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    if e.code() == Some("NoSuchUpload") {
+        return anyhow::Error::new(UploadGone);
+    }
+    anyhow::anyhow!("{what}: {}", DisplayErrorContext(e))
+}
+
 /// The file was uploaded again after its import started.
 #[derive(Debug, thiserror::Error)]
 #[error("the file was uploaded again after the import started")]
@@ -38,6 +54,8 @@ pub struct ImportFiles {
     bucket: String,
     queue_url: String,
     pub export_tuning: ExportTuning,
+    /// The largest file an import takes (`MAX_IMPORT_BYTES`; a test's less).
+    pub max_upload_bytes: u64,
 }
 
 /// How an export's slices read and write.
@@ -71,7 +89,14 @@ impl ImportFiles {
             bucket: config.bucket.clone(),
             queue_url: config.queue_url.clone(),
             export_tuning: ExportTuning::default(),
+            max_upload_bytes: crate::domain::MAX_IMPORT_BYTES,
         }
+    }
+
+    /// The same, taking files of at most `bytes` (a test's limit, which it
+    /// can pass without uploading gigabytes).
+    pub fn with_max_upload_bytes(self, bytes: u64) -> Self {
+        Self { max_upload_bytes: bytes, ..self }
     }
 
     /// The same, with exports read and written as `tuning` says (a test's
@@ -120,7 +145,7 @@ impl ImportFiles {
             .body(ByteStream::from(bytes))
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("upload part: {}", DisplayErrorContext(e)))?;
+            .map_err(|e| upload_error("upload part", e))?;
         out.e_tag.context("a part without an entity tag")
     }
 
@@ -140,7 +165,7 @@ impl ImportFiles {
             .multipart_upload(upload)
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("complete upload: {}", DisplayErrorContext(e)))?;
+            .map_err(|e| upload_error("complete upload", e))?;
         Ok(())
     }
 
@@ -233,17 +258,20 @@ impl ImportFiles {
         from: u64,
         to: Option<u64>,
     ) -> anyhow::Result<ByteStream> {
+        // The whole object asks for no range: a range of an empty object
+        // (an export's pending rows may be none) is not satisfiable.
         let range = match to {
             Some(to) if to <= from => return Ok(ByteStream::from_static(b"")),
-            Some(to) => format!("bytes={from}-{}", to - 1),
-            None => format!("bytes={from}-"),
+            Some(to) => Some(format!("bytes={from}-{}", to - 1)),
+            None if from == 0 => None,
+            None => Some(format!("bytes={from}-")),
         };
         let out = self
             .s3
             .get_object()
             .bucket(&self.bucket)
             .key(key)
-            .range(range)
+            .set_range(range)
             .set_if_match(etag.map(str::to_string))
             .send()
             .await

@@ -51,6 +51,11 @@ pub struct ImportRow {
     pub newsletter: Option<Newsletter>,
     /// The row's password hash, in the form it is stored in.
     pub password_hash: Option<String>,
+    /// Whether the row's `attributes` and `consents` are some keys of the
+    /// customer's lists (a Shopify row's `taxExempt`, `smsMarketing`),
+    /// merged key by key into those of a customer that exists, rather than
+    /// the whole lists (as `upsertCustomer` takes them).
+    pub merge_lists: bool,
 }
 
 impl ImportRow {
@@ -99,6 +104,7 @@ impl ImportRow {
                 delivery_addresses: extras.delivery_addresses.unwrap_or_default(),
                 newsletter: extras.newsletter,
                 password_hash,
+                merge_lists: false,
             }),
             _ => Err(errors),
         }

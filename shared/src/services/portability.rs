@@ -9,8 +9,8 @@
 //!
 //! The link carries a one-time token of kind `DataExport`, which opens the
 //! document as often as asked until it expires, and no longer once the
-//! customer's credentials change (a new password, a logout everywhere) or
-//! the customer is erased (the token goes with it).
+//! customer's credentials change (a new password, a logout everywhere), its
+//! email changes, or the customer is erased (the token goes with it).
 //!
 //! Round trips of the document: the token and the customer (2), then side
 //! by side: orders and loyalty transactions (a page of 100 each, one after
@@ -123,7 +123,14 @@ pub async fn open(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResu
         None => None,
     };
     match record {
-        Some(r) if r.credentials.token_version == token.token_version => document(svc, tenant, &r).await,
+        // Issued under the customer's present credentials and to its
+        // present address: a link mailed to an address it has left ends.
+        Some(r)
+            if r.credentials.token_version == token.token_version
+                && r.customer.email.key().as_str() == token.email_key =>
+        {
+            document(svc, tenant, &r).await
+        }
         _ => Err(DomainError::token_invalid(&["token"])),
     }
 }

@@ -139,4 +139,8 @@ fn an_apostrophe_is_read_past_only_before_a_formula_character() {
     assert_eq!(undefused("O'Brien"), "O'Brien");
     assert_eq!(defused("O'Brien"), "O'Brien");
     assert_eq!(defused("-5"), "'-5");
+    // A cell that begins with an apostrophe comes back as it was.
+    for cell in ["'=x", "'s-Hertogenbosch", "''", "'", "=1", "plain"] {
+        assert_eq!(undefused(&defused(cell)), cell, "{cell}");
+    }
 }

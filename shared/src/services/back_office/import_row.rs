@@ -15,6 +15,7 @@ use crate::domain::{
     AdminPatch, DomainError, DomainResult, Email, ErrorCode, ImportMode, ImportOptions, MatchBy, RowOutcome, TenantId,
     UserError, Writer,
 };
+use crate::graphql::inputs::{AttributeInput, ConsentInput};
 use crate::imports::{ImportRow, Newsletter};
 use crate::services::creation::{check_new_customer, NewCustomerInput};
 use crate::services::{newsletter, Services};
@@ -28,6 +29,10 @@ pub async fn import_row(
     options: &ImportOptions,
 ) -> DomainResult<RowOutcome> {
     let ident = identifier(&row, options.match_by)?;
+    let mut row = row;
+    if row.merge_lists && options.mode == ImportMode::Upsert {
+        merge_lists(svc, tenant, &ident, &mut row).await?;
+    }
     let extras = (row.password_hash.clone(), row.newsletter);
     let (create, update) = inputs(row, options);
     if options.dry_run {
@@ -51,6 +56,40 @@ pub async fn import_row(
         _ if changed => RowOutcome::Updated,
         _ => RowOutcome::Unchanged,
     })
+}
+
+/// A row's attributes and consents as the whole lists of the customer it
+/// names: the customer's, with the row's keys set (one more read, for rows
+/// that bring such keys). A customer changed between this read and the
+/// write keeps what the write does not name: only these lists are read.
+async fn merge_lists(svc: &Services, tenant: &TenantId, ident: &Identifier, row: &mut ImportRow) -> DomainResult<()> {
+    let c = &mut row.customer;
+    if c.attributes.is_none() && c.consents.is_none() {
+        return Ok(());
+    }
+    let Some(existing) = find(svc, tenant, ident).await? else { return Ok(()) };
+    let existing = existing.customer;
+    if let Some(given) = c.attributes.take() {
+        let mut merged: Vec<AttributeInput> = existing
+            .attributes
+            .iter()
+            .filter(|a| !given.iter().any(|g| g.key == a.key))
+            .map(|a| AttributeInput { key: a.key.clone(), value: a.value.clone() })
+            .collect();
+        merged.extend(given);
+        c.attributes = Some(merged);
+    }
+    if let Some(given) = c.consents.take() {
+        let mut merged: Vec<ConsentInput> = existing
+            .consents
+            .iter()
+            .filter(|k| !given.iter().any(|g| g.key == k.key))
+            .map(|k| ConsentInput { key: k.key.clone(), granted: k.granted })
+            .collect();
+        merged.extend(given);
+        c.consents = Some(merged);
+    }
+    Ok(())
 }
 
 /// The customer a row names, by the field the import matches on.

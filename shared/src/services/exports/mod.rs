@@ -45,6 +45,7 @@ pub async fn start(
         upload_id: None,
         parts: vec![],
         pending: None,
+        final_part: None,
     };
     svc.store.put_export(tenant, &job).await?;
     let task = ImportTask::Export { tenant: tenant.as_str().to_string(), export_id: job.id.clone() };

@@ -5,9 +5,12 @@
 //! bytes (`ExportTuning::part_bytes`), its time is up (`slice_time`), or
 //! the search has no more. Then it writes what it gathered (a part of the
 //! file's multipart upload; too few bytes for a part: a pending object the
-//! next slice begins with; at the end: the last part, or the whole file),
-//! saves its progress on the job in one write conditioned on the slice it
-//! moves from, and queues the next slice.
+//! next slice begins with), saves its progress on the job in one write
+//! conditioned on the slice it moves from, and queues the next slice. The
+//! last slice saves its rows as pending too, with the number of the file's
+//! last part: only the worker whose save wins then writes the end of the
+//! file (`finish`: the last part and the upload completed, or the whole
+//! file), which a retry does again to the same effect.
 //!
 //! A task delivered twice is safe: a second worker on a slice claims
 //! another part number, and the first of the two to save wins; the
@@ -22,6 +25,7 @@ use crate::domain::{
     Customer, ExportFormat, ExportJob, ExportPart, ExportProgress, ExportStatus, NewsletterState, TenantId,
 };
 use crate::imports::export_rows::{csv_cells, csv_header, row};
+use crate::imports::files::UploadGone;
 use crate::imports::{ImportFiles, ImportTask};
 use crate::services::back_office::{search, SearchRequest};
 use crate::services::Services;
@@ -29,8 +33,9 @@ use crate::store::WriteError;
 use anyhow::Context;
 use std::time::Instant;
 
-/// The most parts S3 takes in one upload.
-const MAX_PARTS: i32 = 10_000;
+/// The most parts a file takes: S3 takes 10,000 in one upload, the job's
+/// item (at most 400 KB) holds the list of some 7,000.
+const MAX_PARTS: i32 = 5_000;
 
 fn content_type(format: ExportFormat) -> &'static str {
     match format {
@@ -48,6 +53,9 @@ pub async fn write_slice(svc: &Services, files: &ImportFiles, tenant: &TenantId,
     if job.status != ExportStatus::Running {
         return Ok(());
     }
+    if let Some(last) = job.final_part {
+        return finish(svc, files, tenant, &job, last).await;
+    }
     let part = job.parts_claimed + 1;
     if part > MAX_PARTS {
         return fail(svc, tenant, id, "The export is larger than its file can hold.").await;
@@ -59,7 +67,7 @@ pub async fn write_slice(svc: &Services, files: &ImportFiles, tenant: &TenantId,
     }
     let key = ImportFiles::export_key(tenant, id, job.format);
     let mut buffer = match &job.pending {
-        Some(pending) => files.read(pending, 0, None).await?.collect().await.context("read pending rows")?.to_vec(),
+        Some(pending) => read_all(files, pending).await?,
         None => Vec::new(),
     };
     if job.slices_done == 0 && job.format == ExportFormat::Csv {
@@ -73,25 +81,10 @@ pub async fn write_slice(svc: &Services, files: &ImportFiles, tenant: &TenantId,
         upload_id: job.upload_id.clone(),
         part: None,
         pending: None,
-        finished: None,
+        final_part: None,
     };
     let ctype = content_type(job.format);
-    if done {
-        // An earlier attempt of this last slice may have written the file
-        // and stopped before its save: the file stands.
-        if files.head(&key).await?.is_none() {
-            match &job.upload_id {
-                None => files.write_typed(&key, buffer, ctype).await?,
-                Some(upload) => {
-                    let etag = files.upload_part(&key, upload, part, buffer).await?;
-                    let mut parts = job.parts.clone();
-                    parts.push(ExportPart { number: part, etag });
-                    files.complete_upload(&key, upload, &parts).await?;
-                }
-            }
-        }
-        progress.finished = Some(svc.clock.now());
-    } else if buffer.len() >= files.export_tuning.part_bytes {
+    if !done && buffer.len() >= files.export_tuning.part_bytes {
         let upload = match &job.upload_id {
             Some(upload) => upload.clone(),
             None => files.begin_upload(&key, ctype).await?,
@@ -100,9 +93,13 @@ pub async fn write_slice(svc: &Services, files: &ImportFiles, tenant: &TenantId,
         progress.upload_id = Some(upload);
         progress.part = Some(ExportPart { number: part, etag });
     } else {
+        // Too few bytes for a part, or the end: the rows wait in the
+        // bucket. At the end, the save names the last part's number, so
+        // that only the worker whose save wins writes the file's end.
         let pending = ImportFiles::export_pending_key(tenant, id, part);
         files.write_typed(&pending, buffer, ctype).await?;
         progress.pending = Some(pending);
+        progress.final_part = done.then_some(part);
     }
     match svc.store.save_export_slice(tenant, id, &progress).await {
         Ok(()) => {}
@@ -110,11 +107,71 @@ pub async fn write_slice(svc: &Services, files: &ImportFiles, tenant: &TenantId,
         Err(e) => return Err(e.into()),
     }
     if done {
-        tracing::info!(export = %id, rows = job.rows_written + rows, "export finished");
-        return Ok(());
+        let job = ExportJob { pending: progress.pending, final_part: progress.final_part, ..job };
+        return finish(svc, files, tenant, &job, part).await;
     }
     let next = ImportTask::Export { tenant: tenant.as_str().to_string(), export_id: id.to_string() };
     files.send(&[next]).await
+}
+
+async fn read_all(files: &ImportFiles, key: &str) -> anyhow::Result<Vec<u8>> {
+    Ok(files.read(key, 0, None).await?.collect().await.context("read pending rows")?.to_vec())
+}
+
+/// Writes the end of the file from the saved last rows: the whole file
+/// (it never took a part), or the last part and the upload completed.
+/// Each step may run again after a crash, to the same effect; an upload
+/// found completed already was completed by an earlier attempt.
+async fn finish(
+    svc: &Services,
+    files: &ImportFiles,
+    tenant: &TenantId,
+    job: &ExportJob,
+    last: i32,
+) -> anyhow::Result<()> {
+    let key = ImportFiles::export_key(tenant, &job.id, job.format);
+    // Written by an earlier attempt that stopped before marking the job
+    // complete. (Only a file that is there answers: a missing one is an
+    // error where the role may not list the bucket, and is written.)
+    let written = matches!(files.head(&key).await, Ok(Some(_)));
+    let rows = match (&job.pending, written) {
+        (Some(pending), false) => read_all(files, pending).await?,
+        _ => Vec::new(),
+    };
+    if written {
+        tracing::info!(export = %job.id, "the file's end was written already");
+    } else if let Some(upload) = &job.upload_id {
+        let written = async {
+            let etag = files.upload_part(&key, upload, last, rows).await?;
+            let mut parts = job.parts.clone();
+            parts.push(ExportPart { number: last, etag });
+            files.complete_upload(&key, upload, &parts).await
+        }
+        .await;
+        match written {
+            Ok(()) => {}
+            Err(e) if e.is::<UploadGone>() => {
+                if !matches!(files.head(&key).await, Ok(Some(_))) {
+                    return fail(
+                        svc,
+                        tenant,
+                        &job.id,
+                        "The export's upload expired before it was complete; start it again.",
+                    )
+                    .await;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        files.write_typed(&key, rows, content_type(job.format)).await?;
+    }
+    match svc.store.end_export(tenant, &job.id, ExportStatus::Completed, None, svc.clock.now()).await {
+        Ok(()) => tracing::info!(export = %job.id, "export finished"),
+        Err(WriteError::Conflict) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 /// Reads pages on from the job's cursor into `buffer`: the cursor reached,

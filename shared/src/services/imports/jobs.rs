@@ -7,7 +7,7 @@
 use super::{files, well_formed};
 use crate::domain::{
     DomainError, DomainResult, ErrorCode, FileFormat, ImportJob, ImportOptions, ImportRowError, ImportStatus, TenantId,
-    FILE_KEPT_DAYS, FILE_NAME_MAX, MAX_IMPORT_BYTES, UPLOAD_WINDOW_SECONDS,
+    FILE_KEPT_DAYS, FILE_NAME_MAX, UPLOAD_WINDOW_SECONDS,
 };
 use crate::imports::{ImportFiles, ImportTask};
 use crate::services::paging::{bad_cursor, decode_cursor, encode_cursor, Page, MAX_PAGE};
@@ -20,6 +20,16 @@ use std::time::Duration as StdDuration;
 pub struct Staged {
     pub job: ImportJob,
     pub upload_url: String,
+}
+
+/// A size as people write it: `2 GB`, `512 MB`, `64 KB` (of 1,024), or bytes.
+fn size_text(bytes: u64) -> String {
+    for (unit, name) in [(1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")] {
+        if bytes >= unit && bytes % unit == 0 {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
 }
 
 fn no_such_import() -> DomainError {
@@ -86,7 +96,9 @@ pub async fn run(svc: &Services, tenant: &TenantId, id: &str, options: ImportOpt
     let (size, etag) = match files.head(&ImportFiles::upload_key(tenant, id)).await? {
         None => return Err(invalid("The file never arrived: PUT it to the import's uploadUrl first.")),
         Some((0, _)) => return Err(invalid("The file is empty.")),
-        Some((size, _)) if size > MAX_IMPORT_BYTES => return Err(invalid("The file is larger than 2 GB.")),
+        Some((size, _)) if size > files.max_upload_bytes => {
+            return Err(invalid(&format!("The file is larger than {}.", size_text(files.max_upload_bytes))))
+        }
         Some(found) => found,
     };
     let now = svc.clock.now();

@@ -12,7 +12,7 @@
 //! stops, its rows written (each an idempotent upsert) but not counted.
 
 use crate::domain::{
-    DomainError, ImportCounts, ImportJob, ImportRowError, ImportStatus, TenantId, SHOWN_ERRORS_PER_CHUNK,
+    DomainError, FileFormat, ImportCounts, ImportJob, ImportRowError, ImportStatus, TenantId, SHOWN_ERRORS_PER_CHUNK,
 };
 use crate::imports::files::FileChanged;
 use crate::imports::{FileError, ImportFiles, ImportRow, ImportTask, Position, Record};
@@ -170,14 +170,18 @@ async fn write_chunk(
             Err(e) => Err(vec![ImportRowError::of(record.line, &e)]),
             Ok(fields) => match ImportRow::read(fields) {
                 Err(problems) => Err(problems.iter().map(|e| ImportRowError::of(record.line, e)).collect()),
-                Ok(row) => match import_row(svc, tenant, row, &job.options).await {
-                    Ok(outcome) => Ok(outcome),
-                    Err(DomainError::User(problems)) => {
-                        Err(problems.iter().map(|e| ImportRowError::of(record.line, e)).collect())
+                Ok(mut row) => {
+                    // A Shopify row's columns are a few keys of those lists, not the lists.
+                    row.merge_lists = job.format == FileFormat::ShopifyCsv;
+                    match import_row(svc, tenant, row, &job.options).await {
+                        Ok(outcome) => Ok(outcome),
+                        Err(DomainError::User(problems)) => {
+                            Err(problems.iter().map(|e| ImportRowError::of(record.line, e)).collect())
+                        }
+                        // The service failed, not the row: the task is tried again from its checkpoint.
+                        Err(e) => return Err(anyhow::Error::new(e).context(format!("line {}", record.line))),
                     }
-                    // The service failed, not the row: the task is tried again from its checkpoint.
-                    Err(e) => return Err(anyhow::Error::new(e).context(format!("line {}", record.line))),
-                },
+                }
             },
         };
         counts.count(outcome.as_ref().map(|o| *o).map_err(|_| ()));

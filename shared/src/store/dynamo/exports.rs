@@ -87,10 +87,9 @@ impl ExportStore for DynamoStore {
             condition.push_str(" AND (attribute_not_exists(#uploadId) OR #uploadId = :upload)");
             vals.insert(":upload".into(), s(upload.as_str()));
         }
-        if let Some(at) = p.finished {
-            set.push("#status = :completed, finishedAt = :now");
-            vals.insert(":completed".into(), status(ExportStatus::Completed)?);
-            vals.insert(":now".into(), time(at)?);
+        if let Some(last) = p.final_part {
+            set.push("#finalPart = :last");
+            vals.insert(":last".into(), n(last));
         }
         if let Some(part) = &p.part {
             set.push("#parts = list_append(#parts, :part)");
@@ -102,7 +101,8 @@ impl ExportStore for DynamoStore {
             update.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
         // DynamoDB refuses a name the expressions do not use.
-        let all = names(&["status", "slicesDone", "rowsWritten", "cursor", "pending", "uploadId", "parts"]);
+        let all =
+            names(&["status", "slicesDone", "rowsWritten", "cursor", "pending", "uploadId", "parts", "finalPart"]);
         let used = all
             .into_iter()
             .filter(|(alias, _)| update.contains(alias.as_str()) || condition.contains(alias.as_str()))

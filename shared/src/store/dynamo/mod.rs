@@ -263,17 +263,31 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Items by key in one consistent `BatchGetItem`, in the order of
-    /// `wanted` (`None` where there is none). For a few small items, which
-    /// never exceed its limits, so nothing is left unprocessed.
+    /// Items by key in one consistent `BatchGetItem` (at most 100 keys, none
+    /// twice), in the order of `wanted` (`None` where there is none). Keys
+    /// it leaves unprocessed (throttling) are asked for again.
     async fn get_items(&self, wanted: Vec<Item>) -> anyhow::Result<Vec<Option<Item>>> {
-        let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
-            .set_keys(Some(wanted.clone()))
-            .consistent_read(true)
-            .build()?;
-        let out =
-            self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk("get items"))?;
-        let mut found = out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+        let mut found = Vec::with_capacity(wanted.len());
+        let mut ask = wanted.clone();
+        for attempt in 0.. {
+            let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(ask))
+                .consistent_read(true)
+                .build()?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(sdk("get items"))?;
+            found.extend(out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+            ask = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+            if ask.is_empty() {
+                break;
+            }
+            anyhow::ensure!(UNPROCESSED.wait_after(attempt).await, "items left unread after retries");
+        }
         let same =
             |a: &Item, b: &Item| a.get(PARTITION_KEY) == b.get(PARTITION_KEY) && a.get(SORT_KEY) == b.get(SORT_KEY);
         Ok(wanted.iter().map(|k| found.iter().position(|i| same(i, k)).map(|at| found.swap_remove(at))).collect())
