@@ -196,3 +196,26 @@ async fn the_back_office_gets_a_link_to_a_customers_document() {
     let r = gql(&s.admin, q, json!({ "i": { "customerId": id } }), &[bearer(&key)]).await;
     assert_eq!(top_error(&r).as_deref(), Some("FORBIDDEN"), "{r}");
 }
+
+/// The once-a-day rule holds against a batch and a race: two aliased
+/// requests in one call are refused before either runs, and two calls at
+/// the same moment give one link between them.
+#[tokio::test]
+async fn aliases_and_a_race_get_one_link_a_day() {
+    let s = stack(&[]).await;
+    let address = email("greedy");
+    let (_, access) = customer(&s, &address, "greedy").await;
+    let aliased = "mutation { a: requestDataExport { requested } b: requestDataExport { requested } }";
+    let r = gql(&s.account, aliased, json!({}), &[bearer(&access)]).await;
+    assert_eq!(top_error(&r).as_deref(), Some("LIMIT_EXCEEDED"), "{r}");
+
+    let auth = [bearer(&access)];
+    let (a, b) = tokio::join!(gql(&s.account, REQUEST, json!({}), &auth), gql(&s.account, REQUEST, json!({}), &auth));
+    let granted = [&a, &b].iter().filter(|r| r["data"]["requestDataExport"]["requested"] == true).count();
+    let refused = [&a, &b].iter().filter(|r| codes(&r["data"]["requestDataExport"]) == ["LIMIT_EXCEEDED"]).count();
+    assert_eq!((granted, refused), (1, 1), "{a} {b}");
+    mailed_link(&address, 1).await;
+    crate::support::settle(&s.svc).await;
+    let links = mail::sent_to(&address).await.iter().filter(|m| m.text.contains("/account/data-export")).count();
+    assert_eq!(links, 1, "one mail for the day");
+}

@@ -115,6 +115,16 @@ fn rich_rows(prefix: &str, n: usize) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// A JSONL export `file` holds each customer of `rows` exactly once, and no other.
+fn holds_each_once(file: &str, rows: &[(String, Value)]) {
+    let lines: Vec<Value> = file.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let mut emails: Vec<&str> = lines.iter().map(|v| v["email"].as_str().expect("an email")).collect();
+    emails.sort_unstable();
+    let mut expected: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    expected.sort_unstable();
+    assert_eq!(emails, expected, "each customer exactly once");
+}
+
 fn jsonl(rows: &[(String, Value)]) -> String {
     rows.iter().map(|(_, r)| r.to_string()).collect::<Vec<_>>().join("\n")
 }
@@ -245,14 +255,7 @@ async fn a_slice_stopped_before_its_save_is_written_again_and_the_file_holds_eac
     let export = shop.export(json!({ "format": "JSONL", "filter": { "emailContains": "stopped-" } })).await;
     assert_eq!((export["status"].as_str(), export["rowsWritten"].as_i64()), (Some("COMPLETED"), Some(12)), "{export}");
     let file = download(export["downloadUrl"].as_str().unwrap()).await;
-    let mut emails: Vec<String> = file
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["email"].as_str().unwrap().to_string())
-        .collect();
-    emails.sort();
-    let mut expected: Vec<String> = rows.iter().map(|(a, _)| a.clone()).collect();
-    expected.sort();
-    assert_eq!(emails, expected, "each customer exactly once");
+    holds_each_once(&file, &rows);
 }
 
 /// The imports function stops after the file's end is written and before
@@ -269,14 +272,7 @@ async fn an_end_written_twice_completes_the_export_once() {
     assert_eq!((export["status"].as_str(), export["rowsWritten"].as_i64()), (Some("COMPLETED"), Some(12)), "{export}");
     let file = download(export["downloadUrl"].as_str().unwrap()).await;
     assert!(file.len() > 2 * 4096, "a file of several parts");
-    let mut emails: Vec<String> = file
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["email"].as_str().unwrap().to_string())
-        .collect();
-    emails.sort();
-    let mut expected: Vec<String> = rows.iter().map(|(a, _)| a.clone()).collect();
-    expected.sort();
-    assert_eq!(emails, expected, "each customer exactly once");
+    holds_each_once(&file, &rows);
 }
 
 /// A search that cannot be read is refused at its path before any job is

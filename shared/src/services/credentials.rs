@@ -66,3 +66,29 @@ pub(crate) async fn find_token(
     }
     Ok(token)
 }
+
+/// A customer's one-time token of `kind` that still holds: found as
+/// `find_token` finds it, and issued under the customer's present
+/// credentials (a password change, a reset or a logout everywhere ends it)
+/// to its present address (an email change ends it); with the customer.
+pub(crate) async fn live_customer_token(
+    svc: &Services,
+    tenant: &TenantId,
+    secret: &str,
+    kind: TokenKind,
+) -> DomainResult<(OneTimeToken, CustomerRecord)> {
+    let token = find_token(svc, tenant, secret, kind, "token").await?;
+    let record = match token.customer_id.as_deref() {
+        Some(id) => svc.store.get_customer(tenant, id).await?,
+        None => None,
+    };
+    match record {
+        Some(r)
+            if r.credentials.token_version == token.token_version
+                && r.customer.email.key().as_str() == token.email_key =>
+        {
+            Ok((token, r))
+        }
+        _ => Err(DomainError::token_invalid(&["token"])),
+    }
+}

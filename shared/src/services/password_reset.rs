@@ -1,15 +1,15 @@
 //! `requestPasswordReset`, `verifyPasswordResetToken`, `resetPassword`.
 
 use super::creation::personal_words;
-use super::credentials::find_token;
+use super::credentials::live_customer_token;
 use super::login::new_session;
 use super::quota::{mail_quota_allows, Budget};
 use super::tokens::new_token;
 use super::{answer_no_sooner, customer_by_email, mailing, Services};
 use crate::domain::Template;
 use crate::domain::{
-    CustomerStatus, DomainError, DomainResult, Email, EmailKey, ErrorCode, OneTimeToken, Problems, SessionTokens,
-    TenantId, TokenKind, UserError,
+    CustomerStatus, DomainError, DomainResult, Email, EmailKey, ErrorCode, Problems, SessionTokens, TenantId,
+    TokenKind, UserError,
 };
 use crate::store::{PasswordReset, WriteError};
 use url::Url;
@@ -77,32 +77,9 @@ pub(crate) async fn mail_set_password_link(
     Ok(())
 }
 
-/// A reset token that can still be redeemed: known, unexpired, unused, and
-/// issued under the customer's current password.
-async fn live_token(
-    svc: &Services,
-    tenant: &TenantId,
-    secret: &str,
-) -> DomainResult<(OneTimeToken, crate::domain::CustomerRecord)> {
-    let token = find_token(svc, tenant, secret, TokenKind::ResetPassword, "token").await?;
-    let record = match token.customer_id.as_deref() {
-        Some(id) => svc.store.get_customer(tenant, id).await?,
-        None => None,
-    };
-    match record {
-        Some(r)
-            if r.credentials.token_version == token.token_version
-                && r.customer.email.key().as_str() == token.email_key =>
-        {
-            Ok((token, r))
-        }
-        _ => Err(DomainError::token_invalid(&["token"])),
-    }
-}
-
 /// Checks a token without using it up.
 pub async fn verify(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<()> {
-    live_token(svc, tenant, secret).await.map(|_| ())
+    live_customer_token(svc, tenant, secret, TokenKind::ResetPassword).await.map(|_| ())
 }
 
 /// Sets a new password. A refused password leaves the token usable; success
@@ -114,7 +91,7 @@ pub async fn reset(
     new_password: &str,
     login_on_success: bool,
 ) -> DomainResult<Option<SessionTokens>> {
-    let (token, record) = live_token(svc, tenant, secret).await?;
+    let (token, record) = live_customer_token(svc, tenant, secret, TokenKind::ResetPassword).await?;
     let c = &record.customer;
     let words = personal_words(c.email.as_str(), &[c.first_name.as_deref(), c.last_name.as_deref()]);
     svc.policy.check(new_password, &words, &["newPassword"])?;

@@ -18,7 +18,7 @@
 //! owner of each address the customer held (1 each), their newsletter
 //! subscriptions (1) and back-in-stock alerts (1 each).
 
-use super::credentials::{find_token, Principal};
+use super::credentials::{live_customer_token, Principal};
 use super::mailing::{self, Recipient};
 use super::quota::{mail_budget, Budget};
 use super::tokens::new_token;
@@ -117,22 +117,8 @@ pub async fn link(svc: &Services, tenant: &TenantId, record: &CustomerRecord) ->
 /// The document the link `secret` opens: `TOKEN_INVALID` for a link that
 /// is not one or no longer works, `TOKEN_EXPIRED` past its time.
 pub async fn open(svc: &Services, tenant: &TenantId, secret: &str) -> DomainResult<Value> {
-    let token = find_token(svc, tenant, secret, TokenKind::DataExport, "token").await?;
-    let record = match token.customer_id.as_deref() {
-        Some(id) => svc.store.get_customer(tenant, id).await?,
-        None => None,
-    };
-    match record {
-        // Issued under the customer's present credentials and to its
-        // present address: a link mailed to an address it has left ends.
-        Some(r)
-            if r.credentials.token_version == token.token_version
-                && r.customer.email.key().as_str() == token.email_key =>
-        {
-            document(svc, tenant, &r).await
-        }
-        _ => Err(DomainError::token_invalid(&["token"])),
-    }
+    let (_, record) = live_customer_token(svc, tenant, secret, TokenKind::DataExport).await?;
+    document(svc, tenant, &record).await
 }
 
 /// Everything stored about the customer of `record`, as the customer may

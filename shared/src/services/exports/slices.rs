@@ -142,9 +142,12 @@ async fn finish(
         tracing::info!(export = %job.id, "the file's end was written already");
     } else if let Some(upload) = &job.upload_id {
         let written = async {
-            let etag = files.upload_part(&key, upload, last, rows).await?;
             let mut parts = job.parts.clone();
-            parts.push(ExportPart { number: last, etag });
+            // No rows left over: the parts written are the whole file.
+            if !rows.is_empty() {
+                let etag = files.upload_part(&key, upload, last, rows).await?;
+                parts.push(ExportPart { number: last, etag });
+            }
             files.complete_upload(&key, upload, &parts).await
         }
         .await;

@@ -3,7 +3,7 @@
 //! parts of the file, the rows written) is saved on the job item in one
 //! conditional update.
 
-use super::{key, n, s, time, values, DynamoStore, Item};
+use super::{key, n, s, values, DynamoStore, Item};
 use crate::domain::{ExportJob, ExportProgress, ExportStatus, TenantId};
 use crate::store::{keys, ExportStore, WriteError};
 use anyhow::Context;
@@ -129,24 +129,7 @@ impl ExportStore for DynamoStore {
         failure: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), WriteError> {
-        let mut vals =
-            values([(":to", status(to)?), (":now", time(now)?), (":running", status(ExportStatus::Running)?)]);
-        let mut update = "SET #status = :to, finishedAt = :now".to_string();
-        if let Some(why) = failure {
-            vals.insert(":why".into(), s(why));
-            update.push_str(", failure = :why");
-        }
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(job_key(tenant, id)))
-            .update_expression(update)
-            .condition_expression("#status = :running")
-            .set_expression_attribute_names(Some(names(&["status"])))
-            .set_expression_attribute_values(Some(vals))
-            .send()
-            .await;
-        super::held_or_conflict(result, "end export")
+        let vals = values([(":to", status(to)?), (":running", status(ExportStatus::Running)?)]);
+        self.end_job(job_key(tenant, id), "#status = :running", vals, failure, now, "end export").await
     }
 }

@@ -128,7 +128,7 @@ impl ImportStore for DynamoStore {
         from: &[ImportStatus],
         now: DateTime<Utc>,
     ) -> Result<(), WriteError> {
-        let mut vals = values([(":to", status(to)?), (":now", time(now)?)]);
+        let mut vals = values([(":to", status(to)?)]);
         let mut allowed = vec![];
         for (i, f) in from.iter().enumerate() {
             vals.insert(format!(":from{i}"), status(*f)?);
@@ -138,23 +138,7 @@ impl ImportStore for DynamoStore {
         if matches!(to, ImportStatus::Completed | ImportStatus::CompletedWithErrors) {
             condition.push_str(" AND chunksDone = chunksTotal");
         }
-        let mut update = "SET #status = :to, finishedAt = :now".to_string();
-        if let Some(why) = failure {
-            vals.insert(":why".into(), s(why));
-            update.push_str(", failure = :why");
-        }
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(job_key(tenant, id)))
-            .update_expression(update)
-            .condition_expression(condition)
-            .expression_attribute_names("#status", "status")
-            .set_expression_attribute_values(Some(vals))
-            .send()
-            .await;
-        super::held_or_conflict(result, "end import")
+        self.end_job(job_key(tenant, id), &condition, vals, failure, now, "end import").await
     }
 
     async fn chunk_state(&self, tenant: &TenantId, id: &str, chunk: u64) -> anyhow::Result<Option<ChunkState>> {

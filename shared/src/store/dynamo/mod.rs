@@ -229,6 +229,38 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Ends a job (an import's, an export's): its status `:to` (in
+    /// `values`), the time, and why it failed, if it did, where `condition`
+    /// holds (`Conflict` otherwise).
+    async fn end_job(
+        &self,
+        key: Item,
+        condition: &str,
+        mut values: Item,
+        failure: Option<&str>,
+        now: DateTime<Utc>,
+        what: &'static str,
+    ) -> Result<(), WriteError> {
+        values.insert(":now".into(), time(now)?);
+        let mut update = "SET #status = :to, finishedAt = :now".to_string();
+        if let Some(why) = failure {
+            values.insert(":why".into(), s(why));
+            update.push_str(", failure = :why");
+        }
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(update)
+            .condition_expression(condition)
+            .expression_attribute_names("#status", "status")
+            .set_expression_attribute_values(Some(values))
+            .send()
+            .await;
+        held_or_conflict(result, what)
+    }
+
     /// Deletes items by key, 25 per request, retrying what DynamoDB leaves unprocessed.
     async fn delete_all(&self, keys: Vec<Item>) -> anyhow::Result<()> {
         let requests = keys
@@ -267,12 +299,18 @@ impl DynamoStore {
     /// twice), in the order of `wanted` (`None` where there is none). Keys
     /// it leaves unprocessed (throttling) are asked for again.
     async fn get_items(&self, wanted: Vec<Item>) -> anyhow::Result<Vec<Option<Item>>> {
+        self.batch_get(wanted, true).await
+    }
+
+    /// `get_items`, read consistently or not (a search's candidates: half
+    /// the read units, a change a moment old may not show yet).
+    async fn batch_get(&self, wanted: Vec<Item>, consistent: bool) -> anyhow::Result<Vec<Option<Item>>> {
         let mut found = Vec::with_capacity(wanted.len());
         let mut ask = wanted.clone();
         for attempt in 0.. {
             let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
                 .set_keys(Some(ask))
-                .consistent_read(true)
+                .consistent_read(consistent)
                 .build()?;
             let out = self
                 .client

@@ -8,7 +8,7 @@ use crate::store::table::GSI1_PARTITION_KEY;
 use crate::store::{keys, ReindexCheckpoint, SearchIndexStore};
 use anyhow::Context;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, Select, WriteRequest};
+use aws_sdk_dynamodb::types::{PutRequest, Select, WriteRequest};
 
 /// Keys one `BatchGetItem` reads at most.
 const BATCH_GET: usize = 100;
@@ -88,37 +88,16 @@ impl SearchIndexStore for DynamoStore {
     async fn customers_by_ids(&self, tenant: &TenantId, ids: &[String]) -> anyhow::Result<Vec<Option<Customer>>> {
         let mut found: std::collections::HashMap<String, Customer> = std::collections::HashMap::new();
         for chunk in ids.chunks(BATCH_GET) {
-            let mut wanted: Vec<Item> = chunk.iter().map(|id| key(keys::customer(tenant, id), keys::PROFILE)).collect();
-            wanted.dedup();
-            // Large customers can pass BatchGetItem's 16 MB: what it leaves
-            // unprocessed is asked for again.
-            for attempt in 0.. {
-                if wanted.is_empty() {
-                    break;
+            // BatchGetItem refuses a key asked for twice.
+            let mut wanted: Vec<Item> = Vec::with_capacity(chunk.len());
+            for key in chunk.iter().map(|id| key(keys::customer(tenant, id), keys::PROFILE)) {
+                if !wanted.contains(&key) {
+                    wanted.push(key);
                 }
-                let request = KeysAndAttributes::builder().set_keys(Some(wanted)).build()?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(sdk("read customers"))?;
-                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                    let customer: Customer = serde_dynamo::from_item(item).context("customer")?;
-                    found.insert(customer.id.clone(), customer);
-                }
-                wanted = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .and_then(|k| k.keys().to_vec().into())
-                    .unwrap_or_default();
-                if !wanted.is_empty() {
-                    anyhow::ensure!(
-                        super::UNPROCESSED.wait_after(attempt).await,
-                        "customers left unread after retries"
-                    );
-                }
+            }
+            for item in self.batch_get(wanted, false).await?.into_iter().flatten() {
+                let customer: Customer = serde_dynamo::from_item(item).context("customer")?;
+                found.insert(customer.id.clone(), customer);
             }
         }
         Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
